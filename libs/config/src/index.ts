@@ -1,0 +1,47 @@
+import { z } from 'zod';
+
+export { z };
+
+export class ConfigError extends Error {
+  constructor(readonly app: string, readonly problems: string[]) {
+    super(`${app}: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once, at boot, against one schema per app. Every bad variable is listed
+ * in one error, so a deployment is fixed in one go rather than one restart per typo.
+ */
+export function loadConfig<S extends z.ZodType>(app: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  throw new ConfigError(app, problems);
+}
+
+/** Env helpers: variables are strings; these coerce and describe them. */
+export const env = {
+  port: (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback),
+  int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
+  bool: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  url: (protocols: string[]) =>
+    z.string().refine((v) => {
+      try {
+        return protocols.includes(new URL(v).protocol.replace(':', ''));
+      } catch {
+        return false;
+      }
+    }, `must be a URL (${protocols.join(', ')})`),
+  nodeEnv: () => z.enum(['development', 'production', 'test']).default('development'),
+  logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
+
+/** Dev-only defaults: refused when NODE_ENV=production. */
+export function devDefault<T>(nodeEnv: string | undefined, value: T): T | undefined {
+  return nodeEnv === 'production' ? undefined : value;
+}

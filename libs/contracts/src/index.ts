@@ -1,0 +1,3 @@
+export * from './config-events';
+export * from './redis-keys';
+export * from './usage';

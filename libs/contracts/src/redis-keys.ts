@@ -1,0 +1,20 @@
+/**
+ * Every Redis key the platform writes, in one place. `prefix` isolates deployments and test
+ * runs sharing one Redis. Per-app counters use a `{app:<id>}` hash tag so a request's rate-limit
+ * and quota keys live in one Redis Cluster slot and one script can touch both.
+ */
+export const redisKeys = {
+  rateLimit: (prefix: string, appId: string) => `${prefix}{app:${appId}}:rl`,
+  quota: (prefix: string, appId: string, period: string) => `${prefix}{app:${appId}}:quota:${period}`,
+  loginFailures: (prefix: string, subject: string) => `${prefix}login-fail:${subject}`,
+};
+
+/** BullMQ's own key prefix for a deployment prefix (BullMQ adds `:<queue>:...`). */
+export function bullPrefix(prefix: string): string {
+  return `${prefix}bull`;
+}
+
+/** "YYYY-MM" for a UTC instant: the billing period key. */
+export function periodOf(at: Date): string {
+  return at.toISOString().slice(0, 7);
+}

@@ -1,0 +1,83 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { ApiEntity } from './entities/api.entity';
+import { AppEntity } from './entities/app.entity';
+import { AuditLogEntity } from './entities/audit-log.entity';
+import { BillingPeriodEntity, BillingStatementEntity, BillingStatementLineEntity } from './entities/billing.entity';
+import { ConsumerEntity } from './entities/consumer.entity';
+import { PlanEntity } from './entities/plan.entity';
+import { SessionEntity } from './entities/session.entity';
+import { SubscriptionEntity } from './entities/subscription.entity';
+import { UsageBatchEntity } from './entities/usage-batch.entity';
+import { UsageHourlyEntity } from './entities/usage-hourly.entity';
+import { UserEntity } from './entities/user.entity';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+
+export const ENTITIES = [
+  ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
+  UsageHourlyEntity, UsageBatchEntity, BillingPeriodEntity, BillingStatementEntity, BillingStatementLineEntity,
+  AuditLogEntity,
+];
+
+/** In order. New migrations are appended here; nothing is discovered by glob. */
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+export interface DataSourceParams {
+  url: string;
+  /** Connection pool size per process. */
+  poolSize?: number;
+  /** Name shown in pg_stat_activity. */
+  applicationName?: string;
+  logging?: boolean;
+}
+
+export function dataSourceOptions(p: DataSourceParams): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: p.url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: p.logging ?? false,
+    // Every session speaks UTC, so date_trunc and month boundaries are UTC.
+    extra: { max: p.poolSize ?? 10, application_name: p.applicationName ?? 'apim', options: '-c timezone=UTC' },
+  };
+}
+
+export function createDataSource(p: DataSourceParams): DataSource {
+  return new DataSource(dataSourceOptions(p));
+}
+
+/** Runs pending migrations; returns the names applied. */
+export async function migrate(url: string): Promise<string[]> {
+  const ds = await createDataSource({ url, poolSize: 2, applicationName: 'apim-migrate' }).initialize();
+  try {
+    const done = await ds.runMigrations({ transaction: 'each' });
+    return done.map((m) => m.name);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+/** Reverts every applied migration, newest first; returns how many were reverted. */
+export async function revertAll(url: string): Promise<number> {
+  const ds = await createDataSource({ url, poolSize: 2, applicationName: 'apim-migrate' }).initialize();
+  try {
+    let reverted = 0;
+    while (true) {
+      const rows: unknown[] = await ds.query(
+        `SELECT 1 FROM information_schema.tables WHERE table_name = 'schema_migrations'`,
+      );
+      if (rows.length === 0) break;
+      const applied: unknown[] = await ds.query('SELECT id FROM schema_migrations');
+      if (applied.length === 0) break;
+      await ds.undoLastMigration({ transaction: 'each' });
+      reverted++;
+    }
+    return reverted;
+  } finally {
+    await ds.destroy();
+  }
+}

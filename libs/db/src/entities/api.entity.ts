@@ -1,0 +1,20 @@
+import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type ApiVisibility = 'public' | 'private';
+
+@Entity({ name: 'apis' })
+export class ApiEntity {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column('text') name: string;
+  @Column('text') slug: string;
+  @Column('text', { nullable: true }) description: string | null;
+  @Column('text', { name: 'upstream_url' }) upstreamUrl: string;
+  @Column('text', { name: 'route_path' }) routePath: string;
+  @Column('boolean', { name: 'strip_route_path', default: true }) stripRoutePath: boolean;
+  @Column('integer', { name: 'timeout_ms', default: 30000 }) timeoutMs: number;
+  @Column('jsonb', { nullable: true }) openapi: Record<string, unknown> | null;
+  @Column('text', { default: 'public' }) visibility: ApiVisibility;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+  @DeleteDateColumn({ name: 'deleted_at', type: 'timestamptz' }) deletedAt: Date | null;
+}

@@ -1,0 +1,37 @@
+// One Vitest setup for every Node project: SWC compiles TypeScript with decorator metadata
+// (esbuild drops it, and Nest's DI needs it); workspace libs resolve to their sources.
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const libs = readdirSync(join(root, 'libs'));
+
+export function nodeProject(overrides = {}) {
+  return defineConfig({
+    plugins: [
+      swc.vite({
+        module: { type: 'es6' },
+        jsc: {
+          target: 'es2022',
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+        },
+      }),
+    ],
+    resolve: {
+      alias: libs.map((name) => ({ find: `@apim/${name}`, replacement: join(root, 'libs', name, 'src', 'index.ts') })),
+    },
+    test: {
+      environment: 'node',
+      include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      // Two cores: files run in parallel, each with its own database and Redis prefix.
+      maxWorkers: 2,
+      ...overrides,
+    },
+  });
+}
