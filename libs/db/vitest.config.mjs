@@ -1,2 +1,0 @@
-import { nodeProject } from '../../vitest.shared.mjs';
-export default nodeProject();

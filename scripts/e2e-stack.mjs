@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// The stack for the portal's Playwright tests: a fresh database, its own Redis prefix and fixed
+// test ports (override with E2E_*_PORT). Prints "STACK READY" and stays up until killed.
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureDeps } from './lib/ensure-deps.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+ensureDeps(root);
+const { runStack } = await import('./lib/stack.mjs');
+const port = (name, fallback) => Number(process.env[name] ?? fallback);
+await runStack(root, {
+  ports: {
+    portal: port('E2E_PORTAL_PORT', 4000), management: port('E2E_MANAGEMENT_PORT', 4001), worker: port('E2E_WORKER_PORT', 4002),
+    gateway: port('E2E_GATEWAY_PORT', 4080), demoUpstream: port('E2E_DEMO_UPSTREAM_PORT', 4003),
+  },
+  databaseName: 'apim_e2e',
+  freshDatabase: true,
+  redisPrefix: `e2e:${randomBytes(4).toString('hex')}:`,
+  logDir: join(root, '.data', 'e2e-logs'),
+  skipBuild: process.env.E2E_SKIP_BUILD === '1',
+  onReady: ({ urls }) => console.log(`STACK READY portal=${urls.portal} management=${urls.management} gateway=${urls.gateway}`),
+});
