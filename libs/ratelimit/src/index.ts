@@ -1,1 +1,3 @@
-export {};
+export * from './limit-math';
+export * from './rate-limiter';
+export * from './sliding-log.lua';

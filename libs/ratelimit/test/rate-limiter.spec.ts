@@ -1,0 +1,78 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RateLimiter } from '../src/rate-limiter';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const prefix = `t:ratelimit:${randomBytes(4).toString('hex')}:`;
+const keys = (app: string) => ({ rateLimit: `${prefix}{app:${app}}:rl`, quota: `${prefix}{app:${app}}:quota:2026-11` });
+
+describe('RateLimiter on a real Redis', () => {
+  let a: Redis;
+  let b: Redis;
+
+  beforeAll(() => {
+    a = new Redis(REDIS_URL, { enableAutoPipelining: true });
+    b = new Redis(REDIS_URL, { enableAutoPipelining: true });
+  });
+  afterAll(async () => {
+    const found = await a.keys(`${prefix}*`);
+    if (found.length) await a.del(...found);
+    a.disconnect();
+    b.disconnect();
+  });
+
+  it('admits exactly `requests` across connections under concurrency', async () => {
+    const la = new RateLimiter(a);
+    const lb = new RateLimiter(b);
+    const policy = { requests: 50, per: 'minute' as const, monthlyQuota: null };
+    const results = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => (i % 2 ? la : lb).admit(keys('exact'), policy, randomUUID())),
+    );
+    expect(results.filter((r) => r.verdict === 'allowed')).toHaveLength(50);
+    expect(results.filter((r) => r.verdict === 'rate_limited').every((r) => r.remaining === 0 && r.resetSeconds >= 1)).toBe(true);
+    const remaining = results.filter((r) => r.verdict === 'allowed').map((r) => r.remaining).sort((x, y) => x - y);
+    expect(remaining).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it('frees slots as the window slides', async () => {
+    const l = new RateLimiter(a);
+    const policy = { requests: 3, per: 'second' as const, monthlyQuota: null };
+    for (let i = 0; i < 3; i++) expect((await l.admit(keys('slide'), policy, randomUUID())).verdict).toBe('allowed');
+    expect((await l.admit(keys('slide'), policy, randomUUID())).verdict).toBe('rate_limited');
+    await new Promise((r) => setTimeout(r, 1050));
+    expect((await l.admit(keys('slide'), policy, randomUUID())).verdict).toBe('allowed');
+  });
+
+  it('a rate-limited call consumes no quota and a quota refusal takes no slot', async () => {
+    const l = new RateLimiter(a);
+    const k = keys('quota');
+    const policy = { requests: 2, per: 'minute' as const, monthlyQuota: 3 };
+    const r1 = await l.admit(k, policy, randomUUID());
+    const r2 = await l.admit(k, policy, randomUUID());
+    const r3 = await l.admit(k, policy, randomUUID());
+    expect([r1.verdict, r2.verdict, r3.verdict]).toEqual(['allowed', 'allowed', 'rate_limited']);
+    expect(await a.get(k.quota)).toBe('2');
+    expect(await a.zcard(k.rateLimit)).toBe(2);
+
+    // Quota at its limit: refused as quota_exceeded, and the window is not touched.
+    await a.set(k.quota, '3');
+    await a.del(k.rateLimit);
+    const r4 = await l.admit(k, policy, randomUUID());
+    expect(r4.verdict).toBe('quota_exceeded');
+    expect(r4.remaining).toBe(2);
+    expect(await a.zcard(k.rateLimit)).toBe(0);
+    expect(await a.get(k.quota)).toBe('3');
+    expect(await a.ttl(k.quota)).toBe(-1); // set by the test, the script did not create it
+  });
+
+  it('sets a TTL on the counters it creates and refunds quota', async () => {
+    const l = new RateLimiter(a);
+    const k = keys('ttl');
+    await l.admit(k, { requests: 5, per: 'hour', monthlyQuota: 10 }, randomUUID());
+    expect(await a.ttl(k.quota)).toBeGreaterThan(7 * 86_400);
+    expect(await a.pttl(k.rateLimit)).toBeGreaterThan(3_600_000);
+    await l.refundQuota(k.quota);
+    expect(await a.get(k.quota)).toBe('0');
+  });
+});
