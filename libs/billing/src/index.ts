@@ -1,1 +1,4 @@
-export {};
+export * from './money';
+export * from './period';
+export * from './rating';
+export * from './rating-inputs';

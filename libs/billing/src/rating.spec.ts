@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import { adjustmentsFor, daysHeldByPlan, ratePeriod, type PlanPricing, type SubscriptionSpan } from './rating';
+
+const plan = (planId: string, monthlyFee: string, includedRequests = 0, overagePer1000 = '0'): PlanPricing => ({
+  planId, name: planId.toUpperCase(), currency: 'USD', monthlyFee, includedRequests, overagePer1000,
+});
+const plans = new Map([
+  ['a', plan('a', '31.00', 100, '1.00')],
+  ['b', plan('b', '62.00', 1000, '0.50')],
+  ['c', plan('c', '10.00', 0, '0')],
+  ['starter', plan('starter', '10.00', 5, '2.50')],
+]);
+const span = (planId: string, from: string, to: string | null = null): SubscriptionSpan => ({
+  planId, validFrom: new Date(from), validTo: to ? new Date(to) : null,
+});
+const days = (period: string, subs: SubscriptionSpan[]) => Object.fromEntries(daysHeldByPlan(period, subs));
+
+describe('daysHeldByPlan', () => {
+  it.each([
+    ['single plan all month', '2026-03', [span('a', '2025-01-01T00:00:00Z')], { a: 31 }],
+    ['app created mid-month pays the full month', '2026-03', [span('a', '2026-03-20T13:00:00Z')], { a: 31 }],
+    ['app deleted mid-month pays the full month', '2026-03', [span('a', '2026-01-01T00:00:00Z', '2026-03-05T00:00:00Z')], { a: 31 }],
+    ['change mid-day: change day counts for the new plan', '2026-03',
+      [span('a', '2026-01-01T00:00:00Z', '2026-03-11T15:00:00Z'), span('b', '2026-03-11T15:00:00Z')], { a: 10, b: 21 }],
+    ['change exactly at midnight', '2026-03',
+      [span('a', '2026-01-01T00:00:00Z', '2026-03-11T00:00:00Z'), span('b', '2026-03-11T00:00:00Z')], { a: 10, b: 21 }],
+    ['change a minute before midnight', '2026-03',
+      [span('a', '2026-01-01T00:00:00Z', '2026-03-10T23:59:00Z'), span('b', '2026-03-10T23:59:00Z')], { a: 9, b: 22 }],
+    ['change on the last day', '2026-03',
+      [span('a', '2026-01-01T00:00:00Z', '2026-03-31T23:59:00Z'), span('b', '2026-03-31T23:59:00Z')], { a: 30, b: 1 }],
+    ['change on the first day', '2026-03',
+      [span('a', '2026-01-01T00:00:00Z', '2026-03-01T08:00:00Z'), span('b', '2026-03-01T08:00:00Z')], { b: 31 }],
+    ['change at the month boundary belongs to the next month', '2026-03',
+      [span('a', '2026-01-01T00:00:00Z', '2026-04-01T00:00:00Z'), span('b', '2026-04-01T00:00:00Z')], { a: 31 }],
+    ['leap February', '2028-02',
+      [span('a', '2028-01-01T00:00:00Z', '2028-02-15T00:00:00Z'), span('b', '2028-02-15T00:00:00Z')], { a: 14, b: 15 }],
+    ['common February', '2026-02',
+      [span('a', '2026-01-01T00:00:00Z', '2026-02-15T00:00:00Z'), span('b', '2026-02-15T00:00:00Z')], { a: 14, b: 14 }],
+    ['three plans, two changes on one day', '2026-03',
+      [span('a', '2026-01-01T00:00:00Z', '2026-03-10T09:00:00Z'), span('b', '2026-03-10T09:00:00Z', '2026-03-10T12:00:00Z'),
+        span('c', '2026-03-10T12:00:00Z')], { a: 9, c: 22 }],
+    ['created mid-month then changed: days before creation go to the first plan', '2026-03',
+      [span('a', '2026-03-20T00:00:00Z', '2026-03-25T10:00:00Z'), span('b', '2026-03-25T10:00:00Z')], { a: 24, b: 7 }],
+    ['back and forth sums per plan', '2026-04',
+      [span('a', '2026-01-01T00:00:00Z', '2026-04-06T00:00:00Z'), span('b', '2026-04-06T00:00:00Z', '2026-04-16T00:00:00Z'),
+        span('a', '2026-04-16T00:00:00Z')], { a: 20, b: 10 }],
+    ['history outside the period is ignored', '2026-03',
+      [span('b', '2025-01-01T00:00:00Z', '2026-02-10T00:00:00Z'), span('a', '2026-02-10T00:00:00Z')], { a: 31 }],
+    ['no subscription', '2026-03', [], {}],
+  ])('%s', (_name, period, subs, want) => {
+    const got = days(period, subs);
+    expect(got).toEqual(want);
+  });
+});
+
+describe('ratePeriod', () => {
+  it('the journey case: 10.00 fee + 15 calls over 5 included at 2.50/1000 → 10.04', () => {
+    const r = ratePeriod({ period: '2026-11', plans, subscriptions: [span('starter', '2026-11-26T10:00:00Z')],
+      usage: [{ planId: 'starter', requests: 41, billable: 20 }] });
+    expect(r.charges).toEqual([expect.objectContaining({
+      planId: 'starter', daysHeld: 30, monthlyFee: '10.00', requests: 41, billableRequests: 20,
+      includedRequests: 5, overageRequests: 15, overageAmount: '0.04', total: '10.04' })]);
+    expect(r.total).toBe('10.04');
+  });
+
+  it.each([
+    // [included, overagePer1000, billable, overageAmount]
+    [5, '2.50', 5, '0.00'], // included exactly reached
+    [5, '2.50', 6, '0.00'], // 0.0025
+    [5, '2.50', 7, '0.01'], // 0.005 → rounds up
+    [0, '1.00', 4, '0.00'], // 0.004
+    [0, '1.00', 5, '0.01'], // 0.005 exactly
+    [0, '1.00', 14, '0.01'], // 0.014
+    [0, '1.00', 15, '0.02'], // 0.015
+    [0, '0.10', 49, '0.00'], // 0.0049
+    [0, '0.10', 50, '0.01'], // 0.005
+    [0, '0.0001', 999_999, '0.10'], // 0.0999999 — tiny prices never become floats
+    [0, '0.0001', 49_999, '0.00'], // 0.0049999
+    [1000, '0.50', 0, '0.00'], // zero usage
+    [1000, '0.50', 1_001_000, '500.00'],
+    [0, '0.3333', 3, '0.00'],
+    [0, '3.3350', 1, '0.00'],
+    [0, '3.3350', 3, '0.01'], // 0.010005
+    [0, '1.6650', 3, '0.00'], // 0.004995 stays below the half
+  ])('included %i, %s/1000, %i billable → overage %s', (included, per1000, billable, want) => {
+    const p = new Map([['x', plan('x', '0', included, per1000)]]);
+    const r = ratePeriod({ period: '2026-05', plans: p, subscriptions: [span('x', '2026-01-01T00:00:00Z')],
+      usage: [{ planId: 'x', requests: billable, billable }] });
+    expect(r.charges[0]!.overageAmount).toBe(want);
+    expect(r.total).toBe(want);
+  });
+
+  it('zero usage bills the fee only', () => {
+    const r = ratePeriod({ period: '2026-03', plans, subscriptions: [span('a', '2026-01-01T00:00:00Z')], usage: [] });
+    expect(r.charges).toHaveLength(1);
+    expect(r.charges[0]).toMatchObject({ requests: 0, billableRequests: 0, overageAmount: '0.00', monthlyFee: '31.00', total: '31.00' });
+  });
+
+  it('a plan change mid-month bills each fee by days held and each call under its own plan', () => {
+    const r = ratePeriod({
+      period: '2026-03', plans,
+      subscriptions: [span('a', '2026-01-01T00:00:00Z', '2026-03-11T15:00:00Z'), span('b', '2026-03-11T15:00:00Z')],
+      usage: [{ planId: 'a', requests: 300, billable: 250 }, { planId: 'b', requests: 2500, billable: 2400 }],
+    });
+    // a: 31.00 × 10/31 = 10.00; 150 over × 1.00/1000 = 0.15
+    // b: 62.00 × 21/31 = 42.00; 1400 over × 0.50/1000 = 0.70
+    expect(r.charges.map((c) => [c.planId, c.daysHeld, c.monthlyFee, c.overageAmount, c.total])).toEqual([
+      ['a', 10, '10.00', '0.15', '10.15'],
+      ['b', 21, '42.00', '0.70', '42.70'],
+    ]);
+    expect(r.total).toBe('52.85');
+  });
+
+  it('pro-rated fees round each line half-up; the total is the sum of lines', () => {
+    const r = ratePeriod({
+      period: '2026-03', plans,
+      subscriptions: [span('c', '2026-01-01T00:00:00Z', '2026-03-02T00:00:00Z'), span('a', '2026-03-02T00:00:00Z')],
+      usage: [],
+    });
+    // c: 10.00 × 1/31 = 0.3225… → 0.32; a: 31.00 × 30/31 = 30.00
+    expect(r.charges.map((c) => [c.planId, c.monthlyFee])).toEqual([['c', '0.32'], ['a', '30.00']]);
+    expect(r.total).toBe('30.32');
+  });
+
+  it('leap-year February pro-rates over 29 days', () => {
+    const p = new Map([['x', plan('x', '29.00')], ['y', plan('y', '58.00')]]);
+    const r = ratePeriod({ period: '2028-02', plans: p,
+      subscriptions: [span('x', '2028-01-01T00:00:00Z', '2028-02-15T00:00:00Z'), span('y', '2028-02-15T00:00:00Z')], usage: [] });
+    expect(r.charges.map((c) => c.monthlyFee)).toEqual(['14.00', '30.00']);
+  });
+
+  it('usage under a plan not held in the period is rated with no fee', () => {
+    const r = ratePeriod({ period: '2026-03', plans, subscriptions: [span('a', '2026-01-01T00:00:00Z')],
+      usage: [{ planId: 'starter', requests: 10, billable: 10 }] });
+    expect(r.charges.find((c) => c.planId === 'starter')).toMatchObject({ daysHeld: 0, monthlyFee: '0.00', overageAmount: '0.01', total: '0.01' });
+  });
+
+  it('refuses usage for an unknown plan', () => {
+    expect(() => ratePeriod({ period: '2026-03', plans, subscriptions: [], usage: [{ planId: 'nope', requests: 1, billable: 1 }] })).toThrow(/missing/);
+  });
+});
+
+describe('adjustmentsFor', () => {
+  const rated = (billable: number) => ratePeriod({ period: '2026-11', plans, subscriptions: [span('starter', '2026-11-01T00:00:00Z')],
+    usage: [{ planId: 'starter', requests: billable, billable }] });
+
+  it('nothing changed → no adjustment', () => {
+    expect(adjustmentsFor(rated(20), [{ planId: 'starter', requests: 20, billableRequests: 20, amount: '10.04' }])).toEqual([]);
+  });
+
+  it('late calls become a delta against what was billed (statement + earlier adjustments)', () => {
+    const billed = [
+      { planId: 'starter', requests: 20, billableRequests: 20, amount: '10.04' },
+      { planId: 'starter', requests: 400, billableRequests: 400, amount: '1.00' },
+    ];
+    // now 1020 billable: 1015 over × 2.50/1000 = 2.5375 → 2.54; total 12.54; billed 11.04
+    expect(adjustmentsFor(rated(1020), billed)).toEqual([
+      { planId: 'starter', adjustsPeriod: '2026-11', requests: 600, billableRequests: 600, amount: '1.50' },
+    ]);
+  });
+
+  it('late calls inside the allowance still adjust the counts, with a zero amount', () => {
+    expect(adjustmentsFor(rated(4), [{ planId: 'starter', requests: 3, billableRequests: 3, amount: '10.00' }])).toEqual([
+      { planId: 'starter', adjustsPeriod: '2026-11', requests: 1, billableRequests: 1, amount: '0.00' },
+    ]);
+  });
+});
