@@ -34,4 +34,9 @@ export default tseslint.config(
     files: ['**/test/**/*.ts', '**/*.spec.ts', '**/*.e2e-spec.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', { depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }] }] },
   },
+  {
+    // Tool configs reach the shared root config by path; they are not part of any project's code.
+    files: ['**/vitest.config.mjs', '**/*.config.{js,mjs,ts}', 'vitest.shared.mjs', 'scripts/**/*.mjs'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
 );

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '@apim/testing';
+import { createTestDatabase, type TestDatabase } from '../src/index';
 import { migrate, revertAll, MIGRATIONS } from '@apim/db';
 
 async function tables(url: string): Promise<string[]> {
