@@ -1,0 +1,35 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { SessionEntity } from '@apim/db';
+import type { AuthUser } from './auth-user';
+
+/** Sessions: one row per login, so a token can be revoked before it expires. */
+@Injectable()
+export class SessionStore {
+  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+
+  async create(userId: string, expiresAt: Date, ip: string | null, userAgent: string | null, em: EntityManager = this.ds.manager): Promise<SessionEntity> {
+    const repo = em.getRepository(SessionEntity);
+    return repo.save(repo.create({ userId, expiresAt, ip, userAgent: userAgent?.slice(0, 300) ?? null, revokedAt: null }));
+  }
+
+  /** The user behind a live session, or null when it is unknown, revoked or expired. */
+  async findActiveUser(sessionId: string): Promise<AuthUser | null> {
+    const rows: Array<{ id: string; email: string; name: string; role: AuthUser['role']; consumer_id: string | null; consumer_status: AuthUser['consumerStatus'] }> =
+      await this.ds.query(
+        `SELECT u.id, u.email, u.name, u.role, u.consumer_id, c.status AS consumer_status
+           FROM sessions s
+           JOIN users u ON u.id = s.user_id
+           LEFT JOIN consumers c ON c.id = u.consumer_id
+          WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+        [sessionId],
+      );
+    const r = rows[0];
+    if (!r) return null;
+    return { id: r.id, email: r.email, name: r.name, role: r.role, consumerId: r.consumer_id, consumerStatus: r.consumer_status, sessionId };
+  }
+
+  async revoke(sessionId: string, em: EntityManager = this.ds.manager): Promise<void> {
+    await em.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [sessionId]);
+  }
+}

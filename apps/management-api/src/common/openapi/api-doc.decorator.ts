@@ -1,0 +1,82 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ERROR_CATALOGUE } from '@apim/errors';
+import { z } from 'zod';
+
+/** JSON Schema (OpenAPI 3.0 flavour) of a zod schema: request side (`input`) or response side. */
+export function openApiSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  code: z.enum(Object.keys(ERROR_CATALOGUE) as [string, ...string[]]),
+  requestId: z.string(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Validation failed (problem+json with `errors`)',
+  401: 'Missing, invalid, expired or revoked token',
+  403: 'Role not allowed',
+  404: 'Not found (or owned by someone else)',
+  409: 'Conflict',
+  413: 'Body too large',
+  429: 'Too many attempts',
+};
+
+export interface ApiDocOptions {
+  summary: string;
+  description?: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  /** Response body schema; omit for 204. */
+  response?: z.ZodType;
+  /** Success status; defaults to 200 (201 for a body-less create is explicit). */
+  status?: 200 | 201 | 204;
+  /** Path parameters that are uuids. */
+  ids?: string[];
+  /** No bearer token required. */
+  public?: boolean;
+  /** Extra error statuses beyond the defaults (400 with body/query, 401/403 unless public, 404 with ids). */
+  errors?: number[];
+}
+
+/**
+ * Describes a route in the OpenAPI document from the same zod schemas that validate it, so the
+ * document cannot drift from the code.
+ */
+export function ApiDoc(o: ApiDocOptions) {
+  const decorators: Array<MethodDecorator & ClassDecorator> = [];
+  const push = (d: unknown) => decorators.push(d as MethodDecorator & ClassDecorator);
+  push(ApiOperation({ summary: o.summary, description: o.description }));
+  if (o.body) push(ApiBody({ schema: openApiSchema(o.body, 'input') }));
+  if (o.query) {
+    for (const [name, prop] of Object.entries(o.query.shape)) {
+      const schema = openApiSchema(prop as z.ZodType, 'input');
+      push(ApiQuery({ name, required: !(prop as z.ZodType).safeParse(undefined).success, schema, description: schema.description as string | undefined }));
+    }
+  }
+  for (const id of o.ids ?? []) push(ApiParam({ name: id, schema: { type: 'string', format: 'uuid' } }));
+  const status = o.status ?? 200;
+  if (o.response) push(ApiResponse({ status, description: 'Success', schema: openApiSchema(o.response, 'output') }));
+  else push(ApiResponse({ status, description: status === 204 ? 'Done (no body)' : 'Success' }));
+  const errors = new Set<number>(o.errors ?? []);
+  if (o.body || o.query) errors.add(400);
+  if (!o.public) {
+    errors.add(401);
+    errors.add(403);
+    push(ApiBearerAuth());
+  }
+  if (o.ids?.length) errors.add(404);
+  const problem = openApiSchema(problemSchema, 'output');
+  for (const e of [...errors].sort()) {
+    push(ApiResponse({ status: e, description: STATUS_TEXT[e] ?? 'Error', content: { 'application/problem+json': { schema: problem } } }));
+  }
+  return applyDecorators(...decorators);
+}

@@ -1,0 +1,22 @@
+import { type PipeTransform } from '@nestjs/common';
+import { AppError, fieldErrors } from '@apim/errors';
+import type { z } from 'zod';
+
+/** Parses with a zod schema or throws validation_failed (400) listing every bad field. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'params' = 'body'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new AppError('validation_failed', `The request ${where} is invalid`, fieldErrors(result.error.issues));
+}
+
+/** `@Body(new ZodPipe(Schema))` / `@Query(new ZodPipe(Schema, 'query'))`. */
+export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(
+    private readonly schema: S,
+    private readonly where: 'body' | 'query' | 'params' = 'body',
+  ) {}
+
+  transform(value: unknown): z.output<S> {
+    return parseOrThrow(this.schema, value, this.where);
+  }
+}

@@ -1,0 +1,49 @@
+import { devDefault, env, loadConfig, z } from '@apim/config';
+
+/**
+ * The management API's whole configuration, parsed once at boot. Secrets have development
+ * defaults only outside production; in production a missing one stops the process with every
+ * problem listed at once.
+ */
+export function configSchema(nodeEnv: string | undefined) {
+  const secret = (devValue: string) => z.string().min(16, 'must be at least 16 characters').default(devDefault(nodeEnv, devValue) as string);
+  return z.object({
+    NODE_ENV: env.nodeEnv(),
+    LOG_LEVEL: env.logLevel(),
+    MANAGEMENT_PORT: env.port(3001),
+    DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/apim'),
+    DATABASE_POOL_SIZE: env.int(10, 1),
+    REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z.string().min(1).default('apim:'),
+    KEY_HASH_SECRET: secret('dev-only-key-hash-secret'),
+    AUTH_TOKEN_SECRET: secret('dev-only-auth-token-secret'),
+    TOKEN_TTL_SECONDS: env.int(8 * 3600, 60),
+    ADMIN_EMAIL: z.email().default(devDefault(nodeEnv, 'admin@example.com') as string),
+    ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').default(devDefault(nodeEnv, 'change-me-admin-password') as string),
+    SIGNUP_APPROVAL: env.bool(false),
+    /** Failed logins per account (and 4× that per IP) within the window before 429. */
+    LOGIN_MAX_FAILURES: env.int(5, 1),
+    LOGIN_FAILURE_WINDOW_SECONDS: env.int(900, 1),
+    /** Express `trust proxy` setting: whose X-Forwarded-For to believe for the client IP. */
+    TRUST_PROXY: z.string().default('loopback'),
+    /** Comma-separated origins allowed to call the API from a browser; empty = no CORS. */
+    CORS_ORIGINS: z
+      .string()
+      .default('')
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  });
+}
+
+export type ManagementConfig = z.infer<ReturnType<typeof configSchema>>;
+
+export function loadManagementConfig(source: NodeJS.ProcessEnv = process.env): ManagementConfig {
+  return loadConfig('management-api', configSchema(source.NODE_ENV), source);
+}
+
+/** Config for tests and scripts: the same schema, with overrides instead of process.env. */
+export function managementConfig(overrides: Record<string, string | undefined> = {}): ManagementConfig {
+  const source = { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...overrides };
+  return loadConfig('management-api', configSchema(source.NODE_ENV), source);
+}
+
+export const CONFIG = Symbol('ManagementConfig');
