@@ -1,0 +1,44 @@
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Anchor, Badge, Breadcrumbs, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { api, listOf } from '@/lib/api-client';
+import { portalEnv } from '@/lib/env';
+import type { Api } from '@/lib/types';
+import { EmptyState, ErrorState } from '@/components/states';
+import { ApiDocs } from '@/components/api-docs';
+import { CurlLine } from '@/components/curl-line';
+
+export default async function ApiPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const res = await api.get<unknown>('/v1/portal/apis');
+  if (!res.ok) return <ErrorState problem={res.problem} what="this API" />;
+  const found = listOf<Api>(res.data).find((a) => a.id === id || a.slug === id);
+  if (!found) notFound();
+  const baseUrl = portalEnv().GATEWAY_PUBLIC_URL + found.routePath;
+
+  return (
+    <Stack gap="lg">
+      <Breadcrumbs>
+        <Anchor component={Link} href="/">APIs</Anchor>
+        <Text>{found.name}</Text>
+      </Breadcrumbs>
+      <div>
+        <Group gap="sm">
+          <Title order={1} size="h2">{found.name}</Title>
+          <Badge variant="light">{found.routePath}</Badge>
+        </Group>
+        {found.description ? <Text c="dimmed" mt={4}>{found.description}</Text> : null}
+      </div>
+      <Paper withBorder p="md" radius="md">
+        <Text fw={600} mb={6}>Call it</Text>
+        <Text size="sm" c="dimmed" mb="xs">Every call goes through the gateway at <Code>{baseUrl}</Code> with your key in the <Code>x-api-key</Code> header.</Text>
+        <CurlLine url={baseUrl + '/'} />
+      </Paper>
+      {found.openapi ? (
+        <ApiDocs spec={found.openapi} serverUrl={baseUrl} />
+      ) : (
+        <EmptyState title="No OpenAPI document yet">The API owner has not uploaded a description for this API.</EmptyState>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,64 @@
+import Link from 'next/link';
+import { Badge, Button, Card, Divider, Group, List, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { IconCheck } from '@tabler/icons-react';
+import { api, listOf } from '@/lib/api-client';
+import { currentUser } from '@/lib/session';
+import { fmtInt, fmtMoney, perLabel } from '@/lib/format';
+import type { Api, Plan } from '@/lib/types';
+import { EmptyState, ErrorState, PageHeader } from '@/components/states';
+
+export const metadata = { title: 'Plans' };
+
+export default async function PlansPage() {
+  const [user, plansRes, apisRes] = await Promise.all([currentUser(), api.get<unknown>('/v1/portal/plans'), api.get<unknown>('/v1/portal/apis')]);
+  const apiNames = new Map(apisRes.ok ? listOf<Api>(apisRes.data).map((a) => [a.id, a.name]) : []);
+
+  return (
+    <>
+      <PageHeader title="Plans" description="Rate limits, monthly quota and prices. Pick one when you create an app; an admin can move you to another." />
+      {!plansRes.ok && plansRes.status === 401 ? (
+        <EmptyState title="Log in to see the plans" action={<Button component={Link} href="/login?next=/plans">Log in</Button>} />
+      ) : !plansRes.ok ? (
+        <ErrorState problem={plansRes.problem} what="plans" />
+      ) : listOf<Plan>(plansRes.data).length === 0 ? (
+        <EmptyState title="No self-service plans yet" />
+      ) : (
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
+          {listOf<Plan>(plansRes.data).map((p) => (
+            <Card key={p.id} withBorder padding="lg" radius="md" component="article" aria-label={`Plan ${p.name}`}>
+              <Stack gap="sm" h="100%">
+                <Group justify="space-between">
+                  <Title order={2} size="h3">{p.name}</Title>
+                  {p.selfService ? <Badge variant="light" color="teal">Self-service</Badge> : null}
+                </Group>
+                <div>
+                  <Text size="xl" fw={700}>{fmtMoney(p.pricing?.monthlyFee, p.pricing?.currency)}</Text>
+                  <Text size="sm" c="dimmed">per month</Text>
+                </div>
+                {p.description ? <Text size="sm" c="dimmed">{p.description}</Text> : null}
+                <Divider />
+                <List spacing={6} size="sm" icon={<IconCheck size={16} color="var(--mantine-color-teal-6)" />}>
+                  <List.Item>{fmtInt(p.rateLimit?.requests)} requests / {perLabel(p.rateLimit?.per ?? 'minute')}</List.Item>
+                  <List.Item>{p.monthlyQuota === null ? 'No monthly quota' : `${fmtInt(p.monthlyQuota)} calls per month`}</List.Item>
+                  <List.Item>{fmtInt(p.pricing?.includedRequests)} requests included</List.Item>
+                  <List.Item>{fmtMoney(p.pricing?.overagePer1000, p.pricing?.currency)} per 1,000 beyond that</List.Item>
+                </List>
+                {p.apiIds?.length ? (
+                  <Group gap={6}>
+                    {p.apiIds.map((id) => <Badge key={id} variant="outline" color="gray">{apiNames.get(id) ?? 'API'}</Badge>)}
+                  </Group>
+                ) : null}
+                <div style={{ flex: 1 }} />
+                {p.selfService ? (
+                  <Button component={Link} href={user ? '/dashboard' : '/signup'} variant="light">
+                    {user ? 'Create an app on this plan' : 'Sign up'}
+                  </Button>
+                ) : null}
+              </Stack>
+            </Card>
+          ))}
+        </SimpleGrid>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,14 @@
+import Link from 'next/link';
+import { Button, Center, Stack, Text, Title } from '@mantine/core';
+
+export default function NotFound() {
+  return (
+    <Center mih="60vh">
+      <Stack align="center" gap="sm">
+        <Title order={1} size="h2">Not found</Title>
+        <Text c="dimmed">This page does not exist, or it is not yours to see.</Text>
+        <Button component={Link} href="/">Go to the API catalog</Button>
+      </Stack>
+    </Center>
+  );
+}

@@ -1,0 +1,51 @@
+'use client';
+
+import dynamic from 'next/dynamic';
+import { useMemo, useRef } from 'react';
+import { Paper, PasswordInput, Skeleton, Stack, Text } from '@mantine/core';
+import 'swagger-ui-react/swagger-ui.css';
+
+// swagger-ui touches `window` on import: browser only.
+const SwaggerUI = dynamic(() => import('swagger-ui-react'), {
+  ssr: false,
+  loading: () => <Skeleton h={320} aria-label="Loading API documentation" />,
+});
+
+/**
+ * The API's OpenAPI document with "Try it out" aimed at the gateway. The key the developer types
+ * stays in this component's memory and goes only into the x-api-key header of their own calls.
+ */
+export function ApiDocs({ spec, serverUrl }: { spec: Record<string, unknown>; serverUrl: string }) {
+  const keyRef = useRef('');
+  const patched = useMemo(() => ({ ...spec, servers: [{ url: serverUrl, description: 'API gateway' }] }), [spec, serverUrl]);
+
+  return (
+    <Stack gap="sm">
+      <Paper withBorder p="md" radius="md">
+        <PasswordInput
+          label="Your API key for “Try it out”"
+          description="Sent as the x-api-key header by the requests you run below. It is not stored."
+          placeholder="apim_…"
+          onChange={(e) => {
+            keyRef.current = e.currentTarget.value.trim();
+          }}
+          autoComplete="off"
+          maw={520}
+        />
+        <Text size="xs" c="dimmed" mt={6}>Requests go from your browser straight to {serverUrl}.</Text>
+      </Paper>
+      <Paper withBorder radius="md" p={{ base: 0, sm: 'xs' }} style={{ overflowX: 'auto' }}>
+        <SwaggerUI
+          spec={patched}
+          tryItOutEnabled
+          requestInterceptor={(req) => {
+            // swagger-ui's request is a plain object with a headers record, not a fetch Request.
+            const r = req as unknown as { headers: Record<string, string> };
+            if (keyRef.current) r.headers['x-api-key'] = keyRef.current;
+            return req;
+          }}
+        />
+      </Paper>
+    </Stack>
+  );
+}

@@ -1,0 +1,47 @@
+import dayjs from 'dayjs';
+import utc from 'dayjs/plugin/utc';
+import relativeTime from 'dayjs/plugin/relativeTime';
+
+dayjs.extend(utc);
+dayjs.extend(relativeTime);
+
+export { dayjs };
+
+export function fmtDate(v?: string | null): string {
+  return v ? dayjs.utc(v).format('YYYY-MM-DD HH:mm [UTC]') : '—';
+}
+
+export function fmtDay(v?: string | null): string {
+  return v ? dayjs.utc(v).format('YYYY-MM-DD') : '—';
+}
+
+export function fmtAgo(v?: string | null): string {
+  return v ? dayjs(v).fromNow() : 'never';
+}
+
+export function fmtInt(n?: number | string | null): string {
+  if (n === null || n === undefined || n === '') return '—';
+  const v = typeof n === 'string' ? Number(n) : n;
+  return Number.isFinite(v) ? v.toLocaleString('en-US') : String(n);
+}
+
+/** Money stays a decimal string end to end; only grouping is added for display. */
+export function fmtMoney(amount?: string | number | null, currency = 'USD'): string {
+  if (amount === null || amount === undefined) return '—';
+  const s = String(amount);
+  const [int, frac] = s.split('.');
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${grouped}${frac !== undefined ? '.' + frac : ''} ${currency}`;
+}
+
+export function perLabel(per: string): string {
+  return per === 'second' ? 'sec' : per === 'minute' ? 'min' : per;
+}
+
+/** Last `n` billing periods (calendar months, UTC), newest first. */
+export function recentPeriods(n = 12, now = new Date()): string[] {
+  const out: string[] = [];
+  const d = dayjs.utc(now).startOf('month');
+  for (let i = 0; i < n; i++) out.push(d.subtract(i, 'month').format('YYYY-MM'));
+  return out;
+}

@@ -1,0 +1,145 @@
+/** Shapes of the management API (docs/api-contract.md), as the portal reads them. */
+
+export type Role = 'admin' | 'finance' | 'developer';
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  consumerId?: string | null;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** RFC 9457 problem details as answered by the management API. */
+export interface Problem {
+  status: number;
+  code: string;
+  title: string;
+  detail?: string;
+  requestId?: string;
+  errors?: FieldError[];
+}
+
+export type ConsumerStatus = 'active' | 'suspended' | 'pending';
+
+export interface Consumer {
+  id: string;
+  name: string;
+  email?: string | null;
+  organization?: string | null;
+  status: ConsumerStatus;
+  costCenter?: string | null;
+  createdAt?: string;
+}
+
+export interface Api {
+  id: string;
+  name: string;
+  slug: string;
+  description?: string | null;
+  upstreamUrl?: string;
+  routePath: string;
+  stripRoutePath?: boolean;
+  timeoutMs?: number;
+  openapi?: Record<string, unknown> | null;
+  visibility?: 'public' | 'private';
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export type RatePer = 'second' | 'minute' | 'hour';
+
+export interface Plan {
+  id: string;
+  name: string;
+  slug: string;
+  description?: string | null;
+  apiIds: string[];
+  rateLimit: { requests: number; per: RatePer };
+  monthlyQuota: number | null;
+  failMode: 'open' | 'closed';
+  pricing: { currency: string; monthlyFee: string; includedRequests: number; overagePer1000: string };
+  selfService: boolean;
+}
+
+export interface App {
+  id: string;
+  consumerId: string;
+  name: string;
+  planId: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface ApiKey {
+  id: string;
+  appId?: string;
+  name?: string | null;
+  prefix: string;
+  status?: 'active' | 'revoked';
+  expiresAt?: string | null;
+  revokedAt?: string | null;
+  lastUsedAt?: string | null;
+  createdAt: string;
+}
+
+/** Only the create and rotate answers carry the secret. */
+export interface CreatedKey extends ApiKey {
+  key: string;
+}
+
+export interface UsagePoint {
+  appId: string | null;
+  apiId: string;
+  bucket: string;
+  requests: number;
+  billable: number;
+  errors: number;
+}
+
+export interface QuotaStatus {
+  appId: string;
+  used: number;
+  limit: number | null;
+  resetsAt: string;
+}
+
+export interface UsageAnswer {
+  series: UsagePoint[];
+  quotas?: QuotaStatus[];
+}
+
+export interface AuditEntry {
+  id: string | number;
+  actorUserId?: string | null;
+  actorEmail?: string | null;
+  action: string;
+  entityType: string;
+  entityId?: string | null;
+  before?: unknown;
+  after?: unknown;
+  requestId?: string | null;
+  createdAt: string;
+}
+
+export interface ChargebackLine {
+  period: string;
+  consumerId: string;
+  consumerName: string;
+  costCenter: string | null;
+  appId: string;
+  appName: string;
+  plan: string;
+  requests: number;
+  includedRequests: number;
+  billableRequests: number;
+  monthlyFee: string;
+  overageAmount: string;
+  total: string;
+  currency: string;
+}
