@@ -1,0 +1,19 @@
+import 'server-only';
+import { api, listOf } from './api-client';
+import { portalEnv } from './env';
+import type { Api, Plan } from './types';
+
+/** Catalog and self-service plans, with the gateway URL each plan's first API is called at. */
+export async function catalogAndPlans() {
+  const [apisRes, plansRes] = await Promise.all([api.get<unknown>('/v1/portal/apis'), api.get<unknown>('/v1/portal/plans')]);
+  const apis = apisRes.ok ? listOf<Api>(apisRes.data) : [];
+  const plans = plansRes.ok ? listOf<Plan>(plansRes.data) : [];
+  const gateway = portalEnv().GATEWAY_PUBLIC_URL;
+  const apiById = new Map(apis.map((a) => [a.id, a]));
+  const apiNames: Record<string, string> = Object.fromEntries(apis.map((a) => [a.id, a.name]));
+  const planOptions = plans.map((p) => {
+    const first = p.apiIds?.map((id) => apiById.get(id)).find(Boolean);
+    return { value: p.id, label: `${p.name} · ${p.rateLimit.requests}/${p.rateLimit.per}`, curlUrl: first ? `${gateway}${first.routePath}/` : undefined };
+  });
+  return { apis, plans, apiById, apiNames, planOptions, gateway, problem: !apisRes.ok ? apisRes.problem : !plansRes.ok ? plansRes.problem : null };
+}
