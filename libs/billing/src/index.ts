@@ -2,3 +2,4 @@ export * from './money';
 export * from './period';
 export * from './rating';
 export * from './rating-inputs';
+export * from './reconciliation';

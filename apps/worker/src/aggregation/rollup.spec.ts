@@ -1,0 +1,70 @@
+import type { UsageEvent } from '@apim/contracts';
+import { describe, expect, it } from 'vitest';
+import { aggregateBatch, hourBucket, statusClass } from './rollup';
+import { usageBatchSchema } from './usage-batch.schema';
+
+const API = '11111111-1111-4111-8111-111111111111';
+const APP = '22222222-2222-4222-8222-222222222222';
+const PLAN = '33333333-3333-4333-8333-333333333333';
+const KEY = '44444444-4444-4444-8444-444444444444';
+const ev = (over: Partial<UsageEvent>): UsageEvent => ({
+  id: Math.random().toString(36), at: '2026-11-26T16:10:00.000Z', apiId: API, appId: APP, keyId: KEY, consumerId: null,
+  planId: PLAN, method: 'GET', status: 200, billable: true, bytesIn: 10, bytesOut: 100, latencyMs: 5, ...over,
+});
+
+describe('hourBucket / statusClass', () => {
+  it.each([
+    ['2026-11-26T16:59:59.999Z', '2026-11-26T16:00:00.000Z'],
+    ['2026-11-26T17:00:00.000Z', '2026-11-26T17:00:00.000Z'],
+    ['2026-11-26T18:30:00+02:00', '2026-11-26T16:00:00.000Z'],
+    ['2026-12-31T23:59:59.999Z', '2026-12-31T23:00:00.000Z'],
+  ])('%s → %s', (at, want) => expect(hourBucket(at)).toBe(want));
+  it.each([[100, 1], [204, 2], [301, 3], [429, 4], [502, 5], [599, 5]])('%i → class %i', (s, c) => expect(statusClass(s)).toBe(c));
+});
+
+describe('aggregateBatch', () => {
+  it('groups by hour, api, app, key, plan and status class; sums everything', () => {
+    const agg = aggregateBatch([
+      ev({}), ev({ latencyMs: 7.6 }), ev({ status: 503, billable: true }), ev({ status: 429, billable: false }),
+      ev({ status: 401, billable: false, appId: null, keyId: null, planId: null }),
+      ev({ at: '2026-11-26T17:00:00.000Z' }),
+    ]);
+    expect(agg.eventCount).toBe(6);
+    expect(agg.billableCount).toBe(4);
+    expect(agg.rows).toHaveLength(5);
+    const ok = agg.rows.find((r) => r.bucket === '2026-11-26T16:00:00.000Z' && r.statusClass === 2)!;
+    expect(ok).toMatchObject({ requests: 2, billable: 2, errors: 0, bytesIn: 20, bytesOut: 200, latencyMsSum: 13 });
+    expect(agg.rows.find((r) => r.statusClass === 5)).toMatchObject({ requests: 1, billable: 1, errors: 1 });
+    expect(agg.rows.find((r) => r.statusClass === 4 && r.appId === APP)).toMatchObject({ requests: 1, billable: 0, errors: 0 });
+    expect(agg.ledgerCounts).toEqual({ '2026-11': { [APP]: [5, 4], '-': [1, 0] } });
+    expect(agg.firstEventAt).toBe('2026-11-26T16:10:00.000Z');
+    expect(agg.lastEventAt).toBe('2026-11-26T17:00:00.000Z');
+  });
+
+  it('splits a batch straddling a month end into both periods', () => {
+    const agg = aggregateBatch([ev({ at: '2026-11-30T23:59:59.000Z' }), ev({ at: '2026-12-01T00:00:00.000Z' })]);
+    expect(agg.periods).toEqual(['2026-11', '2026-12']);
+    expect(agg.rows.map((r) => r.bucket)).toEqual(['2026-11-30T23:00:00.000Z', '2026-12-01T00:00:00.000Z']);
+  });
+
+  it('sorts rows by key so concurrent upserts lock in one order', () => {
+    const agg = aggregateBatch([ev({ at: '2026-11-26T18:00:00Z' }), ev({ at: '2026-11-26T16:00:00Z' }), ev({ at: '2026-11-26T17:00:00Z' })]);
+    expect(agg.rows.map((r) => r.bucket)).toEqual([...agg.rows.map((r) => r.bucket)].sort());
+  });
+});
+
+describe('usageBatchSchema', () => {
+  const schema = usageBatchSchema(3);
+  const good = { batchId: 'b1', gatewayId: 'g1', events: [ev({})] };
+  it('accepts a well-formed batch', () => expect(schema.safeParse(good).success).toBe(true));
+  it.each([
+    ['no events', { ...good, events: [] }],
+    ['too many events', { ...good, events: [ev({}), ev({}), ev({}), ev({})] }],
+    ['bad api id', { ...good, events: [ev({ apiId: 'nope' })] }],
+    ['bad time', { ...good, events: [ev({ at: 'yesterday' })] }],
+    ['negative bytes', { ...good, events: [ev({ bytesOut: -1 })] }],
+    ['billable without a plan', { ...good, events: [ev({ planId: null })] }],
+    ['missing batch id', { gatewayId: 'g', events: [ev({})] }],
+    ['not an object', 'hello'],
+  ])('refuses %s', (_n, payload) => expect(schema.safeParse(payload).success).toBe(false));
+});

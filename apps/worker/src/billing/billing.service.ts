@@ -1,0 +1,121 @@
+import {
+  adjustmentsFor, loadRatingInputs, nextPeriod, periodBounds, periodOfDate, periodsBetween, previousPeriod, ratePeriod,
+} from '@apim/billing';
+import type { Logger } from '@apim/observability';
+import type { DataSource } from 'typeorm';
+import { BillingRepository, type StatementLineInsert } from './billing.repository';
+
+export interface CloseResult {
+  period: string;
+  closed: boolean;
+  statements: number;
+}
+
+/**
+ * Period close and late usage. Every mutation is one transaction under one advisory lock, so
+ * several workers can run the same schedule: the second one finds the work done.
+ */
+export class BillingService {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly logger: Logger,
+    private readonly graceMs: number,
+  ) {}
+
+  /** Closes every month that ended more than the grace window ago and is not closed yet, oldest first. */
+  async closeDuePeriods(now = new Date()): Promise<CloseResult[]> {
+    const lastDue = previousPeriod(periodOfDate(new Date(now.getTime() - this.graceMs)));
+    const { earliest, closed } = await this.ds.transaction(async (em) => {
+      const repo = new BillingRepository(em);
+      return { earliest: await repo.earliestActivity(), closed: await repo.closedPeriods() };
+    });
+    if (!earliest) return [];
+    const first = periodOfDate(earliest);
+    if (first > lastDue) return [];
+    const results: CloseResult[] = [];
+    for (const period of periodsBetween(first, lastDue)) {
+      if (!closed.has(period)) results.push(await this.closePeriod(period));
+    }
+    return results;
+  }
+
+  /**
+   * Rates every app with a subscription or usage in the period, writes one statement per app
+   * (fee and usage lines per plan held; adjustment lines already on it are kept), and marks the
+   * statements and the period closed. Running it again is a no-op.
+   */
+  async closePeriod(period: string): Promise<CloseResult> {
+    const bounds = periodBounds(period);
+    return this.ds.transaction(async (em) => {
+      const repo = new BillingRepository(em);
+      await repo.lock();
+      const row = await repo.periodForUpdate(bounds);
+      if (row.status === 'closed') return { period, closed: false, statements: 0 };
+      const inputs = await loadRatingInputs(repo.query, period);
+      for (const app of inputs.apps) {
+        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, usage: app.usage });
+        if (rated.charges.length === 0) continue;
+        const statementId = await repo.statementFor(row.id, app, rated.currency);
+        const lines: StatementLineInsert[] = rated.charges.flatMap((c) => [
+          {
+            kind: 'fee', planId: c.planId, daysHeld: c.daysHeld, amount: c.monthlyFee, requests: 0, includedRequests: 0, billableRequests: 0,
+            description: `${c.planName}: monthly fee ${c.listFee} × ${c.daysHeld}/${c.daysInMonth} days`, adjustsPeriod: null,
+          },
+          {
+            kind: 'usage', planId: c.planId, daysHeld: null, amount: c.overageAmount, requests: c.requests,
+            includedRequests: c.includedRequests, billableRequests: c.billableRequests, adjustsPeriod: null,
+            description: `${c.planName}: ${c.billableRequests} billable calls, ${c.includedRequests} included, ${c.overageRequests} over`,
+          },
+        ]);
+        await repo.insertLines(statementId, lines);
+      }
+      const statements = await repo.closePeriod(row.id);
+      this.logger.info({ period, statements }, 'billing period closed');
+      return { period, closed: true, statements };
+    });
+  }
+
+  /**
+   * Usage that reached a closed period after it was closed: re-rate the period for the apps
+   * whose rollups no longer match what was billed, and put the difference as adjustment lines on
+   * each app's statement for the next open period. The closed statement is never touched.
+   * Returns the number of adjustment lines written.
+   */
+  async applyLateUsage(periods?: string[]): Promise<number> {
+    const candidates = periods ?? (await this.ds.transaction((em) => new BillingRepository(em).closedPeriodsWithLateBatches()));
+    let written = 0;
+    for (const period of candidates) written += await this.adjustPeriod(period);
+    return written;
+  }
+
+  private async adjustPeriod(period: string): Promise<number> {
+    const bounds = periodBounds(period);
+    return this.ds.transaction(async (em) => {
+      const repo = new BillingRepository(em);
+      await repo.lock();
+      const closed = await repo.closedPeriods();
+      if (!closed.has(period)) return 0; // still open: the close will bill it all
+      const appIds = await repo.appsWithDrift(bounds);
+      if (appIds.length === 0) return 0;
+      let target = nextPeriod(period);
+      while (closed.has(target)) target = nextPeriod(target);
+      const targetRow = await repo.periodForUpdate(periodBounds(target));
+      const inputs = await loadRatingInputs(repo.query, period, { appIds });
+      let written = 0;
+      for (const app of inputs.apps) {
+        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, usage: app.usage });
+        const deltas = adjustmentsFor(rated, await repo.billedPlans(period, app.appId));
+        if (deltas.length === 0) continue;
+        const statementId = await repo.statementFor(targetRow.id, app, rated.currency);
+        await repo.insertLines(statementId, deltas.map((d) => ({
+          kind: 'adjustment', planId: d.planId, daysHeld: null, requests: d.requests, includedRequests: 0,
+          billableRequests: d.billableRequests, amount: d.amount, adjustsPeriod: period,
+          description: `Late usage for ${period} (${inputs.plans.get(d.planId)?.name ?? d.planId}): ${d.billableRequests} billable calls`,
+        })));
+        written += deltas.length;
+        this.logger.info({ period, target, appId: app.appId, deltas }, 'late usage adjusted');
+      }
+      return written;
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import { env, loadConfig, z } from '@apim/config';
+
+/** The worker's whole configuration, parsed once at boot; every bad variable listed at once. */
+export const workerConfigSchema = z.object({
+  NODE_ENV: env.nodeEnv(),
+  LOG_LEVEL: env.logLevel(),
+  WORKER_PORT: env.port(3002),
+  DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/apim'),
+  DATABASE_POOL_SIZE: env.int(5, 1),
+  REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z.string().min(1).default('apim:'),
+  /** Usage batches processed in parallel by this process. */
+  USAGE_CONCURRENCY: env.int(4, 1),
+  /** Largest batch accepted; bigger ones are malformed (and dead-lettered). */
+  USAGE_MAX_BATCH_EVENTS: env.int(10_000, 1),
+  /** Rollup rows per INSERT statement (Postgres allows 65,535 parameters: 13 per row). */
+  USAGE_UPSERT_CHUNK_ROWS: env.int(2_000, 1),
+  /** Tries per batch before it goes to the dead-letter queue, and the first retry delay (doubles). */
+  USAGE_ATTEMPTS: env.int(5, 1),
+  USAGE_BACKOFF_MS: env.int(1_000, 0),
+  /** A job whose worker died is handed to another after this long without a lock renewal. */
+  USAGE_LOCK_MS: env.int(30_000, 1_000),
+  USAGE_STALLED_INTERVAL_MS: env.int(30_000, 500),
+  /** Billing tick: quota reconciliation, period close, late-usage adjustments. */
+  BILLING_TICK_MS: env.int(60_000, 1_000),
+  /** A month is closed this long after it ends (late batches still land in it first). */
+  BILLING_CLOSE_GRACE_MS: env.int(3_600_000, 0),
+  BILLING_ENABLED: env.bool(true),
+});
+
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+
+export function loadWorkerConfig(source: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return loadConfig('worker', workerConfigSchema, source);
+}
+
+/** Config for tests and scripts: the same schema, with overrides instead of process.env. */
+export function workerConfig(overrides: Record<string, string | undefined> = {}): WorkerConfig {
+  return loadConfig('worker', workerConfigSchema, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...overrides });
+}

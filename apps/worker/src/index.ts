@@ -1,0 +1,3 @@
+export * from './worker';
+export * from './config/worker-config';
+export * from './aggregation/rollup';

@@ -1,0 +1,120 @@
+import type { AddressInfo } from 'node:net';
+import { BILLING_QUEUE, bullPrefix, USAGE_DEAD_LETTER_QUEUE, USAGE_QUEUE } from '@apim/contracts';
+import { createDataSource } from '@apim/db';
+import { createLogger, type Logger } from '@apim/observability';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { BillingService } from './billing/billing.service';
+import { QuotaReconciler } from './billing/quota-reconciler.service';
+import type { WorkerConfig } from './config/worker-config';
+import { createHealthServer } from './http/health-server';
+import { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
+import { BILLING_LATE_USAGE, BILLING_TICK, billingProcessor } from './processors/billing.processor';
+import { usageBatchProcessor } from './processors/usage-batch.processor';
+import { UsageRepository } from './repositories/usage.repository';
+
+export interface UsageWorker {
+  /** Starts the health/metrics HTTP server; returns the bound port (0 = any free port). */
+  listen(port?: number): Promise<number>;
+  /** Graceful: lets the active jobs finish, then closes queues, Redis, Postgres and HTTP. */
+  close(): Promise<void>;
+  /** Runs one billing tick now (close due periods, late-usage adjustments, quota counters). */
+  runBillingTick(now?: Date): Promise<void>;
+  readonly dataSource: DataSource;
+  readonly billing: BillingService;
+  readonly quotas: QuotaReconciler;
+  readonly metrics: WorkerMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * The worker process, minus `main`: BullMQ consumers for usage batches (exactly once into the
+ * hourly rollups) and for billing (a repeatable tick), plus /healthz, /readyz and /metrics.
+ */
+export async function createWorker(config: WorkerConfig, opts: { logger?: Logger } = {}): Promise<UsageWorker> {
+  const logger = opts.logger ?? createLogger('worker', config.LOG_LEVEL);
+  const dataSource = await createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'apim-worker' }).initialize();
+  // BullMQ needs maxRetriesPerRequest: null (its blocking commands must wait through reconnects).
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+  const prefix = bullPrefix(config.REDIS_PREFIX);
+  const usageQueue = new Queue(USAGE_QUEUE, { connection: redis, prefix });
+  const deadLetter = new Queue(USAGE_DEAD_LETTER_QUEUE, { connection: redis, prefix });
+  const billingQueue = new Queue(BILLING_QUEUE, { connection: redis, prefix });
+  const metrics = createWorkerMetrics(() => usageQueue.getWaitingCount());
+  const billing = new BillingService(dataSource, logger, config.BILLING_CLOSE_GRACE_MS);
+  const quotas = new QuotaReconciler(dataSource, redis, config.REDIS_PREFIX);
+
+  const usageWorker = new Worker(
+    USAGE_QUEUE,
+    usageBatchProcessor({
+      repo: new UsageRepository(dataSource, config.USAGE_UPSERT_CHUNK_ROWS),
+      metrics, logger, deadLetter,
+      maxEvents: config.USAGE_MAX_BATCH_EVENTS,
+      attempts: config.USAGE_ATTEMPTS,
+      backoffMs: config.USAGE_BACKOFF_MS,
+      onLateUsage: async (periods) => {
+        await billingQueue.add(BILLING_LATE_USAGE, { periods }, { removeOnComplete: 100, removeOnFail: 100 });
+      },
+    }),
+    {
+      connection: redis, prefix,
+      concurrency: config.USAGE_CONCURRENCY,
+      lockDuration: config.USAGE_LOCK_MS,
+      stalledInterval: config.USAGE_STALLED_INTERVAL_MS,
+      maxStalledCount: 5,
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    },
+  );
+  usageWorker.on('error', (err) => logger.error({ err: err.message }, 'usage worker error'));
+
+  const processBilling = billingProcessor({ billing, quotas, metrics, logger });
+  let billingWorker: Worker | undefined;
+  if (config.BILLING_ENABLED) {
+    billingWorker = new Worker(BILLING_QUEUE, processBilling, { connection: redis, prefix, concurrency: 1 });
+    billingWorker.on('error', (err) => logger.error({ err: err.message }, 'billing worker error'));
+    // Idempotent across replicas: one schedule per deployment, whoever upserts it.
+    await billingQueue.upsertJobScheduler('billing-tick', { every: config.BILLING_TICK_MS }, {
+      name: BILLING_TICK, opts: { removeOnComplete: 100, removeOnFail: 100 },
+    });
+  }
+
+  const withTimeout = <T>(p: Promise<T>, ms: number) =>
+    Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms).unref())]);
+  const server = createHealthServer({
+    registry: metrics.registry,
+    ready: async () => {
+      const [pg, rd] = await Promise.allSettled([withTimeout(dataSource.query('SELECT 1'), 2000), withTimeout(redis.ping(), 2000)]);
+      return { postgres: pg.status === 'fulfilled', redis: rd.status === 'fulfilled' };
+    },
+  });
+
+  let closed = false;
+  return {
+    dataSource, billing, quotas, metrics, logger,
+    async listen(port = config.WORKER_PORT) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, () => resolve());
+      });
+      return (server.address() as AddressInfo).port;
+    },
+    async runBillingTick(now = new Date()) {
+      await billing.closeDuePeriods(now);
+      await billing.applyLateUsage();
+      await quotas.reconcile(now);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await usageWorker.close();
+      await billingWorker?.close();
+      await Promise.allSettled([usageQueue.close(), deadLetter.close(), billingQueue.close()]);
+      await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
+      await dataSource.destroy();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
