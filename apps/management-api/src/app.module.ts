@@ -1,6 +1,14 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { CoreModule, type CoreResources } from './common/core.module';
+import { ApisModule } from './modules/apis/apis.module';
+import { AppsModule } from './modules/apps/apps.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { ConsumersModule } from './modules/consumers/consumers.module';
 import { HealthModule } from './modules/health/health.module';
+import { KeysModule } from './modules/keys/keys.module';
+import { PlansModule } from './modules/plans/plans.module';
+import { UsersModule } from './modules/users/users.module';
 
 /**
  * Feature modules. Adding one = one import line plus one entry here: it gets config, DataSource,
@@ -8,6 +16,14 @@ import { HealthModule } from './modules/health/health.module';
  */
 export const FEATURE_MODULES: Type[] = [
   HealthModule,
+  AuthModule,
+  UsersModule,
+  ConsumersModule,
+  ApisModule,
+  PlansModule,
+  AppsModule,
+  KeysModule,
+  AuditModule,
 ];
 
 @Module({})

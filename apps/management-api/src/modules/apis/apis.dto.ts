@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { name, nonEmptyPatch, slug, timestamp, uuid } from '../../common/dto';
+import { paginationQuery } from '../../common/pagination/pagination';
+
+/** The gateway serves its own health and metrics under this prefix; no API may shadow it. */
+export const RESERVED_ROUTE_PREFIX = '/_gateway';
+
+export function routePathProblem(p: string): string | null {
+  if (!p.startsWith('/')) return "must start with '/'";
+  if (/[\s?#%\\]/.test(p)) return 'must not contain spaces, ?, #, % or backslashes';
+  if (p.split('/').some((seg) => seg === '..' || seg === '.')) return "must not contain '.' or '..' segments";
+  if (p.includes('..')) return "must not contain '..'";
+  if (p.includes('//')) return "must not contain '//'";
+  const lower = p.toLowerCase();
+  if (lower === RESERVED_ROUTE_PREFIX || lower.startsWith(`${RESERVED_ROUTE_PREFIX}/`) || lower.startsWith(RESERVED_ROUTE_PREFIX)) {
+    return `must not start with the reserved ${RESERVED_ROUTE_PREFIX}`;
+  }
+  return null;
+}
+
+export function upstreamUrlProblem(u: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(u);
+  } catch {
+    return 'must be an absolute URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be http or https';
+  if (url.username || url.password) return 'must not contain credentials';
+  if (url.hash) return 'must not contain a fragment';
+  return null;
+}
+
+const routePath = z
+  .string()
+  .min(1)
+  .max(200)
+  .superRefine((v, ctx) => {
+    const p = routePathProblem(v);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  })
+  // '/orders/' and '/orders' route the same; keep one spelling so the unique index sees clashes.
+  .transform((v) => (v.length > 1 ? v.replace(/\/+$/, '') : v));
+
+const upstreamUrl = z
+  .string()
+  .max(2000)
+  .superRefine((v, ctx) => {
+    const p = upstreamUrlProblem(v);
+    if (p) ctx.addIssue({ code: 'custom', message: p });
+  });
+
+const visibility = z.enum(['public', 'private']);
+const openapi = z.record(z.string(), z.unknown()).nullable().describe('OpenAPI document (JSON) shown in the portal');
+
+const apiFields = {
+  name,
+  slug,
+  upstreamUrl,
+  routePath,
+  stripRoutePath: z.boolean(),
+  timeoutMs: z.number().int().min(1).max(300_000),
+  description: z.string().max(10_000).nullable(),
+  openapi,
+  visibility,
+};
+
+export const createApiBody = z.strictObject({
+  ...apiFields,
+  stripRoutePath: apiFields.stripRoutePath.default(true),
+  timeoutMs: apiFields.timeoutMs.default(30_000),
+  description: apiFields.description.optional(),
+  openapi: openapi.optional(),
+  visibility: visibility.default('public'),
+});
+export type CreateApiBody = z.output<typeof createApiBody>;
+
+export const updateApiBody = nonEmptyPatch(z.strictObject(apiFields).partial());
+export type UpdateApiBody = z.output<typeof updateApiBody>;
+
+export const listApisQuery = paginationQuery.extend({
+  q: z.string().trim().max(200).optional().describe('Matches name or slug'),
+  visibility: visibility.optional(),
+});
+export type ListApisQuery = z.output<typeof listApisQuery>;
+
+export const apiResponse = z.object({
+  id: uuid,
+  name: z.string(),
+  slug: z.string(),
+  description: z.string().nullable(),
+  upstreamUrl: z.string(),
+  routePath: z.string(),
+  stripRoutePath: z.boolean(),
+  timeoutMs: z.number().int(),
+  openapi: z.record(z.string(), z.unknown()).nullable(),
+  visibility,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type ApiResponseDto = z.infer<typeof apiResponse>;
+
+/** What developers see: no upstream address (internal) or gateway settings. */
+export const portalApiResponse = apiResponse.pick({ id: true, name: true, slug: true, description: true, routePath: true, openapi: true, createdAt: true, updatedAt: true });
+export type PortalApiResponse = z.infer<typeof portalApiResponse>;

@@ -1,0 +1,103 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { type AuthUser, EVERY_OWNER, ownerOf } from '../../common/auth/auth-user';
+import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { Roles } from '../../common/auth/roles.decorator';
+import { Ctx, type RequestContext } from '../../common/http/request-context';
+import { ApiDoc } from '../../common/openapi/api-doc.decorator';
+import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
+import { UuidPipe } from '../../common/validation/uuid-param.pipe';
+import { ZodPipe } from '../../common/validation/zod-validation.pipe';
+import {
+  appResponse, createAppBody, type CreateAppBody, createPortalAppBody, type CreatePortalAppBody, listAppsQuery, type ListAppsQuery,
+  updateAppBody, type UpdateAppBody,
+} from './apps.dto';
+import { AppsService } from './apps.service';
+
+const ADMIN_POLICY = { selfServiceOnly: false };
+const PORTAL_POLICY = { selfServiceOnly: true };
+
+@ApiTags('admin: apps')
+@Roles('admin', 'finance')
+@Controller('admin/apps')
+export class AppsController {
+  constructor(@Inject(AppsService) private readonly apps: AppsService) {}
+
+  @Get()
+  @ApiDoc({ summary: 'List apps', query: listAppsQuery, response: pageSchema(appResponse) })
+  list(@Query(new ZodPipe(listAppsQuery, 'query')) q: ListAppsQuery) {
+    return this.apps.list(EVERY_OWNER, q, q);
+  }
+
+  @Post()
+  @Roles('admin')
+  @ApiDoc({ summary: 'Create an app for a consumer on any plan (opens its first subscription)', body: createAppBody, response: appResponse, status: 201 })
+  create(@Body(new ZodPipe(createAppBody)) body: CreateAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+    return this.apps.create(ctx, user, body, ADMIN_POLICY);
+  }
+
+  @Get(':id')
+  @ApiDoc({ summary: 'Get an app', ids: ['id'], response: appResponse })
+  get(@Param('id', UuidPipe) id: string) {
+    return this.apps.get(EVERY_OWNER, id);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiDoc({ summary: 'Rename or change plan (kept as subscription history)', ids: ['id'], body: updateAppBody, response: appResponse })
+  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateAppBody)) body: UpdateAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+    return this.apps.update(EVERY_OWNER, ctx, user, id, body, ADMIN_POLICY);
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiDoc({ summary: 'Delete an app (soft delete; its keys are revoked)', ids: ['id'], status: 204 })
+  async remove(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext): Promise<void> {
+    await this.apps.remove(EVERY_OWNER, ctx, id);
+  }
+}
+
+@ApiTags('portal')
+@Roles('developer')
+@Controller('portal/apps')
+export class PortalAppsController {
+  constructor(@Inject(AppsService) private readonly apps: AppsService) {}
+
+  @Get()
+  @ApiDoc({ summary: 'Your apps', query: paginationQuery, response: pageSchema(appResponse) })
+  list(@Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest, @CurrentUser() user: AuthUser) {
+    return this.apps.list(ownerOf(user), {}, page);
+  }
+
+  @Post()
+  @ApiDoc({
+    summary: 'Create an app on a self-service plan',
+    description: '403 consumer_pending / consumer_suspended while your account is not active.',
+    body: createPortalAppBody, response: appResponse, status: 201,
+  })
+  create(@Body(new ZodPipe(createPortalAppBody)) body: CreatePortalAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+    const owner = ownerOf(user);
+    return this.apps.create(ctx, user, { ...body, consumerId: owner.all ? '' : owner.consumerId }, PORTAL_POLICY);
+  }
+
+  @Get(':id')
+  @ApiDoc({ summary: 'One of your apps', ids: ['id'], response: appResponse })
+  get(@Param('id', UuidPipe) id: string, @CurrentUser() user: AuthUser) {
+    return this.apps.get(ownerOf(user), id);
+  }
+
+  @Patch(':id')
+  @ApiDoc({ summary: 'Rename or move to another self-service plan', ids: ['id'], body: updateAppBody, response: appResponse })
+  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateAppBody)) body: UpdateAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+    return this.apps.update(ownerOf(user), ctx, user, id, body, PORTAL_POLICY);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiDoc({ summary: 'Delete one of your apps (its keys are revoked)', ids: ['id'], status: 204 })
+  async remove(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser): Promise<void> {
+    await this.apps.remove(ownerOf(user), ctx, id);
+  }
+}
+

@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppEntity } from '@apim/db';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Owner } from '../../common/auth/auth-user';
+import type { PageRequest } from '../../common/pagination/pagination';
+
+/** Every query takes the owner: a developer's request cannot reach another consumer's app. */
+@Injectable()
+export class AppsRepository {
+  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+
+  async list(owner: Owner, filter: { consumerId?: string }, page: PageRequest): Promise<[AppEntity[], number]> {
+    const qb = this.ds.getRepository(AppEntity).createQueryBuilder('a').where('a.deleted_at IS NULL');
+    if (!owner.all) qb.andWhere('a.consumer_id = :own', { own: owner.consumerId });
+    if (filter.consumerId) qb.andWhere('a.consumer_id = :cid', { cid: filter.consumerId });
+    return qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'ASC').take(page.limit).skip(page.offset).getManyAndCount();
+  }
+
+  async findById(owner: Owner, id: string, em: EntityManager = this.ds.manager, lock = false): Promise<AppEntity | null> {
+    const qb = em.getRepository(AppEntity).createQueryBuilder('a').where('a.id = :id AND a.deleted_at IS NULL', { id });
+    if (!owner.all) qb.andWhere('a.consumer_id = :own', { own: owner.consumerId });
+    if (lock) qb.setLock('pessimistic_write');
+    return qb.getOne();
+  }
+
+  async insert(em: EntityManager, values: Partial<AppEntity>): Promise<AppEntity> {
+    const repo = em.getRepository(AppEntity);
+    const saved = await repo.save(repo.create(values));
+    return repo.findOneByOrFail({ id: saved.id });
+  }
+
+  async update(em: EntityManager, id: string, values: Partial<AppEntity>): Promise<AppEntity> {
+    const repo = em.getRepository(AppEntity);
+    await repo.update({ id }, { ...values, updatedAt: new Date() } as never);
+    return repo.findOneByOrFail({ id });
+  }
+
+  async softDelete(em: EntityManager, id: string): Promise<void> {
+    await em.query('UPDATE apps SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL', [id]);
+  }
+
+  /** Subscription history: the current row has valid_to NULL (one per app, by unique index). */
+  async openSubscription(em: EntityManager, appId: string, planId: string): Promise<void> {
+    await em.query('INSERT INTO subscriptions (app_id, plan_id, valid_from) VALUES ($1, $2, now())', [appId, planId]);
+  }
+
+  async closeSubscription(em: EntityManager, appId: string): Promise<void> {
+    await em.query('UPDATE subscriptions SET valid_to = now() WHERE app_id = $1 AND valid_to IS NULL', [appId]);
+  }
+
+  /** Revokes the app's active keys; returns them (with hashes, for cache eviction messages). */
+  async revokeKeys(em: EntityManager, appId: string): Promise<Array<{ id: string; hash: string }>> {
+    const rows: Array<{ id: string; hash: string }> = await em.query(
+      `UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE app_id = $1 AND status = 'active' RETURNING id, hash`,
+      [appId],
+    );
+    return rows;
+  }
+}

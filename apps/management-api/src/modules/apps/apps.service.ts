@@ -1,0 +1,119 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppEntity } from '@apim/db';
+import { AppError } from '@apim/errors';
+import type { EntityManager } from 'typeorm';
+import { AuditService } from '../../common/audit/audit.service';
+import type { AuthUser, Owner } from '../../common/auth/auth-user';
+import { assertMayProvision } from '../../common/auth/consumer-status';
+import { UnitOfWork } from '../../common/db/unit-of-work';
+import { iso } from '../../common/dto';
+import type { RequestContext } from '../../common/http/request-context';
+import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
+import { ConsumersService } from '../consumers/consumers.service';
+import { PlansService } from '../plans/plans.service';
+import type { AppResponse, ListAppsQuery, UpdateAppBody } from './apps.dto';
+import { AppsRepository } from './apps.repository';
+
+export function toAppResponse(a: AppEntity): AppResponse {
+  return { id: a.id, consumerId: a.consumerId, name: a.name, planId: a.planId, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt) };
+}
+
+/** Developers may only choose self-service plans; admins any live plan. */
+export interface PlanPolicy {
+  selfServiceOnly: boolean;
+}
+
+@Injectable()
+export class AppsService {
+  constructor(
+    @Inject(AppsRepository) private readonly apps: AppsRepository,
+    @Inject(PlansService) private readonly plans: PlansService,
+    @Inject(ConsumersService) private readonly consumers: ConsumersService,
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  async list(owner: Owner, query: Pick<ListAppsQuery, 'consumerId'>, page: PageRequest): Promise<Page<AppResponse>> {
+    const [rows, total] = await this.apps.list(owner, { consumerId: query.consumerId }, page);
+    return pageOf(rows.map(toAppResponse), total, page);
+  }
+
+  async get(owner: Owner, id: string): Promise<AppResponse> {
+    return toAppResponse(await this.findOwned(owner, id));
+  }
+
+  /** The app if the owner may see it; 404 otherwise (same answer for missing and foreign). */
+  async findOwned(owner: Owner, id: string, em?: EntityManager, lock = false): Promise<AppEntity> {
+    const app = await this.apps.findById(owner, id, em, lock);
+    if (!app) throw new AppError('not_found', 'App not found');
+    return app;
+  }
+
+  private async assertPlanAllowed(em: EntityManager, planId: string, policy: PlanPolicy): Promise<void> {
+    const plan = await this.plans.findForAssignment(em, planId);
+    if (!plan || (policy.selfServiceOnly && !plan.selfService)) {
+      throw new AppError('validation_failed', 'Unknown plan', [
+        { field: 'planId', message: policy.selfServiceOnly ? 'no such self-service plan' : 'no such plan' },
+      ]);
+    }
+  }
+
+  async create(
+    ctx: RequestContext,
+    user: AuthUser,
+    v: { consumerId: string; name: string; planId: string },
+    policy: PlanPolicy,
+  ): Promise<AppResponse> {
+    assertMayProvision(user);
+    return this.uow.run(async (tx) => {
+      if (!(await this.consumers.exists(v.consumerId))) {
+        throw new AppError('validation_failed', 'Unknown consumer', [{ field: 'consumerId', message: 'no such consumer' }]);
+      }
+      await this.assertPlanAllowed(tx.em, v.planId, policy);
+      const app = await this.apps.insert(tx.em, { consumerId: v.consumerId, name: v.name, planId: v.planId });
+      await this.apps.openSubscription(tx.em, app.id, v.planId);
+      await this.audit.record(tx.em, ctx, { action: 'app.create', entityType: 'app', entityId: app.id, after: toAppResponse(app) });
+      tx.changed({ kind: 'app', id: app.id });
+      return toAppResponse(app);
+    });
+  }
+
+  async update(owner: Owner, ctx: RequestContext, user: AuthUser, id: string, body: UpdateAppBody, policy: PlanPolicy): Promise<AppResponse> {
+    return this.uow.run(async (tx) => {
+      const before = await this.findOwned(owner, id, tx.em, true);
+      const planChanges = body.planId !== undefined && body.planId !== before.planId;
+      if (planChanges) {
+        assertMayProvision(user);
+        await this.assertPlanAllowed(tx.em, body.planId!, policy);
+        // Plan history for billing: close the current subscription, open the next one.
+        await this.apps.closeSubscription(tx.em, id);
+        await this.apps.openSubscription(tx.em, id, body.planId!);
+      }
+      const after = await this.apps.update(tx.em, id, {
+        ...(body.name !== undefined && { name: body.name }),
+        ...(planChanges && { planId: body.planId }),
+      });
+      await this.audit.record(tx.em, ctx, {
+        action: planChanges ? 'app.change_plan' : 'app.update', entityType: 'app', entityId: id,
+        before: toAppResponse(before), after: toAppResponse(after),
+      });
+      if (planChanges) tx.changed({ kind: 'app', id });
+      return toAppResponse(after);
+    });
+  }
+
+  /** Soft delete: keys revoked, subscription closed, usage history kept. */
+  async remove(owner: Owner, ctx: RequestContext, id: string): Promise<void> {
+    await this.uow.run(async (tx) => {
+      const before = await this.findOwned(owner, id, tx.em, true);
+      const revoked = await this.apps.revokeKeys(tx.em, id);
+      await this.apps.closeSubscription(tx.em, id);
+      await this.apps.softDelete(tx.em, id);
+      await this.audit.record(tx.em, ctx, {
+        action: 'app.delete', entityType: 'app', entityId: id, before: toAppResponse(before), after: { revokedKeyIds: revoked.map((k) => k.id) },
+      });
+      tx.changed({ kind: 'app', id });
+      for (const k of revoked) tx.changed({ kind: 'key', id: k.id, hash: k.hash });
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { Public } from '../../common/auth/roles.decorator';
+import { Ctx, type RequestContext } from '../../common/http/request-context';
+import { ApiDoc } from '../../common/openapi/api-doc.decorator';
+import { ZodPipe } from '../../common/validation/zod-validation.pipe';
+import { loginBody, type LoginBody, loginResponse, meResponse, signupBody, type SignupBody, signupResponse } from './auth.dto';
+import { AuthService } from './auth.service';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(@Inject(AuthService) private readonly auth: AuthService) {}
+
+  @Post('signup')
+  @Public()
+  @ApiDoc({ summary: 'Sign up as a developer (creates your consumer)', body: signupBody, response: signupResponse, status: 201, public: true, errors: [409] })
+  signup(@Body(new ZodPipe(signupBody)) body: SignupBody, @Ctx() ctx: RequestContext) {
+    return this.auth.signup(ctx, body);
+  }
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiDoc({
+    summary: 'Log in; returns a bearer token',
+    description: 'Unknown email and wrong password both answer 401 invalid_credentials. Repeated failures (per account and per IP) answer 429 with Retry-After.',
+    body: loginBody, response: loginResponse, public: true, errors: [401, 429],
+  })
+  login(@Body(new ZodPipe(loginBody)) body: LoginBody, @Ctx() ctx: RequestContext) {
+    return this.auth.login(ctx, body);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiDoc({ summary: 'Revoke the current token', status: 204 })
+  async logout(@CurrentUser() user: AuthUser): Promise<void> {
+    await this.auth.logout(user);
+  }
+
+  @Get('me')
+  @ApiDoc({ summary: 'The current user', response: meResponse })
+  me(@CurrentUser() user: AuthUser) {
+    return this.auth.me(user);
+  }
+}

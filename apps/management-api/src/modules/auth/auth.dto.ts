@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { email, name, timestamp } from '../../common/dto';
+import { consumerResponse } from '../consumers/consumers.dto';
+import { password, userResponse } from '../users/users.dto';
+
+export const signupBody = z.strictObject({
+  email,
+  password,
+  name,
+  organization: z.string().trim().min(1).max(200).optional(),
+});
+export type SignupBody = z.output<typeof signupBody>;
+
+export const loginBody = z.strictObject({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(256),
+});
+export type LoginBody = z.output<typeof loginBody>;
+
+export const signupResponse = z.object({ user: userResponse, consumer: consumerResponse });
+export const loginResponse = z.object({ token: z.string(), expiresAt: timestamp, user: userResponse });
+export const meResponse = userResponse.extend({
+  consumerStatus: z.enum(['active', 'suspended', 'pending']).nullable().describe('The developer\'s consumer status (null for staff)'),
+});

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '@apim/errors';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { verifyPassword } from '../../common/auth/password';
+import { SessionStore } from '../../common/auth/session-store';
+import { signToken } from '../../common/auth/token';
+import type { RequestContext } from '../../common/http/request-context';
+import { CONFIG, type ManagementConfig } from '../../config/config.schema';
+import { toConsumerResponse } from '../consumers/consumers.service';
+import { toUserResponse, UsersService } from '../users/users.service';
+import type { LoginBody, SignupBody } from './auth.dto';
+import { LoginThrottle } from './login-throttle';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(UsersService) private readonly users: UsersService,
+    @Inject(SessionStore) private readonly sessions: SessionStore,
+    @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
+    @Inject(CONFIG) private readonly config: ManagementConfig,
+  ) {}
+
+  async signup(ctx: RequestContext, body: SignupBody) {
+    const { user, consumer } = await this.users.signupDeveloper(ctx, body);
+    return { user: toUserResponse(user), consumer: toConsumerResponse(consumer) };
+  }
+
+  /** One answer for unknown email and wrong password; throttled per account and per IP. */
+  async login(ctx: RequestContext, body: LoginBody) {
+    const email = body.email.toLowerCase();
+    await this.throttle.assertAllowed(email, ctx.ip);
+    const user = await this.users.findForLogin(email);
+    const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
+    if (!user || !ok) {
+      await this.throttle.recordFailure(email, ctx.ip);
+      throw new AppError('invalid_credentials', 'Invalid email or password');
+    }
+    await this.throttle.recordSuccess(email, ctx.ip);
+    const expiresAt = new Date(Date.now() + this.config.TOKEN_TTL_SECONDS * 1000);
+    const session = await this.sessions.create(user.id, expiresAt, ctx.ip, ctx.userAgent);
+    await this.users.touchLogin(user.id);
+    const fresh = (await this.users.get(user.id)) ?? user;
+    return { token: signToken(session.id, expiresAt, this.config.AUTH_TOKEN_SECRET), expiresAt: expiresAt.toISOString(), user: toUserResponse(fresh) };
+  }
+
+  async logout(user: AuthUser): Promise<void> {
+    await this.sessions.revoke(user.sessionId);
+  }
+
+  async me(user: AuthUser) {
+    const u = await this.users.get(user.id);
+    if (!u) throw new AppError('unauthenticated');
+    return { ...toUserResponse(u), consumerStatus: user.consumerStatus };
+  }
+}

@@ -1,0 +1,48 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { EVERY_OWNER } from '../../common/auth/auth-user';
+import { Roles } from '../../common/auth/roles.decorator';
+import { Ctx, type RequestContext } from '../../common/http/request-context';
+import { ApiDoc } from '../../common/openapi/api-doc.decorator';
+import { pageSchema } from '../../common/pagination/pagination';
+import { UuidPipe } from '../../common/validation/uuid-param.pipe';
+import { ZodPipe } from '../../common/validation/zod-validation.pipe';
+import {
+  consumerResponse, createConsumerBody, type CreateConsumerBody, listConsumersQuery, type ListConsumersQuery,
+  updateConsumerBody, type UpdateConsumerBody,
+} from './consumers.dto';
+import { ConsumersService } from './consumers.service';
+
+@ApiTags('admin: consumers')
+@Roles('admin', 'finance')
+@Controller('admin/consumers')
+export class ConsumersController {
+  constructor(@Inject(ConsumersService) private readonly consumers: ConsumersService) {}
+
+  @Get()
+  @ApiDoc({ summary: 'List consumers', query: listConsumersQuery, response: pageSchema(consumerResponse) })
+  list(@Query(new ZodPipe(listConsumersQuery, 'query')) q: ListConsumersQuery) {
+    return this.consumers.list(EVERY_OWNER, q, q);
+  }
+
+  @Post()
+  @Roles('admin')
+  @ApiDoc({ summary: 'Create a consumer', body: createConsumerBody, response: consumerResponse, status: 201 })
+  create(@Body(new ZodPipe(createConsumerBody)) body: CreateConsumerBody, @Ctx() ctx: RequestContext) {
+    return this.consumers.create(ctx, body);
+  }
+
+  @Get(':id')
+  @ApiDoc({ summary: 'Get a consumer', ids: ['id'], response: consumerResponse })
+  get(@Param('id', UuidPipe) id: string) {
+    return this.consumers.get(EVERY_OWNER, id);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiDoc({ summary: 'Change status (active/suspended/pending), cost center or name', ids: ['id'], body: updateConsumerBody, response: consumerResponse })
+  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateConsumerBody)) body: UpdateConsumerBody, @Ctx() ctx: RequestContext) {
+    return this.consumers.update(EVERY_OWNER, ctx, id, body);
+  }
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConsumerEntity, ConsumerStatus } from '@apim/db';
+import { AppError } from '@apim/errors';
+import { AuditService } from '../../common/audit/audit.service';
+import type { Owner } from '../../common/auth/auth-user';
+import { type Tx, UnitOfWork } from '../../common/db/unit-of-work';
+import { iso } from '../../common/dto';
+import type { RequestContext } from '../../common/http/request-context';
+import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
+import type { ConsumerResponse, CreateConsumerBody, ListConsumersQuery, UpdateConsumerBody } from './consumers.dto';
+import { ConsumersRepository } from './consumers.repository';
+
+export function toConsumerResponse(c: ConsumerEntity): ConsumerResponse {
+  return {
+    id: c.id, name: c.name, email: c.email, organization: c.organization, status: c.status,
+    costCenter: c.costCenter, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt),
+  };
+}
+
+@Injectable()
+export class ConsumersService {
+  constructor(
+    @Inject(ConsumersRepository) private readonly consumers: ConsumersRepository,
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(AuditService) private readonly audit: AuditService,
+  ) {}
+
+  async list(owner: Owner, query: ListConsumersQuery, page: PageRequest): Promise<Page<ConsumerResponse>> {
+    const [rows, total] = await this.consumers.list(owner, { q: query.q, status: query.status }, page);
+    return pageOf(rows.map(toConsumerResponse), total, page);
+  }
+
+  async get(owner: Owner, id: string): Promise<ConsumerResponse> {
+    const c = await this.consumers.findById(owner, id);
+    if (!c) throw new AppError('not_found', 'Consumer not found');
+    return toConsumerResponse(c);
+  }
+
+  async create(ctx: RequestContext, body: CreateConsumerBody): Promise<ConsumerResponse> {
+    return this.uow.run(async (tx) => toConsumerResponse(await this.createInTx(tx, ctx, { ...body, status: 'active' })));
+  }
+
+  /** Also used by signup and admin user creation, inside their transaction. */
+  async createInTx(
+    tx: Tx,
+    ctx: RequestContext,
+    v: { name: string; email?: string | null; organization?: string | null; costCenter?: string | null; status: ConsumerStatus },
+  ): Promise<ConsumerEntity> {
+    const c = await this.consumers.insert(tx.em, {
+      name: v.name, email: v.email ?? null, organization: v.organization ?? null, costCenter: v.costCenter ?? null, status: v.status,
+    });
+    await this.audit.record(tx.em, ctx, { action: 'consumer.create', entityType: 'consumer', entityId: c.id, after: toConsumerResponse(c) });
+    tx.changed({ kind: 'consumer', id: c.id });
+    return c;
+  }
+
+  async update(owner: Owner, ctx: RequestContext, id: string, body: UpdateConsumerBody): Promise<ConsumerResponse> {
+    return this.uow.run(async (tx) => {
+      const before = await this.consumers.findById(owner, id, tx.em, true);
+      if (!before) throw new AppError('not_found', 'Consumer not found');
+      const after = await this.consumers.update(tx.em, id, {
+        ...(body.status !== undefined && { status: body.status }),
+        ...(body.costCenter !== undefined && { costCenter: body.costCenter }),
+        ...(body.name !== undefined && { name: body.name }),
+      });
+      await this.audit.record(tx.em, ctx, {
+        action: body.status && body.status !== before.status ? `consumer.${body.status === 'active' ? 'activate' : body.status}` : 'consumer.update',
+        entityType: 'consumer', entityId: id, before: toConsumerResponse(before), after: toConsumerResponse(after),
+      });
+      if (body.status !== undefined && body.status !== before.status) tx.changed({ kind: 'consumer', id });
+      return toConsumerResponse(after);
+    });
+  }
+
+  /** Exists (for admins assigning apps)? */
+  async exists(id: string): Promise<boolean> {
+    return (await this.consumers.findById({ all: true }, id)) !== null;
+  }
+}

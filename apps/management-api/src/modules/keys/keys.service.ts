@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ApiKeyEntity } from '@apim/db';
+import { AppError } from '@apim/errors';
+import { generateKey } from '@apim/keys';
+import { AuditService } from '../../common/audit/audit.service';
+import type { AuthUser, Owner } from '../../common/auth/auth-user';
+import { assertMayProvision } from '../../common/auth/consumer-status';
+import { type Tx, UnitOfWork } from '../../common/db/unit-of-work';
+import { iso } from '../../common/dto';
+import type { RequestContext } from '../../common/http/request-context';
+import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
+import { CONFIG, type ManagementConfig } from '../../config/config.schema';
+import { AppsService } from '../apps/apps.service';
+import type { CreatedKeyResponse, CreateKeyBody, KeyListItem, RotateKeyBody } from './keys.dto';
+import { KeysRepository } from './keys.repository';
+
+export function keyStatusOf(k: Pick<ApiKeyEntity, 'status' | 'expiresAt'>, now = new Date()): KeyListItem['status'] {
+  if (k.status === 'revoked') return 'revoked';
+  if (k.expiresAt && k.expiresAt.getTime() <= now.getTime()) return 'expired';
+  return 'active';
+}
+
+export function toKeyListItem(k: ApiKeyEntity, now = new Date()): KeyListItem {
+  return {
+    id: k.id, prefix: k.prefix, name: k.name, status: keyStatusOf(k, now), expiresAt: iso(k.expiresAt), revokedAt: iso(k.revokedAt),
+    lastUsedAt: iso(k.lastUsedAt), rotatedFromId: k.rotatedFromId, createdAt: iso(k.createdAt),
+  };
+}
+
+@Injectable()
+export class KeysService {
+  constructor(
+    @Inject(KeysRepository) private readonly keys: KeysRepository,
+    @Inject(AppsService) private readonly apps: AppsService,
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(CONFIG) private readonly config: ManagementConfig,
+  ) {}
+
+  async list(owner: Owner, appId: string, page: PageRequest): Promise<Page<KeyListItem>> {
+    await this.apps.findOwned(owner, appId);
+    const [rows, total] = await this.keys.listForApp(appId, page);
+    const now = new Date();
+    return pageOf(rows.map((k) => toKeyListItem(k, now)), total, page);
+  }
+
+  /** Generates, stores the hash, and returns the secret exactly once. */
+  private async mint(tx: Tx, ctx: RequestContext, v: { appId: string; name: string; expiresAt: Date | null; rotatedFromId: string | null }): Promise<CreatedKeyResponse> {
+    const g = generateKey(this.config.KEY_HASH_SECRET);
+    const k = await this.keys.insert(tx.em, {
+      appId: v.appId, name: v.name, prefix: g.prefix, hash: g.hash, status: 'active', expiresAt: v.expiresAt, revokedAt: null,
+      rotatedFromId: v.rotatedFromId, createdBy: ctx.user?.id ?? null,
+    });
+    await this.audit.record(tx.em, ctx, { action: v.rotatedFromId ? 'key.rotate_create' : 'key.create', entityType: 'key', entityId: k.id, after: toKeyListItem(k) });
+    tx.changed({ kind: 'key', id: k.id, hash: g.hash });
+    return { id: k.id, prefix: k.prefix, key: g.key, name: k.name, expiresAt: iso(k.expiresAt), createdAt: iso(k.createdAt), rotatedFromId: k.rotatedFromId };
+  }
+
+  async create(owner: Owner, ctx: RequestContext, user: AuthUser, appId: string, body: CreateKeyBody): Promise<CreatedKeyResponse> {
+    // Ownership first: a foreign app is a 404 whatever the caller's status.
+    await this.apps.findOwned(owner, appId);
+    assertMayProvision(user);
+    return this.uow.run(async (tx) => {
+      await this.apps.findOwned(owner, appId, tx.em, true);
+      return this.mint(tx, ctx, { appId, name: body.name ?? 'default', expiresAt: body.expiresAt ?? null, rotatedFromId: null });
+    });
+  }
+
+  /** Idempotent: revoking a revoked key is a 204 with no new audit row or message. */
+  async revoke(owner: Owner, ctx: RequestContext, id: string): Promise<void> {
+    await this.uow.run(async (tx) => {
+      const before = await this.keys.findById(owner, id, tx.em, true);
+      if (!before) throw new AppError('not_found', 'Key not found');
+      if (before.status === 'revoked') return;
+      const after = await this.keys.revoke(tx.em, id);
+      await this.audit.record(tx.em, ctx, { action: 'key.revoke', entityType: 'key', entityId: id, before: toKeyListItem(before), after: toKeyListItem(after) });
+      tx.changed({ kind: 'key', id, hash: before.hash });
+    });
+  }
+
+  /** New key now; the old one keeps working for `overlapSeconds` (never longer than it already would). */
+  async rotate(owner: Owner, ctx: RequestContext, user: AuthUser, id: string, body: RotateKeyBody): Promise<CreatedKeyResponse> {
+    if (!(await this.keys.findById(owner, id))) throw new AppError('not_found', 'Key not found');
+    assertMayProvision(user);
+    return this.uow.run(async (tx) => {
+      const old = await this.keys.findById(owner, id, tx.em, true);
+      if (!old) throw new AppError('not_found', 'Key not found');
+      if (keyStatusOf(old) !== 'active') throw new AppError('conflict', `Only an active key can be rotated (this one is ${keyStatusOf(old)})`);
+      const fresh = await this.mint(tx, ctx, { appId: old.appId, name: body.name ?? old.name, expiresAt: body.expiresAt ?? null, rotatedFromId: old.id });
+      const after = await this.keys.expireBy(tx.em, old.id, new Date(Date.now() + body.overlapSeconds * 1000));
+      await this.audit.record(tx.em, ctx, {
+        action: 'key.rotate', entityType: 'key', entityId: old.id, before: toKeyListItem(old), after: { ...toKeyListItem(after), replacedById: fresh.id },
+      });
+      tx.changed({ kind: 'key', id: old.id, hash: old.hash });
+      return fresh;
+    });
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { name, nonEmptyPatch, slug, timestamp, uuid } from '../../common/dto';
+import { paginationQuery } from '../../common/pagination/pagination';
+
+/** Money is a decimal string: never a float on the wire or in code. */
+export const moneyAmount = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'a decimal string with up to 2 decimals, e.g. "49.00"');
+export const perThousandAmount = z.string().regex(/^\d{1,10}(\.\d{1,4})?$/, 'a decimal string with up to 4 decimals, e.g. "0.25"');
+
+const rateLimit = z.strictObject({
+  requests: z.number().int().min(1).max(1_000_000_000),
+  per: z.enum(['second', 'minute', 'hour']),
+});
+const pricing = z.strictObject({
+  currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. "USD"'),
+  monthlyFee: moneyAmount,
+  includedRequests: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  overagePer1000: perThousandAmount,
+});
+const failMode = z.enum(['open', 'closed']).describe('When Redis is unreachable: admit (open) or refuse (closed)');
+
+const planFields = {
+  name,
+  slug,
+  description: z.string().max(10_000).nullable(),
+  apiIds: z.array(uuid).max(1000).transform((ids) => [...new Set(ids.map((i) => i.toLowerCase()))]),
+  rateLimit,
+  monthlyQuota: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().describe('Billable calls per billing period; null = unlimited'),
+  failMode,
+  pricing,
+  selfService: z.boolean().describe('Developers may pick it themselves in the portal'),
+};
+
+export const createPlanBody = z.strictObject({
+  ...planFields,
+  description: planFields.description.optional(),
+  failMode: failMode.default('open'),
+});
+export type CreatePlanBody = z.output<typeof createPlanBody>;
+
+export const updatePlanBody = nonEmptyPatch(z.strictObject(planFields).partial());
+export type UpdatePlanBody = z.output<typeof updatePlanBody>;
+
+export const listPlansQuery = paginationQuery.extend({
+  selfService: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
+export type ListPlansQuery = z.output<typeof listPlansQuery>;
+
+export const planResponse = z.object({
+  id: uuid,
+  name: z.string(),
+  slug: z.string(),
+  description: z.string().nullable(),
+  apiIds: z.array(uuid),
+  rateLimit: z.object({ requests: z.number().int(), per: z.enum(['second', 'minute', 'hour']) }),
+  monthlyQuota: z.number().int().nullable(),
+  failMode: z.enum(['open', 'closed']),
+  pricing: z.object({ currency: z.string(), monthlyFee: z.string(), includedRequests: z.number().int(), overagePer1000: z.string() }),
+  selfService: z.boolean(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type PlanResponse = z.infer<typeof planResponse>;

@@ -1,0 +1,28 @@
+import { Body, Controller, Get, Inject, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Roles } from '../../common/auth/roles.decorator';
+import { Ctx, type RequestContext } from '../../common/http/request-context';
+import { ApiDoc } from '../../common/openapi/api-doc.decorator';
+import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
+import { ZodPipe } from '../../common/validation/zod-validation.pipe';
+import { createUserBody, type CreateUserBody, userResponse } from './users.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('admin: users')
+@Roles('admin')
+@Controller('admin/users')
+export class UsersController {
+  constructor(@Inject(UsersService) private readonly users: UsersService) {}
+
+  @Get()
+  @ApiDoc({ summary: 'List users', query: paginationQuery, response: pageSchema(userResponse) })
+  list(@Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest) {
+    return this.users.list(page);
+  }
+
+  @Post()
+  @ApiDoc({ summary: 'Create a user (admin, finance or developer)', body: createUserBody, response: userResponse, status: 201, errors: [409] })
+  create(@Body(new ZodPipe(createUserBody)) body: CreateUserBody, @Ctx() ctx: RequestContext) {
+    return this.users.create(ctx, body);
+  }
+}

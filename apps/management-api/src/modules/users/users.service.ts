@@ -1,0 +1,117 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type { ConsumerEntity, UserEntity } from '@apim/db';
+import { AppError } from '@apim/errors';
+import type { Logger } from '@apim/observability';
+import { AuditService } from '../../common/audit/audit.service';
+import { hashPassword, verifyPassword } from '../../common/auth/password';
+import { UnitOfWork } from '../../common/db/unit-of-work';
+import { iso } from '../../common/dto';
+import type { RequestContext } from '../../common/http/request-context';
+import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
+import { LOGGER } from '../../common/tokens';
+import { CONFIG, type ManagementConfig } from '../../config/config.schema';
+import { ConsumersService } from '../consumers/consumers.service';
+import type { CreateUserBody, UserResponse } from './users.dto';
+import { UsersRepository } from './users.repository';
+
+export function toUserResponse(u: UserEntity): UserResponse {
+  return { id: u.id, email: u.email, name: u.name, role: u.role, consumerId: u.consumerId, lastLoginAt: iso(u.lastLoginAt), createdAt: iso(u.createdAt) };
+}
+
+const SYSTEM_CTX: RequestContext = { requestId: 'startup', ip: null, userAgent: null, user: null };
+
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  constructor(
+    @Inject(UsersRepository) private readonly users: UsersRepository,
+    @Inject(ConsumersService) private readonly consumers: ConsumersService,
+    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
+    @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(CONFIG) private readonly config: ManagementConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async list(page: PageRequest): Promise<Page<UserResponse>> {
+    const [rows, total] = await this.users.list(page);
+    return pageOf(rows.map(toUserResponse), total, page);
+  }
+
+  async get(id: string): Promise<UserEntity | null> {
+    return this.users.findById(id);
+  }
+
+  findForLogin(email: string) {
+    return this.users.findForLogin(email);
+  }
+
+  touchLogin(id: string) {
+    return this.users.touchLogin(id);
+  }
+
+  /** Admin-created user (e.g. the demo finance user). Developers get a consumer if none is given. */
+  async create(ctx: RequestContext, body: CreateUserBody): Promise<UserResponse> {
+    const passwordHash = await hashPassword(body.password);
+    return this.uow.run(async (tx) => {
+      let consumerId: string | null = null;
+      if (body.role === 'developer') {
+        if (body.consumerId) {
+          if (!(await this.consumers.exists(body.consumerId))) {
+            throw new AppError('validation_failed', 'Unknown consumer', [{ field: 'consumerId', message: 'no such consumer' }]);
+          }
+          consumerId = body.consumerId;
+        } else {
+          consumerId = (await this.consumers.createInTx(tx, ctx, { name: body.name, email: body.email, status: 'active' })).id;
+        }
+      } else if (body.consumerId) {
+        throw new AppError('validation_failed', 'Only developers belong to a consumer', [{ field: 'consumerId', message: 'only for role developer' }]);
+      }
+      const user = await this.users.insert(tx.em, { email: body.email, passwordHash, name: body.name, role: body.role, consumerId });
+      await this.audit.record(tx.em, ctx, { action: 'user.create', entityType: 'user', entityId: user.id, after: toUserResponse(user) });
+      return toUserResponse(user);
+    });
+  }
+
+  /** Signup: a developer and their consumer, in one transaction. */
+  async signupDeveloper(
+    ctx: RequestContext,
+    v: { email: string; password: string; name: string; organization?: string | null },
+  ): Promise<{ user: UserEntity; consumer: ConsumerEntity }> {
+    const passwordHash = await hashPassword(v.password);
+    return this.uow.run(async (tx) => {
+      const consumer = await this.consumers.createInTx(tx, ctx, {
+        name: v.organization || v.name, email: v.email, organization: v.organization ?? null,
+        status: this.config.SIGNUP_APPROVAL ? 'pending' : 'active',
+      });
+      const user = await this.users.insert(tx.em, { email: v.email, passwordHash, name: v.name, role: 'developer', consumerId: consumer.id });
+      await this.audit.record(tx.em, { ...ctx, user: null }, { action: 'user.signup', entityType: 'user', entityId: user.id, after: toUserResponse(user) });
+      return { user, consumer };
+    });
+  }
+
+  /**
+   * The first admin, from ADMIN_EMAIL / ADMIN_PASSWORD: created when absent; when present, its
+   * password follows the environment (so rotating ADMIN_PASSWORD and restarting works).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const email = this.config.ADMIN_EMAIL.toLowerCase();
+    const existing = await this.users.findForLogin(email);
+    if (existing && existing.role === 'admin' && (await verifyPassword(existing.passwordHash, this.config.ADMIN_PASSWORD))) return;
+    const passwordHash = await hashPassword(this.config.ADMIN_PASSWORD);
+    try {
+      await this.uow.run(async (tx) => {
+        if (existing) {
+          await this.users.setPasswordHash(tx.em, existing.id, passwordHash, 'admin');
+          await this.audit.record(tx.em, SYSTEM_CTX, { action: 'user.bootstrap_admin_update', entityType: 'user', entityId: existing.id });
+          return;
+        }
+        const user = await this.users.insert(tx.em, { email, passwordHash, name: 'Administrator', role: 'admin', consumerId: null });
+        await this.audit.record(tx.em, SYSTEM_CTX, { action: 'user.bootstrap_admin', entityType: 'user', entityId: user.id, after: toUserResponse(user) });
+      });
+      this.logger.info({ email }, existing ? 'bootstrap admin password updated' : 'bootstrap admin created');
+    } catch (err) {
+      // Two replicas booting together: the other one created it.
+      if (err instanceof AppError && err.code === 'conflict') return;
+      throw err;
+    }
+  }
+}
