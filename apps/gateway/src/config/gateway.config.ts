@@ -1,0 +1,64 @@
+import { hostname } from 'node:os';
+import { devDefault, env, loadConfig, z } from '@apim/config';
+
+/**
+ * The gateway's whole configuration, parsed once at boot; every bad variable is reported in one
+ * error. Nothing else in the gateway reads `process.env`.
+ */
+export function gatewayConfigSchema(nodeEnv: string | undefined) {
+  return z.object({
+    NODE_ENV: env.nodeEnv(),
+    LOG_LEVEL: env.logLevel(),
+    GATEWAY_PORT: env.port(8080),
+    /** Interface to bind; 0.0.0.0 in containers. */
+    GATEWAY_HOST: z.string().default('0.0.0.0'),
+    /** Names this instance in usage batches and metrics. */
+    GATEWAY_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
+    DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/apim'),
+    DATABASE_POOL_SIZE: env.int(4, 1),
+    REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z.string().min(1).default('apim:'),
+    KEY_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').default(devDefault(nodeEnv, 'dev-only-key-hash-secret') as string),
+    /** Largest request body forwarded (bytes); larger → 413. */
+    MAX_BODY_BYTES: env.int(10 * 1024 * 1024, 0),
+    /** Largest request head (bytes); larger → 431. Node's parser enforces it. */
+    MAX_HEADER_BYTES: env.int(16 * 1024, 1024),
+    /** Rate-limit Redis commands slower than this count as "Redis unavailable" (plan fail mode). */
+    REDIS_COMMAND_TIMEOUT_MS: env.int(100, 1),
+    /** Full snapshot reload period; covers lost config-change messages. */
+    SNAPSHOT_REFRESH_MS: env.int(15_000, 100),
+    /** Debounce for reloads triggered by config-change messages. */
+    SNAPSHOT_DEBOUNCE_MS: env.int(50, 0),
+    /** How long /readyz stays green while Postgres is unreachable (serving from snapshot/cache). */
+    PG_DOWN_GRACE_MS: env.int(300_000, 0),
+    /** Postgres query timeout for snapshot and key lookups. */
+    PG_QUERY_TIMEOUT_MS: env.int(2_000, 10),
+    /** Cached keys are revalidated in the background after this age (covers lost key events). */
+    KEY_CACHE_TTL_MS: env.int(30_000, 100),
+    KEY_CACHE_MAX: env.int(100_000, 10),
+    /** Unknown hashes are remembered this long, so a flood of bad keys does not reach Postgres. */
+    KEY_NEGATIVE_TTL_MS: env.int(2_000, 0),
+    /** api_keys.last_used_at is written in one batched UPDATE this often. */
+    KEY_LAST_USED_FLUSH_MS: env.int(10_000, 100),
+    USAGE_FLUSH_MS: env.int(250, 10),
+    USAGE_BATCH_SIZE: env.int(500, 1),
+    /** Events held in memory while Redis is away; beyond it new events are dropped and counted. */
+    USAGE_BUFFER_MAX: env.int(100_000, 1),
+    /** Grace for in-flight requests on SIGTERM before connections are cut. */
+    SHUTDOWN_TIMEOUT_MS: env.int(8_000, 0),
+    UPSTREAM_CONNECTIONS: env.int(256, 1),
+  });
+}
+
+export type GatewayConfig = z.infer<ReturnType<typeof gatewayConfigSchema>>;
+
+export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  return loadConfig('gateway', gatewayConfigSchema(source.NODE_ENV), source);
+}
+
+/** Config for tests and scripts: the same schema, with overrides instead of process.env. */
+export function gatewayConfig(overrides: Record<string, string | number | undefined> = {}): GatewayConfig {
+  const source: Record<string, string | undefined> = { NODE_ENV: 'test', LOG_LEVEL: 'silent' };
+  for (const [k, v] of Object.entries(overrides)) source[k] = v === undefined ? undefined : String(v);
+  return loadConfig('gateway', gatewayConfigSchema(source.NODE_ENV), source);
+}

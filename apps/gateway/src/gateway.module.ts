@@ -1,0 +1,127 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { Pool } from 'pg';
+import { bullPrefix, USAGE_QUEUE } from '@apim/contracts';
+import { createLogger, type Logger } from '@apim/observability';
+import { RateLimiter } from '@apim/ratelimit';
+import type { GatewayConfig } from './config/gateway.config';
+import { GatewayServer } from './gateway-server';
+import { KeyStore } from './keys/key-store';
+import { PgHealth } from './keys/pg-health';
+import { GatewayMetrics } from './observability/gateway-metrics';
+import { Pipeline } from './pipeline/pipeline';
+import { ConfigChangeListener } from './snapshot/config-change.listener';
+import { SnapshotService } from './snapshot/snapshot.service';
+import { AuthenticateStage } from './stages/authenticate/authenticate.stage';
+import { MeterStage } from './stages/meter/meter.stage';
+import { UsageBuffer } from './stages/meter/usage-buffer';
+import { ProxyStage } from './stages/proxy/proxy.stage';
+import { UpstreamPools } from './stages/proxy/upstream-pools';
+import { QuotaStage } from './stages/quota/quota.stage';
+import { RateLimitStage } from './stages/rate-limit/rate-limit.stage';
+import { RouteStage } from './stages/route/route.stage';
+import { GATEWAY_CONFIG, LOGGER, PG_POOL, QUEUE_REDIS, RATE_LIMIT_REDIS, SUBSCRIBER_REDIS } from './tokens';
+
+const reconnect = (times: number) => Math.min(50 * times, 1_000);
+
+/**
+ * Nest only wires the gateway together (and owns nothing at request time): every provider is
+ * built once here, and the request path is the plain pipeline the server runs.
+ */
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: LOGGER, useFactory: () => createLogger('gateway', config.LOG_LEVEL) },
+        { provide: GatewayMetrics, useFactory: () => new GatewayMetrics(config.GATEWAY_ID) },
+        { provide: PgHealth, useFactory: () => new PgHealth(config.PG_DOWN_GRACE_MS) },
+        {
+          provide: PG_POOL,
+          useFactory: () => {
+            const pool = new Pool({
+              connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, application_name: `apim-gateway-${config.GATEWAY_ID}`,
+              connectionTimeoutMillis: config.PG_QUERY_TIMEOUT_MS, query_timeout: config.PG_QUERY_TIMEOUT_MS, options: '-c timezone=UTC',
+            });
+            pool.on('error', () => undefined); // idle client errors surface on the next query
+            return pool;
+          },
+        },
+        {
+          // Fail fast, never queue: a request must learn "Redis unavailable" within the timeout.
+          provide: RATE_LIMIT_REDIS,
+          useFactory: () => new Redis(config.REDIS_URL, {
+            enableAutoPipelining: true, enableOfflineQueue: false, commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+            maxRetriesPerRequest: 0, retryStrategy: reconnect, connectionName: `gateway-rl-${config.GATEWAY_ID}`,
+          }).on('error', () => undefined),
+        },
+        {
+          provide: QUEUE_REDIS,
+          useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: reconnect, connectionName: `gateway-queue-${config.GATEWAY_ID}` })
+            .on('error', () => undefined),
+        },
+        {
+          provide: SUBSCRIBER_REDIS,
+          useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: reconnect, connectionName: `gateway-sub-${config.GATEWAY_ID}` })
+            .on('error', () => undefined),
+        },
+        { provide: RateLimiter, useFactory: (r: Redis) => new RateLimiter(r), inject: [RATE_LIMIT_REDIS] },
+        { provide: UpstreamPools, useFactory: () => new UpstreamPools(config.UPSTREAM_CONNECTIONS) },
+        {
+          provide: SnapshotService,
+          useFactory: (pool: Pool, h: PgHealth, m: GatewayMetrics, l: Logger) =>
+            new SnapshotService(pool, h, m, l, { refreshMs: config.SNAPSHOT_REFRESH_MS, debounceMs: config.SNAPSHOT_DEBOUNCE_MS }),
+          inject: [PG_POOL, PgHealth, GatewayMetrics, LOGGER],
+        },
+        {
+          provide: KeyStore,
+          useFactory: (pool: Pool, h: PgHealth, m: GatewayMetrics, l: Logger) => new KeyStore(pool, h, m, l, {
+            max: config.KEY_CACHE_MAX, ttlMs: config.KEY_CACHE_TTL_MS, negativeTtlMs: config.KEY_NEGATIVE_TTL_MS, lastUsedFlushMs: config.KEY_LAST_USED_FLUSH_MS,
+          }),
+          inject: [PG_POOL, PgHealth, GatewayMetrics, LOGGER],
+        },
+        {
+          provide: ConfigChangeListener,
+          useFactory: (sub: Redis, s: SnapshotService, k: KeyStore, l: Logger) => new ConfigChangeListener(sub, config.REDIS_PREFIX, s, k, l),
+          inject: [SUBSCRIBER_REDIS, SnapshotService, KeyStore, LOGGER],
+        },
+        {
+          provide: UsageBuffer,
+          useFactory: (r: Redis, m: GatewayMetrics, l: Logger) => new UsageBuffer(
+            new Queue(USAGE_QUEUE, { connection: r, prefix: bullPrefix(config.REDIS_PREFIX) }), m, l,
+            { gatewayId: config.GATEWAY_ID, batchSize: config.USAGE_BATCH_SIZE, flushMs: config.USAGE_FLUSH_MS, maxBuffered: config.USAGE_BUFFER_MAX },
+          ),
+          inject: [QUEUE_REDIS, GatewayMetrics, LOGGER],
+        },
+        {
+          provide: Pipeline,
+          useFactory: (s: SnapshotService, k: KeyStore, rl: RateLimiter, pools: UpstreamPools, u: UsageBuffer, m: GatewayMetrics, l: Logger) =>
+            new Pipeline(
+              [
+                new RouteStage(s, config.MAX_BODY_BYTES),
+                new AuthenticateStage(k, s, config.KEY_HASH_SECRET),
+                new RateLimitStage(rl, config.REDIS_PREFIX, m, l),
+                new QuotaStage(),
+                new ProxyStage(pools, rl, config.MAX_BODY_BYTES, m, l),
+                new MeterStage(u),
+              ],
+              m.stageSeconds,
+              l,
+            ),
+          inject: [SnapshotService, KeyStore, RateLimiter, UpstreamPools, UsageBuffer, GatewayMetrics, LOGGER],
+        },
+        {
+          provide: GatewayServer,
+          useFactory: (
+            pipeline: Pipeline, snapshots: SnapshotService, listener: ConfigChangeListener, keys: KeyStore, pgHealth: PgHealth,
+            usage: UsageBuffer, pools: UpstreamPools, metrics: GatewayMetrics, logger: Logger, rateLimitRedis: Redis,
+          ) => new GatewayServer({ config, logger, metrics, pipeline, snapshots, listener, keys, pgHealth, usage, pools, rateLimitRedis }),
+          inject: [Pipeline, SnapshotService, ConfigChangeListener, KeyStore, PgHealth, UsageBuffer, UpstreamPools, GatewayMetrics, LOGGER, RATE_LIMIT_REDIS],
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type Redis from 'ioredis';
+import type { Pool } from 'pg';
+import type { GatewayConfig } from './config/gateway.config';
+import { GatewayModule } from './gateway.module';
+import { GatewayServer } from './gateway-server';
+import { PG_POOL, QUEUE_REDIS, RATE_LIMIT_REDIS, SUBSCRIBER_REDIS } from './tokens';
+
+export interface Gateway {
+  /** Starts listening; resolves with the bound port (0 = any free port). */
+  listen(port?: number, host?: string): Promise<number>;
+  /** Graceful stop: in-flight requests finish, usage is flushed, connections closed. */
+  close(): Promise<{ unflushedEvents: number }>;
+  /** For tests and health checks. */
+  readiness(): ReturnType<GatewayServer['readiness']>;
+  readonly server: GatewayServer;
+}
+
+/**
+ * Builds a gateway from a parsed config (main.ts, tests and the benchmark all use this). The
+ * snapshot load starts here; /_gateway/readyz answers 503 until it has finished.
+ */
+export async function createGateway(config: GatewayConfig): Promise<Gateway> {
+  const app = await NestFactory.createApplicationContext(GatewayModule.forRoot(config), { logger: false, abortOnError: false });
+  const server = app.get(GatewayServer);
+  await server.start();
+  let closing: Promise<{ unflushedEvents: number }> | null = null;
+  return {
+    server,
+    listen: (port, host) => server.listen(port, host),
+    readiness: () => server.readiness(),
+    close: () => {
+      closing ??= (async () => {
+        const result = await server.close();
+        const redis = [RATE_LIMIT_REDIS, QUEUE_REDIS, SUBSCRIBER_REDIS].map((t) => app.get<Redis>(t));
+        await Promise.all(redis.map((r) => r.quit().catch(() => r.disconnect())));
+        await app.get<Pool>(PG_POOL).end().catch(() => undefined);
+        await app.close();
+        return result;
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { createMetricsRegistry } from '@apim/observability';
+
+export const STAGE_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** Every metric the gateway exports on /_gateway/metrics. */
+export class GatewayMetrics {
+  readonly registry: Registry;
+  readonly stageSeconds: Histogram<'stage'>;
+  readonly requests: Counter<'status_class' | 'code'>;
+  readonly rateLimiterFailOpen: Counter;
+  readonly rateLimiterErrors: Counter;
+  readonly usageEventsDropped: Counter;
+  readonly usageBatchesSent: Counter;
+  readonly usageFlushFailures: Counter;
+  readonly usageBuffered: Gauge;
+  readonly keyCache: Counter<'result'>;
+  readonly snapshotReloads: Counter<'result'>;
+  readonly upstreamRetries: Counter;
+
+  constructor(gatewayId: string) {
+    this.registry = createMetricsRegistry('gateway');
+    this.registry.setDefaultLabels({ service: 'gateway', gateway_id: gatewayId });
+    const r = [this.registry];
+    this.stageSeconds = new Histogram({ name: 'gateway_stage_duration_seconds', help: 'Time spent in each pipeline stage', labelNames: ['stage'], buckets: STAGE_BUCKETS, registers: r });
+    this.requests = new Counter({ name: 'gateway_requests_total', help: 'Requests answered, by status class and gateway error code', labelNames: ['status_class', 'code'], registers: r });
+    this.rateLimiterFailOpen = new Counter({ name: 'gateway_rate_limiter_fail_open_total', help: 'Requests admitted without a rate-limit check because Redis was unavailable (plan fail mode open)', registers: r });
+    this.rateLimiterErrors = new Counter({ name: 'gateway_rate_limiter_errors_total', help: 'Rate-limit script calls that failed or timed out', registers: r });
+    this.usageEventsDropped = new Counter({ name: 'gateway_usage_events_dropped_total', help: 'Usage events dropped because the in-memory buffer was full', registers: r });
+    this.usageBatchesSent = new Counter({ name: 'gateway_usage_batches_sent_total', help: 'Usage batches added to the queue', registers: r });
+    this.usageFlushFailures = new Counter({ name: 'gateway_usage_flush_failures_total', help: 'Failed attempts to add a usage batch (retried with the same batch id)', registers: r });
+    this.usageBuffered = new Gauge({ name: 'gateway_usage_events_buffered', help: 'Usage events waiting in memory', registers: r });
+    this.keyCache = new Counter({ name: 'gateway_key_lookups_total', help: 'Key lookups by result (hit, negative_hit, miss, error)', labelNames: ['result'], registers: r });
+    this.snapshotReloads = new Counter({ name: 'gateway_snapshot_reloads_total', help: 'Snapshot reloads by result', labelNames: ['result'], registers: r });
+    this.upstreamRetries = new Counter({ name: 'gateway_upstream_retries_total', help: 'Idempotent requests retried after a connect error', registers: r });
+  }
+}

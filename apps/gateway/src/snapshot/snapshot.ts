@@ -1,0 +1,85 @@
+import type { LimitPolicy } from '@apim/ratelimit';
+
+/**
+ * The gateway's in-memory view of the control plane: small (hundreds of APIs and plans, apps in
+ * the thousands), rebuilt whole on every change and swapped atomically, so a request always
+ * sees one consistent version.
+ */
+export interface ApiRoute {
+  id: string;
+  routePath: string;
+  /** Decoded segments of routePath, for segment-boundary matching. */
+  routeSegments: string[];
+  upstreamOrigin: string;
+  upstreamBasePath: string;
+  stripRoutePath: boolean;
+  timeoutMs: number;
+}
+
+export interface PlanEntry extends LimitPolicy {
+  id: string;
+  failMode: 'open' | 'closed';
+  apiIds: Set<string>;
+}
+
+export interface AppEntry {
+  id: string;
+  consumerId: string;
+  planId: string;
+}
+
+export type ConsumerStatus = 'active' | 'suspended' | 'pending';
+
+export interface SnapshotData {
+  apis: ApiRoute[];
+  plans: Map<string, PlanEntry>;
+  apps: Map<string, AppEntry>;
+  consumers: Map<string, ConsumerStatus>;
+  loadedAt: Date;
+}
+
+export class Snapshot {
+  /** Longest routePath first, so the first match is the longest prefix. */
+  private readonly routes: ApiRoute[];
+
+  constructor(readonly data: SnapshotData) {
+    this.routes = [...data.apis].sort((a, b) => b.routeSegments.length - a.routeSegments.length);
+  }
+
+  static empty(): Snapshot {
+    return new Snapshot({ apis: [], plans: new Map(), apps: new Map(), consumers: new Map(), loadedAt: new Date(0) });
+  }
+
+  /** Longest routePath that is a whole-segment prefix of the (normalised, decoded) path. */
+  matchRoute(segments: readonly string[]): ApiRoute | undefined {
+    outer: for (const r of this.routes) {
+      const rs = r.routeSegments;
+      if (rs.length > segments.length) continue;
+      for (let i = 0; i < rs.length; i++) if (rs[i] !== segments[i]) continue outer;
+      return r;
+    }
+    return undefined;
+  }
+
+  app(id: string): AppEntry | undefined {
+    return this.data.apps.get(id);
+  }
+
+  plan(id: string): PlanEntry | undefined {
+    return this.data.plans.get(id);
+  }
+
+  consumerStatus(id: string): ConsumerStatus | undefined {
+    return this.data.consumers.get(id);
+  }
+}
+
+export function routeSegments(routePath: string): string[] {
+  return routePath.split('/').filter((s) => s !== '').map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  });
+}

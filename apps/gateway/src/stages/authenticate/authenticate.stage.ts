@@ -1,0 +1,91 @@
+import { AppError } from '@apim/errors';
+import { hashKey, isWellFormedKey } from '@apim/keys';
+import { policyHeader } from '@apim/ratelimit';
+import { type KeyLookup, type KeyStore, KeyStoreUnavailableError } from '../../keys/key-store';
+import type { RequestContext } from '../../pipeline/request-context';
+import type { Stage } from '../../pipeline/stage';
+import type { Snapshot } from '../../snapshot/snapshot';
+import type { SnapshotService } from '../../snapshot/snapshot.service';
+
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
+/** The key from `x-api-key`, else from `Authorization: Bearer`. */
+export function extractKey(headers: Record<string, string | string[] | undefined>): { key: string; fromAuthorization: boolean } | null {
+  const x = headers['x-api-key'];
+  if (typeof x === 'string' && x.length > 0) return { key: x.trim(), fromAuthorization: false };
+  const auth = headers.authorization;
+  if (typeof auth === 'string') {
+    const m = BEARER.exec(auth);
+    if (m) return { key: m[1], fromAuthorization: true };
+  }
+  return null;
+}
+
+/**
+ * Key → app → plan → consumer. A malformed key (bad checksum) is refused without any lookup;
+ * unknown, revoked and expired keys look the same to the caller (401 key_invalid).
+ */
+export class AuthenticateStage implements Stage {
+  readonly name = 'authenticate' as const;
+
+  constructor(
+    private readonly keys: KeyStore,
+    private readonly snapshots: SnapshotService,
+    private readonly hashSecret: string,
+  ) {}
+
+  run(ctx: RequestContext): void | Promise<void> {
+    const found = extractKey(ctx.req.headers);
+    if (!found) throw new AppError('key_missing', 'Send the API key in the x-api-key header or as Authorization: Bearer');
+    ctx.keyInAuthorization = found.fromAuthorization;
+    if (!isWellFormedKey(found.key)) throw new AppError('key_invalid', 'The API key is not valid');
+    let lookup: KeyLookup | Promise<KeyLookup>;
+    try {
+      lookup = this.keys.lookup(hashKey(found.key, this.hashSecret));
+    } catch (err) {
+      throw toAppError(err);
+    }
+    if (lookup instanceof Promise) return lookup.then((r) => this.authorise(ctx, r), (err: unknown) => { throw toAppError(err); });
+    return this.authorise(ctx, lookup);
+  }
+
+  private authorise(ctx: RequestContext, r: KeyLookup): void | Promise<void> {
+    if (!r.found || r.status !== 'active' || (r.expiresAt !== null && r.expiresAt <= Date.now())) {
+      throw new AppError('key_invalid', 'The API key is not valid');
+    }
+    const s = this.snapshots.snapshot;
+    if (!this.knows(s, r.appId)) {
+      // An app (or plan, consumer) newer than the snapshot: its change message is on the way. Reload once.
+      return this.snapshots.reloadNow().then((ok) => {
+        if (!ok && !this.knows(this.snapshots.snapshot, r.appId)) throw new AppError('key_store_unavailable');
+        this.admit(ctx, r, this.snapshots.snapshot);
+      });
+    }
+    this.admit(ctx, r, s);
+  }
+
+  private knows(s: Snapshot, appId: string): boolean {
+    const app = s.app(appId);
+    return !!app && !!s.plan(app.planId) && s.consumerStatus(app.consumerId) !== undefined;
+  }
+
+  private admit(ctx: RequestContext, r: Extract<KeyLookup, { found: true }>, s: Snapshot): void {
+    const app = s.app(r.appId);
+    const plan = app && s.plan(app.planId);
+    if (!app || !plan) throw new AppError('key_invalid', 'The API key is not valid');
+    ctx.key = r;
+    ctx.app = app;
+    ctx.plan = plan;
+    ctx.headers['ratelimit-policy'] = policyHeader(plan, new Date(ctx.receivedAt));
+    const status = s.consumerStatus(app.consumerId);
+    if (status === 'suspended') throw new AppError('consumer_suspended', 'The consumer owning this key is suspended');
+    if (status === 'pending') throw new AppError('consumer_pending', 'The consumer owning this key is awaiting approval');
+    if (status !== 'active') throw new AppError('key_invalid', 'The API key is not valid');
+    if (!plan.apiIds.has(ctx.route!.id)) throw new AppError('api_not_in_plan', "This API is not included in the app's plan");
+    this.keys.recordUse(r.id, ctx.receivedAt);
+  }
+}
+
+function toAppError(err: unknown): unknown {
+  return err instanceof KeyStoreUnavailableError ? new AppError('key_store_unavailable', 'Keys cannot be verified right now; retry shortly') : err;
+}

@@ -1,0 +1,160 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import type { Dispatcher } from 'undici';
+import type { Logger } from '@apim/observability';
+import type { RateLimiter } from '@apim/ratelimit';
+import { clientResponseHeaders, upstreamRequestHeaders } from '../../http/header-filter';
+import type { GatewayMetrics } from '../../observability/gateway-metrics';
+import type { RequestContext } from '../../pipeline/request-context';
+import { sendProblem } from '../../pipeline/respond';
+import type { Stage } from '../../pipeline/stage';
+import type { UpstreamPools } from './upstream-pools';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+/** Errors raised before a connection existed: nothing reached the upstream. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET_BEFORE_SEND']);
+const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+class BodyTooLargeError extends Error {
+  readonly code = 'BODY_TOO_LARGE';
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const cl = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (cl !== undefined && cl !== '0');
+}
+
+/**
+ * Streams the request to the upstream and the response back, through undici's dispatch API so
+ * each chunk goes straight to the client socket with backpressure (no buffering, whatever the
+ * size). Retries once only when the connection was never made and the method is idempotent
+ * and bodiless. Connect failure → 502 (not billable; the quota unit is given back), upstream
+ * silence past the API's timeout → 504 (billable: the request reached it).
+ */
+export class ProxyStage implements Stage {
+  readonly name = 'proxy' as const;
+
+  constructor(
+    private readonly pools: UpstreamPools,
+    private readonly limiter: RateLimiter,
+    private readonly maxBodyBytes: number,
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  run(ctx: RequestContext): Promise<void> {
+    const { req } = ctx;
+    const socket = req.socket as TLSSocket;
+    const headers = upstreamRequestHeaders(req.headers, {
+      requestId: ctx.requestId, consumerId: ctx.app!.consumerId, appId: ctx.app!.id, clientIp: socket.remoteAddress ?? '',
+      proto: socket.encrypted ? 'https' : 'http', host: req.headers.host, keyInAuthorization: ctx.keyInAuthorization,
+    });
+    return new Promise<void>((resolve) => this.dispatch(ctx, headers, hasBody(req), 0, resolve));
+  }
+
+  private dispatch(ctx: RequestContext, headers: Record<string, string | string[]>, withBody: boolean, attempt: number, done: () => void): void {
+    const { req, res } = ctx;
+    const route = ctx.route!;
+    const method = req.method ?? 'GET';
+    let started = false;
+    let finished = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      res.off('close', onClientClose);
+      ctx.finished = true;
+      done();
+    };
+    const onClientClose = () => {
+      if (!res.writableFinished && controller && !controller.aborted) controller.abort(new Error('client closed the connection'));
+    };
+    res.on('close', onClientClose);
+
+    const opts: Dispatcher.DispatchOptions = {
+      path: ctx.upstreamPath!, method, headers, body: withBody ? (this.countedBody(ctx) as unknown as Readable) : null, // undici takes async iterables
+      headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs,
+    };
+    this.pools.get(route.upstreamOrigin).dispatch(opts, {
+      onRequestStart: (c) => {
+        controller = c;
+      },
+      onResponseStart: (c, statusCode, upstreamHeaders) => {
+        if (statusCode < 200) return; // 1xx: informational, not forwarded
+        started = true;
+        ctx.billable = true;
+        ctx.status = statusCode;
+        res.writeHead(statusCode, clientResponseHeaders(upstreamHeaders as Record<string, string | string[]>, ctx.headers));
+        res.on('drain', () => c.resume());
+      },
+      onResponseData: (c, chunk) => {
+        ctx.bytesOut += chunk.length;
+        if (!res.write(chunk)) c.pause();
+      },
+      onResponseEnd: () => {
+        res.end();
+        finish();
+      },
+      onResponseError: (_c, err) => {
+        if (finished) return;
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (started) {
+          // Mid-stream: the status line is gone, all we can do is cut the connection.
+          res.destroy(err);
+          finish();
+          return;
+        }
+        if (res.destroyed || req.destroyed && code === 'UND_ERR_ABORTED') {
+          ctx.status = 499; // client went away first
+          ctx.billable = true;
+          finish();
+          return;
+        }
+        if (err instanceof BodyTooLargeError) {
+          this.refund(ctx);
+          sendProblem(ctx, 'payload_too_large', `Request bodies are limited to ${this.maxBodyBytes} bytes`);
+          finish();
+          return;
+        }
+        if (CONNECT_ERRORS.has(code)) {
+          if (attempt === 0 && !withBody && IDEMPOTENT.has(method)) {
+            this.metrics.upstreamRetries.inc();
+            res.off('close', onClientClose);
+            this.dispatch(ctx, headers, withBody, 1, done);
+            return;
+          }
+          this.refund(ctx);
+          sendProblem(ctx, 'upstream_unavailable', 'The upstream service could not be reached');
+          finish();
+          return;
+        }
+        ctx.billable = true;
+        if (TIMEOUT_ERRORS.has(code)) {
+          sendProblem(ctx, 'upstream_timeout', `The upstream did not answer within ${route.timeoutMs} ms`);
+        } else {
+          this.logger.warn({ requestId: ctx.requestId, err: err.message, code }, 'upstream exchange failed');
+          sendProblem(ctx, 'upstream_unavailable', 'The upstream connection failed');
+        }
+        finish();
+      },
+    });
+  }
+
+  /** The request body as it arrives, counted and capped (chunked bodies have no length up front). */
+  private async *countedBody(ctx: RequestContext): AsyncGenerator<Buffer> {
+    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
+      ctx.bytesIn += chunk.length;
+      if (ctx.bytesIn > this.maxBodyBytes) throw new BodyTooLargeError('request body too large');
+      yield chunk;
+    }
+  }
+
+  /** The call never reached the upstream: not billable, so the quota unit goes back. */
+  private refund(ctx: RequestContext): void {
+    ctx.billable = false;
+    if (ctx.decision && ctx.plan?.monthlyQuota !== null && ctx.quotaKey) {
+      this.limiter.refundQuota(ctx.quotaKey).catch(() => undefined);
+    }
+  }
+}

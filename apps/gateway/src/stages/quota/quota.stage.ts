@@ -1,0 +1,22 @@
+import { AppError } from '@apim/errors';
+import { retryAfterSeconds } from '@apim/ratelimit';
+import type { RequestContext } from '../../pipeline/request-context';
+import type { Stage } from '../../pipeline/stage';
+
+/**
+ * Monthly quota (UTC calendar month). Checked and counted by the same script as the rate limit
+ * (one round trip); this stage turns its verdict into the answer. Nothing was consumed for a
+ * refused call.
+ */
+export class QuotaStage implements Stage {
+  readonly name = 'quota' as const;
+
+  run(ctx: RequestContext): void {
+    const d = ctx.decision;
+    if (d && d.verdict === 'quota_exceeded') {
+      throw new AppError('quota_exceeded', `The monthly quota of ${ctx.plan!.monthlyQuota} calls is used up`, undefined, {
+        'retry-after': String(retryAfterSeconds(d, new Date(ctx.receivedAt))),
+      });
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { redisKeys, periodOf } from '@apim/contracts';
+import { AppError } from '@apim/errors';
+import type { Logger } from '@apim/observability';
+import { type RateLimiter, rateLimitHeader, retryAfterSeconds } from '@apim/ratelimit';
+import type { GatewayMetrics } from '../../observability/gateway-metrics';
+import type { RequestContext } from '../../pipeline/request-context';
+import type { Stage } from '../../pipeline/stage';
+
+/**
+ * One Redis round trip per request: the sliding-log script checks the monthly quota and the
+ * rolling window together and takes one of each only when both pass. The headers are written
+ * before the decision, so 429s carry them too. The quota verdict is left for the quota stage.
+ *
+ * Redis unavailable or slower than REDIS_COMMAND_TIMEOUT_MS: plan fail mode `open` admits and
+ * counts it; `closed` answers 503 without calling the upstream. (A timed-out script may still
+ * have taken a slot; with fail-closed that only ever errs towards fewer admissions.)
+ */
+export class RateLimitStage implements Stage {
+  readonly name = 'rate-limit' as const;
+  /** Sliding-log members must be unique across every gateway: process-random prefix + counter. */
+  private readonly memberPrefix = randomBytes(6).toString('base64url');
+  private seq = 0;
+  private failOpen = 0;
+
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly redisPrefix: string,
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async run(ctx: RequestContext): Promise<void> {
+    const plan = ctx.plan!;
+    const appId = ctx.app!.id;
+    const now = new Date(ctx.receivedAt);
+    const keys = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: redisKeys.quota(this.redisPrefix, appId, periodOf(now)) };
+    ctx.quotaKey = keys.quota;
+    let decision;
+    try {
+      decision = await this.limiter.admit(keys, plan, `${this.memberPrefix}${(this.seq++).toString(36)}`, now);
+    } catch (err) {
+      this.metrics.rateLimiterErrors.inc();
+      if (plan.failMode === 'closed') {
+        throw new AppError('rate_limiter_unavailable', 'Rate limits cannot be checked right now; retry shortly', undefined, { 'retry-after': '1' });
+      }
+      this.metrics.rateLimiterFailOpen.inc();
+      ctx.decision = null;
+      if (this.failOpen++ % 1000 === 0) this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; failing open');
+      return;
+    }
+    ctx.decision = decision;
+    ctx.headers.ratelimit = rateLimitHeader(plan, decision, now);
+    if (decision.verdict === 'rate_limited') {
+      throw new AppError('rate_limited', `At most ${plan.requests} requests per ${plan.per}`, undefined, {
+        'retry-after': String(retryAfterSeconds(decision, now)),
+      });
+    }
+  }
+}
