@@ -87,7 +87,7 @@ export function events(f: Fixture, n: number, over: Partial<UsageEvent> & { plan
   }));
 }
 
-export function batch(evs: UsageEvent[], batchId = randomUUID()): UsageBatchJob {
+export function batch(evs: UsageEvent[], batchId: string = randomUUID()): UsageBatchJob {
   return { batchId, gatewayId: 'gw-test', events: evs };
 }
 
