@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './support/harness';
@@ -92,7 +93,7 @@ describe('200: proxying', () => {
       for (let i = 0; i < 50; i++) yield chunk;
     }
     const before = process.memoryUsage().rss;
-    const up = await request(`${s.url}/echo/upload`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/octet-stream' }, body: body() });
+    const up = await request(`${s.url}/echo/upload`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/octet-stream' }, body: Readable.from(body()) });
     expect(up.statusCode).toBe(200);
     expect(await up.body.json()).toEqual({ bytes: size, sha256: expected });
 
