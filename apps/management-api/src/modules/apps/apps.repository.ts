@@ -50,7 +50,8 @@ export class AppsRepository {
 
   /** Revokes the app's active keys; returns them (with hashes, for cache eviction messages). */
   async revokeKeys(em: EntityManager, appId: string): Promise<Array<{ id: string; hash: string }>> {
-    const rows: Array<{ id: string; hash: string }> = await em.query(
+    // TypeORM's postgres driver answers UPDATE … RETURNING with [rows, affectedCount].
+    const [rows]: [Array<{ id: string; hash: string }>, number] = await em.query(
       `UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE app_id = $1 AND status = 'active' RETURNING id, hash`,
       [appId],
     );

@@ -1,0 +1,103 @@
+import { isPeriod } from '@apim/billing';
+import { z } from 'zod';
+import { uuid } from '../../common/dto';
+import { moneyAmount, perThousandAmount } from '../plans/plans.dto';
+import { instant } from '../usage/usage.dto';
+
+const DAY_MS = 86_400_000;
+export const format = z.enum(['json', 'csv']).optional().describe('json (default) or csv; `Accept: text/csv` also selects csv');
+export const period = z.string().refine(isPeriod, 'a UTC month, YYYY-MM').describe('Billing period (UTC month), e.g. 2026-11');
+
+export const usageReportQuery = z.strictObject({
+  from: instant.optional().describe('Default: start of the current UTC month'),
+  to: instant.optional().describe('Default: now'),
+  groupBy: z.enum(['consumer', 'app', 'api', 'plan', 'day']).default('consumer'),
+  format,
+}).superRefine((q, ctx) => {
+  const to = q.to ? Date.parse(q.to) : Date.now();
+  const from = q.from ? Date.parse(q.from) : Date.UTC(new Date(to).getUTCFullYear(), new Date(to).getUTCMonth(), 1);
+  if (from >= to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before to' });
+  if (to - from > 400 * DAY_MS) ctx.addIssue({ code: 'custom', path: ['to'], message: 'range must not exceed 400 days' });
+});
+export type UsageReportQuery = z.output<typeof usageReportQuery>;
+
+export const chargebackQuery = z.strictObject({ period, format });
+export type ChargebackQuery = z.output<typeof chargebackQuery>;
+
+export const reconciliationQuery = z.strictObject({ period: period.optional().describe('Default: the current month') });
+export type ReconciliationQuery = z.output<typeof reconciliationQuery>;
+
+export const usageReportRow = z.object({
+  key: z.string().nullable().describe('Id of the group (or the UTC day, YYYY-MM-DD); null = calls without an app'),
+  name: z.string().nullable(),
+  requests: z.number().int(),
+  billable: z.number().int(),
+  errors: z.number().int(),
+  bytesIn: z.number().int(),
+  bytesOut: z.number().int(),
+  avgLatencyMs: z.string().describe('Decimal string, 1 place'),
+});
+export type UsageReportRow = z.infer<typeof usageReportRow>;
+export const usageReportResponse = z.object({ from: z.iso.datetime(), to: z.iso.datetime(), groupBy: z.string(), rows: z.array(usageReportRow) });
+
+export const chargebackLine = z.object({
+  period: z.string(),
+  consumerId: uuid,
+  consumerName: z.string(),
+  costCenter: z.string().nullable(),
+  appId: uuid,
+  appName: z.string(),
+  plan: z.string().describe('Plan name; adjustments read "<plan> (adjustment for YYYY-MM)"'),
+  requests: z.number().int().describe('Every metered call under the plan (rejections included)'),
+  includedRequests: z.number().int(),
+  billableRequests: z.number().int().describe('Calls forwarded to the upstream (rated)'),
+  monthlyFee: z.string().describe('Fee charged (pro-rated by days held on a plan change)'),
+  overageAmount: z.string(),
+  total: z.string(),
+  currency: z.string(),
+});
+export type ChargebackLine = z.infer<typeof chargebackLine>;
+export const chargebackResponse = z.object({
+  period: z.string(),
+  status: z.enum(['open', 'closed']).describe('open: computed live from rollups; closed: read from statements'),
+  lines: z.array(chargebackLine),
+  totals: z.array(z.object({ currency: z.string(), total: z.string() })),
+});
+
+const previewRateLimit = z.strictObject({ requests: z.number().int().min(1).max(1_000_000_000), per: z.enum(['second', 'minute', 'hour']) });
+export const planPreviewBody = z.strictObject({
+  rateLimit: previewRateLimit.optional(),
+  monthlyQuota: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  pricing: z.strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. "USD"').optional(),
+    monthlyFee: moneyAmount.optional(),
+    includedRequests: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    overagePer1000: perThousandAmount.optional(),
+  }).optional(),
+}).refine((b) => b.rateLimit !== undefined || b.monthlyQuota !== undefined || b.pricing !== undefined, {
+  message: 'propose at least one of rateLimit, monthlyQuota, pricing',
+});
+export type PlanPreviewBody = z.output<typeof planPreviewBody>;
+
+const terms = z.object({
+  rateLimit: z.object({ requests: z.number().int(), per: z.string() }),
+  monthlyQuota: z.number().int().nullable(),
+  pricing: z.object({ currency: z.string(), monthlyFee: z.string(), includedRequests: z.number().int(), overagePer1000: z.string() }),
+});
+export const planPreviewResponse = z.object({
+  planId: uuid,
+  window: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
+  current: terms,
+  proposed: terms,
+  apps: z.array(z.object({
+    appId: uuid, appName: z.string(), consumerId: uuid, billableCalls: z.number().int(), peakHourlyCalls: z.number().int(),
+    overQuotaCurrent: z.number().int(), overQuotaProposed: z.number().int(),
+    hoursOverRateLimitCurrent: z.number().int(), hoursOverRateLimitProposed: z.number().int(),
+  })),
+  consumers: z.array(z.object({
+    consumerId: uuid, consumerName: z.string(), apps: z.number().int(), billableCalls: z.number().int(),
+    currentBill: z.string(), proposedBill: z.string(), difference: z.string(),
+  })),
+  totals: z.object({ currency: z.string(), currentBill: z.string(), proposedBill: z.string(), difference: z.string() }),
+  notes: z.array(z.string()),
+});

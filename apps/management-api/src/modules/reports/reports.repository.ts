@@ -1,0 +1,162 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { loadRatingInputs, loadReconciliation, type PeriodRatingInputs, type ReconciliationReport, type SqlQuery } from '@apim/billing';
+import { DataSource } from 'typeorm';
+import type { ChargebackLine, UsageReportRow } from './reports.dto';
+
+const GROUPS = {
+  consumer: { key: `COALESCE(u.consumer_id, a.consumer_id)::text`, name: `c.name` },
+  app: { key: `u.app_id::text`, name: `a.name` },
+  api: { key: `u.api_id::text`, name: `api.name` },
+  plan: { key: `u.plan_id::text`, name: `p.name` },
+  day: { key: `to_char(u.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD')`, name: `to_char(u.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD')` },
+} as const;
+export type GroupBy = keyof typeof GROUPS;
+
+/** Report queries. Large results are streamed from a cursor (pg-query-stream), row by row. */
+@Injectable()
+export class ReportsRepository {
+  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+
+  readonly query: SqlQuery = (sql, params) => this.ds.query(sql, params);
+
+  private async *stream<T>(sql: string, params: unknown[]): AsyncGenerator<T> {
+    const qr = this.ds.createQueryRunner();
+    try {
+      await qr.connect();
+      const rows = await qr.stream(sql, params);
+      for await (const row of rows) yield row as T;
+    } finally {
+      await qr.release();
+    }
+  }
+
+  async *usageReport(from: Date, to: Date, groupBy: GroupBy): AsyncGenerator<UsageReportRow> {
+    const g = GROUPS[groupBy];
+    const rows = this.stream<Record<string, string | null>>(
+      `SELECT ${g.key} AS key, ${g.name} AS name,
+              SUM(u.requests) AS requests, SUM(u.billable) AS billable, SUM(u.errors) AS errors,
+              SUM(u.bytes_in) AS bytes_in, SUM(u.bytes_out) AS bytes_out,
+              ROUND(SUM(u.latency_ms_sum)::numeric / NULLIF(SUM(u.requests), 0), 1)::text AS avg_latency
+         FROM usage_hourly u
+         LEFT JOIN apps a ON a.id = u.app_id
+         LEFT JOIN consumers c ON c.id = COALESCE(u.consumer_id, a.consumer_id)
+         LEFT JOIN apis api ON api.id = u.api_id
+         LEFT JOIN plans p ON p.id = u.plan_id
+        WHERE u.bucket >= date_trunc('hour', $1::timestamptz) AND u.bucket < $2
+        GROUP BY 1, 2
+        ORDER BY 2 NULLS LAST, 1 NULLS LAST`,
+      [from, to],
+    );
+    for await (const r of rows) {
+      yield {
+        key: r.key, name: r.name, requests: Number(r.requests), billable: Number(r.billable), errors: Number(r.errors),
+        bytesIn: Number(r.bytes_in), bytesOut: Number(r.bytes_out), avgLatencyMs: r.avg_latency ?? '0.0',
+      };
+    }
+  }
+
+  async periodStatus(period: string): Promise<'open' | 'closed'> {
+    const [row] = await this.ds.query(`SELECT status FROM billing_periods WHERE period = $1`, [period]);
+    return row?.status === 'closed' ? 'closed' : 'open';
+  }
+
+  /** A closed period, from its statements: one line per statement × plan, adjustments on their own lines. */
+  async *closedChargeback(period: string): AsyncGenerator<ChargebackLine> {
+    const rows = this.stream<Record<string, string | null>>(
+      `SELECT s.consumer_id, c.name AS consumer_name, c.cost_center, s.app_id, a.name AS app_name,
+              CASE WHEN l.kind = 'adjustment' THEN COALESCE(pl.name, 'Adjustment') || ' (adjustment for ' || l.adjusts_period || ')'
+                   ELSE COALESCE(pl.name, '-') END AS plan,
+              SUM(l.requests) AS requests, MAX(l.included_requests) AS included, SUM(l.billable_requests) AS billable,
+              COALESCE(SUM(l.amount) FILTER (WHERE l.kind = 'fee'), 0)::numeric(14,2)::text AS fee,
+              COALESCE(SUM(l.amount) FILTER (WHERE l.kind <> 'fee'), 0)::numeric(14,2)::text AS overage,
+              SUM(l.amount)::numeric(14,2)::text AS total, s.currency
+         FROM billing_statement_lines l
+         JOIN billing_statements s ON s.id = l.statement_id
+         JOIN billing_periods p ON p.id = s.period_id
+         JOIN apps a ON a.id = s.app_id
+         JOIN consumers c ON c.id = s.consumer_id
+         LEFT JOIN plans pl ON pl.id = l.plan_id
+        WHERE p.period = $1
+        GROUP BY s.consumer_id, c.name, c.cost_center, s.app_id, a.name, s.currency, l.plan_id, pl.name, (l.kind = 'adjustment'), l.adjusts_period
+        ORDER BY c.name, s.consumer_id, a.name, s.app_id, (l.kind = 'adjustment'), l.adjusts_period NULLS FIRST, plan`,
+      [period],
+    );
+    for await (const r of rows) {
+      yield {
+        period, consumerId: r.consumer_id!, consumerName: r.consumer_name!, costCenter: r.cost_center, appId: r.app_id!, appName: r.app_name!,
+        plan: r.plan!, requests: Number(r.requests), includedRequests: Number(r.included), billableRequests: Number(r.billable),
+        monthlyFee: r.fee!, overageAmount: r.overage!, total: r.total!, currency: r.currency!.trim(),
+      };
+    }
+  }
+
+  /** Adjustment lines already waiting on the open period's statements (late usage of closed months). */
+  async openAdjustments(period: string): Promise<ChargebackLine[]> {
+    const rows: Record<string, string | null>[] = await this.ds.query(
+      `SELECT s.consumer_id, c.name AS consumer_name, c.cost_center, s.app_id, a.name AS app_name,
+              COALESCE(pl.name, 'Adjustment') || ' (adjustment for ' || l.adjusts_period || ')' AS plan,
+              l.requests, l.billable_requests, l.amount::text AS amount, s.currency
+         FROM billing_statement_lines l
+         JOIN billing_statements s ON s.id = l.statement_id
+         JOIN billing_periods p ON p.id = s.period_id
+         JOIN apps a ON a.id = s.app_id
+         JOIN consumers c ON c.id = s.consumer_id
+         LEFT JOIN plans pl ON pl.id = l.plan_id
+        WHERE p.period = $1 AND l.kind = 'adjustment'
+        ORDER BY c.name, a.name, l.adjusts_period, l.created_at`,
+      [period],
+    );
+    return rows.map((r) => ({
+      period, consumerId: r.consumer_id!, consumerName: r.consumer_name!, costCenter: r.cost_center, appId: r.app_id!, appName: r.app_name!,
+      plan: r.plan!, requests: Number(r.requests), includedRequests: 0, billableRequests: Number(r.billable_requests),
+      monthlyFee: '0.00', overageAmount: r.amount!, total: r.amount!, currency: r.currency!.trim(),
+    }));
+  }
+
+  ratingInputs(period: string): Promise<PeriodRatingInputs> {
+    return loadRatingInputs(this.query, period);
+  }
+
+  reconciliation(period: string): Promise<ReconciliationReport> {
+    return loadReconciliation(this.query, period);
+  }
+
+  async plan(planId: string): Promise<Record<string, string | null> | undefined> {
+    const [row] = await this.ds.query(
+      `SELECT id, name, rate_limit_requests, rate_limit_per, monthly_quota, currency, monthly_fee::text AS monthly_fee,
+              included_requests, overage_per_1000::text AS overage_per_1000
+         FROM plans WHERE id = $1 AND deleted_at IS NULL`,
+      [planId],
+    );
+    return row;
+  }
+
+  /**
+   * Per app: billable calls made under the plan in [from, to), its busiest hour, and hours whose
+   * calls exceed a rate expressed per hour. Apps now on the plan without usage are included.
+   */
+  async planUsage(planId: string, from: Date, to: Date, hourlyCurrent: number, hourlyProposed: number) {
+    const rows: Record<string, string>[] = await this.ds.query(
+      `WITH h AS (
+         SELECT app_id, bucket, SUM(billable) AS billable FROM usage_hourly
+          WHERE plan_id = $1 AND bucket >= $2 AND bucket < $3 AND app_id IS NOT NULL GROUP BY app_id, bucket),
+       per_app AS (
+         SELECT app_id, SUM(billable) AS billable, MAX(billable) AS peak,
+                COUNT(*) FILTER (WHERE billable > $4) AS hours_cur, COUNT(*) FILTER (WHERE billable > $5) AS hours_new
+           FROM h GROUP BY app_id)
+       SELECT a.id AS app_id, a.name AS app_name, a.consumer_id, c.name AS consumer_name,
+              COALESCE(x.billable, 0) AS billable, COALESCE(x.peak, 0) AS peak,
+              COALESCE(x.hours_cur, 0) AS hours_cur, COALESCE(x.hours_new, 0) AS hours_new
+         FROM apps a JOIN consumers c ON c.id = a.consumer_id
+         LEFT JOIN per_app x ON x.app_id = a.id
+        WHERE x.app_id IS NOT NULL OR (a.plan_id = $1 AND a.deleted_at IS NULL)
+        ORDER BY c.name, a.name, a.id`,
+      [planId, from, to, hourlyCurrent, hourlyProposed],
+    );
+    return rows.map((r) => ({
+      appId: r.app_id!, appName: r.app_name!, consumerId: r.consumer_id!, consumerName: r.consumer_name!,
+      billable: Number(r.billable), peak: Number(r.peak), hoursOverCurrent: Number(r.hours_cur), hoursOverProposed: Number(r.hours_new),
+    }));
+  }
+}
+

@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Money, periodOfDate, ratePeriod, rateUsage, sumMoney } from '@apim/billing';
+import { AppError } from '@apim/errors';
+import type { ChargebackLine, PlanPreviewBody, UsageReportQuery, UsageReportRow } from './reports.dto';
+import { ReportsRepository } from './reports.repository';
+
+const PER_HOUR = { second: 3600, minute: 60, hour: 1 } as const;
+
+export interface Chargeback {
+  period: string;
+  status: 'open' | 'closed';
+  lines: AsyncIterable<ChargebackLine>;
+}
+
+/** Usage and chargeback reports, reconciliation, plan previews. Money goes through @apim/billing only. */
+@Injectable()
+export class ReportsService {
+  constructor(@Inject(ReportsRepository) private readonly repo: ReportsRepository) {}
+
+  usage(q: UsageReportQuery): { from: Date; to: Date; groupBy: UsageReportQuery['groupBy']; rows: AsyncIterable<UsageReportRow> } {
+    const to = q.to ? new Date(q.to) : new Date();
+    const from = q.from ? new Date(q.from) : new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), 1));
+    return { from, to, groupBy: q.groupBy, rows: this.repo.usageReport(from, to, q.groupBy) };
+  }
+
+  /**
+   * One line per consumer × app × plan. A closed period is read from its statements (never
+   * recomputed); an open one is rated live from the rollups and subscription history, with any
+   * adjustment lines already waiting on its statements.
+   */
+  async chargeback(period: string): Promise<Chargeback> {
+    const status = await this.repo.periodStatus(period);
+    if (status === 'closed') return { period, status, lines: this.repo.closedChargeback(period) };
+    const inputs = await this.repo.ratingInputs(period);
+    const adjustments = await this.repo.openAdjustments(period);
+    async function* lines(): AsyncGenerator<ChargebackLine> {
+      for (const app of inputs.apps) {
+        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, usage: app.usage });
+        for (const c of rated.charges) {
+          yield {
+            period, consumerId: app.consumerId, consumerName: app.consumerName, costCenter: app.costCenter, appId: app.appId,
+            appName: app.appName, plan: c.planName, requests: c.requests, includedRequests: c.includedRequests,
+            billableRequests: c.billableRequests, monthlyFee: c.monthlyFee, overageAmount: c.overageAmount, total: c.total, currency: c.currency,
+          };
+        }
+      }
+      yield* adjustments;
+    }
+    return { period, status, lines: lines() };
+  }
+
+  reconciliation(period = periodOfDate(new Date())) {
+    return this.repo.reconciliation(period);
+  }
+
+  /**
+   * What a plan change would have done over the last 30 days of real usage: per app, calls over
+   * the new quota (refused, so not billed) and hours whose calls exceed the new rate limit (a lower
+   * bound: rollups are hourly, a per-second burst inside an hour is invisible); per consumer, the
+   * bill for those 30 days as one month under the current terms and under the proposal.
+   */
+  async previewPlan(planId: string, body: PlanPreviewBody, now = new Date()) {
+    const plan = await this.repo.plan(planId);
+    if (!plan) throw new AppError('not_found', 'No such plan');
+    const current = {
+      rateLimit: { requests: Number(plan.rate_limit_requests), per: plan.rate_limit_per as keyof typeof PER_HOUR },
+      monthlyQuota: plan.monthly_quota === null ? null : Number(plan.monthly_quota),
+      pricing: {
+        currency: plan.currency!.trim(), monthlyFee: new Money(plan.monthly_fee!).toFixed(2),
+        includedRequests: Number(plan.included_requests), overagePer1000: new Money(plan.overage_per_1000!).toFixed(4),
+      },
+    };
+    const proposed = {
+      rateLimit: body.rateLimit ?? current.rateLimit,
+      monthlyQuota: body.monthlyQuota === undefined ? current.monthlyQuota : body.monthlyQuota,
+      pricing: { ...current.pricing, ...Object.fromEntries(Object.entries(body.pricing ?? {}).filter(([, v]) => v !== undefined)) },
+    };
+    const to = now;
+    const from = new Date(now.getTime() - 30 * 86_400_000);
+    const hourly = (r: { requests: number; per: keyof typeof PER_HOUR }) => r.requests * PER_HOUR[r.per];
+    const usage = await this.repo.planUsage(planId, from, to, hourly(current.rateLimit), hourly(proposed.rateLimit));
+    const over = (calls: number, quota: number | null) => (quota === null ? 0 : Math.max(0, calls - quota));
+    const apps = usage.map((u) => {
+      const currentBill = rateUsage(current.pricing, u.billable).total;
+      // Calls over the proposed quota would have been refused: never billable.
+      const proposedCalls = proposed.monthlyQuota === null ? u.billable : Math.min(u.billable, proposed.monthlyQuota);
+      const proposedBill = rateUsage(proposed.pricing, proposedCalls).total;
+      return {
+        row: {
+          appId: u.appId, appName: u.appName, consumerId: u.consumerId, billableCalls: u.billable, peakHourlyCalls: u.peak,
+          overQuotaCurrent: over(u.billable, current.monthlyQuota), overQuotaProposed: over(u.billable, proposed.monthlyQuota),
+          hoursOverRateLimitCurrent: u.hoursOverCurrent, hoursOverRateLimitProposed: u.hoursOverProposed,
+        },
+        consumerName: u.consumerName, currentBill, proposedBill,
+      };
+    });
+    const byConsumer = new Map<string, { consumerId: string; consumerName: string; apps: number; billableCalls: number; cur: string[]; prop: string[] }>();
+    for (const a of apps) {
+      const c = byConsumer.get(a.row.consumerId) ?? { consumerId: a.row.consumerId, consumerName: a.consumerName, apps: 0, billableCalls: 0, cur: [], prop: [] };
+      c.apps += 1;
+      c.billableCalls += a.row.billableCalls;
+      c.cur.push(a.currentBill);
+      c.prop.push(a.proposedBill);
+      byConsumer.set(c.consumerId, c);
+    }
+    const consumers = [...byConsumer.values()].map((c) => {
+      const currentBill = sumMoney(c.cur);
+      const proposedBill = sumMoney(c.prop);
+      return {
+        consumerId: c.consumerId, consumerName: c.consumerName, apps: c.apps, billableCalls: c.billableCalls,
+        currentBill, proposedBill, difference: new Money(proposedBill).minus(currentBill).toFixed(2),
+      };
+    });
+    const currentTotal = sumMoney(consumers.map((c) => c.currentBill));
+    const proposedTotal = sumMoney(consumers.map((c) => c.proposedBill));
+    return {
+      planId, window: { from: from.toISOString(), to: to.toISOString() }, current, proposed,
+      apps: apps.map((a) => a.row), consumers,
+      totals: { currency: proposed.pricing.currency, currentBill: currentTotal, proposedBill: proposedTotal, difference: new Money(proposedTotal).minus(currentTotal).toFixed(2) },
+      notes: [
+        'Bills treat the 30-day window as one month: full monthly fee, each plan allowance once.',
+        'Calls over the proposed monthly quota are counted as refused (not billed).',
+        'Rate-limit effect is a lower bound from hourly rollups: hours whose calls exceed the limit expressed per hour.',
+      ],
+    };
+  }
+}

@@ -1,0 +1,29 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { type AuthUser, EVERY_OWNER, ownerOf } from '../../common/auth/auth-user';
+import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { Roles } from '../../common/auth/roles.decorator';
+import { ApiDoc } from '../../common/openapi/api-doc.decorator';
+import { ZodPipe } from '../../common/validation/zod-validation.pipe';
+import { portalUsageQuery, type PortalUsageQuery, portalUsageResponse, usageQuery, type UsageQuery, usageResponse } from './usage.dto';
+import { UsageService } from './usage.service';
+
+@ApiTags('usage')
+@Controller()
+export class UsageController {
+  constructor(@Inject(UsageService) private readonly usage: UsageService) {}
+
+  @Get('usage')
+  @Roles('admin', 'finance')
+  @ApiDoc({ summary: 'Usage series from the hourly rollups (all consumers)', query: usageQuery, response: usageResponse })
+  all(@Query(new ZodPipe(usageQuery, 'query')) q: UsageQuery) {
+    return this.usage.series(EVERY_OWNER, q);
+  }
+
+  @Get('portal/usage')
+  @Roles('developer')
+  @ApiDoc({ summary: "Usage series and quotas of the caller's own apps", query: portalUsageQuery, response: portalUsageResponse })
+  mine(@Query(new ZodPipe(portalUsageQuery, 'query')) q: PortalUsageQuery, @CurrentUser() user: AuthUser) {
+    return this.usage.portal(ownerOf(user), q);
+  }
+}

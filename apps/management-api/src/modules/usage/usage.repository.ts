@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Owner } from '../../common/auth/auth-user';
+import type { UsagePoint } from './usage.dto';
+
+export interface SeriesFilter {
+  from: Date;
+  to: Date;
+  granularity: 'hour' | 'day';
+  consumerId?: string;
+  appId?: string;
+  apiId?: string;
+}
+
+/** Reads of the hourly rollups. Every query takes the owner: a developer sees only their apps' rows. */
+@Injectable()
+export class UsageRepository {
+  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+
+  /** Buckets overlapping [from, to): the hour (or day) containing `from` is included. */
+  async series(owner: Owner, f: SeriesFilter): Promise<UsagePoint[]> {
+    const rows: { app_id: string | null; api_id: string; bucket: Date; requests: string; billable: string; errors: string }[] = await this.ds.query(
+      `SELECT u.app_id, u.api_id,
+              date_trunc($3, u.bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
+              SUM(u.requests) AS requests, SUM(u.billable) AS billable, SUM(u.errors) AS errors
+         FROM usage_hourly u
+        WHERE u.bucket >= date_trunc($3, $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND u.bucket < $2
+          AND ($4::uuid IS NULL OR u.app_id IN (SELECT id FROM apps WHERE consumer_id = $4::uuid))
+          AND ($5::uuid IS NULL OR u.app_id IN (SELECT id FROM apps WHERE consumer_id = $5::uuid))
+          AND ($6::uuid IS NULL OR u.app_id = $6::uuid)
+          AND ($7::uuid IS NULL OR u.api_id = $7::uuid)
+        GROUP BY 1, 2, 3
+        ORDER BY 3, 1 NULLS FIRST, 2`,
+      [f.from, f.to, f.granularity, owner.all ? null : owner.consumerId, f.consumerId ?? null, f.appId ?? null, f.apiId ?? null],
+    );
+    return rows.map((r) => ({
+      appId: r.app_id, apiId: r.api_id, bucket: new Date(r.bucket).toISOString(),
+      requests: Number(r.requests), billable: Number(r.billable), errors: Number(r.errors),
+    }));
+  }
+
+  /** The owner's live apps with their plan's quota and the period's billable calls from the rollups. */
+  async quotaBase(owner: Owner, startsAt: Date, endsAt: Date): Promise<{ appId: string; limit: number | null; billable: number }[]> {
+    const rows: { id: string; monthly_quota: string | null; billable: string }[] = await this.ds.query(
+      `SELECT a.id, p.monthly_quota,
+              COALESCE((SELECT SUM(u.billable) FROM usage_hourly u WHERE u.app_id = a.id AND u.bucket >= $2 AND u.bucket < $3), 0) AS billable
+         FROM apps a JOIN plans p ON p.id = a.plan_id
+        WHERE a.deleted_at IS NULL AND ($1::uuid IS NULL OR a.consumer_id = $1::uuid)
+        ORDER BY a.created_at, a.id`,
+      [owner.all ? null : owner.consumerId, startsAt, endsAt],
+    );
+    return rows.map((r) => ({ appId: r.id, limit: r.monthly_quota === null ? null : Number(r.monthly_quota), billable: Number(r.billable) }));
+  }
+}

@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { periodBounds, periodOfDate } from '@apim/billing';
+import { redisKeys } from '@apim/contracts';
+import type { Redis } from 'ioredis';
+import type { Owner } from '../../common/auth/auth-user';
+import { REDIS } from '../../common/tokens';
+import { CONFIG, type ManagementConfig } from '../../config/config.schema';
+import { type PortalUsageQuery, rangeOf, type UsagePoint, type UsageQuery } from './usage.dto';
+import { UsageRepository } from './usage.repository';
+
+@Injectable()
+export class UsageService {
+  constructor(
+    @Inject(UsageRepository) private readonly repo: UsageRepository,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(CONFIG) private readonly config: ManagementConfig,
+  ) {}
+
+  async series(owner: Owner, q: UsageQuery | PortalUsageQuery): Promise<{ series: UsagePoint[] }> {
+    const { from, to } = rangeOf(q);
+    const consumerId = 'consumerId' in q ? q.consumerId : undefined;
+    return { series: await this.repo.series(owner, { from, to, granularity: q.granularity, consumerId, appId: q.appId, apiId: q.apiId }) };
+  }
+
+  /**
+   * Series plus each app's quota for the current period. `used` is the larger of the gateway's
+   * counter (admissions, counted at once) and the rollups' billable sum (exact, seconds behind):
+   * the same rule the worker uses to repair counters.
+   */
+  async portal(owner: Owner, q: PortalUsageQuery, now = new Date()) {
+    const { series } = await this.series(owner, q);
+    const { period, startsAt, endsAt } = periodBounds(periodOfDate(now));
+    const apps = await this.repo.quotaBase(owner, startsAt, endsAt);
+    let counters: (string | null)[] = [];
+    if (apps.length) {
+      counters = await this.redis.mget(apps.map((a) => redisKeys.quota(this.config.REDIS_PREFIX, a.appId, period))).catch(() => apps.map(() => null));
+    }
+    const quotas = apps.map((a, i) => ({
+      appId: a.appId, limit: a.limit, used: Math.max(a.billable, Number(counters[i] ?? 0)), resetsAt: endsAt.toISOString(),
+    }));
+    return { series, quotas };
+  }
+}
