@@ -3,9 +3,12 @@ import { api, listOf } from './api-client';
 import { portalEnv } from './env';
 import type { Api, Plan } from './types';
 
+/** Catalog and plans are public: asked anonymously so a stale session cannot hide them. */
+export const PUBLIC_LIST = { token: null, query: { limit: 100 } };
+
 /** Catalog and self-service plans, with the gateway URL each plan's first API is called at. */
 export async function catalogAndPlans() {
-  const [apisRes, plansRes] = await Promise.all([api.get<unknown>('/v1/portal/apis'), api.get<unknown>('/v1/portal/plans')]);
+  const [apisRes, plansRes] = await Promise.all([api.get<unknown>('/v1/portal/apis', PUBLIC_LIST), api.get<unknown>('/v1/portal/plans', PUBLIC_LIST)]);
   const apis = apisRes.ok ? listOf<Api>(apisRes.data) : [];
   const plans = plansRes.ok ? listOf<Plan>(plansRes.data) : [];
   const gateway = portalEnv().GATEWAY_PUBLIC_URL;

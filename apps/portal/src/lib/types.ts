@@ -81,7 +81,8 @@ export interface ApiKey {
   appId?: string;
   name?: string | null;
   prefix: string;
-  status?: 'active' | 'revoked';
+  status?: 'active' | 'revoked' | 'expired';
+  rotatedFromId?: string | null;
   expiresAt?: string | null;
   revokedAt?: string | null;
   lastUsedAt?: string | null;

@@ -3,11 +3,12 @@ import { Badge, Button, Card, Code, Group, Paper, SimpleGrid, Stack, Text, Title
 import { IconArrowRight, IconKey } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import { currentUser } from '@/lib/session';
+import { PUBLIC_LIST } from '@/lib/catalog';
 import type { Api } from '@/lib/types';
 import { EmptyState, ErrorState } from '@/components/states';
 
 export default async function LandingPage() {
-  const [user, res] = await Promise.all([currentUser(), api.get<unknown>('/v1/portal/apis')]);
+  const [user, res] = await Promise.all([currentUser(), api.get<unknown>('/v1/portal/apis', PUBLIC_LIST)]);
   const apis = res.ok ? listOf<Api>(res.data) : [];
 
   return (

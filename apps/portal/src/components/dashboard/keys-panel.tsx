@@ -31,11 +31,10 @@ const OVERLAP = [
 const keySchema = z.object({ name: z.string().trim().max(100, 'At most 100 characters'), expiry: z.string() });
 
 function keyStatus(k: ApiKey): { label: string; color: string } {
-  if (k.status === 'revoked' || k.revokedAt) {
-    if (k.revokedAt && new Date(k.revokedAt).getTime() > Date.now()) return { label: 'rotating', color: 'yellow' };
-    return { label: 'revoked', color: 'gray' };
-  }
-  if (k.expiresAt && new Date(k.expiresAt).getTime() < Date.now()) return { label: 'expired', color: 'orange' };
+  if (k.status === 'revoked') return { label: 'revoked', color: 'gray' };
+  if (k.status === 'expired' || (k.expiresAt && new Date(k.expiresAt).getTime() <= Date.now())) return { label: 'expired', color: 'orange' };
+  // A rotated key keeps working until its overlap ends (its expiry).
+  if (k.expiresAt && new Date(k.expiresAt).getTime() - Date.now() < 7 * 86400e3) return { label: 'expiring', color: 'yellow' };
   return { label: 'active', color: 'teal' };
 }
 
@@ -118,7 +117,7 @@ export function KeysPanel({ scope, appId, keys }: { scope: Scope; appId: string;
             <Table.Tbody>
               {sorted.map((k) => {
                 const st = keyStatus(k);
-                const usable = st.label === 'active';
+                const usable = st.label === 'active' || st.label === 'expiring';
                 return (
                   <Table.Tr key={k.id} data-testid="key-row">
                     <Table.Td>{k.name || 'default'}</Table.Td>

@@ -3,6 +3,7 @@ import { Badge, Button, Card, Divider, Group, List, SimpleGrid, Stack, Text, Tit
 import { IconCheck } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import { currentUser } from '@/lib/session';
+import { PUBLIC_LIST } from '@/lib/catalog';
 import { fmtInt, fmtMoney, perLabel } from '@/lib/format';
 import type { Api, Plan } from '@/lib/types';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
@@ -10,7 +11,7 @@ import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 export const metadata = { title: 'Plans' };
 
 export default async function PlansPage() {
-  const [user, plansRes, apisRes] = await Promise.all([currentUser(), api.get<unknown>('/v1/portal/plans'), api.get<unknown>('/v1/portal/apis')]);
+  const [user, plansRes, apisRes] = await Promise.all([currentUser(), api.get<unknown>('/v1/portal/plans', PUBLIC_LIST), api.get<unknown>('/v1/portal/apis', PUBLIC_LIST)]);
   const apiNames = new Map(apisRes.ok ? listOf<Api>(apisRes.data).map((a) => [a.id, a.name]) : []);
 
   return (

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { Anchor, Badge, Breadcrumbs, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { portalEnv } from '@/lib/env';
+import { PUBLIC_LIST } from '@/lib/catalog';
 import type { Api } from '@/lib/types';
 import { EmptyState, ErrorState } from '@/components/states';
 import { ApiDocs } from '@/components/api-docs';
@@ -10,9 +11,17 @@ import { CurlLine } from '@/components/curl-line';
 
 export default async function ApiPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const res = await api.get<unknown>('/v1/portal/apis');
-  if (!res.ok) return <ErrorState problem={res.problem} what="this API" />;
-  const found = listOf<Api>(res.data).find((a) => a.id === id || a.slug === id);
+  let found: Api | undefined;
+  if (/^[0-9a-f-]{36}$/i.test(id)) {
+    const one = await api.get<Api>(`/v1/portal/apis/${id}`, { token: null });
+    if (!one.ok && one.status !== 404) return <ErrorState problem={one.problem} what="this API" />;
+    if (one.ok) found = one.data;
+  } else {
+    // Slugs make friendlier links; the catalog is small enough to search.
+    const all = await api.get<unknown>('/v1/portal/apis', PUBLIC_LIST);
+    if (!all.ok) return <ErrorState problem={all.problem} what="this API" />;
+    found = listOf<Api>(all.data).find((a) => a.slug === id);
+  }
   if (!found) notFound();
   const baseUrl = portalEnv().GATEWAY_PUBLIC_URL + found.routePath;
 

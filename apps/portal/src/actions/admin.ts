@@ -1,0 +1,78 @@
+'use server';
+
+import { revalidatePath } from 'next/cache';
+import { z } from 'zod';
+import { api } from '@/lib/api-client';
+import { fail, ok, type ActionResult } from '@/lib/action-result';
+import type { Api, Consumer, Plan } from '@/lib/types';
+
+const id = z.uuid();
+const invalidId = () => fail({ status: 400, code: 'validation_failed', title: 'Invalid id' });
+
+/** Bodies are validated by the management API (its errors come back field by field). */
+const body = z.record(z.string(), z.unknown());
+
+export async function saveApi(apiId: string | null, input: unknown): Promise<ActionResult<Api>> {
+  const b = body.parse(input);
+  if (apiId && !id.safeParse(apiId).success) return invalidId();
+  const res = apiId ? await api.patch<Api>(`/v1/admin/apis/${apiId}`, b) : await api.post<Api>('/v1/admin/apis', b);
+  if (!res.ok) return fail(res.problem);
+  revalidatePath('/admin/apis', 'layout');
+  revalidatePath('/', 'layout');
+  return ok(res.data);
+}
+
+export async function deleteApi(apiId: string): Promise<ActionResult<null>> {
+  if (!id.safeParse(apiId).success) return invalidId();
+  const res = await api.del(`/v1/admin/apis/${apiId}`);
+  if (!res.ok) return fail(res.problem);
+  revalidatePath('/admin/apis', 'layout');
+  return ok(null);
+}
+
+export async function savePlan(planId: string | null, input: unknown): Promise<ActionResult<Plan>> {
+  const b = body.parse(input);
+  if (planId && !id.safeParse(planId).success) return invalidId();
+  const res = planId ? await api.patch<Plan>(`/v1/admin/plans/${planId}`, b) : await api.post<Plan>('/v1/admin/plans', b);
+  if (!res.ok) return fail(res.problem);
+  revalidatePath('/admin/plans', 'layout');
+  return ok(res.data);
+}
+
+/** The impact of a plan change before it is saved; `null` when the API has no preview route. */
+export async function previewPlan(planId: string, input: unknown): Promise<ActionResult<Record<string, unknown> | null>> {
+  const b = body.parse(input);
+  if (!id.safeParse(planId).success) return invalidId();
+  const res = await api.post<Record<string, unknown>>(`/v1/admin/plans/${planId}/preview`, b);
+  if (!res.ok && (res.status === 404 || res.status === 405)) {
+    // 404 for an unknown route and for an unknown plan look alike; the plan was just loaded, so
+    // treat it as "no preview on this server".
+    return ok(null);
+  }
+  if (!res.ok) return fail(res.problem);
+  return ok(res.data);
+}
+
+export async function deletePlan(planId: string): Promise<ActionResult<null>> {
+  if (!id.safeParse(planId).success) return invalidId();
+  const res = await api.del(`/v1/admin/plans/${planId}`);
+  if (!res.ok) return fail(res.problem);
+  revalidatePath('/admin/plans', 'layout');
+  return ok(null);
+}
+
+const consumerPatch = z.object({
+  status: z.enum(['active', 'suspended', 'pending']).optional(),
+  costCenter: z.string().trim().max(100).nullable().optional(),
+});
+
+export async function updateConsumer(consumerId: string, input: unknown): Promise<ActionResult<Consumer>> {
+  if (!id.safeParse(consumerId).success) return invalidId();
+  const parsed = consumerPatch.safeParse(input);
+  if (!parsed.success) return fail({ status: 400, code: 'validation_failed', title: 'Validation failed', errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+  const b = { ...parsed.data, ...(parsed.data.costCenter === '' ? { costCenter: null } : {}) };
+  const res = await api.patch<Consumer>(`/v1/admin/consumers/${consumerId}`, b);
+  if (!res.ok) return fail(res.problem);
+  revalidatePath('/admin/consumers', 'layout');
+  return ok(res.data);
+}

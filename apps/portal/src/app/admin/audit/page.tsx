@@ -1,0 +1,55 @@
+import { Badge, Code, Group, Paper, Table, Text } from '@mantine/core';
+import { api, listOf } from '@/lib/api-client';
+import { fmtDate } from '@/lib/format';
+import type { AuditEntry } from '@/lib/types';
+import { AuditDetails } from '@/components/admin/audit-details';
+import { EmptyState, ErrorState, PageHeader } from '@/components/states';
+import { Pager } from '@/components/pager';
+import { QuerySelect } from '@/components/query-select';
+
+export const metadata = { title: 'Admin · Audit log' };
+
+const LIMIT = 50;
+const ENTITY_TYPES = ['api', 'plan', 'consumer', 'app', 'key', 'user'];
+
+export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const sp = await searchParams;
+  const offset = Math.max(0, Number.parseInt(sp.offset ?? '0', 10) || 0);
+  const entityType = ENTITY_TYPES.includes(sp.entityType ?? '') ? sp.entityType : undefined;
+  const res = await api.get<unknown>('/v1/admin/audit-log', { query: { limit: LIMIT, offset, entityType } });
+  const entries = res.ok ? listOf<AuditEntry>(res.data) : [];
+  const total = res.ok ? Number((res.data as { total?: number }).total ?? entries.length) : 0;
+  return (
+    <>
+      <PageHeader title="Audit log" description="Who changed what, and when. Newest first." />
+      <Group mb="md">
+        <QuerySelect param="entityType" label="Entity" value={entityType} data={ENTITY_TYPES.map((t) => ({ value: t, label: t }))} allLabel="All entities" w={180} />
+      </Group>
+      {!res.ok ? (
+        <ErrorState problem={res.problem} what="the audit log" />
+      ) : entries.length === 0 ? (
+        <EmptyState title="No entries" />
+      ) : (
+        <Paper withBorder radius="md">
+          <Table.ScrollContainer minWidth={760}>
+            <Table verticalSpacing="xs" highlightOnHover>
+              <Table.Thead><Table.Tr><Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Action</Table.Th><Table.Th>Entity</Table.Th><Table.Th /></Table.Tr></Table.Thead>
+              <Table.Tbody>
+                {entries.map((e) => (
+                  <Table.Tr key={String(e.id)}>
+                    <Table.Td><Text size="sm">{fmtDate(e.createdAt)}</Text></Table.Td>
+                    <Table.Td><Text size="sm">{e.actorEmail ?? 'system'}</Text></Table.Td>
+                    <Table.Td><Badge variant="light" color="gray">{e.action}</Badge></Table.Td>
+                    <Table.Td><Text size="sm">{e.entityType} {e.entityId ? <Code>{e.entityId.slice(0, 8)}</Code> : null}</Text></Table.Td>
+                    <Table.Td><AuditDetails before={e.before} after={e.after} title={`${e.action} · ${fmtDate(e.createdAt)}`} /></Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        </Paper>
+      )}
+      <Pager total={total} limit={LIMIT} offset={offset} />
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+import { Group, Paper, Table, Text, Title } from '@mantine/core';
+import { api, listOf } from '@/lib/api-client';
+import { fmtInt } from '@/lib/format';
+import { usageWindow } from '@/lib/range';
+import type { Api, App, Consumer, UsageAnswer } from '@/lib/types';
+import { EmptyState, ErrorState, PageHeader } from '@/components/states';
+import { QuerySelect } from '@/components/query-select';
+import { RangePicker } from '@/components/range-picker';
+import { UsageChart } from '@/components/usage-chart';
+
+export const metadata = { title: 'Admin · Usage' };
+
+export default async function AdminUsagePage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+  const sp = await searchParams;
+  const win = usageWindow(sp.range);
+  const uuid = (v?: string) => (v && /^[0-9a-f-]{36}$/i.test(v) ? v : undefined);
+  const consumerId = uuid(sp.consumerId);
+  const apiId = uuid(sp.apiId);
+  const [usageRes, consumersRes, apisRes, appsRes] = await Promise.all([
+    api.get<UsageAnswer>('/v1/usage', { query: { from: win.from, to: win.to, granularity: win.granularity, consumerId, apiId } }),
+    api.get<unknown>('/v1/admin/consumers', { query: { limit: 100 } }),
+    api.get<unknown>('/v1/admin/apis', { query: { limit: 100 } }),
+    api.get<unknown>('/v1/admin/apps', { query: { limit: 100, consumerId } }),
+  ]);
+  const consumers = consumersRes.ok ? listOf<Consumer>(consumersRes.data) : [];
+  const apis = apisRes.ok ? listOf<Api>(apisRes.data) : [];
+  const apps = appsRes.ok ? listOf<App>(appsRes.data) : [];
+  const apiNames = Object.fromEntries(apis.map((a) => [a.id, a.name]));
+  const appById = new Map(apps.map((a) => [a.id, a]));
+  const consumerName = new Map(consumers.map((c) => [c.id, c.name]));
+  const series = usageRes.ok ? usageRes.data.series ?? [] : [];
+
+  const byApp = new Map<string, { requests: number; billable: number; errors: number }>();
+  for (const p of series) {
+    const k = p.appId ?? 'unauthenticated';
+    const s = byApp.get(k) ?? { requests: 0, billable: 0, errors: 0 };
+    s.requests += Number(p.requests) || 0;
+    s.billable += Number(p.billable) || 0;
+    s.errors += Number(p.errors) || 0;
+    byApp.set(k, s);
+  }
+  const rows = [...byApp.entries()].sort((a, b) => b[1].requests - a[1].requests);
+
+  return (
+    <>
+      <PageHeader title="Usage analytics" description="Requests across every consumer, from the hourly rollups." />
+      <Group mb="md" align="flex-end" gap="sm">
+        <QuerySelect param="consumerId" label="Consumer" value={consumerId} data={consumers.map((c) => ({ value: c.id, label: c.name }))} allLabel="All consumers" />
+        <QuerySelect param="apiId" label="API" value={apiId} data={apis.map((a) => ({ value: a.id, label: a.name }))} allLabel="All APIs" />
+        <RangePicker value={win.key} />
+      </Group>
+      {!usageRes.ok ? (
+        <ErrorState problem={usageRes.problem} what="usage" />
+      ) : (
+        <>
+          <UsageChart title="Requests and errors" points={series} apiNames={apiNames} granularity={win.granularity} from={win.from} to={win.to} />
+          <Title order={2} size="h4" mt="lg" mb="sm">By app</Title>
+          {rows.length === 0 ? (
+            <EmptyState title="No traffic in this window" />
+          ) : (
+            <Paper withBorder radius="md">
+              <Table.ScrollContainer minWidth={600}>
+                <Table verticalSpacing="xs" highlightOnHover>
+                  <Table.Thead><Table.Tr><Table.Th>App</Table.Th><Table.Th>Consumer</Table.Th><Table.Th ta="right">Requests</Table.Th><Table.Th ta="right">Billable</Table.Th><Table.Th ta="right">Errors</Table.Th></Table.Tr></Table.Thead>
+                  <Table.Tbody>
+                    {rows.map(([k, s]) => {
+                      const app = appById.get(k);
+                      return (
+                        <Table.Tr key={k}>
+                          <Table.Td>{k === 'unauthenticated' ? <Text c="dimmed" size="sm">Rejected before a key was known</Text> : app?.name ?? k.slice(0, 8)}</Table.Td>
+                          <Table.Td>{app ? consumerName.get(app.consumerId) ?? '—' : '—'}</Table.Td>
+                          <Table.Td ta="right">{fmtInt(s.requests)}</Table.Td>
+                          <Table.Td ta="right">{fmtInt(s.billable)}</Table.Td>
+                          <Table.Td ta="right">{fmtInt(s.errors)}</Table.Td>
+                        </Table.Tr>
+                      );
+                    })}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            </Paper>
+          )}
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,166 @@
+'use client';
+
+import { useState, useTransition } from 'react';
+import { useRouter } from 'next/navigation';
+import {
+  Alert, Button, FileInput, Group, Modal, NumberInput, Paper, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, Textarea,
+} from '@mantine/core';
+import { schemaResolver, useForm } from '@mantine/form';
+import { IconFileTypeJs, IconTrash } from '@tabler/icons-react';
+import { z } from 'zod';
+import { deleteApi, saveApi } from '@/actions/admin';
+import { showProblem, showSuccess } from '@/lib/form-errors';
+import type { Api } from '@/lib/types';
+
+const schema = z.object({
+  name: z.string().trim().min(1, 'Required').max(200),
+  slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
+  upstreamUrl: z.string().refine((v) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, 'An absolute http(s) URL'),
+  routePath: z.string().regex(/^\/[^\s?#%\\]*$/, "Starts with '/', no spaces, ?, # or %").refine((v) => !v.startsWith('/_gateway'), 'The /_gateway prefix is reserved'),
+  stripRoutePath: z.boolean(),
+  timeoutMs: z.number().int('Whole milliseconds').min(1, 'At least 1 ms').max(300_000, 'At most 300000 ms'),
+  description: z.string().max(10_000),
+  visibility: z.enum(['public', 'private']),
+});
+
+type Values = z.infer<typeof schema>;
+
+function slugify(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+}
+
+export function ApiForm({ existing }: { existing?: Api }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [openapi, setOpenapi] = useState<Record<string, unknown> | null | undefined>(existing ? undefined : null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const currentDoc = openapi === undefined ? existing?.openapi ?? null : openapi;
+  const form = useForm<Values>({
+    mode: 'controlled',
+    initialValues: {
+      name: existing?.name ?? '',
+      slug: existing?.slug ?? '',
+      upstreamUrl: existing?.upstreamUrl ?? '',
+      routePath: existing?.routePath ?? '/',
+      stripRoutePath: existing?.stripRoutePath ?? true,
+      timeoutMs: existing?.timeoutMs ?? 30000,
+      description: existing?.description ?? '',
+      visibility: existing?.visibility ?? 'public',
+    },
+    validate: schemaResolver(schema, { sync: true }),
+    validateInputOnChange: true,
+    onValuesChange: (v, prev) => {
+      // New APIs: slug and route follow the name until someone edits them.
+      if (!existing && v.name !== prev.name) {
+        if (prev.slug === slugify(prev.name)) form.setFieldValue('slug', slugify(v.name));
+        if (prev.routePath === '/' + slugify(prev.name)) form.setFieldValue('routePath', '/' + slugify(v.name));
+      }
+    },
+  });
+
+  async function readFile(f: File | null) {
+    setFileError(null);
+    if (!f) return setOpenapi(existing ? undefined : null);
+    try {
+      const doc = JSON.parse(await f.text()) as unknown;
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc) || !('openapi' in doc || 'swagger' in doc)) {
+        throw new Error('not an OpenAPI document (no "openapi" field)');
+      }
+      setOpenapi(doc as Record<string, unknown>);
+    } catch (e) {
+      setOpenapi(existing ? undefined : null);
+      setFileError(`Could not read ${f.name}: ${e instanceof Error ? e.message : 'invalid JSON'}`);
+    }
+  }
+
+  const info = (currentDoc?.info ?? {}) as { title?: string; version?: string };
+
+  return (
+    <Paper withBorder p="lg" radius="md">
+      <form
+        noValidate
+        onSubmit={form.onSubmit((v) =>
+          startTransition(async () => {
+            const body: Record<string, unknown> = { ...v, description: v.description || null };
+            if (openapi !== undefined) body.openapi = openapi;
+            const res = await saveApi(existing?.id ?? null, body);
+            if (!res.ok) return showProblem(res.problem, form);
+            showSuccess(existing ? 'API saved' : 'API created');
+            router.push('/admin/apis');
+            router.refresh();
+          }),
+        )}
+      >
+        <Stack>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput label="Name" required {...form.getInputProps('name')} />
+            <TextInput label="Slug" required description="Used in portal links" {...form.getInputProps('slug')} />
+            <TextInput label="Route path" required description="Gateway prefix, e.g. /payments" {...form.getInputProps('routePath')} />
+            <TextInput label="Upstream URL" required description="Internal service the gateway forwards to" placeholder="http://payments.internal:8080" {...form.getInputProps('upstreamUrl')} />
+            <NumberInput label="Timeout (ms)" min={1} max={300000} step={1000} {...form.getInputProps('timeoutMs')} />
+            <Stack gap={4}>
+              <Text size="sm" fw={500} id="visibility-label">Visibility</Text>
+              <SegmentedControl aria-labelledby="visibility-label" data={[{ value: 'public', label: 'Public' }, { value: 'private', label: 'Private' }]} {...form.getInputProps('visibility')} />
+            </Stack>
+          </SimpleGrid>
+          <Switch label="Strip the route path before forwarding" {...form.getInputProps('stripRoutePath', { type: 'checkbox' })} />
+          <Textarea label="Description" autosize minRows={2} maxRows={6} {...form.getInputProps('description')} />
+          <FileInput
+            label="OpenAPI document (JSON)"
+            description={currentDoc ? `Current: ${info.title ?? 'untitled'} ${info.version ?? ''}` : 'None uploaded'}
+            placeholder="Choose a .json file"
+            accept="application/json,.json"
+            leftSection={<IconFileTypeJs size={16} />}
+            clearable
+            error={fileError}
+            onChange={readFile}
+          />
+          {existing?.openapi && openapi !== null ? (
+            <Button variant="subtle" color="gray" size="compact-sm" w="fit-content" onClick={() => setOpenapi(null)}>Remove the OpenAPI document</Button>
+          ) : null}
+          {openapi === null && existing?.openapi ? <Alert color="yellow">The OpenAPI document will be removed when you save.</Alert> : null}
+          <Group justify="space-between">
+            {existing ? (
+              <Button variant="light" color="red" leftSection={<IconTrash size={16} />} onClick={() => setConfirmDelete(true)}>Delete API</Button>
+            ) : <span />}
+            <Group>
+              <Button variant="default" onClick={() => router.push('/admin/apis')}>Cancel</Button>
+              <Button type="submit" loading={pending}>{existing ? 'Save API' : 'Create API'}</Button>
+            </Group>
+          </Group>
+        </Stack>
+      </form>
+      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete API?">
+        <Stack>
+          <Text size="sm">The gateway stops routing {existing?.routePath} within seconds. Usage history is kept.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmDelete(false)}>Cancel</Button>
+            <Button
+              color="red"
+              loading={pending}
+              onClick={() =>
+                startTransition(async () => {
+                  if (!existing) return;
+                  const res = await deleteApi(existing.id);
+                  if (!res.ok) return showProblem(res.problem);
+                  showSuccess('API deleted');
+                  router.push('/admin/apis');
+                  router.refresh();
+                })
+              }
+            >
+              Delete
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Paper>
+  );
+}

@@ -1,0 +1,202 @@
+'use client';
+
+import { useState, useTransition } from 'react';
+import { useRouter } from 'next/navigation';
+import {
+  Alert, Button, Checkbox, Divider, Group, Loader, Modal, MultiSelect, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Text,
+  TextInput, Textarea, Title,
+} from '@mantine/core';
+import { schemaResolver, useForm } from '@mantine/form';
+import { IconTrash } from '@tabler/icons-react';
+import { z } from 'zod';
+import { deletePlan, previewPlan, savePlan } from '@/actions/admin';
+import { showProblem, showSuccess } from '@/lib/form-errors';
+import type { Plan } from '@/lib/types';
+import { JsonSummary } from '../json-summary';
+
+const schema = z.object({
+  name: z.string().trim().min(1, 'Required').max(200),
+  slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
+  description: z.string().max(10_000),
+  apiIds: z.array(z.string()),
+  rateLimit: z.object({
+    requests: z.number({ error: 'Required' }).int('Whole number').min(1, 'At least 1'),
+    per: z.enum(['second', 'minute', 'hour']),
+  }),
+  unlimitedQuota: z.boolean(),
+  monthlyQuota: z.number({ error: 'Required' }).int('Whole number').min(0, 'At least 0'),
+  failMode: z.enum(['open', 'closed']),
+  pricing: z.object({
+    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. USD'),
+    monthlyFee: z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'Amount like 49.00'),
+    includedRequests: z.number({ error: 'Required' }).int('Whole number').min(0, 'At least 0'),
+    overagePer1000: z.string().regex(/^\d{1,10}(\.\d{1,4})?$/, 'Amount like 0.25 (up to 4 decimals)'),
+  }),
+  selfService: z.boolean(),
+});
+type Values = z.infer<typeof schema>;
+
+function toBody(v: Values) {
+  const { unlimitedQuota, monthlyQuota, ...rest } = v;
+  return { ...rest, description: rest.description || null, monthlyQuota: unlimitedQuota ? null : monthlyQuota };
+}
+
+/** Only what changed goes into a PATCH, so the preview shows the impact of exactly this edit. */
+function changed(body: ReturnType<typeof toBody>, existing: Plan): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const before: Record<string, unknown> = { ...existing, description: existing.description ?? null };
+  for (const [k, v] of Object.entries(body)) {
+    if (JSON.stringify(v) !== JSON.stringify(before[k])) out[k] = v;
+  }
+  return out;
+}
+
+export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions: { value: string; label: string }[] }) {
+  const router = useRouter();
+  const [pending, startTransition] = useTransition();
+  const [review, setReview] = useState<{ body: Record<string, unknown>; loading: boolean; preview?: Record<string, unknown> | null; error?: string } | null>(null);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  const form = useForm<Values>({
+    mode: 'controlled',
+    initialValues: {
+      name: existing?.name ?? '',
+      slug: existing?.slug ?? '',
+      description: existing?.description ?? '',
+      apiIds: existing?.apiIds ?? [],
+      rateLimit: existing?.rateLimit ?? { requests: 60, per: 'minute' },
+      unlimitedQuota: existing ? existing.monthlyQuota === null : false,
+      monthlyQuota: existing?.monthlyQuota ?? 10000,
+      failMode: existing?.failMode ?? 'open',
+      pricing: existing?.pricing ?? { currency: 'USD', monthlyFee: '0.00', includedRequests: 1000, overagePer1000: '0.00' },
+      selfService: existing?.selfService ?? false,
+    },
+    validate: schemaResolver(schema, { sync: true }),
+    validateInputOnChange: true,
+  });
+
+  const save = (body: Record<string, unknown>) =>
+    startTransition(async () => {
+      const res = await savePlan(existing?.id ?? null, body);
+      if (!res.ok) {
+        setReview(null);
+        return showProblem(res.problem, form);
+      }
+      setReview(null);
+      showSuccess(existing ? 'Plan saved; gateways apply it within seconds' : 'Plan created');
+      router.push('/admin/plans');
+      router.refresh();
+    });
+
+  const onSubmit = form.onSubmit((v) => {
+    const body = toBody(v);
+    if (!existing) return save(body);
+    const diff = changed(body, existing);
+    if (Object.keys(diff).length === 0) return showSuccess('Nothing changed');
+    setReview({ body: diff, loading: true });
+    startTransition(async () => {
+      const res = await previewPlan(existing.id, diff);
+      if (!res.ok) setReview({ body: diff, loading: false, error: res.problem.detail ?? res.problem.title });
+      else setReview({ body: diff, loading: false, preview: res.data });
+    });
+  });
+
+  const unlimited = form.values.unlimitedQuota;
+
+  return (
+    <Paper withBorder p="lg" radius="md">
+      <form noValidate onSubmit={onSubmit}>
+        <Stack>
+          <SimpleGrid cols={{ base: 1, sm: 2 }}>
+            <TextInput label="Name" required {...form.getInputProps('name')} />
+            <TextInput label="Slug" required {...form.getInputProps('slug')} />
+          </SimpleGrid>
+          <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
+          <MultiSelect label="APIs in this plan" data={apiOptions} searchable placeholder="Pick APIs" {...form.getInputProps('apiIds')} />
+
+          <Divider label="Limits" labelPosition="left" />
+          <SimpleGrid cols={{ base: 1, sm: 3 }}>
+            <NumberInput label="Rate limit (requests)" min={1} allowDecimal={false} {...form.getInputProps('rateLimit.requests')} />
+            <Select label="Per" data={[{ value: 'second', label: 'second' }, { value: 'minute', label: 'minute' }, { value: 'hour', label: 'hour' }]} allowDeselect={false} {...form.getInputProps('rateLimit.per')} />
+            <Select
+              label="Fail mode"
+              description="When Redis is unreachable"
+              data={[{ value: 'open', label: 'Open (admit calls)' }, { value: 'closed', label: 'Closed (refuse calls)' }]}
+              allowDeselect={false}
+              {...form.getInputProps('failMode')}
+            />
+            <NumberInput label="Monthly quota (calls)" min={0} allowDecimal={false} thousandSeparator="," disabled={unlimited} {...form.getInputProps('monthlyQuota')} />
+            <Checkbox label="No monthly quota" mt={{ sm: 32 }} {...form.getInputProps('unlimitedQuota', { type: 'checkbox' })} />
+          </SimpleGrid>
+
+          <Divider label="Pricing" labelPosition="left" />
+          <SimpleGrid cols={{ base: 1, sm: 4 }}>
+            <TextInput label="Currency" maxLength={3} {...form.getInputProps('pricing.currency')} />
+            <TextInput label="Monthly fee" inputMode="decimal" {...form.getInputProps('pricing.monthlyFee')} />
+            <NumberInput label="Included requests" min={0} allowDecimal={false} thousandSeparator="," {...form.getInputProps('pricing.includedRequests')} />
+            <TextInput label="Overage per 1,000" inputMode="decimal" {...form.getInputProps('pricing.overagePer1000')} />
+          </SimpleGrid>
+
+          <Switch label="Self-service: developers may pick this plan in the portal" {...form.getInputProps('selfService', { type: 'checkbox' })} />
+
+          <Group justify="space-between">
+            {existing ? <Button variant="light" color="red" leftSection={<IconTrash size={16} />} onClick={() => setConfirmDelete(true)}>Delete plan</Button> : <span />}
+            <Group>
+              <Button variant="default" onClick={() => router.push('/admin/plans')}>Cancel</Button>
+              <Button type="submit" loading={pending && !review}>{existing ? 'Review and save' : 'Create plan'}</Button>
+            </Group>
+          </Group>
+        </Stack>
+      </form>
+
+      <Modal opened={!!review} onClose={() => setReview(null)} title="Impact of this change" size="lg">
+        {review ? (
+          <Stack>
+            <Title order={3} size="h5">Changes</Title>
+            <JsonSummary value={review.body} />
+            <Divider />
+            {review.loading ? (
+              <Group><Loader size="sm" /><Text size="sm">Computing the impact…</Text></Group>
+            ) : review.error ? (
+              <Alert color="red" title="Preview failed">{review.error}</Alert>
+            ) : review.preview === null ? (
+              <Alert color="gray" title="No impact preview">This server does not offer plan impact previews yet. Review the changes above before saving.</Alert>
+            ) : (
+              <div data-testid="plan-preview"><JsonSummary value={review.preview} /></div>
+            )}
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setReview(null)}>Back to editing</Button>
+              <Button onClick={() => save(review.body)} loading={pending && !review.loading} disabled={review.loading}>Save plan</Button>
+            </Group>
+          </Stack>
+        ) : null}
+      </Modal>
+
+      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete plan?">
+        <Stack>
+          <Text size="sm">A plan that apps still use cannot be deleted; move them first.</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmDelete(false)}>Cancel</Button>
+            <Button
+              color="red"
+              loading={pending}
+              onClick={() =>
+                startTransition(async () => {
+                  if (!existing) return;
+                  const res = await deletePlan(existing.id);
+                  setConfirmDelete(false);
+                  if (!res.ok) return showProblem(res.problem);
+                  showSuccess('Plan deleted');
+                  router.push('/admin/plans');
+                  router.refresh();
+                })
+              }
+            >
+              Delete
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Paper>
+  );
+}
