@@ -8,6 +8,8 @@ import { ConsumersModule } from './modules/consumers/consumers.module';
 import { HealthModule } from './modules/health/health.module';
 import { KeysModule } from './modules/keys/keys.module';
 import { PlansModule } from './modules/plans/plans.module';
+import { ReportsModule } from './modules/reports/reports.module';
+import { UsageModule } from './modules/usage/usage.module';
 import { UsersModule } from './modules/users/users.module';
 
 /**
@@ -24,6 +26,8 @@ export const FEATURE_MODULES: Type[] = [
   AppsModule,
   KeysModule,
   AuditModule,
+  UsageModule,
+  ReportsModule,
 ];
 
 @Module({})

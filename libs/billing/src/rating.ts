@@ -116,9 +116,7 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
     if (!plan) throw new Error(`plan ${planId} is missing from the rating input`);
     const held = days.get(planId) ?? 0;
     const used = usageByPlan.get(planId) ?? { requests: 0, billable: 0 };
-    const fee = toCents(new Money(plan.monthlyFee).times(held).dividedBy(daysInMonth));
-    const overageRequests = Math.max(0, used.billable - plan.includedRequests);
-    const overageAmount = toCents(new Money(plan.overagePer1000).times(overageRequests).dividedBy(1000));
+    const r = rateUsage(plan, used.billable, held, daysInMonth);
     return {
       planId,
       planName: plan.name,
@@ -126,17 +124,28 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
       daysHeld: held,
       daysInMonth,
       listFee: new Money(plan.monthlyFee).toFixed(2),
-      monthlyFee: fee,
+      monthlyFee: r.fee,
       requests: used.requests,
       billableRequests: used.billable,
       includedRequests: plan.includedRequests,
-      overageRequests,
-      overageAmount,
-      total: sumMoney([fee, overageAmount]),
+      overageRequests: r.overageRequests,
+      overageAmount: r.overageAmount,
+      total: r.total,
     } satisfies PlanCharge;
   });
   const currency = charges.at(-1)?.currency ?? 'USD';
   return { period: input.period, currency, charges, total: sumMoney(charges.map((c) => c.total)) };
+}
+
+/**
+ * One plan's price applied to a number of billable calls: the fee for `daysHeld` of
+ * `daysInMonth` days (all of them by default) plus the overage beyond the allowance.
+ */
+export function rateUsage(plan: Pick<PlanPricing, 'monthlyFee' | 'includedRequests' | 'overagePer1000'>, billable: number, daysHeld = 1, daysInMonth = 1) {
+  const fee = toCents(new Money(plan.monthlyFee).times(daysHeld).dividedBy(daysInMonth));
+  const overageRequests = Math.max(0, billable - plan.includedRequests);
+  const overageAmount = toCents(new Money(plan.overagePer1000).times(overageRequests).dividedBy(1000));
+  return { fee, overageRequests, overageAmount, total: sumMoney([fee, overageAmount]) };
 }
 
 /** What was already billed for a (closed) period, per plan: statement lines plus earlier adjustments. */

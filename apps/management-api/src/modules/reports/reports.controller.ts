@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { sumMoney } from '@apim/billing';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../../common/auth/roles.decorator';
+import type { ApiRequest, ApiResponse } from '../../common/http/request';
+import { ApiDoc } from '../../common/openapi/api-doc.decorator';
+import { UuidPipe } from '../../common/validation/uuid-param.pipe';
+import { ZodPipe } from '../../common/validation/zod-validation.pipe';
+import type { CsvColumn } from './csv';
+import { sendCsv, sendJson, wantsCsv } from './report-response';
+import {
+  type ChargebackLine, chargebackQuery, type ChargebackQuery, chargebackResponse, planPreviewBody, type PlanPreviewBody, planPreviewResponse,
+  reconciliationQuery, type ReconciliationQuery, usageReportQuery, type UsageReportQuery, usageReportResponse, type UsageReportRow,
+} from './reports.dto';
+import { ReportsService } from './reports.service';
+
+const text = <T>(header: string, value: (r: T) => string | null): CsvColumn<T> => ({ header, kind: 'text', value });
+const num = <T>(header: string, value: (r: T) => string | number): CsvColumn<T> => ({ header, kind: 'number', value });
+
+export const CHARGEBACK_COLUMNS: CsvColumn<ChargebackLine>[] = [
+  text('period', (r) => r.period), text('consumerId', (r) => r.consumerId), text('consumerName', (r) => r.consumerName),
+  text('costCenter', (r) => r.costCenter), text('appId', (r) => r.appId), text('appName', (r) => r.appName), text('plan', (r) => r.plan),
+  num('requests', (r) => r.requests), num('includedRequests', (r) => r.includedRequests), num('billableRequests', (r) => r.billableRequests),
+  num('monthlyFee', (r) => r.monthlyFee), num('overageAmount', (r) => r.overageAmount), num('total', (r) => r.total), text('currency', (r) => r.currency),
+];
+
+const usageColumns = (groupBy: string): CsvColumn<UsageReportRow>[] => [
+  text(groupBy, (r) => r.key), text('name', (r) => r.name), num('requests', (r) => r.requests), num('billable', (r) => r.billable),
+  num('errors', (r) => r.errors), num('bytesIn', (r) => r.bytesIn), num('bytesOut', (r) => r.bytesOut), num('avgLatencyMs', (r) => r.avgLatencyMs),
+];
+
+async function collect<T>(rows: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const r of rows) out.push(r);
+  return out;
+}
+
+@ApiTags('reports')
+@Roles('admin', 'finance')
+@Controller()
+export class ReportsController {
+  constructor(@Inject(ReportsService) private readonly reports: ReportsService) {}
+
+  @Get('reports/usage')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiDoc({ summary: 'Usage grouped by consumer, app, api, plan or UTC day (JSON or streamed CSV)', query: usageReportQuery, response: usageReportResponse })
+  async usage(@Query(new ZodPipe(usageReportQuery, 'query')) q: UsageReportQuery, @Req() req: ApiRequest, @Res() res: ApiResponse) {
+    const r = this.reports.usage(q);
+    if (wantsCsv(q.format, req)) {
+      return sendCsv(res, `usage-${r.groupBy}-${r.from.toISOString().slice(0, 10)}-${r.to.toISOString().slice(0, 10)}.csv`, usageColumns(r.groupBy), r.rows);
+    }
+    sendJson(res, { from: r.from.toISOString(), to: r.to.toISOString(), groupBy: r.groupBy, rows: await collect(r.rows) });
+  }
+
+  @Get('reports/chargeback')
+  @ApiProduces('application/json', 'text/csv')
+  @ApiDoc({ summary: 'Chargeback: one line per consumer × app × plan for a UTC month (JSON or streamed CSV)', query: chargebackQuery, response: chargebackResponse })
+  async chargeback(@Query(new ZodPipe(chargebackQuery, 'query')) q: ChargebackQuery, @Req() req: ApiRequest, @Res() res: ApiResponse) {
+    const cb = await this.reports.chargeback(q.period);
+    if (wantsCsv(q.format, req)) return sendCsv(res, `chargeback-${cb.period}.csv`, CHARGEBACK_COLUMNS, cb.lines);
+    const lines = await collect(cb.lines);
+    const currencies = [...new Set(lines.map((l) => l.currency))].sort();
+    const totals = currencies.map((currency) => ({ currency, total: sumMoney(lines.filter((l) => l.currency === currency).map((l) => l.total)) }));
+    sendJson(res, { period: cb.period, status: cb.status, lines, totals });
+  }
+
+  @Get('reports/reconciliation')
+  @ApiDoc({ summary: 'Events received vs aggregated vs billed, per app, for a period; differences must be zero', query: reconciliationQuery })
+  reconciliation(@Query(new ZodPipe(reconciliationQuery, 'query')) q: ReconciliationQuery) {
+    return this.reports.reconciliation(q.period);
+  }
+
+  @Post('admin/plans/:id/preview')
+  @HttpCode(200)
+  @ApiDoc({ summary: 'What a proposed rate limit / quota / pricing would have done over the last 30 days', ids: ['id'], body: planPreviewBody, response: planPreviewResponse, status: 200 })
+  preview(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(planPreviewBody)) body: PlanPreviewBody) {
+    return this.reports.previewPlan(id, body);
+  }
+}
