@@ -6,7 +6,12 @@ import { devDefault, env, loadConfig, z } from '@apim/config';
  * problem listed at once.
  */
 export function configSchema(nodeEnv: string | undefined) {
-  const secret = (devValue: string) => z.string().min(16, 'must be at least 16 characters').default(devDefault(nodeEnv, devValue) as string);
+  // `.default(undefined)` would make the variable optional, so production gets no default at all.
+  const orDev = (schema: z.ZodType<string, string>, devValue: string): z.ZodType<string, string | undefined> => {
+    const fallback = devDefault(nodeEnv, devValue);
+    return fallback === undefined ? schema : schema.default(fallback);
+  };
+  const secret = (devValue: string) => orDev(z.string().min(16, 'must be at least 16 characters'), devValue);
   return z.object({
     NODE_ENV: env.nodeEnv(),
     LOG_LEVEL: env.logLevel(),
@@ -18,8 +23,8 @@ export function configSchema(nodeEnv: string | undefined) {
     KEY_HASH_SECRET: secret('dev-only-key-hash-secret'),
     AUTH_TOKEN_SECRET: secret('dev-only-auth-token-secret'),
     TOKEN_TTL_SECONDS: env.int(8 * 3600, 60),
-    ADMIN_EMAIL: z.email().default(devDefault(nodeEnv, 'admin@example.com') as string),
-    ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').default(devDefault(nodeEnv, 'change-me-admin-password') as string),
+    ADMIN_EMAIL: orDev(z.email(), 'admin@example.com'),
+    ADMIN_PASSWORD: orDev(z.string().min(12, 'must be at least 12 characters'), 'change-me-admin-password'),
     SIGNUP_APPROVAL: env.bool(false),
     /** Failed logins per account (and 4× that per IP) within the window before 429. */
     LOGIN_MAX_FAILURES: env.int(5, 1),
