@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- walking the OpenAPI JSON */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, TestApp } from './harness';
 
