@@ -30,7 +30,10 @@ export function configSchema(nodeEnv: string | undefined) {
     LOGIN_MAX_FAILURES: env.int(5, 1),
     LOGIN_FAILURE_WINDOW_SECONDS: env.int(900, 1),
     /** Express `trust proxy` setting: whose X-Forwarded-For to believe for the client IP. */
-    TRUST_PROXY: z.string().default('loopback'),
+    TRUST_PROXY: z
+      .string()
+      .default('loopback')
+      .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
     /** Comma-separated origins allowed to call the API from a browser; empty = no CORS. */
     CORS_ORIGINS: z
       .string()

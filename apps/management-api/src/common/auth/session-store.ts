@@ -10,6 +10,8 @@ export class SessionStore {
 
   async create(userId: string, expiresAt: Date, ip: string | null, userAgent: string | null, em: EntityManager = this.ds.manager): Promise<SessionEntity> {
     const repo = em.getRepository(SessionEntity);
+    // Housekeeping on the way: a user's long-dead sessions are of no use to anyone.
+    await em.query(`DELETE FROM sessions WHERE user_id = $1 AND expires_at < now() - interval '7 days'`, [userId]);
     return repo.save(repo.create({ userId, expiresAt, ip, userAgent: userAgent?.slice(0, 300) ?? null, revokedAt: null }));
   }
 
