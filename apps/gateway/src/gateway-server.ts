@@ -51,7 +51,7 @@ export class GatewayServer {
   async start(): Promise<void> {
     this.p.keys.start();
     this.p.usage.start();
-    await this.p.listener.start();
+    this.p.listener.start();
     await this.p.snapshots.start();
   }
 

@@ -91,8 +91,9 @@ export class GatewayModule {
         {
           provide: UsageBuffer,
           useFactory: (r: Redis, m: GatewayMetrics, l: Logger) => new UsageBuffer(
-            new Queue(USAGE_QUEUE, { connection: r, prefix: bullPrefix(config.REDIS_PREFIX) }), m, l,
-            { gatewayId: config.GATEWAY_ID, batchSize: config.USAGE_BATCH_SIZE, flushMs: config.USAGE_FLUSH_MS, maxBuffered: config.USAGE_BUFFER_MAX },
+            // Connection errors are the buffer's business (retry, metrics), not console noise.
+            new Queue(USAGE_QUEUE, { connection: r, prefix: bullPrefix(config.REDIS_PREFIX) }).on('error', () => undefined), m, l,
+            { gatewayId: config.GATEWAY_ID, batchSize: config.USAGE_BATCH_SIZE, flushMs: config.USAGE_FLUSH_MS, maxBuffered: config.USAGE_BUFFER_MAX, addTimeoutMs: config.USAGE_ADD_TIMEOUT_MS },
           ),
           inject: [QUEUE_REDIS, GatewayMetrics, LOGGER],
         },

@@ -34,7 +34,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       closing ??= (async () => {
         const result = await server.close();
         const redis = [RATE_LIMIT_REDIS, QUEUE_REDIS, SUBSCRIBER_REDIS].map((t) => app.get<Redis>(t));
-        await Promise.all(redis.map((r) => r.quit().catch(() => r.disconnect())));
+        // QUIT would wait forever in the offline queue of a connection that is down.
+        await Promise.all(redis.map((r) => (r.status === 'ready' ? withTimeout(r.quit(), 1_000).catch(() => r.disconnect()) : r.disconnect())));
         await app.get<Pool>(PG_POOL).end().catch(() => undefined);
         await app.close();
         return result;
@@ -42,4 +43,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
       return closing;
     },
   };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() => clearTimeout(t));
 }

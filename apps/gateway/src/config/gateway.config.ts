@@ -44,6 +44,8 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     USAGE_BATCH_SIZE: env.int(500, 1),
     /** Events held in memory while Redis is away; beyond it new events are dropped and counted. */
     USAGE_BUFFER_MAX: env.int(100_000, 1),
+    /** A queue add slower than this is retried (same batch id, so never duplicated). */
+    USAGE_ADD_TIMEOUT_MS: env.int(5_000, 10),
     /** Grace for in-flight requests on SIGTERM before connections are cut. */
     SHUTDOWN_TIMEOUT_MS: env.int(8_000, 0),
     UPSTREAM_CONNECTIONS: env.int(256, 1),

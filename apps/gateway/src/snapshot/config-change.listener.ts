@@ -10,7 +10,7 @@ import type { SnapshotService } from './snapshot.service';
  * (re)subscription messages may have been missed, so everything is reloaded and revalidated.
  */
 export class ConfigChangeListener {
-  private subscribedOnce = false;
+  private readies = 0;
 
   constructor(
     private readonly subscriber: Redis,
@@ -20,25 +20,23 @@ export class ConfigChangeListener {
     private readonly logger: Logger,
   ) {}
 
-  async start(): Promise<void> {
+  /** Never blocks start-up: with Redis away the gateway still serves, and the periodic refresh covers changes. */
+  start(): void {
     const channel = configChannel(this.prefix);
     this.subscriber.on('message', (ch: string, message: string) => {
       if (ch === channel) this.apply(message);
     });
     // ioredis re-subscribes by itself after a reconnect; each 'ready' after the first means a gap.
     this.subscriber.on('ready', () => {
-      if (this.subscribedOnce) {
+      if (this.readies++ > 0) {
         this.logger.info('config-change subscription restored; reloading everything');
         this.keys.markAllStale();
         this.snapshots.scheduleReload();
       }
     });
-    try {
-      await this.subscriber.subscribe(channel);
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'config-change subscribe failed; relying on periodic refresh until Redis returns');
-    }
-    this.subscribedOnce = true;
+    this.subscriber.subscribe(channel).catch((err: Error) => {
+      this.logger.warn({ err: err.message }, 'config-change subscribe failed; relying on periodic refresh');
+    });
   }
 
   apply(message: string): void {

@@ -1,0 +1,103 @@
+import { createServer } from 'node:net';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKey } from '@apim/keys';
+import { KEY_SECRET } from './support/fixtures';
+import { startStack, type Stack } from './support/harness';
+import { TcpProxy } from './support/tcp-proxy';
+
+async function deadPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+async function metricValue(url: string, name: string): Promise<number> {
+  const text = await (await request(`${url}/_gateway/metrics`)).body.text();
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+describe('503: Redis unreachable (plan fail mode)', () => {
+  let s: Stack;
+  let closedKey: string;
+  let openKey: string;
+
+  beforeAll(async () => {
+    // Every Redis connection of this gateway points at a port nobody listens on.
+    s = await startStack('503-redis', { REDIS_URL: `redis://127.0.0.1:${await deadPort()}`, REDIS_COMMAND_TIMEOUT_MS: 50 });
+    const apiId = await s.fx.api('/echo', s.upstream.url);
+    closedKey = (await s.fx.client(apiId, { failMode: 'closed' })).key;
+    openKey = (await s.fx.client(apiId, { failMode: 'open' })).key;
+    await s.reload();
+  });
+  afterAll(() => s.close());
+
+  it('fail closed → 503 rate_limiter_unavailable, upstream never called', async () => {
+    const seen = s.upstream.seen.length;
+    const t0 = Date.now();
+    const res = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': closedKey } });
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['content-type']).toBe('application/problem+json');
+    expect(res.headers['x-request-id']).toBeTruthy();
+    expect(((await res.body.json()) as { code: string }).code).toBe('rate_limiter_unavailable');
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(s.upstream.seen.length).toBe(seen);
+  });
+
+  it('fail open → forwarded, and counted in a metric', async () => {
+    const before = await metricValue(s.url, 'gateway_rate_limiter_fail_open_total');
+    const res = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': openKey } });
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    expect(await metricValue(s.url, 'gateway_rate_limiter_fail_open_total')).toBe(before + 1);
+  });
+});
+
+describe('503: Postgres unreachable', () => {
+  let s: Stack;
+  let proxy: TcpProxy;
+  let key: string;
+
+  beforeAll(async () => {
+    proxy = await new TcpProxy('127.0.0.1', 5432).start();
+    s = await startStack('503-pg');
+    // The gateway reads Postgres through the proxy; fixtures go direct.
+    const u = new URL(s.db.url);
+    u.host = `127.0.0.1:${proxy.port}`;
+    const apiId = await s.fx.api('/echo', s.upstream.url);
+    key = (await s.fx.client(apiId)).key;
+    await s.gateways[0].close();
+    s.gateways.length = 0;
+    const g = await s.addGateway({ DATABASE_URL: u.toString(), PG_DOWN_GRACE_MS: 60_000, PG_QUERY_TIMEOUT_MS: 300, KEY_CACHE_TTL_MS: 100 });
+    s.url = g.url;
+  });
+  afterAll(async () => {
+    await s.close();
+    await proxy.close();
+  });
+
+  it('keeps serving cached keys; an unknown key → 503 key_store_unavailable; readyz stays green within the grace', async () => {
+    const ok = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': key } });
+    expect(ok.statusCode).toBe(200);
+    await ok.body.dump();
+
+    proxy.cut();
+    await new Promise((r) => setTimeout(r, 150)); // past KEY_CACHE_TTL_MS: revalidation fails, cache keeps serving
+    for (let i = 0; i < 3; i++) {
+      const again = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': key } });
+      expect(again.statusCode).toBe(200);
+      await again.body.dump();
+    }
+    const unknown = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': generateKey(KEY_SECRET).key } });
+    expect(unknown.statusCode).toBe(503);
+    expect(((await unknown.body.json()) as { code: string }).code).toBe('key_store_unavailable');
+
+    const ready = await request(`${s.url}/_gateway/readyz`);
+    expect(ready.statusCode).toBe(200);
+    expect(((await ready.body.json()) as { postgres: string }).postgres).toBe('down (within grace)');
+    proxy.restore();
+  });
+});

@@ -1,0 +1,73 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, TEST_REDIS_URL } from '@apim/testing';
+import { KEY_SECRET } from './support/fixtures';
+import { startStack, type Stack } from './support/harness';
+import { freePort } from './support/private-redis';
+import { UsageQueueReader } from './support/usage-queue';
+
+const root = join(__dirname, '..');
+
+describe('SIGTERM: graceful shutdown of the real process', () => {
+  let s: Stack;
+  let child: ChildProcess;
+  let url: string;
+  let key: string;
+  let reader: UsageQueueReader;
+  let stderr = '';
+
+  beforeAll(async () => {
+    execFileSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' }); // main.js runs from dist
+    s = await startStack('sigterm');
+    const apiId = await s.fx.api('/echo', s.upstream.url);
+    key = (await s.fx.client(apiId)).key;
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    child = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
+      env: {
+        PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'sigterm-child',
+        DATABASE_URL: s.db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: s.prefix, KEY_HASH_SECRET: KEY_SECRET,
+        // Nothing is flushed by time during the test: only the shutdown flush can deliver the events.
+        USAGE_FLUSH_MS: '600000', USAGE_BATCH_SIZE: '10000',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await eventually(async () => (await request(`${url}/_gateway/readyz`).catch(() => null))?.statusCode === 200, 20_000);
+    reader = new UsageQueueReader(s.prefix);
+  }, 120_000);
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await reader.close();
+    await s.close();
+  });
+
+  it('finishes in-flight requests, flushes every buffered event, exits 0', async () => {
+    for (let i = 0; i < 10; i++) {
+      const res = await request(`${url}/echo/fast`, { headers: { 'x-api-key': key } });
+      expect(res.statusCode).toBe(200);
+      await res.body.dump();
+    }
+    expect(await reader.events()).toHaveLength(0); // still buffered in the child
+
+    const slow = Array.from({ length: 5 }, async () => {
+      const res = await request(`${url}/echo/slow?ms=1500`, { headers: { 'x-api-key': key } });
+      return { status: res.statusCode, body: await res.body.text() };
+    });
+    await eventually(async () => s.upstream.seen.filter((r) => r.url.startsWith('/slow')).length === 5);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+
+    await eventually(async () => (await request(`${url}/_gateway/healthz`).then(() => false, () => true)), 2_000);
+    const done = await Promise.all(slow);
+    expect(done).toEqual(Array.from({ length: 5 }, () => ({ status: 200, body: 'slow' })));
+    expect(await exited).toBe(0);
+
+    const events = await reader.events();
+    expect(events).toHaveLength(15);
+    expect(events.filter((e) => e.billable)).toHaveLength(15);
+    expect(stderr).toBe('');
+  });
+});
