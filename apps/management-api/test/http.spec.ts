@@ -108,3 +108,29 @@ describe('HTTP behaviour shared by every route', () => {
     expect(init.status).toBe(200);
   });
 });
+
+describe('OpenAPI completeness', () => {
+  // Usage and reports routes belong to their own module's tests.
+  const OTHER_MODULES = /^\/v1\/(usage|reports|portal\/usage)|\/preview$/;
+
+  it('every accounts/admin/portal operation documents a success response with a schema (or 204) and its error shape', async () => {
+    const doc = (await t.call('GET', '/v1/openapi.json')).json;
+    const problems: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+      if (OTHER_MODULES.test(path)) continue;
+      for (const [method, op] of Object.entries(ops)) {
+        const ok = Object.entries(op.responses ?? {}).filter(([s]) => /^2/.test(s));
+        if (!ok.length) problems.push(`${method} ${path}: no 2xx`);
+        for (const [status, res] of ok) {
+          if (status !== '204' && !res.content) problems.push(`${method} ${path}: ${status} without a body schema`);
+        }
+        if (!Object.keys(op.responses ?? {}).some((s) => /^4/.test(s))) problems.push(`${method} ${path}: no error responses`);
+        const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+        for (const p of pathParams) {
+          if (!(op.parameters ?? []).some((x: any) => x.in === 'path' && x.name === p)) problems.push(`${method} ${path}: path param ${p} undocumented`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@ type Issue = z.core.$ZodIssue;
 /** Unknown fields are reported one by one under their own name (strict objects). */
 export function flattenIssues(issues: readonly Issue[]): Array<{ path: PropertyKey[]; message: string }> {
   return issues.flatMap((i) =>
-    i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], message: 'unknown field' })) : [{ path: [...i.path], message: i.message }],
+    i.code === 'unrecognized_keys' ? i.keys.map((k) => ({ path: [...i.path, k], message: 'unknown field' })) : [{ path: [...i.path], message: i.code === 'invalid_type' && / received undefined$/.test(i.message) ? 'required' : i.message }],
   );
 }
 
