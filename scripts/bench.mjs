@@ -1,0 +1,298 @@
+#!/usr/bin/env node
+// Gateway benchmark (`npm run bench`, after `npm run build`). Loopback only, ~3 minutes.
+//
+// Targets, each ONE process, pinned with the upstream to core 1 (load generator on core 0):
+//   bare     node:http + undici Pool proxy (the floor for a Node proxy)
+//   fastify  @fastify/http-proxy, no plugins
+//   gateway  apps/gateway (full pipeline: route, key, Redis rate limit + quota, proxy, metering to
+//            BullMQ, access log) with a real key in a temporary database
+// Correctness first (same body byte for byte with the key; 401 without), then alternating rounds
+// (A B C, C B A, …) with wrk (autocannon when wrk is absent), reporting medians of req/s, p50,
+// p99 and CPU µs per request of the target process (/proc/<pid>/stat), ratios gateway/bare and
+// gateway/fastify, and the p99 latency each proxy adds over the bare upstream at half the
+// gateway's peak rate. See docs/benchmarking.md for why CPU per request is the steadier figure.
+//
+// Env: BENCH_ROUND_S (8), BENCH_ROUNDS (4), BENCH_CONNECTIONS (50), DATABASE_URL, REDIS_URL.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(join(root, 'package.json'));
+const self = fileURLToPath(import.meta.url);
+const BODY = JSON.stringify({ id: 42, name: 'benchmark', tags: ['a', 'b', 'c'], price: '19.99', text: 'x'.repeat(110) });
+
+// ---------------------------------------------------------------- child roles
+const role = process.argv[2] === '--serve' ? process.argv[3] : null;
+if (role) {
+  await serve(role, Number(process.argv[4]), process.argv[5]);
+} else {
+  await main();
+}
+
+async function serve(kind, port, upstream) {
+  if (kind === 'upstream') {
+    process.on('SIGTERM', () => process.exit(0));
+    http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) });
+        res.end(BODY);
+      });
+    }).listen(port, '127.0.0.1');
+    return;
+  }
+  process.on('SIGTERM', () => process.exit(0));
+  if (kind === 'bare') {
+    const { Pool } = require('undici');
+    const pool = new Pool(upstream, { connections: 256, pipelining: 1 });
+    const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
+    http.createServer((req, res) => {
+      const headers = {};
+      for (const k in req.headers) if (!HOP.has(k)) headers[k] = req.headers[k];
+      const hasBody = req.headers['content-length'] > 0 || req.headers['transfer-encoding'];
+      pool.request({ path: req.url, method: req.method, headers, body: hasBody ? req : null }).then(
+        (r) => {
+          const out = {};
+          for (const k in r.headers) if (!HOP.has(k)) out[k] = r.headers[k];
+          res.writeHead(r.statusCode, out);
+          r.body.pipe(res);
+        },
+        () => res.writeHead(502).end(),
+      );
+    }).listen(port, '127.0.0.1');
+    return;
+  }
+  if (kind === 'fastify') {
+    const Fastify = require('fastify');
+    const app = Fastify({ logger: false });
+    await app.register(require('@fastify/http-proxy'), { upstream, prefix: '/bench', rewritePrefix: '' });
+    await app.listen({ port, host: '127.0.0.1' });
+    return;
+  }
+  throw new Error(`unknown role ${kind}`);
+}
+
+// ---------------------------------------------------------------- orchestration
+async function main() {
+  const started = Date.now();
+  const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 8);
+  const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+  const CONNS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+  const hasWrk = spawnSync('which', ['wrk']).status === 0;
+  const hasTaskset = spawnSync('which', ['taskset']).status === 0;
+  const clkTck = Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+  const pin = (core, cmd, args) => (hasTaskset ? ['taskset', ['-c', String(core), cmd, ...args]] : [cmd, args]);
+
+  for (const f of ['apps/gateway/dist/src/main.js', 'libs/testing/dist/src/index.js', 'libs/keys/dist/src/index.js']) {
+    try {
+      readFileSync(join(root, f));
+    } catch {
+      console.error(`missing ${f}: run \`npm run build\` first`);
+      process.exit(1);
+    }
+  }
+  const { createTestDatabase, testRedisPrefix } = require('@apim/testing');
+  const { generateKey } = require('@apim/keys');
+  const pg = require('pg');
+  const Redis = require('ioredis');
+
+  const children = [];
+  const cleanups = [];
+  const cleanup = async () => {
+    // SIGTERM first (the gateway flushes; --cpu-prof writes its profile), SIGKILL after 5 s.
+    await Promise.all(children.map((c) => {
+      if (c.exitCode !== null) return undefined;
+      const exited = new Promise((r) => c.once('exit', r));
+      c.kill('SIGTERM');
+      return Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]).then(() => c.exitCode === null && c.kill('SIGKILL'));
+    }));
+    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  };
+  process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+  try {
+    // Temporary database + Redis prefix, exactly as the tests create them.
+    const db = await createTestDatabase('bench');
+    cleanups.push(() => db.drop());
+    const prefix = testRedisPrefix('bench');
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    cleanups.push(async () => {
+      const r = new Redis(redisUrl);
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await r.del(...keys);
+      } while (cursor !== '0');
+      r.disconnect();
+    });
+
+    const ports = { upstream: 18_101, bare: 18_102, fastify: 18_103, gateway: 18_104 };
+    const upstreamUrl = `http://127.0.0.1:${ports.upstream}`;
+    const secret = 'bench-key-hash-secret-0123456789';
+    const k = generateKey(secret);
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    const one = async (sql, args) => (await c.query(sql, args)).rows[0]?.id;
+    const consumer = await one(`INSERT INTO consumers (name) VALUES ('bench') RETURNING id`);
+    // A limit far beyond what one machine can send: the script runs on every request, never trips.
+    const plan = await one(`INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per) VALUES ('bench', 'bench', 1000000000, 'second') RETURNING id`);
+    const api = await one(`INSERT INTO apis (name, slug, upstream_url, route_path) VALUES ('bench', 'bench', $1, '/bench') RETURNING id`, [upstreamUrl]);
+    await c.query(`INSERT INTO plan_apis (plan_id, api_id) VALUES ($1, $2)`, [plan, api]);
+    const app = await one(`INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, 'bench', $2) RETURNING id`, [consumer, plan]);
+    await c.query(`INSERT INTO api_keys (app_id, prefix, hash) VALUES ($1, $2, $3)`, [app, k.prefix, k.hash]);
+    await c.end();
+
+    const start = (name, cmd, args, env = {}) => {
+      const [bin, argv] = pin(1, cmd, args);
+      const child = spawn(bin, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(child);
+      return { name, child };
+    };
+    // With taskset the child's pid is the target itself (taskset execs), so /proc/<pid>/stat is the target's.
+    start('upstream', process.execPath, [self, '--serve', 'upstream', String(ports.upstream)]);
+    const targets = [
+      { ...start('bare', process.execPath, [self, '--serve', 'bare', String(ports.bare), upstreamUrl]), url: `http://127.0.0.1:${ports.bare}/hello` },
+      { ...start('fastify', process.execPath, [self, '--serve', 'fastify', String(ports.fastify), upstreamUrl]), url: `http://127.0.0.1:${ports.fastify}/bench/hello` },
+      {
+        // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling.
+        ...start('gateway', process.execPath, [...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'apps/gateway/dist/src/main.js')], {
+          NODE_ENV: 'production', LOG_LEVEL: 'info', GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'bench',
+          DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, KEY_HASH_SECRET: secret,
+        }),
+        url: `http://127.0.0.1:${ports.gateway}/bench/hello`,
+        headers: { 'x-api-key': k.key },
+      },
+    ];
+    await waitFor(`http://127.0.0.1:${ports.gateway}/_gateway/readyz`, 200);
+    for (const t of targets.slice(0, 2)) await waitFor(t.url, 200);
+    await waitFor(`${upstreamUrl}/`, 200);
+
+    // Correctness before speed.
+    const direct = await get(`${upstreamUrl}/hello`);
+    for (const t of targets) {
+      const r = await get(t.url, t.headers);
+      if (r.status !== 200 || !r.body.equals(direct.body)) throw new Error(`${t.name}: body differs from the upstream's (${r.status})`);
+    }
+    const noKey = await get(targets[2].url);
+    if (noKey.status !== 401) throw new Error(`gateway without key answered ${noKey.status}, expected 401`);
+    console.log(`correctness: all three return the upstream body byte for byte (${direct.body.length} B); gateway without key → 401`);
+    console.log(`load generator: ${hasWrk ? 'wrk' : 'autocannon'}${hasTaskset ? ', pinned to core 0; targets + upstream on core 1' : ' (no taskset: unpinned)'}; ${CONNS} connections`);
+
+    const cpuTicks = (pid) => {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
+    };
+    const run = async (t, seconds, rate) => {
+      const before = cpuTicks(t.child.pid);
+      const r = rate ? await autocannon(t, seconds, CONNS, rate, pin) : hasWrk ? await wrk(t, seconds, CONNS, pin) : await autocannon(t, seconds, CONNS, 0, pin);
+      const cpuUs = ((cpuTicks(t.child.pid) - before) / clkTck) * 1e6;
+      return { ...r, cpuUsPerReq: r.requests ? cpuUs / r.requests : NaN };
+    };
+
+    console.log('warm-up: 3 s per target');
+    for (const t of targets) await run(t, 3);
+
+    const results = Object.fromEntries(targets.map((t) => [t.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? targets : [...targets].reverse();
+      for (const t of order) {
+        const r = await run(t, ROUND_S);
+        results[t.name].push(r);
+        console.log(`  round ${round + 1} ${t.name.padEnd(8)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  ${fmt(r.cpuUsPerReq, 0)} µs CPU/req${r.errors ? `  ${r.errors} errors/non-2xx` : ''}`);
+      }
+    }
+    const med = (name, field) => median(results[name].map((r) => r[field]));
+    console.log('\nmedians');
+    console.log('target    req/s    p50 ms  p99 ms  CPU µs/req');
+    for (const t of targets) {
+      console.log(`${t.name.padEnd(8)} ${fmt(med(t.name, 'rps'), 0).padStart(7)}  ${fmt(med(t.name, 'p50')).padStart(6)}  ${fmt(med(t.name, 'p99')).padStart(6)}  ${fmt(med(t.name, 'cpuUsPerReq'), 0).padStart(6)}`);
+    }
+    const ratio = (a, b, f) => med(a, f) / med(b, f);
+    console.log(`\nratios  gateway/bare: req/s ${fmt(ratio('gateway', 'bare', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'bare', 'cpuUsPerReq'))}`);
+    console.log(`        gateway/fastify: req/s ${fmt(ratio('gateway', 'fastify', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'fastify', 'cpuUsPerReq'))}`);
+
+    // Added latency at half of the gateway's peak: same fixed rate through each proxy and straight to the upstream.
+    const rate = Math.max(100, Math.round(med('gateway', 'rps') / 2));
+    console.log(`\nadded latency at ${rate} req/s (half the gateway's median peak), autocannon fixed rate, ${ROUND_S} s each`);
+    const upstreamTarget = { name: 'upstream', child: children[0], url: `${upstreamUrl}/hello` };
+    const base = await run(upstreamTarget, ROUND_S, rate);
+    console.log(`  upstream direct  p50 ${fmt(base.p50)} ms  p99 ${fmt(base.p99)} ms`);
+    for (const t of targets) {
+      const r = await run(t, ROUND_S, rate);
+      console.log(`  ${t.name.padEnd(8)} p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  → p99 added ${fmt(r.p99 - base.p99)} ms  (${fmt(r.cpuUsPerReq, 0)} µs CPU/req)`);
+    }
+    console.log(`\ndone in ${Math.round((Date.now() - started) / 1000)} s`);
+  } finally {
+    await cleanup();
+  }
+}
+
+// ---------------------------------------------------------------- load generators
+function wrk(t, seconds, conns, pin) {
+  const args = ['-t1', `-c${conns}`, `-d${seconds}s`, '--latency'];
+  for (const [k, v] of Object.entries(t.headers ?? {})) args.push('-H', `${k}: ${v}`);
+  args.push(t.url);
+  const [bin, argv] = pin(0, 'wrk', args);
+  const out = execFileSync(bin, argv, { encoding: 'utf8' });
+  const num = (re) => Number(re.exec(out)?.[1] ?? NaN);
+  const ms = (label) => {
+    const m = new RegExp(`\\s${label}%\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === 'us' ? 1e-3 : m[2] === 's' ? 1e3 : 1);
+  };
+  const requests = num(/(\d+) requests in/);
+  const non2xx = num(/Non-2xx or 3xx responses: (\d+)/) || 0;
+  const sockErr = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const errors = non2xx + (sockErr ? sockErr.slice(1).reduce((a, v) => a + Number(v), 0) : 0);
+  return Promise.resolve({ rps: num(/Requests\/sec:\s+([\d.]+)/), p50: ms('50'), p99: ms('99'), requests, errors });
+}
+
+function autocannon(t, seconds, conns, rate, pin) {
+  const args = [join(root, 'node_modules/autocannon/autocannon.js'), '-j', '-c', String(conns), '-d', String(seconds)];
+  if (rate) args.push('-R', String(rate));
+  for (const [k, v] of Object.entries(t.headers ?? {})) args.push('-H', `${k}=${v}`);
+  args.push(t.url);
+  const [bin, argv] = pin(0, process.execPath, args);
+  const out = execFileSync(bin, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const j = JSON.parse(out);
+  return Promise.resolve({
+    rps: j.requests.average, p50: j.latency.p50, p99: j.latency.p99, requests: j.requests.total,
+    errors: (j.errors ?? 0) + (j.non2xx ?? 0),
+  });
+}
+
+// ---------------------------------------------------------------- helpers
+function get(url, headers = {}) {
+  return new Promise((resolve, reject) => {
+    http.get(url, { headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+async function waitFor(url, status, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await get(url).catch(() => null);
+    if (r && (r.status === status || (status === 200 && r.status < 500))) return;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`${url} not ready`);
+}
+
+function median(xs) {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function fmt(x, digits = 2) {
+  return Number.isFinite(x) ? x.toFixed(digits) : 'n/a';
+}
