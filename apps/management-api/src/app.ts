@@ -62,12 +62,13 @@ export async function createManagementApp(config: ManagementConfig, opts: Create
 
   const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({ config, dataSource, redis, logger, metrics }, opts.modules),
-    { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false },
+    // forceCloseConnections: idle keep-alive sockets must not hold up a graceful shutdown.
+    { bodyParser: false, logger: new PinoNestLogger(logger), abortOnError: false, forceCloseConnections: true },
   );
   app.set('trust proxy', config.TRUST_PROXY);
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
-  app.use(httpMetricsMiddleware(metrics));
+  app.use(httpMetricsMiddleware(metrics, logger));
   app.use(jsonBodyMiddleware({ defaultBytes: BODY_LIMIT_BYTES, overrides: [{ pathPrefix: '/v1/admin/apis', bytes: API_DEFINITION_BODY_LIMIT_BYTES }] }));
   if (config.CORS_ORIGINS.length) app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
   app.setGlobalPrefix('v1', {

@@ -119,7 +119,7 @@ describe('OpenAPI completeness', () => {
     for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
       if (OTHER_MODULES.test(path)) continue;
       for (const [method, op] of Object.entries(ops)) {
-        const ok = Object.entries(op.responses ?? {}).filter(([s]) => /^2/.test(s));
+        const ok = Object.entries((op.responses ?? {}) as Record<string, { content?: unknown }>).filter(([s]) => /^2/.test(s));
         if (!ok.length) problems.push(`${method} ${path}: no 2xx`);
         for (const [status, res] of ok) {
           if (status !== '204' && !res.content) problems.push(`${method} ${path}: ${status} without a body schema`);

@@ -1,8 +1,12 @@
+import type { Logger } from '@apim/observability';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { ApiRequest, ApiResponse, Next } from '../http/request';
 
-/** Request counter and latency histogram labelled by route template (never the raw URL) and status. */
-export function httpMetricsMiddleware(registry: Registry) {
+/**
+ * Request counter and latency histogram labelled by route template (never the raw URL) and status,
+ * plus one access-log line per request (no query string: it may carry filters with personal data).
+ */
+export function httpMetricsMiddleware(registry: Registry, logger?: Logger) {
   const requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests by method, route template and status',
@@ -21,8 +25,10 @@ export function httpMetricsMiddleware(registry: Registry) {
     res.on('finish', () => {
       const route = req.route?.path ? `${req.baseUrl ?? ''}${req.route.path}` : 'unmatched';
       const labels = { method: req.method ?? 'GET', route, status: String(res.statusCode) };
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       requests.inc(labels);
-      duration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+      duration.observe(labels, seconds);
+      logger?.info({ requestId: req.requestId, method: labels.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), user: req.user?.id }, 'request');
     });
     next();
   };

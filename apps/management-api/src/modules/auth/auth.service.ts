@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppError } from '@apim/errors';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { verifyPassword } from '../../common/auth/password';
@@ -12,13 +12,18 @@ import type { LoginBody, SignupBody } from './auth.dto';
 import { LoginThrottle } from './login-throttle';
 
 @Injectable()
-export class AuthService {
+export class AuthService implements OnApplicationBootstrap {
   constructor(
     @Inject(UsersService) private readonly users: UsersService,
     @Inject(SessionStore) private readonly sessions: SessionStore,
     @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
     @Inject(CONFIG) private readonly config: ManagementConfig,
   ) {}
+
+  /** Builds the dummy hash now, so the first unknown-email login is not measurably slower. */
+  async onApplicationBootstrap(): Promise<void> {
+    await verifyPassword(null, 'warm-up');
+  }
 
   async signup(ctx: RequestContext, body: SignupBody) {
     const { user, consumer } = await this.users.signupDeveloper(ctx, body);
