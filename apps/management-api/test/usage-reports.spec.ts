@@ -238,3 +238,13 @@ describe('POST /v1/admin/plans/{id}/preview', () => {
     expectProblem(await t.call('POST', `/v1/admin/plans/${plan.id}/preview`, { token: dev.token, body: { monthlyQuota: 1 } }), 403, 'forbidden');
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the usage and report routes', async () => {
+    const doc = (await t.call('GET', '/v1/openapi.json')).json;
+    for (const p of ['/v1/usage', '/v1/portal/usage', '/v1/reports/usage', '/v1/reports/chargeback', '/v1/reports/reconciliation', '/v1/admin/plans/{id}/preview']) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
+    expect(doc.paths['/v1/reports/chargeback'].get.parameters.map((x: any) => x.name).sort()).toEqual(['format', 'period']);
+  });
+});
