@@ -5,7 +5,8 @@ import { createWorker } from './worker';
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
-  const worker = await createWorker(config, { logger });
+  // Up to ~1 minute for Postgres to come up (containers starting together).
+  const worker = await createWorker(config, { logger, databaseAttempts: 15 });
   const port = await worker.listen();
   logger.info({ port }, 'worker listening');
   let stopping = false;

@@ -28,13 +28,27 @@ export interface UsageWorker {
   readonly logger: Logger;
 }
 
+/** Postgres may still be starting (compose, CI): try a few times before giving up. */
+async function connectDatabase(config: WorkerConfig, logger: Logger, attempts: number): Promise<DataSource> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'apim-worker' }).initialize();
+    } catch (err) {
+      if (attempt >= attempts) throw err;
+      const delay = Math.min(500 * attempt, 5_000);
+      logger.warn({ attempt, delay, err: (err as Error).message }, 'postgres not reachable yet, retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 /**
  * The worker process, minus `main`: BullMQ consumers for usage batches (exactly once into the
  * hourly rollups) and for billing (a repeatable tick), plus /healthz, /readyz and /metrics.
  */
-export async function createWorker(config: WorkerConfig, opts: { logger?: Logger } = {}): Promise<UsageWorker> {
+export async function createWorker(config: WorkerConfig, opts: { logger?: Logger; databaseAttempts?: number } = {}): Promise<UsageWorker> {
   const logger = opts.logger ?? createLogger('worker', config.LOG_LEVEL);
-  const dataSource = await createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'apim-worker' }).initialize();
+  const dataSource = await connectDatabase(config, logger, opts.databaseAttempts ?? 1);
   // BullMQ needs maxRetriesPerRequest: null (its blocking commands must wait through reconnects).
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
