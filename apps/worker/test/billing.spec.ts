@@ -66,6 +66,9 @@ describe('billing: period close, plan change, late usage, quota counters (real P
     expect(byPlan('a', 'usage')).toMatchObject({ requests: 280, billable: 250, included: 100, amount: '0.15' });
     expect(byPlan('b', 'fee')).toMatchObject({ days_held: 21, amount: '42.00' });
     expect(byPlan('b', 'usage')).toMatchObject({ requests: 2400, billable: 2400, included: 1000, amount: '0.70' });
+    const [{ pricing }] = (await env.pg.query(`SELECT pricing FROM billing_statement_lines WHERE plan_id = $1 AND kind = 'usage'
+      AND statement_id = $2`, [f.plans.b, lines[0].id])).rows;
+    expect(pricing).toMatchObject({ monthlyFee: '62.00', includedRequests: 1000, overagePer1000: '0.5000' });
   });
 
   it('closing twice changes nothing', async () => {
@@ -86,8 +89,11 @@ describe('billing: period close, plan change, late usage, quota counters (real P
     expect(pending.totals.billingDifference).toBe(2000);
     expect(pending.totals.eventsDifference).toBe(0);
 
+    // Prices changed after the close: the late calls are still rated at March's prices.
+    await env.pg.query(`UPDATE plans SET overage_per_1000 = '9.00', monthly_fee = '99.00' WHERE id = $1`, [f.plans.b]);
     expect(await worker.billing.applyLateUsage()).toBe(1);
     expect(await worker.billing.applyLateUsage()).toBe(0); // idempotent
+    await env.pg.query(`UPDATE plans SET overage_per_1000 = '0.50', monthly_fee = '62.00' WHERE id = $1`, [f.plans.b]);
 
     const march = await statement('2026-03');
     expect(march).toHaveLength(4);

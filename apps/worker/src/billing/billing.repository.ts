@@ -1,4 +1,4 @@
-import { type BilledPlan, type PeriodBounds, type SqlQuery } from '@apim/billing';
+import { type BilledPlan, type PeriodBounds, type PlanPricing, type SqlQuery } from '@apim/billing';
 import type { EntityManager } from 'typeorm';
 
 /** Every billing mutation runs under this transaction-level advisory lock: one closer at a time. */
@@ -14,6 +14,8 @@ export interface StatementLineInsert {
   billableRequests: number;
   amount: string;
   adjustsPeriod: string | null;
+  /** The plan prices the line was rated with. */
+  pricing: PlanPricing | null;
 }
 
 /** Queries for periods, statements and lines. Always called inside a transaction (`em`). */
@@ -57,13 +59,14 @@ export class BillingRepository {
     if (lines.length === 0) return;
     const params: unknown[] = [];
     const tuples = lines.map((l, i) => {
-      params.push(statementId, l.kind, l.planId, l.description, l.daysHeld, l.requests, l.includedRequests, l.billableRequests, l.amount, l.adjustsPeriod);
-      const b = i * 10;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}::numeric, $${b + 10})`;
+      params.push(statementId, l.kind, l.planId, l.description, l.daysHeld, l.requests, l.includedRequests, l.billableRequests, l.amount,
+        l.adjustsPeriod, l.pricing ? JSON.stringify(l.pricing) : null);
+      const b = i * 11;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}::numeric, $${b + 10}, $${b + 11}::jsonb)`;
     });
     await this.em.query(
       `INSERT INTO billing_statement_lines (statement_id, kind, plan_id, description, days_held, requests, included_requests,
-         billable_requests, amount, adjusts_period) VALUES ${tuples.join(', ')}`,
+         billable_requests, amount, adjusts_period, pricing) VALUES ${tuples.join(', ')}`,
       params,
     );
     await this.em.query(
@@ -118,6 +121,20 @@ export class BillingRepository {
       [b.period, b.startsAt, b.endsAt],
     );
     return rows.map((r) => r.app_id);
+  }
+
+  /** The prices each plan was billed at when the period closed (plans are editable since). */
+  async billedPricing(period: string): Promise<Map<string, PlanPricing>> {
+    const rows: { plan_id: string; pricing: PlanPricing }[] = await this.em.query(
+      `SELECT DISTINCT ON (l.plan_id) l.plan_id, l.pricing
+         FROM billing_statement_lines l
+         JOIN billing_statements s ON s.id = l.statement_id
+         JOIN billing_periods p ON p.id = s.period_id
+        WHERE p.period = $1 AND l.kind <> 'adjustment' AND l.plan_id IS NOT NULL AND l.pricing IS NOT NULL
+        ORDER BY l.plan_id, l.created_at`,
+      [period],
+    );
+    return new Map(rows.map((r) => [r.plan_id, r.pricing]));
   }
 
   /** What was billed for one app and a closed period, per plan: its statement lines plus adjustments. */

@@ -58,10 +58,12 @@ export class BillingService {
         const statementId = await repo.statementFor(row.id, app, rated.currency);
         const lines: StatementLineInsert[] = rated.charges.flatMap((c) => [
           {
+            pricing: inputs.plans.get(c.planId) ?? null,
             kind: 'fee', planId: c.planId, daysHeld: c.daysHeld, amount: c.monthlyFee, requests: 0, includedRequests: 0, billableRequests: 0,
             description: `${c.planName}: monthly fee ${c.listFee} × ${c.daysHeld}/${c.daysInMonth} days`, adjustsPeriod: null,
           },
           {
+            pricing: inputs.plans.get(c.planId) ?? null,
             kind: 'usage', planId: c.planId, daysHeld: null, amount: c.overageAmount, requests: c.requests,
             includedRequests: c.includedRequests, billableRequests: c.billableRequests, adjustsPeriod: null,
             description: `${c.planName}: ${c.billableRequests} billable calls, ${c.includedRequests} included, ${c.overageRequests} over`,
@@ -101,16 +103,19 @@ export class BillingService {
       while (closed.has(target)) target = nextPeriod(target);
       const targetRow = await repo.periodForUpdate(periodBounds(target));
       const inputs = await loadRatingInputs(repo.query, period, { appIds });
+      // Re-rate at the prices the month was billed at; a plan first seen in late usage takes today's.
+      const plans = new Map(inputs.plans);
+      for (const [planId, pricing] of await repo.billedPricing(period)) plans.set(planId, pricing);
       let written = 0;
       for (const app of inputs.apps) {
-        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, usage: app.usage });
+        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans, usage: app.usage });
         const deltas = adjustmentsFor(rated, await repo.billedPlans(period, app.appId));
         if (deltas.length === 0) continue;
         const statementId = await repo.statementFor(targetRow.id, app, rated.currency);
         await repo.insertLines(statementId, deltas.map((d) => ({
           kind: 'adjustment', planId: d.planId, daysHeld: null, requests: d.requests, includedRequests: 0,
-          billableRequests: d.billableRequests, amount: d.amount, adjustsPeriod: period,
-          description: `Late usage for ${period} (${inputs.plans.get(d.planId)?.name ?? d.planId}): ${d.billableRequests} billable calls`,
+          billableRequests: d.billableRequests, amount: d.amount, adjustsPeriod: period, pricing: plans.get(d.planId) ?? null,
+          description: `Late usage for ${period} (${plans.get(d.planId)?.name ?? d.planId}): ${d.billableRequests} billable calls`,
         })));
         written += deltas.length;
         this.logger.info({ period, target, appId: app.appId, deltas }, 'late usage adjusted');
