@@ -90,6 +90,7 @@ describe('keys', () => {
     const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
     const c = await t.call('POST', `/v1/admin/apps/${app.id}/keys`, { token: admin, body: { name: 'ci', expiresAt } });
     expect(c.status).toBe(201);
+    expect(c.headers.get('cache-control')).toBe('no-store');
     expect(Object.keys(c.json).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'key', 'name', 'prefix', 'rotatedFromId']);
     expect(isWellFormedKey(c.json.key)).toBe(true);
     expect(c.json.key.startsWith(c.json.prefix)).toBe(true);
