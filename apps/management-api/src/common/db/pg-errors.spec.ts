@@ -14,6 +14,7 @@ describe('mapDatabaseError', () => {
 
   it('maps foreign-key violations to 400 and passes everything else through', () => {
     expect((mapDatabaseError({ code: '23503' }) as AppError).code).toBe('validation_failed');
+    expect((mapDatabaseError({ driverError: { code: '22P02' } }) as AppError).code).toBe('validation_failed');
     const other = new Error('boom');
     expect(mapDatabaseError(other)).toBe(other);
     const app = new AppError('not_found');

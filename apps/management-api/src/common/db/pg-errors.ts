@@ -29,5 +29,9 @@ export function mapDatabaseError(err: unknown): unknown {
   if (pg?.code === '23503') {
     return new AppError('validation_failed', 'A referenced record does not exist', [{ field: 'id', message: 'unknown reference' }]);
   }
+  if (pg?.code === '22P02' || pg?.code === '22003') {
+    // Bad text representation / out of range: a value our validation should have caught.
+    return new AppError('validation_failed', 'A value has the wrong format', [{ field: '(request)', message: 'invalid value' }]);
+  }
   return err;
 }

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '
 import { AppError, type ErrorCode, fieldErrors } from '@apim/errors';
 import type { Logger } from '@apim/observability';
 import { ZodError } from 'zod';
+import { mapDatabaseError } from '../db/pg-errors';
 import { sendProblem } from './problem-response';
 import type { ApiRequest, ApiResponse } from './request';
 
@@ -27,7 +28,9 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 export class ProblemExceptionFilter implements ExceptionFilter {
   constructor(private readonly logger: Logger) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    // Database errors a client can cause (unique clash, malformed value) outside a UnitOfWork too.
+    const exception = mapDatabaseError(thrown);
     const http = host.switchToHttp();
     const req = http.getRequest<ApiRequest>();
     const res = http.getResponse<ApiResponse>();

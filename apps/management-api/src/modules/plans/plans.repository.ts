@@ -47,7 +47,8 @@ export class PlansRepository {
   }
 
   async update(em: EntityManager, id: string, values: Partial<PlanEntity>): Promise<void> {
-    if (Object.keys(values).length) await em.getRepository(PlanEntity).update({ id }, { ...values, updatedAt: new Date() } as never);
+    // Always bumps updated_at: a membership-only change is still a change to the plan.
+    await em.getRepository(PlanEntity).update({ id }, { ...values, updatedAt: new Date() } as never);
   }
 
   async setApis(em: EntityManager, planId: string, apiIds: string[]): Promise<void> {
