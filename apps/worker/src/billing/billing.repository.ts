@@ -97,13 +97,18 @@ export class BillingRepository {
     return row?.at ? new Date(row.at) : null;
   }
 
-  /** Closed periods that received batches after they were closed: candidates for adjustments. */
+  /**
+   * Closed periods that received batches after they were closed: candidates for adjustments.
+   * `processed_at` is the batch transaction's start, so a batch that began just before the close
+   * and committed just after it would look early: the hour of margin catches it (an on-time
+   * batch caught too costs one exact comparison, nothing more).
+   */
   async closedPeriodsWithLateBatches(): Promise<string[]> {
     const rows: { period: string }[] = await this.em.query(
       `SELECT p.period FROM billing_periods p
         WHERE p.status = 'closed' AND EXISTS (
           SELECT 1 FROM usage_batches b
-           WHERE b.processed_at >= p.closed_at AND b.last_event_at >= p.starts_at AND b.first_event_at < p.ends_at)
+           WHERE b.processed_at >= p.closed_at - interval '1 hour' AND b.last_event_at >= p.starts_at AND b.first_event_at < p.ends_at)
         ORDER BY p.period`,
     );
     return rows.map((r) => r.period);
