@@ -55,7 +55,7 @@ export function ApiDoc(o: ApiDocOptions) {
   const decorators: Array<MethodDecorator & ClassDecorator> = [];
   const push = (d: unknown) => decorators.push(d as MethodDecorator & ClassDecorator);
   push(ApiOperation({ summary: o.summary, description: o.description }));
-  if (o.body) push(ApiBody({ schema: openApiSchema(o.body, 'input') }));
+  if (o.body) push(ApiBody({ schema: openApiSchema(o.body, 'input'), required: !o.body.safeParse(undefined).success }));
   if (o.query) {
     for (const [name, prop] of Object.entries(o.query.shape)) {
       const schema = openApiSchema(prop as z.ZodType, 'input');

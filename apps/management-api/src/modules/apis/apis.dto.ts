@@ -40,7 +40,8 @@ const routePath = z
     if (p) ctx.addIssue({ code: 'custom', message: p });
   })
   // '/orders/' and '/orders' route the same; keep one spelling so the unique index sees clashes.
-  .transform((v) => (v.length > 1 ? v.replace(/\/+$/, '') : v));
+  .transform((v) => (v.length > 1 ? v.replace(/\/+$/, '') : v))
+  .describe(`Gateway path prefix: starts with '/', unique, no '..' or '//', not under ${RESERVED_ROUTE_PREFIX}; a trailing '/' is dropped`);
 
 const upstreamUrl = z
   .string()
@@ -48,7 +49,8 @@ const upstreamUrl = z
   .superRefine((v, ctx) => {
     const p = upstreamUrlProblem(v);
     if (p) ctx.addIssue({ code: 'custom', message: p });
-  });
+  })
+  .describe('Absolute http(s) URL of the internal service, without credentials');
 
 const visibility = z.enum(['public', 'private']);
 const openapi = z.record(z.string(), z.unknown()).nullable().describe('OpenAPI document (JSON) shown in the portal');
