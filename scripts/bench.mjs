@@ -163,6 +163,8 @@ async function main() {
         ...start('gateway', process.execPath, [...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'apps/gateway/dist/src/main.js')], {
           NODE_ENV: 'production', LOG_LEVEL: 'info', GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'bench',
           DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, KEY_HASH_SECRET: secret,
+          // BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
+          ...Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),
         }),
         url: `http://127.0.0.1:${ports.gateway}/bench/hello`,
         headers: { 'x-api-key': k.key },

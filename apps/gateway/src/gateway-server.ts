@@ -7,6 +7,7 @@ import type { GatewayConfig } from './config/gateway.config';
 import { answerClientError } from './http/client-error';
 import type { KeyStore } from './keys/key-store';
 import type { PgHealth } from './keys/pg-health';
+import type { AccessLog } from './observability/access-log';
 import type { GatewayMetrics } from './observability/gateway-metrics';
 import type { Pipeline } from './pipeline/pipeline';
 import { RequestContext } from './pipeline/request-context';
@@ -20,6 +21,7 @@ const RESERVED = '/_gateway/';
 export interface GatewayParts {
   config: GatewayConfig;
   logger: Logger;
+  accessLog: AccessLog;
   metrics: GatewayMetrics;
   pipeline: Pipeline;
   snapshots: SnapshotService;
@@ -94,10 +96,10 @@ export class GatewayServer {
     const status = ctx.status || ctx.res.statusCode;
     this.p.metrics.requests.inc({ status_class: `${Math.floor(status / 100)}xx`, code: ctx.code ?? '' });
     // Never the key, never the query string (it may carry secrets).
-    this.p.logger.info({
-      requestId: ctx.requestId, method: ctx.req.method, path: ctx.path?.path ?? (ctx.req.url ?? '').split('?')[0], status,
+    this.p.accessLog.write({
+      requestId: ctx.requestId, method: ctx.req.method ?? '', path: ctx.path?.path ?? (ctx.req.url ?? '').split('?')[0], status,
       latencyMs: Math.round(latencyMs * 100) / 100, appId: ctx.app?.id, apiId: ctx.route?.id, code: ctx.code, bytesIn: ctx.bytesIn, bytesOut: ctx.bytesOut,
-    }, 'request');
+    }, ctx.receivedAt);
   }
 
   private async internal(url: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -157,6 +159,7 @@ export class GatewayServer {
     if (unflushedEvents > 0) this.p.logger.error({ unflushedEvents }, 'usage events could not be queued before exit');
     await this.p.keys.stop();
     await this.p.pools.close();
+    this.p.accessLog.flush();
     return { unflushedEvents };
   }
 }

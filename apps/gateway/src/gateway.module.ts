@@ -9,6 +9,7 @@ import type { GatewayConfig } from './config/gateway.config';
 import { GatewayServer } from './gateway-server';
 import { KeyStore } from './keys/key-store';
 import { PgHealth } from './keys/pg-health';
+import { AccessLog } from './observability/access-log';
 import { GatewayMetrics } from './observability/gateway-metrics';
 import { Pipeline } from './pipeline/pipeline';
 import { ConfigChangeListener } from './snapshot/config-change.listener';
@@ -119,7 +120,7 @@ export class GatewayModule {
           useFactory: (
             pipeline: Pipeline, snapshots: SnapshotService, listener: ConfigChangeListener, keys: KeyStore, pgHealth: PgHealth,
             usage: UsageBuffer, pools: UpstreamPools, metrics: GatewayMetrics, logger: Logger, rateLimitRedis: Redis,
-          ) => new GatewayServer({ config, logger, metrics, pipeline, snapshots, listener, keys, pgHealth, usage, pools, rateLimitRedis }),
+          ) => new GatewayServer({ config, logger, accessLog: new AccessLog(config.LOG_LEVEL), metrics, pipeline, snapshots, listener, keys, pgHealth, usage, pools, rateLimitRedis }),
           inject: [Pipeline, SnapshotService, ConfigChangeListener, KeyStore, PgHealth, UsageBuffer, UpstreamPools, GatewayMetrics, LOGGER, RATE_LIMIT_REDIS],
         },
       ],
