@@ -82,6 +82,35 @@ describe('/v1/admin/apps', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('parallel plan changes leave one current subscription and an unbroken history', async () => {
+    const cid = await consumer();
+    const plans = await Promise.all([t.createPlan(), t.createPlan(), t.createPlan(), t.createPlan()]);
+    const app = (await t.call('POST', '/v1/admin/apps', { token: admin, body: { consumerId: cid, name: 'race', planId: plans[0].id } })).json;
+    const results = await Promise.all(plans.slice(1).map((p) => t.call('PATCH', `/v1/admin/apps/${app.id}`, { token: admin, body: { planId: p.id } })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    const subs = await t.sql('SELECT plan_id, valid_from, valid_to FROM subscriptions WHERE app_id = $1 ORDER BY valid_from', [app.id]);
+    expect(subs).toHaveLength(4);
+    expect(subs.filter((s) => s.valid_to === null)).toHaveLength(1);
+    for (let i = 1; i < subs.length; i++) expect(subs[i - 1].valid_to.getTime()).toBe(subs[i].valid_from.getTime());
+    const current = (await t.call('GET', `/v1/admin/apps/${app.id}`, { token: admin })).json.planId;
+    expect(current).toBe(subs[3].plan_id);
+  });
+
+  it('deleting a plan while apps are being put on it never leaves an app on a deleted plan', async () => {
+    const cid = await consumer();
+    const plan = await t.createPlan();
+    const [create, del] = await Promise.all([
+      t.call('POST', '/v1/admin/apps', { token: admin, body: { consumerId: cid, name: 'late', planId: plan.id } }),
+      t.call('DELETE', `/v1/admin/plans/${plan.id}`, { token: admin }),
+    ]);
+    // Either the app won (and the delete is refused) or the delete won (and the app is refused).
+    expect([create.status, del.status].sort()).toEqual(create.status === 201 ? [201, 409] : [204, 400]);
+    const orphans = await t.sql('SELECT a.id FROM apps a JOIN plans p ON p.id = a.plan_id WHERE a.deleted_at IS NULL AND p.deleted_at IS NOT NULL');
+    expect(orphans).toEqual([]);
+  });
+});
+
 describe('keys', () => {
   it('creates a well-formed key shown once, stores only its hash, and lists without the secret', async () => {
     const cid = await consumer();
