@@ -1,5 +1,5 @@
 import {
-  adjustmentsFor, loadRatingInputs, nextPeriod, periodBounds, periodOfDate, periodsBetween, previousPeriod, ratePeriod,
+  adjustmentsFor, loadRatingInputs, loadReconciliation, nextPeriod, periodBounds, periodOfDate, periodsBetween, previousPeriod, ratePeriod,
 } from '@apim/billing';
 import type { Logger } from '@apim/observability';
 import type { DataSource } from 'typeorm';
@@ -34,7 +34,10 @@ export class BillingService {
     if (first > lastDue) return [];
     const results: CloseResult[] = [];
     for (const period of periodsBetween(first, lastDue)) {
-      if (!closed.has(period)) results.push(await this.closePeriod(period));
+      if (closed.has(period)) continue;
+      const result = await this.closePeriod(period);
+      results.push(result);
+      if (result.closed) await this.logReconciliation(period);
     }
     return results;
   }
@@ -75,6 +78,17 @@ export class BillingService {
       this.logger.info({ period, statements }, 'billing period closed');
       return { period, closed: true, statements };
     });
+  }
+
+  /** Ledger vs rollups vs statements for a freshly closed month, in the log (an alert if it does not balance). */
+  private async logReconciliation(period: string): Promise<void> {
+    try {
+      const report = await loadReconciliation((sql, params) => this.ds.query(sql, params), period);
+      if (report.balanced) this.logger.info({ period, totals: report.totals }, report.summary);
+      else this.logger.error({ period, totals: report.totals, lines: report.lines.filter((l) => !l.balanced) }, report.summary);
+    } catch (err) {
+      this.logger.warn({ err, period }, 'reconciliation report failed');
+    }
   }
 
   /**
