@@ -248,3 +248,24 @@ describe('OpenAPI', () => {
     expect(doc.paths['/v1/reports/chargeback'].get.parameters.map((x: any) => x.name).sort()).toEqual(['format', 'period']);
   });
 });
+
+describe('large reports stream', () => {
+  it('a closed month with 5,000 statements streams as chunked CSV, totals intact', async () => {
+    const [p] = await t.sql(`INSERT INTO billing_periods (period, starts_at, ends_at, status, closed_at)
+      VALUES ('2019-01', '2019-01-01Z', '2019-02-01Z', 'closed', now()) RETURNING id`);
+    await t.sql(`INSERT INTO apps (consumer_id, name, plan_id) SELECT $1, 'bulk-' || g, $2 FROM generate_series(1, 5000) g`, [other.consumerId, plan.id]);
+    await t.sql(`INSERT INTO billing_statements (period_id, consumer_id, app_id, currency, total, status, closed_at)
+      SELECT $1, $2, id, 'USD', 0, 'closed', now() FROM apps WHERE name LIKE 'bulk-%'`, [p.id, other.consumerId]);
+    await t.sql(`INSERT INTO billing_statement_lines (statement_id, kind, plan_id, description, requests, included_requests, billable_requests, amount)
+      SELECT s.id, k.kind, $2, k.kind, k.n, 5, k.n, k.amount FROM billing_statements s
+        CROSS JOIN (VALUES ('fee', 0, 10.00), ('usage', 1234, 0.01)) AS k(kind, n, amount)
+       WHERE s.period_id = $1`, [p.id, plan.id]);
+    const r = await fetch(`${t.base}/v1/reports/chargeback?period=2019-01`, { headers: { authorization: `Bearer ${finance}`, accept: 'text/csv' } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('transfer-encoding')).toBe('chunked');
+    expect(r.headers.get('content-length')).toBeNull();
+    const rows: any[] = parse(await r.text(), { columns: true });
+    expect(rows).toHaveLength(5000);
+    expect(rows.every((x) => x.total === '10.01' && x.requests === '1234')).toBe(true);
+  }, 60_000);
+});
