@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IP_FACTOR, lockoutFor } from './login-throttle';
+import { IP_FACTOR, ipForThrottle, lockoutFor } from './login-throttle';
 
 describe('lockoutFor', () => {
   it.each([
@@ -11,5 +11,14 @@ describe('lockoutFor', () => {
     [{ account: 9, ip: 99 }, 'account'],
   ])('%j with max 5 → %s', (counts, expected) => {
     expect(lockoutFor(counts, 5)).toBe(expected);
+  });
+});
+
+describe('ipForThrottle', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'], ['2001:db8::1', '2001:db8::1'], ['10.1.2.3', '10.1.2.3'],
+    ['127.0.0.1', null], ['127.1.2.3', null], ['::1', null], ['::ffff:127.0.0.1', null], [null, null],
+  ])('%s → %s', (ip, expected) => {
+    expect(ipForThrottle(ip)).toBe(expected);
   });
 });

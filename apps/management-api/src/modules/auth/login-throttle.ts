@@ -17,6 +17,17 @@ export function lockoutFor(counts: { account: number; ip: number }, max: number)
 }
 
 /**
+ * A loopback peer is our own proxy (the portal's server side) when it sends no X-Forwarded-For:
+ * counting it would put every portal user in one bucket, so one attacker could lock everyone out.
+ * Such requests are limited per account only.
+ */
+export function ipForThrottle(ip: string | null): string | null {
+  if (!ip) return null;
+  if (ip === '::1' || /^(::ffff:)?127\./.test(ip)) return null;
+  return ip;
+}
+
+/**
  * Failed logins counted per account and per IP in Redis (a fixed window that starts at the first
  * failure). Past the limit, logins answer 429 with Retry-After until the window ends — whether or
  * not the password is right, so guessing gains nothing. If Redis is down we fail open (log it):
@@ -32,9 +43,10 @@ export class LoginThrottle {
 
   private keys(email: string, ip: string | null) {
     const account = createHash('sha256').update(email.toLowerCase()).digest('hex').slice(0, 32);
+    const client = ipForThrottle(ip);
     return {
       account: redisKeys.loginFailures(this.config.REDIS_PREFIX, `acct:${account}`),
-      ip: redisKeys.loginFailures(this.config.REDIS_PREFIX, `ip:${ip ?? 'unknown'}`),
+      ip: client ? redisKeys.loginFailures(this.config.REDIS_PREFIX, `ip:${client}`) : null,
     };
   }
 
@@ -42,7 +54,7 @@ export class LoginThrottle {
     const k = this.keys(email, ip);
     let counts: { account: number; ip: number };
     try {
-      const [a, i] = await this.redis.mget(k.account, k.ip);
+      const [a, i] = k.ip ? await this.redis.mget(k.account, k.ip) : [await this.redis.get(k.account), null];
       counts = { account: Number(a ?? 0), ip: Number(i ?? 0) };
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'login throttle unavailable (failing open)');
@@ -50,7 +62,7 @@ export class LoginThrottle {
     }
     const locked = lockoutFor(counts, this.config.LOGIN_MAX_FAILURES);
     if (!locked) return;
-    const ttl = await this.redis.ttl(locked === 'account' ? k.account : k.ip).catch(() => -1);
+    const ttl = await this.redis.ttl(locked === 'account' || !k.ip ? k.account : k.ip).catch(() => -1);
     const retryAfter = String(ttl > 0 ? ttl : this.config.LOGIN_FAILURE_WINDOW_SECONDS);
     throw new AppError('too_many_login_attempts', `Too many failed logins; try again in ${retryAfter} s`, undefined, { 'Retry-After': retryAfter });
   }
@@ -59,13 +71,9 @@ export class LoginThrottle {
     const k = this.keys(email, ip);
     const window = this.config.LOGIN_FAILURE_WINDOW_SECONDS;
     try {
-      await this.redis
-        .multi()
-        .set(k.account, 0, 'EX', window, 'NX')
-        .incr(k.account)
-        .set(k.ip, 0, 'EX', window, 'NX')
-        .incr(k.ip)
-        .exec();
+      const tx = this.redis.multi().set(k.account, 0, 'EX', window, 'NX').incr(k.account);
+      if (k.ip) tx.set(k.ip, 0, 'EX', window, 'NX').incr(k.ip);
+      await tx.exec();
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'login failure not counted');
     }
