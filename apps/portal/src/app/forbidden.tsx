@@ -1,6 +1,6 @@
-import Link from 'next/link';
-import { Button, Center, Paper, Stack, Text, Title } from '@mantine/core';
+import { Center, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconLock } from '@tabler/icons-react';
+import { ButtonLink } from '@/components/links';
 
 export default function Forbidden() {
   return (
@@ -13,7 +13,7 @@ export default function Forbidden() {
             Your account does not have the role needed for this area (HTTP 403). If you think this is a mistake,
             ask an administrator.
           </Text>
-          <Button component={Link} href="/dashboard">Back to your dashboard</Button>
+          <ButtonLink href="/dashboard">Back to your dashboard</ButtonLink>
         </Stack>
       </Paper>
     </Center>

@@ -1,5 +1,5 @@
-import Link from 'next/link';
-import { Button, Center, Stack, Text, Title } from '@mantine/core';
+import { Center, Stack, Text, Title } from '@mantine/core';
+import { ButtonLink } from '@/components/links';
 
 export default function NotFound() {
   return (
@@ -7,7 +7,7 @@ export default function NotFound() {
       <Stack align="center" gap="sm">
         <Title order={1} size="h2">Not found</Title>
         <Text c="dimmed">This page does not exist, or it is not yours to see.</Text>
-        <Button component={Link} href="/">Go to the API catalog</Button>
+        <ButtonLink href="/">Go to the API catalog</ButtonLink>
       </Stack>
     </Center>
   );

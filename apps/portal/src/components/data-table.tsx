@@ -1,4 +1,4 @@
-import { Table, Text } from '@mantine/core';
+import { Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 import { fmtInt } from '@/lib/format';
 
 function label(k: string): string {
@@ -8,27 +8,27 @@ function label(k: string): string {
 const HIDDEN = /Id$/;
 
 /** A table for report rows whose columns come from the data (ids hidden, numbers right-aligned). */
-export function DataTable({ rows, caption }: { rows: Record<string, unknown>[]; caption: string }) {
-  const cols = Array.from(new Set(rows.flatMap((r) => Object.keys(r)))).filter((c) => !HIDDEN.test(c) && rows.some((r) => typeof r[c] !== 'object' || r[c] === null));
+export function DataTable({ rows, caption, hide = [] }: { rows: Record<string, unknown>[]; caption: string; hide?: string[] }) {
+  const cols = Array.from(new Set(rows.flatMap((r) => Object.keys(r)))).filter((c) => !HIDDEN.test(c) && !hide.includes(c) && rows.some((r) => typeof r[c] !== 'object' || r[c] === null));
   const numeric = new Set(cols.filter((c) => rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === 'number')));
   return (
-    <Table.ScrollContainer minWidth={Math.min(1200, cols.length * 120)}>
+    <TableScrollContainer minWidth={Math.min(1200, cols.length * 120)}>
       <Table verticalSpacing="xs" highlightOnHover aria-label={caption}>
-        <Table.Thead>
-          <Table.Tr>{cols.map((c) => <Table.Th key={c} ta={numeric.has(c) ? 'right' : undefined}>{label(c)}</Table.Th>)}</Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
+        <TableThead>
+          <TableTr>{cols.map((c) => <TableTh key={c} ta={numeric.has(c) ? 'right' : undefined}>{label(c)}</TableTh>)}</TableTr>
+        </TableThead>
+        <TableTbody>
           {rows.map((r, i) => (
-            <Table.Tr key={i}>
+            <TableTr key={i}>
               {cols.map((c) => (
-                <Table.Td key={c} ta={numeric.has(c) ? 'right' : undefined}>
+                <TableTd key={c} ta={numeric.has(c) ? 'right' : undefined}>
                   {r[c] === null || r[c] === undefined ? <Text span c="dimmed">—</Text> : numeric.has(c) ? fmtInt(r[c] as number) : String(r[c])}
-                </Table.Td>
+                </TableTd>
               ))}
-            </Table.Tr>
+            </TableTr>
           ))}
-        </Table.Tbody>
+        </TableTbody>
       </Table>
-    </Table.ScrollContainer>
+    </TableScrollContainer>
   );
 }

@@ -1,4 +1,4 @@
-import { Code, Group, Stack, Table, Text } from '@mantine/core';
+import { Code, Group, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 
 function isPrimitive(v: unknown): v is string | number | boolean | null {
   return v === null || ['string', 'number', 'boolean'].includes(typeof v);
@@ -19,16 +19,16 @@ export function JsonSummary({ value }: { value: unknown }) {
     if (value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
       const cols = Array.from(new Set(value.flatMap((v) => Object.keys(v as object).filter((k) => isPrimitive((v as Record<string, unknown>)[k]))))).slice(0, 8);
       return (
-        <Table.ScrollContainer minWidth={400}>
+        <TableScrollContainer minWidth={400}>
           <Table withTableBorder fz="xs">
-            <Table.Thead><Table.Tr>{cols.map((c) => <Table.Th key={c}>{label(c)}</Table.Th>)}</Table.Tr></Table.Thead>
-            <Table.Tbody>
+            <TableThead><TableTr>{cols.map((c) => <TableTh key={c}>{label(c)}</TableTh>)}</TableTr></TableThead>
+            <TableTbody>
               {value.slice(0, 50).map((row, i) => (
-                <Table.Tr key={i}>{cols.map((c) => <Table.Td key={c}>{String((row as Record<string, unknown>)[c] ?? '—')}</Table.Td>)}</Table.Tr>
+                <TableTr key={i}>{cols.map((c) => <TableTd key={c}>{String((row as Record<string, unknown>)[c] ?? '—')}</TableTd>)}</TableTr>
               ))}
-            </Table.Tbody>
+            </TableTbody>
           </Table>
-        </Table.ScrollContainer>
+        </TableScrollContainer>
       );
     }
     return <Code block>{JSON.stringify(value, null, 2)}</Code>;

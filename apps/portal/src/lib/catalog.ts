@@ -14,7 +14,9 @@ export async function catalogAndPlans() {
   const gateway = portalEnv().GATEWAY_PUBLIC_URL;
   const apiById = new Map(apis.map((a) => [a.id, a]));
   const apiNames: Record<string, string> = Object.fromEntries(apis.map((a) => [a.id, a.name]));
-  const planOptions = plans.map((p) => {
+  // Cheapest first: the default choice when creating an app is the one that costs nothing.
+  const byFee = [...plans].sort((a, b) => Number(a.pricing.monthlyFee) - Number(b.pricing.monthlyFee));
+  const planOptions = byFee.map((p) => {
     const first = p.apiIds?.map((id) => apiById.get(id)).find(Boolean);
     return { value: p.id, label: `${p.name} · ${p.rateLimit.requests}/${p.rateLimit.per}`, curlUrl: first ? `${gateway}${first.routePath}/` : undefined };
   });

@@ -1,11 +1,11 @@
-import Link from 'next/link';
-import { Badge, Button, Card, Code, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Card, Code, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconArrowRight, IconKey } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import { currentUser } from '@/lib/session';
 import { PUBLIC_LIST } from '@/lib/catalog';
 import type { Api } from '@/lib/types';
 import { EmptyState, ErrorState } from '@/components/states';
+import { ButtonLink } from '@/components/links';
 
 export default async function LandingPage() {
   const [user, res] = await Promise.all([currentUser(), api.get<unknown>('/v1/portal/apis', PUBLIC_LIST)]);
@@ -21,15 +21,15 @@ export default async function LandingPage() {
           </Text>
           <Group mt="xs">
             {user ? (
-              <Button component={Link} href="/dashboard" variant="white" rightSection={<IconArrowRight size={16} />}>
+              <ButtonLink href="/dashboard" variant="white" rightSection={<IconArrowRight size={16} />}>
                 Go to your dashboard
-              </Button>
+              </ButtonLink>
             ) : (
-              <Button component={Link} href="/signup" variant="white" rightSection={<IconKey size={16} />}>
+              <ButtonLink href="/signup" variant="white" rightSection={<IconKey size={16} />}>
                 Sign up and get a key
-              </Button>
+              </ButtonLink>
             )}
-            <Button component={Link} href="/plans" variant="outline" color="white">See plans</Button>
+            <ButtonLink href="/plans" variant="outline" color="white">See plans</ButtonLink>
           </Group>
         </Stack>
       </Paper>
@@ -37,7 +37,7 @@ export default async function LandingPage() {
       <section aria-labelledby="catalog-title">
         <Title order={2} id="catalog-title" size="h3" mb="md">API catalog</Title>
         {!res.ok && res.status === 401 ? (
-          <EmptyState title="Log in to browse the catalog" action={<Button component={Link} href="/login?next=/">Log in</Button>} />
+          <EmptyState title="Log in to browse the catalog" action={<ButtonLink href="/login?next=/">Log in</ButtonLink>} />
         ) : !res.ok ? (
           <ErrorState problem={res.problem} what="the API catalog" />
         ) : apis.length === 0 ? (
@@ -53,9 +53,9 @@ export default async function LandingPage() {
                   </Group>
                   <Code>{a.routePath}</Code>
                   <Text size="sm" c="dimmed" style={{ flex: 1 }}>{a.description || 'No description yet.'}</Text>
-                  <Button component={Link} href={`/apis/${a.id}`} variant="light" rightSection={<IconArrowRight size={16} />} aria-label={`Open ${a.name}`}>
+                  <ButtonLink href={`/apis/${a.id}`} variant="light" rightSection={<IconArrowRight size={16} />} aria-label={`Open ${a.name}`}>
                     Docs and try it
-                  </Button>
+                  </ButtonLink>
                 </Stack>
               </Card>
             ))}

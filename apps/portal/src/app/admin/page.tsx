@@ -1,9 +1,9 @@
-import Link from 'next/link';
-import { Anchor, Badge, Card, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Group, Paper, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTr, Text, Title } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtDate } from '@/lib/format';
 import type { AuditEntry } from '@/lib/types';
 import { ErrorState, PageHeader } from '@/components/states';
+import { AnchorLink, CardLink } from '@/components/links';
 
 export const metadata = { title: 'Admin' };
 
@@ -32,34 +32,34 @@ export default async function AdminHome() {
       <PageHeader title="Admin" description="APIs, plans, consumers and what changed." />
       <SimpleGrid cols={{ base: 2, md: 4 }} mb="lg">
         {cards.map((c) => (
-          <Card key={c.label} withBorder radius="md" component={Link} href={c.href} aria-label={`${c.label}: ${c.value}`}>
+          <CardLink key={c.label} withBorder radius="md" href={c.href} aria-label={`${c.label}: ${c.value}`}>
             <Text size="sm" c="dimmed">{c.label}</Text>
             <Text fw={700} size="xl">{c.value}</Text>
-          </Card>
+          </CardLink>
         ))}
       </SimpleGrid>
       <Paper withBorder radius="md" p="md">
         <Group justify="space-between" mb="sm">
           <Title order={2} size="h4">Recent changes</Title>
-          <Anchor component={Link} href="/admin/audit" size="sm">Full audit log</Anchor>
+          <AnchorLink href="/admin/audit" size="sm">Full audit log</AnchorLink>
         </Group>
         {!audit.ok ? (
           <ErrorState problem={audit.problem} what="recent changes" />
         ) : (
           <Stack gap={0}>
-            <Table.ScrollContainer minWidth={520}>
+            <TableScrollContainer minWidth={520}>
               <Table verticalSpacing={6}>
-                <Table.Tbody>
+                <TableTbody>
                   {listOf<AuditEntry>(audit.data).map((e) => (
-                    <Table.Tr key={String(e.id)}>
-                      <Table.Td><Text size="sm" c="dimmed">{fmtDate(e.createdAt)}</Text></Table.Td>
-                      <Table.Td><Text size="sm">{e.actorEmail ?? 'system'}</Text></Table.Td>
-                      <Table.Td><Badge variant="light" color="gray">{e.action}</Badge></Table.Td>
-                    </Table.Tr>
+                    <TableTr key={String(e.id)}>
+                      <TableTd><Text size="sm" c="dimmed">{fmtDate(e.createdAt)}</Text></TableTd>
+                      <TableTd><Text size="sm">{e.actorEmail ?? 'system'}</Text></TableTd>
+                      <TableTd><Badge variant="light" color="gray">{e.action}</Badge></TableTd>
+                    </TableTr>
                   ))}
-                </Table.Tbody>
+                </TableTbody>
               </Table>
-            </Table.ScrollContainer>
+            </TableScrollContainer>
           </Stack>
         )}
       </Paper>

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
-import Link from 'next/link';
-import { Alert, Button, Group } from '@mantine/core';
+import { Alert, Group } from '@mantine/core';
 import { requireUser } from '@/lib/session';
+import { ButtonLink } from '@/components/links';
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
@@ -10,8 +10,8 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       <Alert title="The dashboard is for developer accounts" color="indigo" maw={640}>
         You are signed in as {user.role}. Apps and keys of every consumer are in the admin area.
         <Group mt="sm">
-          {user.role === 'admin' ? <Button component={Link} href="/admin" size="xs">Open admin</Button> : null}
-          <Button component={Link} href="/finance" size="xs" variant="light">Open finance</Button>
+          {user.role === 'admin' ? <ButtonLink href="/admin" size="xs">Open admin</ButtonLink> : null}
+          <ButtonLink href="/finance" size="xs" variant="light">Open finance</ButtonLink>
         </Group>
       </Alert>
     );

@@ -1,5 +1,4 @@
-import Link from 'next/link';
-import { Alert, Badge, Button, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconArrowRight } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import { catalogAndPlans } from '@/lib/catalog';
@@ -10,6 +9,7 @@ import { CreateAppButton } from '@/components/dashboard/create-app-button';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { UsageChart } from '@/components/usage-chart';
 import { RangePicker } from '@/components/range-picker';
+import { ButtonLink } from '@/components/links';
 
 export const metadata = { title: 'Dashboard' };
 
@@ -69,9 +69,9 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                         <Text size="xs" c="dimmed" mt={4}>{fmtInt(q.used)} / {fmtInt(q.limit)} monthly quota</Text>
                       </div>
                     ) : null}
-                    <Button component={Link} href={`/dashboard/apps/${a.id}`} variant="light" rightSection={<IconArrowRight size={16} />} aria-label={`Open app ${a.name}`}>
+                    <ButtonLink href={`/dashboard/apps/${a.id}`} variant="light" rightSection={<IconArrowRight size={16} />} aria-label={`Open app ${a.name}`}>
                       Keys and usage
-                    </Button>
+                    </ButtonLink>
                   </Stack>
                 </Card>
               );

@@ -1,4 +1,4 @@
-import { Button, Group, Paper, Table, Text } from '@mantine/core';
+import { Button, Group, Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTfoot, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import { fmtInt, fmtMoney, recentPeriods } from '@/lib/format';
@@ -7,6 +7,7 @@ import type { ChargebackLine } from '@/lib/types';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { QuerySelect } from '@/components/query-select';
 import { QuerySegments } from '@/components/query-segments';
+import { StatusBadge } from '@/components/status-badge';
 
 export const metadata = { title: 'Finance · Chargeback' };
 
@@ -45,6 +46,7 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
       />
       <Group mb="md" align="flex-end">
         <QuerySelect param="period" label="Billing period" value={period} data={periods} allLabel="Current period" w={180} />
+        {res.ok ? <StatusBadge status={String((res.data as { status?: string }).status ?? 'open')} /> : null}
         <QuerySegments param="by" label="Group by" value={by} data={[{ value: 'consumer', label: 'Consumer' }, { value: 'costCenter', label: 'Cost center' }]} />
       </Group>
       {!res.ok ? (
@@ -53,38 +55,38 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
         <EmptyState title={`Nothing to charge for ${period}`}>No app had a plan or traffic in this period.</EmptyState>
       ) : (
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={900}>
+          <TableScrollContainer minWidth={900}>
             <Table verticalSpacing="xs" aria-label={`Chargeback for ${period}`}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{by === 'costCenter' ? 'Cost center / consumer' : 'Consumer'}</Table.Th><Table.Th>App</Table.Th><Table.Th>Plan</Table.Th>
-                  <Table.Th ta="right">Requests</Table.Th><Table.Th ta="right">Included</Table.Th><Table.Th ta="right">Billable</Table.Th>
-                  <Table.Th ta="right">Fee</Table.Th><Table.Th ta="right">Overage</Table.Th><Table.Th ta="right">Total</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+              <TableThead>
+                <TableTr>
+                  <TableTh>{by === 'costCenter' ? 'Cost center / consumer' : 'Consumer'}</TableTh><TableTh>App</TableTh><TableTh>Plan</TableTh>
+                  <TableTh ta="right">Requests</TableTh><TableTh ta="right">Included</TableTh><TableTh ta="right">Billable</TableTh>
+                  <TableTh ta="right">Fee</TableTh><TableTh ta="right">Overage</TableTh><TableTh ta="right">Total</TableTh>
+                </TableTr>
+              </TableThead>
+              <TableTbody>
                 {[...groups.entries()].map(([key, g]) => (
                   <GroupRows key={key || 'none'} label={g.label} lines={g.lines} showConsumer={by === 'costCenter'} />
                 ))}
-              </Table.Tbody>
-              <Table.Tfoot>
+              </TableTbody>
+              <TableTfoot>
                 {currencies.map((cur) => {
                   const ls = lines.filter((l) => l.currency === cur);
                   return (
-                    <Table.Tr key={cur} fw={700}>
-                      <Table.Td colSpan={3}>Total ({cur})</Table.Td>
-                      <Table.Td ta="right">{fmtInt(ls.reduce((n, l) => n + Number(l.requests), 0))}</Table.Td>
-                      <Table.Td />
-                      <Table.Td ta="right">{fmtInt(ls.reduce((n, l) => n + Number(l.billableRequests), 0))}</Table.Td>
-                      <Table.Td ta="right">{fmtMoney(sumMoney(ls.map((l) => l.monthlyFee)), cur)}</Table.Td>
-                      <Table.Td ta="right">{fmtMoney(sumMoney(ls.map((l) => l.overageAmount)), cur)}</Table.Td>
-                      <Table.Td ta="right" data-testid={`grand-total-${cur}`}>{fmtMoney(sumMoney(ls.map((l) => l.total)), cur)}</Table.Td>
-                    </Table.Tr>
+                    <TableTr key={cur} fw={700}>
+                      <TableTd colSpan={3}>Total ({cur})</TableTd>
+                      <TableTd ta="right">{fmtInt(ls.reduce((n, l) => n + Number(l.requests), 0))}</TableTd>
+                      <TableTd />
+                      <TableTd ta="right">{fmtInt(ls.reduce((n, l) => n + Number(l.billableRequests), 0))}</TableTd>
+                      <TableTd ta="right">{fmtMoney(sumMoney(ls.map((l) => l.monthlyFee)), cur)}</TableTd>
+                      <TableTd ta="right">{fmtMoney(sumMoney(ls.map((l) => l.overageAmount)), cur)}</TableTd>
+                      <TableTd ta="right" data-testid={`grand-total-${cur}`}>{fmtMoney(sumMoney(ls.map((l) => l.total)), cur)}</TableTd>
+                    </TableTr>
                   );
                 })}
-              </Table.Tfoot>
+              </TableTfoot>
             </Table>
-          </Table.ScrollContainer>
+          </TableScrollContainer>
           <Text size="xs" c="dimmed" p="sm">Amounts are exact decimals; totals are summed per currency.</Text>
         </Paper>
       )}
@@ -98,23 +100,23 @@ function GroupRows({ label, lines, showConsumer }: { label: string; lines: Charg
   return (
     <>
       {lines.map((l, i) => (
-        <Table.Tr key={`${l.appId}-${l.plan}-${i}`}>
-          <Table.Td>{i === 0 ? <Text fw={600} size="sm">{label}</Text> : null}{showConsumer ? <Text size="xs" c="dimmed">{l.consumerName}</Text> : null}</Table.Td>
-          <Table.Td>{l.appName}</Table.Td>
-          <Table.Td>{l.plan}</Table.Td>
-          <Table.Td ta="right">{fmtInt(l.requests)}</Table.Td>
-          <Table.Td ta="right">{fmtInt(l.includedRequests)}</Table.Td>
-          <Table.Td ta="right">{fmtInt(l.billableRequests)}</Table.Td>
-          <Table.Td ta="right">{fmtMoney(l.monthlyFee, l.currency)}</Table.Td>
-          <Table.Td ta="right">{fmtMoney(l.overageAmount, l.currency)}</Table.Td>
-          <Table.Td ta="right">{fmtMoney(l.total, l.currency)}</Table.Td>
-        </Table.Tr>
+        <TableTr key={`${l.appId}-${l.plan}-${i}`}>
+          <TableTd>{i === 0 ? <Text fw={600} size="sm">{label}</Text> : null}{showConsumer ? <Text size="xs" c="dimmed">{l.consumerName}</Text> : null}</TableTd>
+          <TableTd>{l.appName}</TableTd>
+          <TableTd>{l.plan}</TableTd>
+          <TableTd ta="right">{fmtInt(l.requests)}</TableTd>
+          <TableTd ta="right">{fmtInt(l.includedRequests)}</TableTd>
+          <TableTd ta="right">{fmtInt(l.billableRequests)}</TableTd>
+          <TableTd ta="right">{fmtMoney(l.monthlyFee, l.currency)}</TableTd>
+          <TableTd ta="right">{fmtMoney(l.overageAmount, l.currency)}</TableTd>
+          <TableTd ta="right">{fmtMoney(l.total, l.currency)}</TableTd>
+        </TableTr>
       ))}
       {!mixed ? (
-        <Table.Tr bg="gray.0">
-          <Table.Td colSpan={8}><Text size="sm" c="dimmed">Subtotal {label}</Text></Table.Td>
-          <Table.Td ta="right"><Text size="sm" fw={600}>{fmtMoney(sumMoney(lines.map((l) => l.total)), cur)}</Text></Table.Td>
-        </Table.Tr>
+        <TableTr bg="gray.0">
+          <TableTd colSpan={8}><Text size="sm" c="dimmed">Subtotal {label}</Text></TableTd>
+          <TableTd ta="right"><Text size="sm" fw={600}>{fmtMoney(sumMoney(lines.map((l) => l.total)), cur)}</Text></TableTd>
+        </TableTr>
       ) : null}
     </>
   );

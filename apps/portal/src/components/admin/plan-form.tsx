@@ -13,6 +13,7 @@ import { deletePlan, previewPlan, savePlan } from '@/actions/admin';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import type { Plan } from '@/lib/types';
 import { JsonSummary } from '../json-summary';
+import { PlanPreview } from './plan-preview';
 
 const schema = z.object({
   name: z.string().trim().min(1, 'Required').max(200),
@@ -93,9 +94,15 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
     if (!existing) return save(body);
     const diff = changed(body, existing);
     if (Object.keys(diff).length === 0) return showSuccess('Nothing changed');
+    // The preview replays only terms that change bills or limits.
+    const proposal = Object.fromEntries(Object.entries(diff).filter(([k]) => ['rateLimit', 'monthlyQuota', 'pricing'].includes(k)));
+    if (Object.keys(proposal).length === 0) {
+      setReview({ body: diff, loading: false, preview: undefined, error: undefined });
+      return;
+    }
     setReview({ body: diff, loading: true });
     startTransition(async () => {
-      const res = await previewPlan(existing.id, diff);
+      const res = await previewPlan(existing.id, proposal);
       if (!res.ok) setReview({ body: diff, loading: false, error: res.problem.detail ?? res.problem.title });
       else setReview({ body: diff, loading: false, preview: res.data });
     });
@@ -161,8 +168,10 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
               <Alert color="red" title="Preview failed">{review.error}</Alert>
             ) : review.preview === null ? (
               <Alert color="gray" title="No impact preview">This server does not offer plan impact previews yet. Review the changes above before saving.</Alert>
+            ) : review.preview === undefined ? (
+              <Text size="sm" c="dimmed">Limits and pricing are unchanged: no effect on bills.</Text>
             ) : (
-              <div data-testid="plan-preview"><JsonSummary value={review.preview} /></div>
+              <div data-testid="plan-preview"><PlanPreview value={review.preview} /></div>
             )}
             <Group justify="flex-end">
               <Button variant="default" onClick={() => setReview(null)}>Back to editing</Button>

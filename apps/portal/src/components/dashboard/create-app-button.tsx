@@ -32,7 +32,7 @@ export function CreateAppButton({ plans, scope = 'portal', consumerId, label = '
   const [created, setCreated] = useState<{ key: CreatedKey; next: string; curlUrl?: string } | null>(null);
   const form = useForm({
     mode: 'controlled',
-    initialValues: { name: '', planId: plans.length === 1 ? plans[0].value : '', withKey: scope === 'portal' },
+    initialValues: { name: '', planId: plans[0]?.value ?? '', withKey: scope === 'portal' },
     validate: schemaResolver(schema, { sync: true }),
     validateInputOnChange: true,
   });

@@ -1,5 +1,4 @@
-import Link from 'next/link';
-import { Badge, Button, Card, Divider, Group, List, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Card, Divider, Group, List, ListItem, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconCheck } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import { currentUser } from '@/lib/session';
@@ -7,6 +6,7 @@ import { PUBLIC_LIST } from '@/lib/catalog';
 import { fmtInt, fmtMoney, perLabel } from '@/lib/format';
 import type { Api, Plan } from '@/lib/types';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
+import { ButtonLink } from '@/components/links';
 
 export const metadata = { title: 'Plans' };
 
@@ -18,7 +18,7 @@ export default async function PlansPage() {
     <>
       <PageHeader title="Plans" description="Rate limits, monthly quota and prices. Pick one when you create an app; an admin can move you to another." />
       {!plansRes.ok && plansRes.status === 401 ? (
-        <EmptyState title="Log in to see the plans" action={<Button component={Link} href="/login?next=/plans">Log in</Button>} />
+        <EmptyState title="Log in to see the plans" action={<ButtonLink href="/login?next=/plans">Log in</ButtonLink>} />
       ) : !plansRes.ok ? (
         <ErrorState problem={plansRes.problem} what="plans" />
       ) : listOf<Plan>(plansRes.data).length === 0 ? (
@@ -39,10 +39,10 @@ export default async function PlansPage() {
                 {p.description ? <Text size="sm" c="dimmed">{p.description}</Text> : null}
                 <Divider />
                 <List spacing={6} size="sm" icon={<IconCheck size={16} color="var(--mantine-color-teal-6)" />}>
-                  <List.Item>{fmtInt(p.rateLimit?.requests)} requests / {perLabel(p.rateLimit?.per ?? 'minute')}</List.Item>
-                  <List.Item>{p.monthlyQuota === null ? 'No monthly quota' : `${fmtInt(p.monthlyQuota)} calls per month`}</List.Item>
-                  <List.Item>{fmtInt(p.pricing?.includedRequests)} requests included</List.Item>
-                  <List.Item>{fmtMoney(p.pricing?.overagePer1000, p.pricing?.currency)} per 1,000 beyond that</List.Item>
+                  <ListItem>{fmtInt(p.rateLimit?.requests)} requests / {perLabel(p.rateLimit?.per ?? 'minute')}</ListItem>
+                  <ListItem>{p.monthlyQuota === null ? 'No monthly quota' : `${fmtInt(p.monthlyQuota)} calls per month`}</ListItem>
+                  <ListItem>{fmtInt(p.pricing?.includedRequests)} requests included</ListItem>
+                  <ListItem>{fmtMoney(p.pricing?.overagePer1000, p.pricing?.currency)} per 1,000 beyond that</ListItem>
                 </List>
                 {p.apiIds?.length ? (
                   <Group gap={6}>
@@ -51,9 +51,9 @@ export default async function PlansPage() {
                 ) : null}
                 <div style={{ flex: 1 }} />
                 {p.selfService ? (
-                  <Button component={Link} href={user ? '/dashboard' : '/signup'} variant="light">
+                  <ButtonLink href={user ? '/dashboard' : '/signup'} variant="light">
                     {user ? 'Create an app on this plan' : 'Sign up'}
-                  </Button>
+                  </ButtonLink>
                 ) : null}
               </Stack>
             </Card>

@@ -1,9 +1,9 @@
-import Link from 'next/link';
-import { Anchor, Badge, Button, Code, Paper, Table, Text } from '@mantine/core';
+import { Badge, Code, Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import type { Api } from '@/lib/types';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
+import { AnchorLink, ButtonLink } from '@/components/links';
 
 export const metadata = { title: 'Admin · APIs' };
 
@@ -12,31 +12,31 @@ export default async function AdminApisPage() {
   const apis = res.ok ? listOf<Api>(res.data) : [];
   return (
     <>
-      <PageHeader title="APIs" description="What the gateway routes, and what the portal documents." actions={<Button component={Link} href="/admin/apis/new" leftSection={<IconPlus size={16} />}>New API</Button>} />
+      <PageHeader title="APIs" description="What the gateway routes, and what the portal documents." actions={<ButtonLink href="/admin/apis/new" leftSection={<IconPlus size={16} />}>New API</ButtonLink>} />
       {!res.ok ? (
         <ErrorState problem={res.problem} what="APIs" />
       ) : apis.length === 0 ? (
-        <EmptyState title="No APIs yet" action={<Button component={Link} href="/admin/apis/new">Create the first API</Button>} />
+        <EmptyState title="No APIs yet" action={<ButtonLink href="/admin/apis/new">Create the first API</ButtonLink>} />
       ) : (
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={760}>
+          <TableScrollContainer minWidth={760}>
             <Table verticalSpacing="sm" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr><Table.Th>Name</Table.Th><Table.Th>Route</Table.Th><Table.Th>Upstream</Table.Th><Table.Th>Visibility</Table.Th><Table.Th>OpenAPI</Table.Th></Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+              <TableThead>
+                <TableTr><TableTh>Name</TableTh><TableTh>Route</TableTh><TableTh>Upstream</TableTh><TableTh>Visibility</TableTh><TableTh>OpenAPI</TableTh></TableTr>
+              </TableThead>
+              <TableTbody>
                 {apis.map((a) => (
-                  <Table.Tr key={a.id}>
-                    <Table.Td><Anchor component={Link} href={`/admin/apis/${a.id}`} fw={600}>{a.name}</Anchor><Text size="xs" c="dimmed">{a.slug}</Text></Table.Td>
-                    <Table.Td><Code>{a.routePath}</Code></Table.Td>
-                    <Table.Td><Text size="sm" className="mono">{a.upstreamUrl}</Text></Table.Td>
-                    <Table.Td><Badge variant="light" color={a.visibility === 'private' ? 'gray' : 'teal'}>{a.visibility}</Badge></Table.Td>
-                    <Table.Td>{a.openapi ? <Badge variant="light">uploaded</Badge> : <Text size="sm" c="dimmed">—</Text>}</Table.Td>
-                  </Table.Tr>
+                  <TableTr key={a.id}>
+                    <TableTd><AnchorLink href={`/admin/apis/${a.id}`} fw={600}>{a.name}</AnchorLink><Text size="xs" c="dimmed">{a.slug}</Text></TableTd>
+                    <TableTd><Code>{a.routePath}</Code></TableTd>
+                    <TableTd><Text size="sm" className="mono">{a.upstreamUrl}</Text></TableTd>
+                    <TableTd><Badge variant="light" color={a.visibility === 'private' ? 'gray' : 'teal'}>{a.visibility}</Badge></TableTd>
+                    <TableTd>{a.openapi ? <Badge variant="light">uploaded</Badge> : <Text size="sm" c="dimmed">—</Text>}</TableTd>
+                  </TableTr>
                 ))}
-              </Table.Tbody>
+              </TableTbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScrollContainer>
         </Paper>
       )}
     </>

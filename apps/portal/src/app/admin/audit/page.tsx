@@ -1,4 +1,4 @@
-import { Badge, Code, Group, Paper, Table, Text } from '@mantine/core';
+import { Badge, Code, Group, Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtDate } from '@/lib/format';
 import type { AuditEntry } from '@/lib/types';
@@ -31,22 +31,22 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <EmptyState title="No entries" />
       ) : (
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={760}>
+          <TableScrollContainer minWidth={760}>
             <Table verticalSpacing="xs" highlightOnHover>
-              <Table.Thead><Table.Tr><Table.Th>When</Table.Th><Table.Th>Who</Table.Th><Table.Th>Action</Table.Th><Table.Th>Entity</Table.Th><Table.Th /></Table.Tr></Table.Thead>
-              <Table.Tbody>
+              <TableThead><TableTr><TableTh>When</TableTh><TableTh>Who</TableTh><TableTh>Action</TableTh><TableTh>Entity</TableTh><TableTh /></TableTr></TableThead>
+              <TableTbody>
                 {entries.map((e) => (
-                  <Table.Tr key={String(e.id)}>
-                    <Table.Td><Text size="sm">{fmtDate(e.createdAt)}</Text></Table.Td>
-                    <Table.Td><Text size="sm">{e.actorEmail ?? 'system'}</Text></Table.Td>
-                    <Table.Td><Badge variant="light" color="gray">{e.action}</Badge></Table.Td>
-                    <Table.Td><Text size="sm">{e.entityType} {e.entityId ? <Code>{e.entityId.slice(0, 8)}</Code> : null}</Text></Table.Td>
-                    <Table.Td><AuditDetails before={e.before} after={e.after} title={`${e.action} · ${fmtDate(e.createdAt)}`} /></Table.Td>
-                  </Table.Tr>
+                  <TableTr key={String(e.id)}>
+                    <TableTd><Text size="sm">{fmtDate(e.createdAt)}</Text></TableTd>
+                    <TableTd><Text size="sm">{e.actorEmail ?? 'system'}</Text></TableTd>
+                    <TableTd><Badge variant="light" color="gray">{e.action}</Badge></TableTd>
+                    <TableTd><Text size="sm">{e.entityType} {e.entityId ? <Code>{e.entityId.slice(0, 8)}</Code> : null}</Text></TableTd>
+                    <TableTd><AuditDetails before={e.before} after={e.after} title={`${e.action} · ${fmtDate(e.createdAt)}`} /></TableTd>
+                  </TableTr>
                 ))}
-              </Table.Tbody>
+              </TableTbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScrollContainer>
         </Paper>
       )}
       <Pager total={total} limit={LIMIT} offset={offset} />

@@ -1,5 +1,4 @@
-import Link from 'next/link';
-import { Anchor, Paper, Table, Text } from '@mantine/core';
+import { Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtDay } from '@/lib/format';
 import type { Consumer } from '@/lib/types';
@@ -7,6 +6,7 @@ import { ConsumerFilters } from '@/components/admin/consumer-filters';
 import { ConsumerStatusButtons } from '@/components/admin/consumer-actions';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { StatusBadge } from '@/components/status-badge';
+import { AnchorLink } from '@/components/links';
 
 export const metadata = { title: 'Admin · Consumers' };
 
@@ -26,25 +26,25 @@ export default async function ConsumersPage({ searchParams }: { searchParams: Pr
         <EmptyState title="No consumers match">{q || status !== 'all' ? 'Try another search or status.' : 'Nobody has signed up yet.'}</EmptyState>
       ) : (
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={760}>
+          <TableScrollContainer minWidth={760}>
             <Table verticalSpacing="sm" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr><Table.Th>Consumer</Table.Th><Table.Th>Organization</Table.Th><Table.Th>Status</Table.Th><Table.Th>Cost center</Table.Th><Table.Th>Since</Table.Th><Table.Th>Actions</Table.Th></Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+              <TableThead>
+                <TableTr><TableTh>Consumer</TableTh><TableTh>Organization</TableTh><TableTh>Status</TableTh><TableTh>Cost center</TableTh><TableTh>Since</TableTh><TableTh>Actions</TableTh></TableTr>
+              </TableThead>
+              <TableTbody>
                 {consumers.map((c) => (
-                  <Table.Tr key={c.id} data-testid="consumer-row">
-                    <Table.Td><Anchor component={Link} href={`/admin/consumers/${c.id}`} fw={600}>{c.name}</Anchor><Text size="xs" c="dimmed">{c.email ?? '—'}</Text></Table.Td>
-                    <Table.Td>{c.organization ?? '—'}</Table.Td>
-                    <Table.Td><StatusBadge status={c.status} /></Table.Td>
-                    <Table.Td>{c.costCenter ?? <Text span c="dimmed">—</Text>}</Table.Td>
-                    <Table.Td>{fmtDay(c.createdAt)}</Table.Td>
-                    <Table.Td><ConsumerStatusButtons consumer={c} /></Table.Td>
-                  </Table.Tr>
+                  <TableTr key={c.id} data-testid="consumer-row">
+                    <TableTd><AnchorLink href={`/admin/consumers/${c.id}`} fw={600}>{c.name}</AnchorLink><Text size="xs" c="dimmed">{c.email ?? '—'}</Text></TableTd>
+                    <TableTd>{c.organization ?? '—'}</TableTd>
+                    <TableTd><StatusBadge status={c.status} /></TableTd>
+                    <TableTd>{c.costCenter ?? <Text span c="dimmed">—</Text>}</TableTd>
+                    <TableTd>{fmtDay(c.createdAt)}</TableTd>
+                    <TableTd><ConsumerStatusButtons consumer={c} /></TableTd>
+                  </TableTr>
                 ))}
-              </Table.Tbody>
+              </TableTbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScrollContainer>
           {res.ok && typeof (res.data as { total?: number }).total === 'number' && (res.data as { total: number }).total > consumers.length ? (
             <Text size="xs" c="dimmed" p="sm">Showing {consumers.length} of {(res.data as { total: number }).total}; refine the search to narrow it down.</Text>
           ) : null}

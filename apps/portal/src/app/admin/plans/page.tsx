@@ -1,10 +1,10 @@
-import Link from 'next/link';
-import { Anchor, Badge, Button, Paper, Table, Text } from '@mantine/core';
+import { Badge, Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import { fmtInt, fmtMoney, perLabel } from '@/lib/format';
 import type { Plan } from '@/lib/types';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
+import { AnchorLink, ButtonLink } from '@/components/links';
 
 export const metadata = { title: 'Admin · Plans' };
 
@@ -13,34 +13,34 @@ export default async function AdminPlansPage() {
   const plans = res.ok ? listOf<Plan>(res.data) : [];
   return (
     <>
-      <PageHeader title="Plans" description="Limits, quota, fail mode and pricing." actions={<Button component={Link} href="/admin/plans/new" leftSection={<IconPlus size={16} />}>New plan</Button>} />
+      <PageHeader title="Plans" description="Limits, quota, fail mode and pricing." actions={<ButtonLink href="/admin/plans/new" leftSection={<IconPlus size={16} />}>New plan</ButtonLink>} />
       {!res.ok ? (
         <ErrorState problem={res.problem} what="plans" />
       ) : plans.length === 0 ? (
-        <EmptyState title="No plans yet" action={<Button component={Link} href="/admin/plans/new">Create the first plan</Button>} />
+        <EmptyState title="No plans yet" action={<ButtonLink href="/admin/plans/new">Create the first plan</ButtonLink>} />
       ) : (
         <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={820}>
+          <TableScrollContainer minWidth={820}>
             <Table verticalSpacing="sm" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr><Table.Th>Plan</Table.Th><Table.Th>Rate limit</Table.Th><Table.Th>Monthly quota</Table.Th><Table.Th>Fee</Table.Th><Table.Th>Included</Table.Th><Table.Th>Overage / 1k</Table.Th><Table.Th>APIs</Table.Th><Table.Th>Access</Table.Th></Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+              <TableThead>
+                <TableTr><TableTh>Plan</TableTh><TableTh>Rate limit</TableTh><TableTh>Monthly quota</TableTh><TableTh>Fee</TableTh><TableTh>Included</TableTh><TableTh>Overage / 1k</TableTh><TableTh>APIs</TableTh><TableTh>Access</TableTh></TableTr>
+              </TableThead>
+              <TableTbody>
                 {plans.map((p) => (
-                  <Table.Tr key={p.id}>
-                    <Table.Td><Anchor component={Link} href={`/admin/plans/${p.id}`} fw={600}>{p.name}</Anchor><Text size="xs" c="dimmed">{p.slug} · fail {p.failMode}</Text></Table.Td>
-                    <Table.Td>{fmtInt(p.rateLimit.requests)} / {perLabel(p.rateLimit.per)}</Table.Td>
-                    <Table.Td>{p.monthlyQuota === null ? 'unlimited' : fmtInt(p.monthlyQuota)}</Table.Td>
-                    <Table.Td>{fmtMoney(p.pricing.monthlyFee, p.pricing.currency)}</Table.Td>
-                    <Table.Td>{fmtInt(p.pricing.includedRequests)}</Table.Td>
-                    <Table.Td>{fmtMoney(p.pricing.overagePer1000, p.pricing.currency)}</Table.Td>
-                    <Table.Td>{p.apiIds.length}</Table.Td>
-                    <Table.Td>{p.selfService ? <Badge variant="light" color="teal">self-service</Badge> : <Badge variant="light" color="gray">assigned</Badge>}</Table.Td>
-                  </Table.Tr>
+                  <TableTr key={p.id}>
+                    <TableTd><AnchorLink href={`/admin/plans/${p.id}`} fw={600}>{p.name}</AnchorLink><Text size="xs" c="dimmed">{p.slug} · fail {p.failMode}</Text></TableTd>
+                    <TableTd>{fmtInt(p.rateLimit.requests)} / {perLabel(p.rateLimit.per)}</TableTd>
+                    <TableTd>{p.monthlyQuota === null ? 'unlimited' : fmtInt(p.monthlyQuota)}</TableTd>
+                    <TableTd>{fmtMoney(p.pricing.monthlyFee, p.pricing.currency)}</TableTd>
+                    <TableTd>{fmtInt(p.pricing.includedRequests)}</TableTd>
+                    <TableTd>{fmtMoney(p.pricing.overagePer1000, p.pricing.currency)}</TableTd>
+                    <TableTd>{p.apiIds.length}</TableTd>
+                    <TableTd>{p.selfService ? <Badge variant="light" color="teal">self-service</Badge> : <Badge variant="light" color="gray">assigned</Badge>}</TableTd>
+                  </TableTr>
                 ))}
-              </Table.Tbody>
+              </TableTbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScrollContainer>
         </Paper>
       )}
     </>

@@ -1,4 +1,4 @@
-import { Group, Paper, Table, Text, Title } from '@mantine/core';
+import { Group, Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtInt } from '@/lib/format';
 import { usageWindow } from '@/lib/range';
@@ -59,25 +59,25 @@ export default async function AdminUsagePage({ searchParams }: { searchParams: P
             <EmptyState title="No traffic in this window" />
           ) : (
             <Paper withBorder radius="md">
-              <Table.ScrollContainer minWidth={600}>
+              <TableScrollContainer minWidth={600}>
                 <Table verticalSpacing="xs" highlightOnHover>
-                  <Table.Thead><Table.Tr><Table.Th>App</Table.Th><Table.Th>Consumer</Table.Th><Table.Th ta="right">Requests</Table.Th><Table.Th ta="right">Billable</Table.Th><Table.Th ta="right">Errors</Table.Th></Table.Tr></Table.Thead>
-                  <Table.Tbody>
+                  <TableThead><TableTr><TableTh>App</TableTh><TableTh>Consumer</TableTh><TableTh ta="right">Requests</TableTh><TableTh ta="right">Billable</TableTh><TableTh ta="right">Errors</TableTh></TableTr></TableThead>
+                  <TableTbody>
                     {rows.map(([k, s]) => {
                       const app = appById.get(k);
                       return (
-                        <Table.Tr key={k}>
-                          <Table.Td>{k === 'unauthenticated' ? <Text c="dimmed" size="sm">Rejected before a key was known</Text> : app?.name ?? k.slice(0, 8)}</Table.Td>
-                          <Table.Td>{app ? consumerName.get(app.consumerId) ?? '—' : '—'}</Table.Td>
-                          <Table.Td ta="right">{fmtInt(s.requests)}</Table.Td>
-                          <Table.Td ta="right">{fmtInt(s.billable)}</Table.Td>
-                          <Table.Td ta="right">{fmtInt(s.errors)}</Table.Td>
-                        </Table.Tr>
+                        <TableTr key={k}>
+                          <TableTd>{k === 'unauthenticated' ? <Text c="dimmed" size="sm">Rejected before a key was known</Text> : app?.name ?? k.slice(0, 8)}</TableTd>
+                          <TableTd>{app ? consumerName.get(app.consumerId) ?? '—' : '—'}</TableTd>
+                          <TableTd ta="right">{fmtInt(s.requests)}</TableTd>
+                          <TableTd ta="right">{fmtInt(s.billable)}</TableTd>
+                          <TableTd ta="right">{fmtInt(s.errors)}</TableTd>
+                        </TableTr>
                       );
                     })}
-                  </Table.Tbody>
+                  </TableTbody>
                 </Table>
-              </Table.ScrollContainer>
+              </TableScrollContainer>
             </Paper>
           )}
         </>

@@ -26,7 +26,7 @@ export default async function UsageReportPage({ searchParams }: { searchParams: 
       ) : rows.length === 0 ? (
         <EmptyState title="No usage in this range" />
       ) : (
-        <Paper withBorder radius="md"><DataTable rows={rows} caption={`Usage by ${q.groupBy}`} /></Paper>
+        <Paper withBorder radius="md"><DataTable rows={rows.map((r) => ({ ...r, name: r.name ?? (q.groupBy === 'day' ? r.key : 'No app (rejected before a key was known)') }))} caption={`Usage by ${q.groupBy}`} hide={['key']} /></Paper>
       )}
     </>
   );

@@ -1,6 +1,5 @@
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Anchor, Badge, Breadcrumbs, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
+import { Badge, Breadcrumbs, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { portalEnv } from '@/lib/env';
 import { PUBLIC_LIST } from '@/lib/catalog';
@@ -8,6 +7,7 @@ import type { Api } from '@/lib/types';
 import { EmptyState, ErrorState } from '@/components/states';
 import { ApiDocs } from '@/components/api-docs';
 import { CurlLine } from '@/components/curl-line';
+import { AnchorLink } from '@/components/links';
 
 export default async function ApiPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -28,7 +28,7 @@ export default async function ApiPage({ params }: { params: Promise<{ id: string
   return (
     <Stack gap="lg">
       <Breadcrumbs>
-        <Anchor component={Link} href="/">APIs</Anchor>
+        <AnchorLink href="/">APIs</AnchorLink>
         <Text>{found.name}</Text>
       </Breadcrumbs>
       <div>

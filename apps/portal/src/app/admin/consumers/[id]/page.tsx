@@ -1,6 +1,5 @@
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Anchor, Badge, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { planOptions } from '@/lib/admin-data';
 import { fmtDay } from '@/lib/format';
@@ -11,6 +10,7 @@ import { CreateAppButton } from '@/components/dashboard/create-app-button';
 import { KeysPanel } from '@/components/dashboard/keys-panel';
 import { EmptyState, ErrorState } from '@/components/states';
 import { StatusBadge } from '@/components/status-badge';
+import { AnchorLink } from '@/components/links';
 
 export const metadata = { title: 'Admin · Consumer' };
 
@@ -32,7 +32,7 @@ export default async function ConsumerPage({ params }: { params: Promise<{ id: s
   return (
     <Stack gap="lg">
       <Breadcrumbs>
-        <Anchor component={Link} href="/admin/consumers">Consumers</Anchor>
+        <AnchorLink href="/admin/consumers">Consumers</AnchorLink>
         <Text>{c.name}</Text>
       </Breadcrumbs>
       <Group justify="space-between" align="flex-end">

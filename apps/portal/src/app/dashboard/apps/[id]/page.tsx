@@ -1,6 +1,5 @@
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
-import { Anchor, Badge, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Badge, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { catalogAndPlans } from '@/lib/catalog';
 import { fmtDay, fmtInt, fmtMoney, perLabel } from '@/lib/format';
@@ -13,6 +12,7 @@ import { ErrorState } from '@/components/states';
 import { QuotaBar } from '@/components/quota-bar';
 import { RangePicker } from '@/components/range-picker';
 import { UsageChart } from '@/components/usage-chart';
+import { AnchorLink } from '@/components/links';
 
 export const metadata = { title: 'App' };
 
@@ -37,7 +37,7 @@ export default async function AppPage({ params, searchParams }: { params: Promis
   return (
     <Stack gap="lg">
       <Breadcrumbs>
-        <Anchor component={Link} href="/dashboard">Dashboard</Anchor>
+        <AnchorLink href="/dashboard">Dashboard</AnchorLink>
         <Text>{app.name}</Text>
       </Breadcrumbs>
       <Group justify="space-between" align="flex-end">
@@ -62,7 +62,7 @@ export default async function AppPage({ params, searchParams }: { params: Promis
             <Stack gap="xs">
               {planApis.map((a) => (
                 <div key={a.id}>
-                  <Text size="sm" mb={4}><Anchor component={Link} href={`/apis/${a.id}`}>{a.name}</Anchor></Text>
+                  <Text size="sm" mb={4}><AnchorLink href={`/apis/${a.id}`}>{a.name}</AnchorLink></Text>
                   <CurlLine url={`${cat.gateway}${a.routePath}/`} />
                 </div>
               ))}

@@ -1,0 +1,95 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN, MANAGEMENT_URL, apiSignup, callGateway, logIn, shot } from './support';
+
+async function developerWithKey() {
+  const dev = await apiSignup();
+  const login = await (await fetch(`${MANAGEMENT_URL}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: dev.email, password: dev.password }) })).json();
+  const auth = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
+  const plans = await (await fetch(`${MANAGEMENT_URL}/v1/portal/plans`)).json();
+  const free = plans.items.find((p: { slug: string }) => p.slug === 'free');
+  const app = await (await fetch(`${MANAGEMENT_URL}/v1/portal/apps`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Suspended soon', planId: free.id }) })).json();
+  const key = await (await fetch(`${MANAGEMENT_URL}/v1/portal/apps/${app.id}/keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'default' }) })).json();
+  return { ...dev, key: key.key as string };
+}
+
+test('an admin edits a plan (with its impact preview) and suspends a consumer; the next gateway call is refused', async ({ page }) => {
+  const dev = await developerWithKey();
+  expect((await callGateway(dev.key)).status).toBe(200);
+
+  await logIn(page, ADMIN);
+  await expect(page).toHaveURL(/\/admin$/);
+  await shot(page, '10-admin-overview');
+
+  await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Plans' }).click();
+  await expect(page.getByRole('heading', { name: 'Plans' })).toBeVisible();
+  await shot(page, '12-admin-plans');
+  await page.getByRole('link', { name: 'Pro', exact: true }).click();
+  await expect(page.getByLabel('Rate limit (requests)')).toBeVisible();
+  const current = Number((await page.getByLabel('Rate limit (requests)').inputValue()).replace(/,/g, ''));
+  const next = current + 10;
+  await page.getByLabel('Rate limit (requests)').fill(String(next));
+  await page.getByLabel('Overage per 1,000').fill('0.7');
+  await shot(page, '13-admin-plan-editor');
+  await page.getByRole('button', { name: 'Review and save' }).click();
+  const review = page.getByRole('dialog', { name: 'Impact of this change' });
+  await expect(review.getByTestId('plan-preview').or(review.getByText('No impact preview'))).toBeVisible();
+  await shot(page, '14-admin-plan-preview');
+  await review.getByRole('button', { name: 'Save plan' }).click();
+  await expect(page).toHaveURL(/\/admin\/plans$/);
+  await expect(page.getByRole('row', { name: /Pro/ })).toContainText(`${next} / sec`);
+
+  await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Consumers' }).click();
+  await page.getByLabel('Search consumers').fill(dev.name);
+  await page.getByRole('button', { name: 'Search' }).click();
+  const row = page.getByTestId('consumer-row').filter({ hasText: dev.name });
+  await expect(row).toHaveCount(1);
+  await shot(page, '15-admin-consumers');
+  await row.getByRole('button', { name: `Suspend ${dev.name}` }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Suspend consumer' }).click();
+  await expect(row).toContainText('suspended');
+
+  const refused = await callGateway(dev.key, '/demo/hello', 403);
+  expect(refused.status).toBe(403);
+  expect((await refused.json()).code).toBe('consumer_suspended');
+
+  await row.getByRole('link', { name: dev.name }).click();
+  await expect(page.getByRole('heading', { name: dev.name })).toBeVisible();
+  await expect(page.getByTestId('key-row')).toHaveCount(1);
+  await shot(page, '16-admin-consumer-detail');
+});
+
+test('admin pages render: APIs, usage, audit log', async ({ page }) => {
+  await logIn(page, ADMIN, '/admin/apis');
+  await expect(page.getByRole('link', { name: 'Demo Echo' })).toBeVisible();
+  await shot(page, '11-admin-apis');
+  await page.getByRole('link', { name: 'Demo Echo' }).click();
+  await expect(page.getByRole('textbox', { name: 'Route path', exact: true })).toHaveValue('/demo');
+  await shot(page, '11b-admin-api-editor');
+  await page.goto('/admin/usage');
+  await expect(page.getByRole('heading', { name: 'Usage analytics' })).toBeVisible();
+  await shot(page, '17-admin-usage');
+  await page.goto('/admin/audit');
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
+  await expect(page.getByRole('row').nth(1)).toBeVisible();
+  await shot(page, '18-admin-audit');
+});
+
+test('an admin creates an API with an uploaded OpenAPI document; it appears in the catalog', async ({ page }) => {
+  const slug = `inventory-${Date.now().toString(36)}`;
+  await logIn(page, ADMIN, '/admin/apis/new');
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`Inventory ${slug}`);
+  await page.getByRole('textbox', { name: 'Slug', exact: true }).fill(slug);
+  await page.getByRole('textbox', { name: 'Route path', exact: true }).fill(`/${slug}`);
+  await page.getByRole('textbox', { name: 'Upstream URL', exact: true }).fill('http://127.0.0.1:4003');
+  await page.locator('input[type="file"]').setInputFiles({
+    name: 'inventory.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify({ openapi: '3.0.3', info: { title: 'Inventory', version: '2.1.0' }, paths: { '/items': { get: { summary: 'List items', responses: { 200: { description: 'ok' } } } } } })),
+  });
+  await expect(page.getByText('Current: Inventory 2.1.0')).toBeVisible();
+  await page.getByRole('button', { name: 'Create API' }).click();
+  await expect(page).toHaveURL(/\/admin\/apis$/);
+  await page.goto('/');
+  await page.getByRole('link', { name: `Open Inventory ${slug}` }).click();
+  await expect(page.getByText('List items')).toBeVisible({ timeout: 20_000 });
+});

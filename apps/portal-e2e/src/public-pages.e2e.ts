@@ -1,0 +1,35 @@
+import { expect, test } from '@playwright/test';
+import { shot } from './support';
+
+test('landing, API docs with try-it, plans, login and signup render', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'API catalog' })).toBeVisible();
+  await expect(page.getByRole('article').filter({ hasText: 'Demo Echo' })).toBeVisible();
+  await shot(page, '01-landing');
+
+  await page.getByRole('link', { name: 'Open Demo Echo' }).click();
+  await expect(page.getByRole('heading', { name: 'Demo Echo' }).first()).toBeVisible();
+  await expect(page.locator('.swagger-ui .opblock').first()).toBeVisible({ timeout: 20_000 });
+  await expect(page.locator('.swagger-ui .servers')).toContainText('/demo');
+  await shot(page, '02-api-docs');
+
+  await page.goto('/plans');
+  await expect(page.getByRole('article', { name: 'Plan Free' })).toBeVisible();
+  await shot(page, '03-plans');
+
+  await page.goto('/login');
+  await shot(page, '04a-login');
+  await page.goto('/signup');
+  await shot(page, '04b-signup');
+});
+
+test('narrow screens get a burger menu', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Toggle navigation' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Plans' })).toBeVisible();
+  await shot(page, '08-mobile-nav');
+  await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Plans' }).click();
+  await expect(page).toHaveURL(/\/plans/);
+  await shot(page, '09-mobile-plans');
+});

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+
+export const PORTAL_URL = process.env.PORTAL_URL ?? 'http://127.0.0.1:4000';
+export const MANAGEMENT_URL = process.env.MANAGEMENT_URL ?? 'http://127.0.0.1:4001';
+export const GATEWAY_URL = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4080';
+
+export const ADMIN = { email: process.env.ADMIN_EMAIL ?? 'admin@example.com', password: process.env.ADMIN_PASSWORD ?? 'change-me-admin-password' };
+export const FINANCE = { email: 'finance@example.com', password: 'change-me-finance-password' };
+
+const SHOTS = join(__dirname, '..', 'screenshots');
+
+export function uniq(label: string): string {
+  return `${label}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Full-page screenshot into apps/portal-e2e/screenshots (git-ignored). */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function logIn(page: Page, who: { email: string; password: string }, next?: string): Promise<void> {
+  await page.goto(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
+  await page.getByLabel('Email').fill(who.email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(who.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
+/** A developer made through the management API (for specs whose subject is not signing up). */
+export async function apiSignup(): Promise<{ email: string; password: string; name: string }> {
+  const who = { email: `${uniq('dev')}@example.org`, password: 'correct-horse-battery', name: uniq('Dev') };
+  const res = await fetch(`${MANAGEMENT_URL}/v1/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...who, organization: `${who.name} Org` }),
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return who;
+}
+
+/** Calls the gateway until the snapshot knows the key (a fresh key reaches gateways within ~1 s). */
+export async function callGateway(key: string, path = '/demo/hello', want = 200, timeoutMs = 15_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Response | undefined;
+  while (Date.now() < deadline) {
+    last = await fetch(GATEWAY_URL + path, { headers: { 'x-api-key': key } });
+    if (last.status === want) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return last!;
+}
