@@ -153,24 +153,29 @@ async function main() {
       children.push(child);
       return { name, child };
     };
+    function gatewayTarget(name, port, extraEnv) {
+      return {
+        // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling.
+        ...start(name, process.execPath, [...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'apps/gateway/dist/src/main.js')], {
+          NODE_ENV: 'production', LOG_LEVEL: 'info', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: name,
+          DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, KEY_HASH_SECRET: secret,
+          // e.g. BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
+          ...Object.fromEntries((extraEnv ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),
+        }),
+        url: `http://127.0.0.1:${port}/bench/hello`,
+        headers: { 'x-api-key': k.key },
+      };
+    }
     // With taskset the child's pid is the target itself (taskset execs), so /proc/<pid>/stat is the target's.
     start('upstream', process.execPath, [self, '--serve', 'upstream', String(ports.upstream)]);
     const targets = [
       { ...start('bare', process.execPath, [self, '--serve', 'bare', String(ports.bare), upstreamUrl]), url: `http://127.0.0.1:${ports.bare}/hello` },
       { ...start('fastify', process.execPath, [self, '--serve', 'fastify', String(ports.fastify), upstreamUrl]), url: `http://127.0.0.1:${ports.fastify}/bench/hello` },
-      {
-        // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling.
-        ...start('gateway', process.execPath, [...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'apps/gateway/dist/src/main.js')], {
-          NODE_ENV: 'production', LOG_LEVEL: 'info', GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'bench',
-          DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, KEY_HASH_SECRET: secret,
-          // BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
-          ...Object.fromEntries((process.env.BENCH_GATEWAY_ENV ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),
-        }),
-        url: `http://127.0.0.1:${ports.gateway}/bench/hello`,
-        headers: { 'x-api-key': k.key },
-      },
+      gatewayTarget('gateway', ports.gateway, process.env.BENCH_GATEWAY_ENV),
+      // BENCH_GATEWAY_B_ENV="RATE_LIMIT_COALESCE=false" adds a second gateway with other settings: an A/B in one run.
+      ...(process.env.BENCH_GATEWAY_B_ENV ? [gatewayTarget('gateway-b', ports.gateway + 1, process.env.BENCH_GATEWAY_B_ENV)] : []),
     ];
-    await waitFor(`http://127.0.0.1:${ports.gateway}/_gateway/readyz`, 200);
+    for (const t of targets.filter((x) => x.name.startsWith('gateway'))) await waitFor(new URL('/_gateway/readyz', t.url).toString(), 200);
     for (const t of targets.slice(0, 2)) await waitFor(t.url, 200);
     await waitFor(`${upstreamUrl}/`, 200);
 
@@ -180,9 +185,9 @@ async function main() {
       const r = await get(t.url, t.headers);
       if (r.status !== 200 || !r.body.equals(direct.body)) throw new Error(`${t.name}: body differs from the upstream's (${r.status})`);
     }
-    const noKey = await get(targets[2].url);
+    const noKey = await get(targets.find((t) => t.name === 'gateway').url);
     if (noKey.status !== 401) throw new Error(`gateway without key answered ${noKey.status}, expected 401`);
-    console.log(`correctness: all three return the upstream body byte for byte (${direct.body.length} B); gateway without key → 401`);
+    console.log(`correctness: all ${targets.length} return the upstream body byte for byte (${direct.body.length} B); gateway without key → 401`);
     console.log(`load generator: ${hasWrk ? 'wrk' : 'autocannon'}${hasTaskset ? ', pinned to core 0; targets + upstream on core 1' : ' (no taskset: unpinned)'}; ${CONNS} connections`);
 
     const cpuTicks = (pid) => {
@@ -191,7 +196,7 @@ async function main() {
     };
     const run = async (t, seconds, rate) => {
       const before = cpuTicks(t.child.pid);
-      const r = rate ? await autocannon(t, seconds, CONNS, rate, pin) : hasWrk ? await wrk(t, seconds, CONNS, pin) : await autocannon(t, seconds, CONNS, 0, pin);
+      const r = rate ? await autocannon(t, seconds, Math.min(CONNS, 10), rate, pin) : hasWrk ? await wrk(t, seconds, CONNS, pin) : await autocannon(t, seconds, CONNS, 0, pin);
       const cpuUs = ((cpuTicks(t.child.pid) - before) / clkTck) * 1e6;
       return { ...r, cpuUsPerReq: r.requests ? cpuUs / r.requests : NaN };
     };
@@ -205,22 +210,23 @@ async function main() {
       for (const t of order) {
         const r = await run(t, ROUND_S);
         results[t.name].push(r);
-        console.log(`  round ${round + 1} ${t.name.padEnd(8)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  ${fmt(r.cpuUsPerReq, 0)} µs CPU/req${r.errors ? `  ${r.errors} errors/non-2xx` : ''}`);
+        console.log(`  round ${round + 1} ${t.name.padEnd(9)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  ${fmt(r.cpuUsPerReq, 0)} µs CPU/req${r.errors ? `  ${r.errors} errors/non-2xx` : ''}`);
       }
     }
     const med = (name, field) => median(results[name].map((r) => r[field]));
     console.log('\nmedians');
     console.log('target    req/s    p50 ms  p99 ms  CPU µs/req');
     for (const t of targets) {
-      console.log(`${t.name.padEnd(8)} ${fmt(med(t.name, 'rps'), 0).padStart(7)}  ${fmt(med(t.name, 'p50')).padStart(6)}  ${fmt(med(t.name, 'p99')).padStart(6)}  ${fmt(med(t.name, 'cpuUsPerReq'), 0).padStart(6)}`);
+      console.log(`${t.name.padEnd(9)}${fmt(med(t.name, 'rps'), 0).padStart(7)}  ${fmt(med(t.name, 'p50')).padStart(6)}  ${fmt(med(t.name, 'p99')).padStart(6)}  ${fmt(med(t.name, 'cpuUsPerReq'), 0).padStart(6)}`);
     }
     const ratio = (a, b, f) => med(a, f) / med(b, f);
     console.log(`\nratios  gateway/bare: req/s ${fmt(ratio('gateway', 'bare', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'bare', 'cpuUsPerReq'))}`);
     console.log(`        gateway/fastify: req/s ${fmt(ratio('gateway', 'fastify', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'fastify', 'cpuUsPerReq'))}`);
+    if (results['gateway-b']) console.log(`        gateway-b/gateway: req/s ${fmt(ratio('gateway-b', 'gateway', 'rps'))}, CPU/req ${fmt(ratio('gateway-b', 'gateway', 'cpuUsPerReq'))}`);
 
     // Added latency at half of the gateway's peak: same fixed rate through each proxy and straight to the upstream.
     const rate = Math.max(100, Math.round(med('gateway', 'rps') / 2));
-    console.log(`\nadded latency at ${rate} req/s (half the gateway's median peak), autocannon fixed rate, ${ROUND_S} s each`);
+    console.log(`\nadded latency at ${rate} req/s (half the gateway's median peak), autocannon fixed rate over 10 connections, ${ROUND_S} s each`);
     const upstreamTarget = { name: 'upstream', child: children[0], url: `${upstreamUrl}/hello` };
     const base = await run(upstreamTarget, ROUND_S, rate);
     console.log(`  upstream direct  p50 ${fmt(base.p50)} ms  p99 ${fmt(base.p99)} ms`);

@@ -94,7 +94,7 @@ export class GatewayServer {
     if (this.closing) setImmediate(() => this.server.closeIdleConnections());
     const latencyMs = performance.now() - ctx.startedAt;
     const status = ctx.status || ctx.res.statusCode;
-    this.p.metrics.requests.inc({ status_class: `${Math.floor(status / 100)}xx`, code: ctx.code ?? '' });
+    this.p.metrics.countRequest(status, ctx.code ?? '');
     // Never the key, never the query string (it may carry secrets).
     this.p.accessLog.write({
       requestId: ctx.requestId, method: ctx.req.method ?? '', path: ctx.path?.path ?? (ctx.req.url ?? '').split('?')[0], status,

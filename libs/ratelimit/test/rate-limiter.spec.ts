@@ -35,6 +35,17 @@ describe('RateLimiter on a real Redis', () => {
     expect(remaining).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
+  it('stays exact when calls are coalesced per event-loop turn', async () => {
+    const la = new RateLimiter(a, { coalesce: true });
+    const lb = new RateLimiter(b, { coalesce: true });
+    const policy = { requests: 25, per: 'minute' as const, monthlyQuota: 30 };
+    const results = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => (i % 2 ? la : lb).admit(keys('coalesced'), policy, randomUUID())),
+    );
+    expect(results.filter((r) => r.verdict === 'allowed')).toHaveLength(25);
+    expect(await a.get(keys('coalesced').quota)).toBe('25');
+  });
+
   it('frees slots as the window slides', async () => {
     const l = new RateLimiter(a);
     const policy = { requests: 3, per: 'second' as const, monthlyQuota: null };

@@ -49,6 +49,8 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     /** Grace for in-flight requests on SIGTERM before connections are cut. */
     SHUTDOWN_TIMEOUT_MS: env.int(8_000, 0),
     UPSTREAM_CONNECTIONS: env.int(256, 1),
+    /** Send the rate-limit calls of one event-loop turn in one Redis write (see RateLimiter). */
+    RATE_LIMIT_COALESCE: env.bool(true),
   });
 }
 

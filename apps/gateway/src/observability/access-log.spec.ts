@@ -3,7 +3,7 @@ import { AccessLog } from './access-log';
 
 function capture(level: string) {
   const lines: string[] = [];
-  const dest = { write: (s: string) => lines.push(s), flushSync: () => undefined } as never;
+  const dest = { write: (s: string) => void lines.push(s), flushSync: () => undefined };
   return { log: new AccessLog(level, dest), lines };
 }
 

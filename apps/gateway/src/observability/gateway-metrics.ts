@@ -1,12 +1,13 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { createMetricsRegistry } from '@apim/observability';
+import { StageHistogram } from './stage-histogram';
 
 export const STAGE_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** Every metric the gateway exports on /_gateway/metrics. */
 export class GatewayMetrics {
   readonly registry: Registry;
-  readonly stageSeconds: Histogram<'stage'>;
+  readonly stageSeconds: StageHistogram;
   readonly requests: Counter<'status_class' | 'code'>;
   readonly rateLimiterFailOpen: Counter;
   readonly rateLimiterErrors: Counter;
@@ -18,11 +19,24 @@ export class GatewayMetrics {
   readonly snapshotReloads: Counter<'result'>;
   readonly upstreamRetries: Counter;
 
+  private readonly requestChildren = new Map<string, { inc(): void }>();
+
+  /** gateway_requests_total, with the label children cached (it is bumped on every request). */
+  countRequest(status: number, code: string): void {
+    const k = `${status}|${code}`;
+    let c = this.requestChildren.get(k);
+    if (!c) {
+      c = this.requests.labels({ status_class: `${Math.floor(status / 100)}xx`, code });
+      this.requestChildren.set(k, c);
+    }
+    c.inc();
+  }
+
   constructor(gatewayId: string) {
     this.registry = createMetricsRegistry('gateway');
     this.registry.setDefaultLabels({ service: 'gateway', gateway_id: gatewayId });
     const r = [this.registry];
-    this.stageSeconds = new Histogram({ name: 'gateway_stage_duration_seconds', help: 'Time spent in each pipeline stage', labelNames: ['stage'], buckets: STAGE_BUCKETS, registers: r });
+    this.stageSeconds = new StageHistogram('gateway_stage_duration_seconds', 'Time spent in each pipeline stage', STAGE_BUCKETS, this.registry);
     this.requests = new Counter({ name: 'gateway_requests_total', help: 'Requests answered, by status class and gateway error code', labelNames: ['status_class', 'code'], registers: r });
     this.rateLimiterFailOpen = new Counter({ name: 'gateway_rate_limiter_fail_open_total', help: 'Requests admitted without a rate-limit check because Redis was unavailable (plan fail mode open)', registers: r });
     this.rateLimiterErrors = new Counter({ name: 'gateway_rate_limiter_errors_total', help: 'Rate-limit script calls that failed or timed out', registers: r });

@@ -1,5 +1,5 @@
-import type { Histogram } from 'prom-client';
 import type { Logger } from '@apim/observability';
+import type { StageHistogram } from '../observability/stage-histogram';
 import type { RequestContext } from './request-context';
 import { sendError } from './respond';
 import { STAGE_ORDER, type Stage } from './stage';
@@ -15,15 +15,14 @@ export class Pipeline {
 
   constructor(
     readonly stages: readonly Stage[],
-    histogram: Histogram<'stage'>,
+    histogram: StageHistogram,
     private readonly logger: Logger,
   ) {
     const names = stages.map((s) => s.name);
     if (names.join() !== STAGE_ORDER.join()) throw new Error(`pipeline order must be ${STAGE_ORDER.join(' → ')}, got ${names.join(' → ')}`);
     this.policy = stages.slice(0, -1);
     this.meter = stages[stages.length - 1];
-    const children = stages.map((s) => histogram.labels(s.name));
-    this.timers = children.map((c) => (s: number) => c.observe(s));
+    this.timers = stages.map((s) => histogram.recorder(s.name));
   }
 
   get order(): string[] {

@@ -1,10 +1,10 @@
 import { AppError } from '@apim/errors';
 import { hashKey, isWellFormedKey } from '@apim/keys';
-import { policyHeader } from '@apim/ratelimit';
+import { nextPeriodStart, policyHeader } from '@apim/ratelimit';
 import { type KeyLookup, type KeyStore, KeyStoreUnavailableError } from '../../keys/key-store';
 import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
-import type { Snapshot } from '../../snapshot/snapshot';
+import type { PlanEntry, Snapshot } from '../../snapshot/snapshot';
 import type { SnapshotService } from '../../snapshot/snapshot.service';
 
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
@@ -64,6 +64,18 @@ export class AuthenticateStage implements Stage {
     this.admit(ctx, r, s);
   }
 
+  /** The policy header only changes with the plan (rebuilt on reload) and, with a quota, the month. */
+  private readonly policies = new WeakMap<PlanEntry, { until: number; value: string }>();
+
+  private policyFor(plan: PlanEntry, at: number): string {
+    const hit = this.policies.get(plan);
+    if (hit && at < hit.until && (plan.monthlyQuota === null || at >= hit.until - 28 * 86_400_000)) return hit.value;
+    const d = new Date(at);
+    const value = policyHeader(plan, d);
+    this.policies.set(plan, { until: nextPeriodStart(d).getTime(), value });
+    return value;
+  }
+
   private knows(s: Snapshot, appId: string): boolean {
     const app = s.app(appId);
     return !!app && !!s.plan(app.planId) && s.consumerStatus(app.consumerId) !== undefined;
@@ -76,7 +88,7 @@ export class AuthenticateStage implements Stage {
     ctx.key = r;
     ctx.app = app;
     ctx.plan = plan;
-    ctx.headers['ratelimit-policy'] = policyHeader(plan, new Date(ctx.receivedAt));
+    ctx.headers['ratelimit-policy'] = this.policyFor(plan, ctx.receivedAt);
     const status = s.consumerStatus(app.consumerId);
     if (status === 'suspended') throw new AppError('consumer_suspended', 'The consumer owning this key is suspended');
     if (status === 'pending') throw new AppError('consumer_pending', 'The consumer owning this key is awaiting approval');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys, periodOf } from '@apim/contracts';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
-import { type RateLimiter, rateLimitHeader, retryAfterSeconds } from '@apim/ratelimit';
+import { nextPeriodStart, type RateLimiter, rateLimitHeader, retryAfterSeconds } from '@apim/ratelimit';
 import type { GatewayMetrics } from '../../observability/gateway-metrics';
 import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
@@ -30,11 +30,24 @@ export class RateLimitStage implements Stage {
     private readonly logger: Logger,
   ) {}
 
+  private periodUntil = 0;
+  private periodValue = '';
+
+  /** periodOf(now), recomputed only when a month boundary passes (it is on every request). */
+  private period(at: number): string {
+    if (at >= this.periodUntil || at < this.periodUntil - 32 * 86_400_000) {
+      const d = new Date(at);
+      this.periodValue = periodOf(d);
+      this.periodUntil = nextPeriodStart(d).getTime();
+    }
+    return this.periodValue;
+  }
+
   async run(ctx: RequestContext): Promise<void> {
     const plan = ctx.plan!;
     const appId = ctx.app!.id;
     const now = new Date(ctx.receivedAt);
-    const keys = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: redisKeys.quota(this.redisPrefix, appId, periodOf(now)) };
+    const keys = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: redisKeys.quota(this.redisPrefix, appId, this.period(ctx.receivedAt)) };
     ctx.quotaKey = keys.quota;
     let decision;
     try {
