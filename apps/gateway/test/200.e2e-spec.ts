@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
+import { eventually } from '@apim/testing';
 import { startStack, type Stack } from './support/harness';
 import { rawRequest } from './support/raw-http';
 
@@ -11,7 +13,7 @@ describe('200: proxying', () => {
   let c: Awaited<ReturnType<Stack['fx']['client']>>;
 
   beforeAll(async () => {
-    s = await startStack('200', { MAX_BODY_BYTES: 100 * 1024 * 1024 });
+    s = await startStack('200', { MAX_BODY_BYTES: 100 * 1024 * 1024, KEY_LAST_USED_FLUSH_MS: 200 });
     apiId = await s.fx.api('/echo', s.upstream.url);
     await s.fx.api('/echo/v2', `${s.upstream.url}/base`);
     c = await s.fx.client(apiId, { requests: 1000, per: 'minute', monthlyQuota: 100_000 });
@@ -51,6 +53,32 @@ describe('200: proxying', () => {
     const h = (JSON.parse(res.body) as { headers: Record<string, string> }).headers;
     expect(h['x-hop-secret']).toBeUndefined();
     expect(h['keep-alive']).toBeUndefined();
+  });
+
+  it('passes a body sent with Expect: 100-continue (as curl does)', async () => {
+    const u = new URL(s.url);
+    const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: u.hostname, port: u.port, path: '/echo/upload', method: 'POST', agent: false,
+        headers: { 'x-api-key': c.key, expect: '100-continue', 'content-length': '5' } }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('continue', () => req.end('hello'));
+      req.on('error', reject);
+    });
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.body).bytes).toBe(5);
+  });
+
+  it('records api_keys.last_used_at, batched off the request path', async () => {
+    const r = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': c.key } });
+    await r.body.dump();
+    const row = await eventually(async () => {
+      const q = await s.pg.query<{ last_used_at: Date | null }>(`SELECT last_used_at FROM api_keys WHERE id = $1`, [c.id]);
+      return q.rows[0].last_used_at;
+    }, 5_000);
+    expect(Date.now() - row.getTime()).toBeLessThan(10_000);
   });
 
   it('accepts the key as Authorization: Bearer and removes it', async () => {

@@ -78,6 +78,22 @@ describe('config changes reach the gateway within a second', () => {
     expect(await until(c.key, 401)).toBeLessThanOrEqual(1000);
   });
 
+  it('without any message, the periodic refresh applies a change (lost-message cover)', async () => {
+    const g = await s.addGateway({ SNAPSHOT_REFRESH_MS: 300 });
+    const c = await s.fx.client(apiId);
+    const call = async () => {
+      const res = await request(`${g.url}/echo/x`, { headers: { 'x-api-key': c.key } });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    expect(await call()).toBe(200);
+    await s.pg.query(`UPDATE consumers SET status = 'suspended' WHERE id = $1`, [c.consumerId]);
+    const t0 = Date.now();
+    while (Date.now() - t0 < 3000 && (await call()) !== 403) await new Promise((r) => setTimeout(r, 50));
+    expect(await call()).toBe(403);
+    expect(Date.now() - t0).toBeLessThan(1500);
+  });
+
   it('a new API is routable ≤ 1 s after its api message', async () => {
     const newApi = await s.fx.api('/fresh', s.upstream.url);
     const c = await s.fx.client(newApi);

@@ -17,8 +17,9 @@ describe('upstreamRequestHeaders', () => {
   it('drops the API key and client-sent identity headers and sets the gateway ones', () => {
     const out = upstreamRequestHeaders({
       'x-api-key': 'apim_secret', 'x-consumer-id': 'evil', 'x-app-id': 'evil', 'x-request-id': 'client', 'x-forwarded-proto': 'https',
-      host: 'gw.example', authorization: 'Basic keep-me',
+      host: 'gw.example', authorization: 'Basic keep-me', expect: '100-continue',
     }, id);
+    expect(out.expect).toBeUndefined();
     expect(out['x-api-key']).toBeUndefined();
     expect(out['x-consumer-id']).toBe('c-1');
     expect(out['x-app-id']).toBe('a-1');

@@ -6,9 +6,12 @@ const HOP_BY_HOP = new Set([
   'proxy-authorization', 'proxy-authenticate', 'http2-settings',
 ]);
 
-/** Identity headers only the gateway may set; a client's copies are dropped. */
+/**
+ * Identity headers only the gateway may set (a client's copies are dropped), plus `expect`: the
+ * gateway already answered the client's 100-continue itself, and undici refuses the header.
+ */
 const GATEWAY_OWNED = new Set([
-  'x-consumer-id', 'x-app-id', 'x-request-id', 'x-forwarded-proto', 'x-forwarded-host', 'x-api-key', 'host',
+  'x-consumer-id', 'x-app-id', 'x-request-id', 'x-forwarded-proto', 'x-forwarded-host', 'x-api-key', 'host', 'expect',
 ]);
 
 function connectionListed(value: string | string[] | undefined): Set<string> | null {
