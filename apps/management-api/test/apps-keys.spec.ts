@@ -85,16 +85,25 @@ describe('/v1/admin/apps', () => {
 describe('concurrency', () => {
   it('parallel plan changes leave one current subscription and an unbroken history', async () => {
     const cid = await consumer();
-    const plans = await Promise.all([t.createPlan(), t.createPlan(), t.createPlan(), t.createPlan()]);
+    const plans = await Promise.all(Array.from({ length: 8 }, () => t.createPlan()));
     const app = (await t.call('POST', '/v1/admin/apps', { token: admin, body: { consumerId: cid, name: 'race', planId: plans[0].id } })).json;
     const results = await Promise.all(plans.slice(1).map((p) => t.call('PATCH', `/v1/admin/apps/${app.id}`, { token: admin, body: { planId: p.id } })));
-    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(results.map((r) => r.status)).toEqual(Array(7).fill(200));
     const subs = await t.sql('SELECT plan_id, valid_from, valid_to FROM subscriptions WHERE app_id = $1 ORDER BY valid_from', [app.id]);
-    expect(subs).toHaveLength(4);
+    expect(subs).toHaveLength(8);
     expect(subs.filter((s) => s.valid_to === null)).toHaveLength(1);
     for (let i = 1; i < subs.length; i++) expect(subs[i - 1].valid_to.getTime()).toBe(subs[i].valid_from.getTime());
     const current = (await t.call('GET', `/v1/admin/apps/${app.id}`, { token: admin })).json.planId;
-    expect(current).toBe(subs[3].plan_id);
+    expect(current).toBe(subs[7].plan_id);
+
+    // A delete racing a plan change closes the history cleanly too.
+    const [, del] = await Promise.all([
+      t.call('PATCH', `/v1/admin/apps/${app.id}`, { token: admin, body: { planId: plans[0].id } }),
+      t.call('DELETE', `/v1/admin/apps/${app.id}`, { token: admin }),
+    ]);
+    expect(del.status).toBe(204);
+    const after = await t.sql('SELECT valid_to FROM subscriptions WHERE app_id = $1 AND valid_to IS NULL', [app.id]);
+    expect(after).toEqual([]);
   });
 
   it('deleting a plan while apps are being put on it never leaves an app on a deleted plan', async () => {

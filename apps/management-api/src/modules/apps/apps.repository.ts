@@ -40,12 +40,25 @@ export class AppsRepository {
   }
 
   /** Subscription history: the current row has valid_to NULL (one per app, by unique index). */
-  async openSubscription(em: EntityManager, appId: string, planId: string): Promise<void> {
-    await em.query('INSERT INTO subscriptions (app_id, plan_id, valid_from) VALUES ($1, $2, now())', [appId, planId]);
+  async openSubscription(em: EntityManager, appId: string, planId: string, at?: string): Promise<void> {
+    await em.query('INSERT INTO subscriptions (app_id, plan_id, valid_from) VALUES ($1, $2, COALESCE($3::timestamptz, now()))', [appId, planId, at ?? null]);
   }
 
-  async closeSubscription(em: EntityManager, appId: string): Promise<void> {
-    await em.query('UPDATE subscriptions SET valid_to = now() WHERE app_id = $1 AND valid_to IS NULL', [appId]);
+  /**
+   * Closes the current subscription and returns the instant used (as text, to keep microseconds),
+   * so the next one can start at exactly that instant. The clock is read after the caller locked
+   * the app row, and never before the current row started: `now()` would be the transaction's
+   * start, which for a transaction that waited on the lock can precede the row it closes.
+   */
+  async closeSubscription(em: EntityManager, appId: string): Promise<string> {
+    const rows: Array<{ at: string }> = await em.query(
+      `SELECT GREATEST(clock_timestamp(), COALESCE(max(valid_from) + interval '1 microsecond', '-infinity'))::text AS at
+         FROM subscriptions WHERE app_id = $1 AND valid_to IS NULL`,
+      [appId],
+    );
+    const at = rows[0].at;
+    await em.query('UPDATE subscriptions SET valid_to = $2::timestamptz WHERE app_id = $1 AND valid_to IS NULL', [appId, at]);
+    return at;
   }
 
   /** Revokes the app's active keys; returns them (with hashes, for cache eviction messages). */

@@ -86,8 +86,8 @@ export class AppsService {
         assertMayProvision(user);
         await this.assertPlanAllowed(tx.em, body.planId!, policy);
         // Plan history for billing: close the current subscription, open the next one.
-        await this.apps.closeSubscription(tx.em, id);
-        await this.apps.openSubscription(tx.em, id, body.planId!);
+        const at = await this.apps.closeSubscription(tx.em, id);
+        await this.apps.openSubscription(tx.em, id, body.planId!, at);
       }
       const after = await this.apps.update(tx.em, id, {
         ...(body.name !== undefined && { name: body.name }),
