@@ -155,7 +155,7 @@ export class GatewayServer {
       await closed;
     }
     this.p.snapshots.stop();
-    const unflushedEvents = await this.p.usage.flush(5_000);
+    const unflushedEvents = await this.p.usage.flush(3_000);
     if (unflushedEvents > 0) this.p.logger.error({ unflushedEvents }, 'usage events could not be queued before exit');
     await this.p.keys.stop();
     await this.p.pools.close();

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS + 6_000).unref();
+    }, config.SHUTDOWN_TIMEOUT_MS + 4_000).unref();
     gateway.close().then(
       ({ unflushedEvents }) => process.exit(unflushedEvents > 0 ? 1 : 0),
       (err: unknown) => {

@@ -47,7 +47,7 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     /** A queue add slower than this is retried (same batch id, so never duplicated). */
     USAGE_ADD_TIMEOUT_MS: env.int(5_000, 10),
     /** Grace for in-flight requests on SIGTERM before connections are cut. */
-    SHUTDOWN_TIMEOUT_MS: env.int(8_000, 0),
+    SHUTDOWN_TIMEOUT_MS: env.int(5_000, 0),
     UPSTREAM_CONNECTIONS: env.int(256, 1),
     /** Send the rate-limit calls of one event-loop turn in one Redis write (see RateLimiter). */
     RATE_LIMIT_COALESCE: env.bool(true),
