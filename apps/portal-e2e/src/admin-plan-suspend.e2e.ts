@@ -1,19 +1,8 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, MANAGEMENT_URL, apiSignup, callGateway, logIn, shot } from './support';
-
-async function developerWithKey() {
-  const dev = await apiSignup();
-  const login = await (await fetch(`${MANAGEMENT_URL}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: dev.email, password: dev.password }) })).json();
-  const auth = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
-  const plans = await (await fetch(`${MANAGEMENT_URL}/v1/portal/plans`)).json();
-  const free = plans.items.find((p: { slug: string }) => p.slug === 'free');
-  const app = await (await fetch(`${MANAGEMENT_URL}/v1/portal/apps`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'Suspended soon', planId: free.id }) })).json();
-  const key = await (await fetch(`${MANAGEMENT_URL}/v1/portal/apps/${app.id}/keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'default' }) })).json();
-  return { ...dev, key: key.key as string };
-}
+import { ADMIN, callGateway, developerWithKey, logIn, shot } from './support';
 
 test('an admin edits a plan (with its impact preview) and suspends a consumer; the next gateway call is refused', async ({ page }) => {
-  const dev = await developerWithKey();
+  const dev = await developerWithKey('Suspended soon');
   expect((await callGateway(dev.key)).status).toBe(200);
 
   await logIn(page, ADMIN);
@@ -33,7 +22,7 @@ test('an admin edits a plan (with its impact preview) and suspends a consumer; t
   await page.getByRole('button', { name: 'Review and save' }).click();
   const review = page.getByRole('dialog', { name: 'Impact of this change' });
   await expect(review.getByTestId('plan-preview').or(review.getByText('No impact preview'))).toBeVisible();
-  await shot(page, '14-admin-plan-preview');
+  await shot(page, '14-admin-plan-preview', false);
   await review.getByRole('button', { name: 'Save plan' }).click();
   await expect(page).toHaveURL(/\/admin\/plans$/);
   await expect(page.getByRole('row', { name: /Pro/ })).toContainText(`${next} / sec`);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { shot } from './support';
+import { developerWithKey, shot } from './support';
 
 test('landing, API docs with try-it, plans, login and signup render', async ({ page }) => {
   await page.goto('/');
@@ -32,4 +32,15 @@ test('narrow screens get a burger menu', async ({ page }) => {
   await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Plans' }).click();
   await expect(page).toHaveURL(/\/plans/);
   await shot(page, '09-mobile-plans');
+});
+
+test('the API page\'s "Try it out" calls the gateway with the key the developer types', async ({ page }) => {
+  const dev = await developerWithKey();
+  await page.goto('/');
+  await page.getByRole('link', { name: 'Open Demo Echo' }).click();
+  await page.getByLabel('Your API key for “Try it out”').fill(dev.key);
+  await page.locator('.opblock-get .opblock-summary-control').first().click();
+  await page.getByRole('button', { name: 'Execute' }).click();
+  await expect(page.locator('.live-responses-table tbody .response-col_status').first()).toHaveText('200', { timeout: 15_000 });
+  await shot(page, '02b-api-try-it');
 });

@@ -46,7 +46,7 @@ test('a developer signs up, creates an app and a key, calls the gateway and sees
   console.log(summary);
   test.info().annotations.push({ type: 'first-call', description: summary });
 
-  await shot(page, '05-dashboard-new-key-modal');
+  await shot(page, '05-dashboard-new-key-modal', false);
   await page.getByRole('button', { name: 'I have saved it' }).click();
   await expect(page).toHaveURL(/\/dashboard\/apps\//);
   await expect(page.getByTestId('curl-line').first()).toContainText('/demo/');

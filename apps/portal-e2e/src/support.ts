@@ -17,10 +17,10 @@ export function uniq(label: string): string {
 }
 
 /** Full-page screenshot into apps/portal-e2e/screenshots (git-ignored). */
-export async function shot(page: Page, name: string): Promise<void> {
+export async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.waitForLoadState('networkidle').catch(() => {});
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
 
 export async function logIn(page: Page, who: { email: string; password: string }, next?: string): Promise<void> {
@@ -53,4 +53,16 @@ export async function callGateway(key: string, path = '/demo/hello', want = 200,
     await new Promise((r) => setTimeout(r, 250));
   }
   return last!;
+}
+
+/** A developer with an app on the Free plan and a key, made through the management API. */
+export async function developerWithKey(appName = 'Test app') {
+  const dev = await apiSignup();
+  const login = await (await fetch(`${MANAGEMENT_URL}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: dev.email, password: dev.password }) })).json();
+  const auth = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
+  const plans = await (await fetch(`${MANAGEMENT_URL}/v1/portal/plans`)).json();
+  const free = plans.items.find((p: { slug: string }) => p.slug === 'free');
+  const app = await (await fetch(`${MANAGEMENT_URL}/v1/portal/apps`, { method: 'POST', headers: auth, body: JSON.stringify({ name: appName, planId: free.id }) })).json();
+  const key = await (await fetch(`${MANAGEMENT_URL}/v1/portal/apps/${app.id}/keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'default' }) })).json();
+  return { ...dev, key: key.key as string };
 }

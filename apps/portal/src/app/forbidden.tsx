@@ -1,8 +1,12 @@
 import { Center, Paper, Stack, Text, Title } from '@mantine/core';
 import { IconLock } from '@tabler/icons-react';
 import { ButtonLink } from '@/components/links';
+import { currentUser } from '@/lib/session';
 
-export default function Forbidden() {
+export default async function Forbidden() {
+  const user = await currentUser();
+  const [home, label] =
+    user?.role === 'admin' ? ['/admin', 'Go to admin'] : user?.role === 'finance' ? ['/finance', 'Go to finance'] : user ? ['/dashboard', 'Go to your dashboard'] : ['/', 'Go to the API catalog'];
   return (
     <Center mih="60vh">
       <Paper withBorder p="xl" radius="md" maw={480} w="100%">
@@ -13,7 +17,7 @@ export default function Forbidden() {
             Your account does not have the role needed for this area (HTTP 403). If you think this is a mistake,
             ask an administrator.
           </Text>
-          <ButtonLink href="/dashboard">Back to your dashboard</ButtonLink>
+          <ButtonLink href={home}>{label}</ButtonLink>
         </Stack>
       </Paper>
     </Center>

@@ -15,7 +15,7 @@ const SwaggerUI = dynamic(() => import('swagger-ui-react'), {
  * The API's OpenAPI document with "Try it out" aimed at the gateway. The key the developer types
  * stays in this component's memory and goes only into the x-api-key header of their own calls.
  */
-export function ApiDocs({ spec, serverUrl }: { spec: Record<string, unknown>; serverUrl: string }) {
+export function ApiDocs({ spec, serverUrl, gatewayUrl }: { spec: Record<string, unknown>; serverUrl: string; gatewayUrl: string }) {
   const keyRef = useRef('');
   const patched = useMemo(() => ({ ...spec, servers: [{ url: serverUrl, description: 'API gateway' }] }), [spec, serverUrl]);
 
@@ -32,7 +32,7 @@ export function ApiDocs({ spec, serverUrl }: { spec: Record<string, unknown>; se
           autoComplete="off"
           maw={520}
         />
-        <Text size="xs" c="dimmed" mt={6}>Requests go from your browser straight to {serverUrl}.</Text>
+        <Text size="xs" c="dimmed" mt={6}>Requests go to {serverUrl}, relayed by this portal (the gateway does not answer browser CORS checks).</Text>
       </Paper>
       <Paper withBorder radius="md" p={{ base: 0, sm: 'xs' }} style={{ overflowX: 'auto' }}>
         <SwaggerUI
@@ -40,8 +40,10 @@ export function ApiDocs({ spec, serverUrl }: { spec: Record<string, unknown>; se
           tryItOutEnabled
           requestInterceptor={(req) => {
             // swagger-ui's request is a plain object with a headers record, not a fetch Request.
-            const r = req as unknown as { headers: Record<string, string> };
+            const r = req as unknown as { url: string; headers: Record<string, string> };
             if (keyRef.current) r.headers['x-api-key'] = keyRef.current;
+            // The gateway sends no CORS headers: relay through the portal (same origin).
+            if (r.url.startsWith(gatewayUrl)) r.url = `${window.location.origin}/try-it${r.url.slice(gatewayUrl.length)}`;
             return req;
           }}
         />

@@ -28,7 +28,7 @@ function navFor(user: ShellUser | null): NavItem[] {
     { href: '/', label: 'APIs', icon: <IconApi size={18} /> },
     { href: '/plans', label: 'Plans', icon: <IconTags size={18} /> },
   ];
-  if (user) items.push({ href: '/dashboard', label: 'Dashboard', icon: <IconLayoutDashboard size={18} /> });
+  if (user?.role === 'developer') items.push({ href: '/dashboard', label: 'Dashboard', icon: <IconLayoutDashboard size={18} /> });
   if (user?.role === 'admin') items.push({ href: '/admin', label: 'Admin', icon: <IconShieldLock size={18} /> });
   if (user && (user.role === 'admin' || user.role === 'finance')) items.push({ href: '/finance', label: 'Finance', icon: <IconReceipt2 size={18} /> });
   return items;
@@ -53,7 +53,7 @@ export function PortalShell({ user, children }: { user: ShellUser | null; childr
             <UnstyledButton component={Link} href="/" aria-label="API Portal home">
               <Group gap={6} wrap="nowrap">
                 <IconChartBar size={24} color="var(--mantine-color-indigo-6)" />
-                <Text fw={700} size="lg">API Portal</Text>
+                <Text fw={700} size="lg" visibleFrom="xs" style={{ whiteSpace: 'nowrap' }}>API Portal</Text>
               </Group>
             </UnstyledButton>
             <Group gap={4} ml="lg" visibleFrom="sm" component="nav" aria-label="Main">

@@ -1,7 +1,7 @@
 'use client';
 
 import { useMemo, useState } from 'react';
-import { AreaChart } from '@mantine/charts';
+import { BarChart } from '@mantine/charts';
 import { Group, Paper, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { dayjs, fmtInt } from '@/lib/format';
 import type { UsagePoint } from '@/lib/types';
@@ -65,7 +65,7 @@ export function UsageChart({ title = 'Usage', points, apiNames, granularity, fro
         <Stack gap={0}><Text size="xs" c="dimmed">Billable</Text><Text fw={700} size="lg" data-testid="usage-billable">{fmtInt(totals.billable)}</Text></Stack>
         <Stack gap={0}><Text size="xs" c="dimmed">Errors</Text><Text fw={700} size="lg" c={totals.errors ? 'red' : undefined}>{fmtInt(totals.errors)}</Text></Stack>
       </SimpleGrid>
-      <AreaChart
+      <BarChart
         h={240}
         data={data}
         dataKey="bucket"
@@ -73,13 +73,12 @@ export function UsageChart({ title = 'Usage', points, apiNames, granularity, fro
           { name: 'Requests', color: 'indigo.6' },
           { name: 'Errors', color: 'red.6' },
         ]}
-        curveType="monotone"
-        withDots={false}
         tickLine="y"
-        gridAxis="xy"
+        gridAxis="y"
         xAxisProps={{ minTickGap: 24 }}
+        yAxisProps={{ allowDecimals: false }}
         withLegend
-        fillOpacity={0.25}
+        barProps={{ radius: 2 }}
       />
     </Paper>
   );

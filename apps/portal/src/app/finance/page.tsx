@@ -46,7 +46,7 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
       />
       <Group mb="md" align="flex-end">
         <QuerySelect param="period" label="Billing period" value={period} data={periods} allLabel="Current period" w={180} />
-        {res.ok ? <StatusBadge status={String((res.data as { status?: string }).status ?? 'open')} /> : null}
+        {res.ok ? <div style={{ paddingBottom: 8 }}><StatusBadge status={String((res.data as { status?: string }).status ?? 'open')} /></div> : null}
         <QuerySegments param="by" label="Group by" value={by} data={[{ value: 'consumer', label: 'Consumer' }, { value: 'costCenter', label: 'Cost center' }]} />
       </Group>
       {!res.ok ? (

@@ -35,7 +35,7 @@ export default async function ReconciliationPage({ searchParams }: { searchParam
   return (
     <>
       <PageHeader title="Reconciliation" description="Events the worker received, what it aggregated and what was billed must agree, app by app." />
-      <Group mb="md" align="flex-end">
+      <Group mb="md" align="center">
         <QuerySelect param="period" label="Billing period" value={period} data={recentPeriods(13).map((p) => ({ value: p, label: p }))} allLabel="Current period" w={180} />
         {r ? <StatusBadge status={r.status} /> : null}
         {r && typeof r.balanced === 'boolean' ? (

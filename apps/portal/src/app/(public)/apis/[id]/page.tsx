@@ -44,7 +44,7 @@ export default async function ApiPage({ params }: { params: Promise<{ id: string
         <CurlLine url={baseUrl + '/'} />
       </Paper>
       {found.openapi ? (
-        <ApiDocs spec={found.openapi} serverUrl={baseUrl} />
+        <ApiDocs spec={found.openapi} serverUrl={baseUrl} gatewayUrl={portalEnv().GATEWAY_PUBLIC_URL} />
       ) : (
         <EmptyState title="No OpenAPI document yet">The API owner has not uploaded a description for this API.</EmptyState>
       )}
