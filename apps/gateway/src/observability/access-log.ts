@@ -7,7 +7,7 @@ export interface LineSink {
 }
 
 /**
- * Buffers lines and writes them to a file descriptor in large asynchronous writes (every 16 KB
+ * Buffers lines and writes them to a file descriptor in large asynchronous writes (every 64 KB
  * or 200 ms). A logger that backs up (slow pipe) cannot grow memory without bound: past 8 MB
  * pending, lines are dropped and counted rather than stalling requests.
  */
@@ -17,7 +17,7 @@ export class BufferedFdSink implements LineSink {
   private readonly timer: NodeJS.Timeout;
   dropped = 0;
 
-  constructor(private readonly fd = 1, private readonly highWater = 16 * 1024, private readonly maxPending = 8 * 1024 * 1024) {
+  constructor(private readonly fd = 1, private readonly highWater = 64 * 1024, private readonly maxPending = 8 * 1024 * 1024) {
     this.timer = setInterval(() => this.flushAsync(), 200);
     this.timer.unref();
   }
