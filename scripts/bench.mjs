@@ -29,8 +29,56 @@ const BODY = JSON.stringify({ id: 42, name: 'benchmark', tags: ['a', 'b', 'c'], 
 const role = process.argv[2] === '--serve' ? process.argv[3] : null;
 if (role) {
   await serve(role, Number(process.argv[4]), process.argv[5]);
+} else if (process.argv[2] === '--fixed-rate') {
+  await fixedRateClient(JSON.parse(process.argv[3]));
 } else {
   await main();
+}
+
+/**
+ * Open-loop load at a fixed rate with µs timing (autocannon reports whole milliseconds): requests
+ * are sent on a schedule whatever the answers, and latency counts from the scheduled time, so a
+ * stall is not hidden (no coordinated omission). Prints JSON {requests, errors, p50, p99} in ms.
+ */
+async function fixedRateClient({ url, headers, rate, seconds, connections }) {
+  const { Pool } = require('undici');
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections, pipelining: 1 });
+  const path = u.pathname + u.search;
+  const lat = [];
+  let errors = 0;
+  let inFlight = 0;
+  const start = performance.now();
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  let sent = 0;
+  await new Promise((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) {
+        const scheduled = start + sent * interval;
+        sent++;
+        inFlight++;
+        pool.request({ path, method: 'GET', headers }).then(
+          async (r) => {
+            await r.body.dump();
+            if (r.statusCode !== 200) errors++;
+            lat.push(performance.now() - scheduled);
+          },
+          () => errors++,
+        ).finally(() => {
+          inFlight--;
+          if (sent >= total && inFlight === 0) resolve();
+        });
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  await pool.close();
+  lat.sort((a, b) => a - b);
+  const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
+  process.stdout.write(JSON.stringify({ requests: lat.length, errors, p50: q(0.5), p99: q(0.99) }));
 }
 
 async function serve(kind, port, upstream) {
@@ -196,7 +244,7 @@ async function main() {
     };
     const run = async (t, seconds, rate) => {
       const before = cpuTicks(t.child.pid);
-      const r = rate ? await autocannon(t, seconds, Math.min(CONNS, 10), rate, pin) : hasWrk ? await wrk(t, seconds, CONNS, pin) : await autocannon(t, seconds, CONNS, 0, pin);
+      const r = rate ? fixedRate(t, seconds, rate, pin) : hasWrk ? await wrk(t, seconds, CONNS, pin) : await autocannon(t, seconds, CONNS, 0, pin);
       const cpuUs = ((cpuTicks(t.child.pid) - before) / clkTck) * 1e6;
       return { ...r, cpuUsPerReq: r.requests ? cpuUs / r.requests : NaN };
     };
@@ -226,13 +274,13 @@ async function main() {
 
     // Added latency at half of the gateway's peak: same fixed rate through each proxy and straight to the upstream.
     const rate = Math.max(100, Math.round(med('gateway', 'rps') / 2));
-    console.log(`\nadded latency at ${rate} req/s (half the gateway's median peak), autocannon fixed rate over 10 connections, ${ROUND_S} s each`);
+    console.log(`\nadded latency at ${rate} req/s (half the gateway's median peak), open-loop fixed rate (µs timing, from the scheduled send time), ${ROUND_S} s each`);
     const upstreamTarget = { name: 'upstream', child: children[0], url: `${upstreamUrl}/hello` };
-    const base = await run(upstreamTarget, ROUND_S, rate);
-    console.log(`  upstream direct  p50 ${fmt(base.p50)} ms  p99 ${fmt(base.p99)} ms`);
+    // Alternate direct and proxied runs so each proxy is compared with a baseline taken next to it.
     for (const t of targets) {
+      const base = await run(upstreamTarget, ROUND_S / 2, rate);
       const r = await run(t, ROUND_S, rate);
-      console.log(`  ${t.name.padEnd(8)} p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  → p99 added ${fmt(r.p99 - base.p99)} ms  (${fmt(r.cpuUsPerReq, 0)} µs CPU/req)`);
+      console.log(`  ${t.name.padEnd(9)} p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (upstream direct p50 ${fmt(base.p50)}, p99 ${fmt(base.p99)})  → added p50 ${fmt(r.p50 - base.p50)} ms, p99 ${fmt(r.p99 - base.p99)} ms  ${r.errors ? `${r.errors} errors ` : ''}(${fmt(r.cpuUsPerReq, 0)} µs CPU/req)`);
     }
     console.log(`\ndone in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {
@@ -241,6 +289,12 @@ async function main() {
 }
 
 // ---------------------------------------------------------------- load generators
+function fixedRate(t, seconds, rate, pin) {
+  const [bin, argv] = pin(0, process.execPath, [self, '--fixed-rate', JSON.stringify({ url: t.url, headers: t.headers ?? {}, rate, seconds, connections: 32 })]);
+  const j = JSON.parse(execFileSync(bin, argv, { encoding: 'utf8' }));
+  return { rps: j.requests / seconds, p50: j.p50, p99: j.p99, requests: j.requests, errors: j.errors };
+}
+
 function wrk(t, seconds, conns, pin) {
   const args = ['-t1', `-c${conns}`, `-d${seconds}s`, '--latency'];
   for (const [k, v] of Object.entries(t.headers ?? {})) args.push('-H', `${k}: ${v}`);

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PROBLEM_CONTENT_TYPE, problem } from '@apim/errors';
+import { ERROR_CATALOGUE, PROBLEM_CONTENT_TYPE, problem } from '@apim/errors';
 import { type Logger, requestIdFrom } from '@apim/observability';
 import type Redis from 'ioredis';
 import type { GatewayConfig } from './config/gateway.config';
@@ -46,7 +46,7 @@ export class GatewayServer {
     this.server = createServer({ maxHeaderSize: p.config.MAX_HEADER_BYTES, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => this.handle(req, res));
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       const code = answerClientError(err, socket);
-      if (code) p.metrics.requests.inc({ status_class: code === 'headers_too_large' ? '4xx' : '4xx', code });
+      if (code) p.metrics.countRequest(ERROR_CATALOGUE[code].status, code);
     });
   }
 
