@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { apiSignup, callGateway, logIn } from './support';
+import { apiSignup, callGateway, logIn, shot } from './support';
 
 test('a developer rotates a key with no overlap and revokes one; the gateway follows', async ({ page }) => {
   const dev = await apiSignup();
@@ -39,4 +39,10 @@ test('a developer rotates a key with no overlap and revokes one; the gateway fol
   await page.getByRole('dialog', { name: 'Revoke key?' }).getByRole('button', { name: 'Revoke key' }).click();
   await expect(page.getByTestId('key-row').filter({ hasText: 'active' })).toHaveCount(0);
   expect((await callGateway(second, '/demo/hello', 401)).status).toBe(401);
+
+  // The same page on a phone: tables scroll sideways instead of breaking the layout.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Rotation app', level: 1 })).toBeVisible();
+  await shot(page, '07b-mobile-app');
 });

@@ -31,6 +31,7 @@ test('narrow screens get a burger menu', async ({ page }) => {
   await shot(page, '08-mobile-nav');
   await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Plans' }).click();
   await expect(page).toHaveURL(/\/plans/);
+  await expect(page.getByRole('article', { name: 'Plan Free' })).toBeVisible();
   await shot(page, '09-mobile-plans');
 });
 
