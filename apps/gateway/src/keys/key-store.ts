@@ -49,15 +49,19 @@ export class KeyStore {
   private readonly lastUsed = new Map<string, number>();
   private epoch = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Label children resolved once: these counters move on every request. */
+  private readonly counted: Record<'hit' | 'negative_hit' | 'miss' | 'error', { inc(): void }>;
 
   constructor(
     private readonly pool: Pool,
     private readonly health: PgHealth,
-    private readonly metrics: GatewayMetrics,
+    metrics: GatewayMetrics,
     private readonly logger: Logger,
     private readonly opts: KeyStoreOptions,
   ) {
     this.cache = new LRUCache({ max: opts.max });
+    const c = (result: string) => metrics.keyCache.labels({ result });
+    this.counted = { hit: c('hit'), negative_hit: c('negative_hit'), miss: c('miss'), error: c('error') };
   }
 
   start(): void {
@@ -76,16 +80,16 @@ export class KeyStore {
     if (hit) {
       if (!hit.found) {
         if (now - hit.fetchedAt < this.opts.negativeTtlMs) {
-          this.metrics.keyCache.inc({ result: 'negative_hit' });
+          this.counted.negative_hit.inc();
           return hit;
         }
       } else {
         if (now - hit.fetchedAt > this.opts.ttlMs) this.revalidate(hash);
-        this.metrics.keyCache.inc({ result: 'hit' });
+        this.counted.hit.inc();
         return hit;
       }
     }
-    this.metrics.keyCache.inc({ result: 'miss' });
+    this.counted.miss.inc();
     return this.fetch(hash);
   }
 
@@ -99,7 +103,7 @@ export class KeyStore {
           return r;
         })
         .catch((err: unknown) => {
-          this.metrics.keyCache.inc({ result: 'error' });
+          this.counted.error.inc();
           throw new KeyStoreUnavailableError(err);
         })
         .finally(() => this.inflight.delete(hash));
