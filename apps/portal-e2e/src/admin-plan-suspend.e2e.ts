@@ -44,7 +44,32 @@ test('an admin edits a plan (with its impact preview) and suspends a consumer; t
   await row.getByRole('link', { name: dev.name }).click();
   await expect(page.getByRole('heading', { name: dev.name })).toBeVisible();
   await expect(page.getByTestId('key-row')).toHaveCount(1);
+  const costCenter = `CC-${Date.now().toString(36).toUpperCase()}`;
+  await page.getByLabel('Cost center').fill(costCenter);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByText('Cost center saved')).toBeVisible();
   await shot(page, '16-admin-consumer-detail');
+
+  // Chargeback grouped by cost center picks it up.
+  await page.goto('/finance?by=costCenter');
+  await expect(page.getByText(costCenter).first()).toBeVisible();
+});
+
+test('the API form shows the management API\'s field errors under the inputs', async ({ page }) => {
+  await logIn(page, ADMIN, '/admin/apis/new');
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Shadow of demo');
+  await page.getByRole('textbox', { name: 'Slug', exact: true }).fill(`shadow-${Date.now().toString(36)}`);
+  await page.getByRole('textbox', { name: 'Upstream URL', exact: true }).fill('http://127.0.0.1:4003');
+  // Passes the form's own checks; the API refuses it (conflict, field routePath).
+  await page.getByRole('textbox', { name: 'Route path', exact: true }).fill('/demo');
+  await page.getByRole('button', { name: 'Create API' }).click();
+  await expect(page.getByText('already in use').first()).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'Route path', exact: true })).toHaveAttribute('aria-invalid', 'true');
+  // And a 400 with field errors: '//' is refused by the API only.
+  await page.getByRole('textbox', { name: 'Route path', exact: true }).fill('/foo//bar');
+  await page.getByRole('button', { name: 'Create API' }).click();
+  await expect(page.getByText("must not contain '//'").first()).toBeVisible();
+  await expect(page).toHaveURL(/\/admin\/apis\/new/);
 });
 
 test('admin pages render: APIs, usage, audit log', async ({ page }) => {

@@ -65,7 +65,7 @@ test('a developer signs up, creates an app and a key, calls the gateway and sees
   await shot(page, '06-dashboard');
 });
 
-test('the signup form validates as you type and shows the API field errors', async ({ page }) => {
+test('the signup form validates as you type and shows the API\'s refusal', async ({ page }) => {
   await page.goto('/signup');
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill('short');
   await expect(page.getByText('At least 12 characters').last()).toBeVisible();

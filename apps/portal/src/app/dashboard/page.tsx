@@ -62,7 +62,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                       <Title order={2} size="h4">{a.name}</Title>
                       <Badge variant="light">{planName.get(a.planId) ?? 'Custom plan'}</Badge>
                     </Group>
-                    <Text size="sm" c="dimmed">{fmtInt(reqs)} requests in the last {win.key}</Text>
+                    <Text size="sm" c="dimmed">{fmtInt(reqs)} request{reqs === 1 ? '' : 's'} in the last {win.key}</Text>
                     {q?.limit ? (
                       <div>
                         <Progress value={pct} size="sm" aria-label={`Quota used by ${a.name}`} />
