@@ -16,7 +16,10 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI ? 1 : 0,
-  reporter: [['list']],
+  // `npm test` (scripts/test.mjs) sums every runner's JSON report from TEST_RESULTS_DIR.
+  reporter: process.env.TEST_RESULTS_DIR
+    ? [['list'], ['json', { outputFile: `${process.env.TEST_RESULTS_DIR}/playwright-portal-e2e.json` }]]
+    : [['list']],
   use: {
     baseURL: PORTAL_URL,
     trace: 'retain-on-failure',
