@@ -32,6 +32,13 @@ test('signed-out visitors are sent to log in, and come back after', async ({ pag
   await page.keyboard.type(dev.password);
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/dashboard$/);
+
+  await page.getByRole('button', { name: 'Account menu' }).click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('link', { name: 'Log in' })).toBeVisible();
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/login/);
 });
 
 test('a wrong password is refused with one message', async ({ page }) => {

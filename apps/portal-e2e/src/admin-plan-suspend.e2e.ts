@@ -41,6 +41,13 @@ test('an admin edits a plan (with its impact preview) and suspends a consumer; t
   expect(refused.status).toBe(403);
   expect((await refused.json()).code).toBe('consumer_suspended');
 
+  // The developer sees why in their dashboard.
+  const devPage = await page.context().browser()!.newPage();
+  await logIn(devPage, dev);
+  await devPage.goto('/dashboard');
+  await expect(devPage.getByText('Your account is suspended')).toBeVisible();
+  await devPage.close();
+
   await row.getByRole('link', { name: dev.name }).click();
   await expect(page.getByRole('heading', { name: dev.name })).toBeVisible();
   await expect(page.getByTestId('key-row')).toHaveCount(1);

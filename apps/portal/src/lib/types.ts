@@ -8,6 +8,8 @@ export interface User {
   name: string;
   role: Role;
   consumerId?: string | null;
+  /** The developer's consumer status (null for staff). */
+  consumerStatus?: 'active' | 'suspended' | 'pending' | null;
 }
 
 export interface FieldError {

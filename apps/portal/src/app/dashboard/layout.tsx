@@ -16,5 +16,18 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       </Alert>
     );
   }
-  return <>{children}</>;
+  return (
+    <>
+      {user.consumerStatus === 'suspended' ? (
+        <Alert color="red" title="Your account is suspended" mb="lg" role="alert">
+          The gateway refuses calls made with your keys (403 consumer_suspended). Contact an administrator.
+        </Alert>
+      ) : user.consumerStatus === 'pending' ? (
+        <Alert color="yellow" title="Waiting for approval" mb="lg">
+          An administrator has to approve your account before your keys work.
+        </Alert>
+      ) : null}
+      {children}
+    </>
+  );
 }
