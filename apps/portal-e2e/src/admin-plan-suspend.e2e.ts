@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, callGateway, developerWithKey, logIn, shot } from './support';
+import { ADMIN, MANAGEMENT_URL, apiSignup, callGateway, developerWithKey, logIn, shot } from './support';
 
 test('an admin edits a plan (with its impact preview) and suspends a consumer; the next gateway call is refused', async ({ page }) => {
   const dev = await developerWithKey('Suspended soon');
@@ -113,4 +113,31 @@ test('an admin creates an API with an uploaded OpenAPI document; it appears in t
   await page.goto('/');
   await page.getByRole('link', { name: `Open Inventory ${slug}` }).click();
   await expect(page.getByText('List items')).toBeVisible({ timeout: 20_000 });
+});
+
+test('an admin approves a pending consumer, then gives it an app and a key that works at the gateway', async ({ page }) => {
+  const dev = await apiSignup();
+  // Put the consumer in "pending" as signup approval would.
+  const admin = await (await fetch(`${MANAGEMENT_URL}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json();
+  const auth = { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' };
+  const found = await (await fetch(`${MANAGEMENT_URL}/v1/admin/consumers?q=${encodeURIComponent(dev.name)}`, { headers: auth })).json();
+  const consumer = found.items[0];
+  expect((await fetch(`${MANAGEMENT_URL}/v1/admin/consumers/${consumer.id}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ status: 'pending' }) })).status).toBe(200);
+
+  await logIn(page, ADMIN, '/admin/consumers?status=pending');
+  const row = page.getByTestId('consumer-row').filter({ hasText: dev.name });
+  await row.getByRole('button', { name: `Approve ${dev.name}` }).click();
+  await expect(page.getByText(`${consumer.name} is now active`)).toBeVisible();
+
+  await page.goto(`/admin/consumers/${consumer.id}`);
+  await page.getByRole('button', { name: 'New app' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Create an app' });
+  await dialog.getByLabel('App name').fill('Provisioned by admin');
+  await dialog.getByRole('button', { name: 'Create app' }).click();
+  const section = page.getByRole('region', { name: 'App Provisioned by admin' });
+  await section.getByRole('button', { name: 'Create key' }).click();
+  await page.getByRole('dialog', { name: 'Create an API key' }).getByRole('button', { name: 'Create key' }).click();
+  const key = (await page.getByTestId('new-api-key').innerText()).trim();
+  await page.getByRole('button', { name: 'I have saved it' }).click();
+  expect((await callGateway(key)).status).toBe(200);
 });

@@ -10,7 +10,8 @@ const id = z.uuid();
 const invalidId = () => fail({ status: 400, code: 'validation_failed', title: 'Invalid id' });
 
 /** Bodies are validated by the management API (its errors come back field by field). */
-const body = z.record(z.string(), z.unknown());
+const record = z.record(z.string(), z.unknown());
+const body = { parse: (v: unknown) => (record.safeParse(v).success ? (v as Record<string, unknown>) : {}) };
 
 export async function saveApi(apiId: string | null, input: unknown): Promise<ActionResult<Api>> {
   const b = body.parse(input);

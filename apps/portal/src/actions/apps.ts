@@ -24,6 +24,12 @@ function badInput(issues: z.core.$ZodIssue[]): ActionResult<never> {
   });
 }
 
+/** Unknown scopes are answered like any bad input, never with a thrown error (a 500). */
+function scopeOf(s: unknown): Scope {
+  const r = scope.safeParse(s);
+  return r.success ? r.data : 'portal';
+}
+
 function appsPath(s: Scope): string {
   return s === 'admin' ? '/admin/consumers' : '/dashboard';
 }
@@ -40,7 +46,7 @@ const createAppInput = z.object({
  * "I want to call this API" to a working key. A failed key leaves the app (the page offers a retry).
  */
 export async function createApp(s: Scope, input: unknown): Promise<ActionResult<{ app: App; key: CreatedKey | null }>> {
-  const sc = scope.parse(s);
+  const sc = scopeOf(s);
   const parsed = createAppInput.safeParse(input);
   if (!parsed.success) return badInput(parsed.error.issues);
   const { withKey, consumerId, ...body } = parsed.data;
@@ -58,7 +64,7 @@ export async function createApp(s: Scope, input: unknown): Promise<ActionResult<
 const updateAppInput = z.object({ name: z.string().trim().min(1).max(200).optional(), planId: z.uuid().optional() });
 
 export async function updateApp(s: Scope, appId: string, input: unknown): Promise<ActionResult<App>> {
-  const sc = scope.parse(s);
+  const sc = scopeOf(s);
   const parsed = updateAppInput.safeParse(input);
   if (!parsed.success || !id.safeParse(appId).success) return badInput(parsed.error?.issues ?? []);
   const res = await api.patch<App>(`/v1/${sc}/apps/${appId}`, parsed.data);
@@ -68,7 +74,7 @@ export async function updateApp(s: Scope, appId: string, input: unknown): Promis
 }
 
 export async function deleteApp(s: Scope, appId: string, then?: string): Promise<ActionResult> {
-  const sc = scope.parse(s);
+  const sc = scopeOf(s);
   if (!id.safeParse(appId).success) return badInput([]);
   const res = await api.del(`/v1/${sc}/apps/${appId}`);
   if (!res.ok) return fail(res.problem);
@@ -83,7 +89,7 @@ const createKeyInput = z.object({
 
 /** The answer carries the secret: it goes to the browser once, to be shown in the modal. */
 export async function createKey(s: Scope, appId: string, input: unknown): Promise<ActionResult<CreatedKey>> {
-  const sc = scope.parse(s);
+  const sc = scopeOf(s);
   const parsed = createKeyInput.safeParse(input);
   if (!parsed.success) return badInput(parsed.error.issues);
   if (!id.safeParse(appId).success) return badInput([]);
@@ -95,7 +101,7 @@ export async function createKey(s: Scope, appId: string, input: unknown): Promis
 }
 
 export async function rotateKey(s: Scope, keyId: string, overlapSeconds: number): Promise<ActionResult<CreatedKey>> {
-  const sc = scope.parse(s);
+  const sc = scopeOf(s);
   const overlap = z.number().int().min(0).max(30 * 86400).safeParse(overlapSeconds);
   if (!overlap.success) return badInput(overlap.error.issues);
   if (!id.safeParse(keyId).success) return badInput([]);
@@ -106,7 +112,7 @@ export async function rotateKey(s: Scope, keyId: string, overlapSeconds: number)
 }
 
 export async function revokeKey(s: Scope, keyId: string): Promise<ActionResult<null>> {
-  const sc = scope.parse(s);
+  const sc = scopeOf(s);
   if (!id.safeParse(keyId).success) return badInput([]);
   const res = await api.del(`/v1/${sc}/keys/${keyId}`);
   if (!res.ok) return fail(res.problem);
