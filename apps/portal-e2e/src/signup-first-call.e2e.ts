@@ -21,10 +21,11 @@ test('a developer signs up, creates an app and a key, calls the gateway and sees
   await expect(page).toHaveURL(/\/dashboard/);
   await expect(page.getByRole('heading', { name: 'Your apps' })).toBeVisible();
 
-  await click(page.getByRole('button', { name: 'Create app', exact: true }).first());
+  // First visit: the "Create an app" dialog is already open, with a name, the cheapest
+  // self-service plan preselected and "create a key" ticked.
   const dialog = page.getByRole('dialog', { name: 'Create an app' });
-  await dialog.getByLabel('App name').fill('My first integration');
-  // The cheapest self-service plan is preselected and "create a key" is ticked.
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel('App name')).toHaveValue('My first app');
   await expect(dialog.getByRole('checkbox', { name: 'Create an API key for it now' })).toBeChecked();
   await click(dialog.getByRole('button', { name: 'Create app' }));
 
@@ -61,7 +62,7 @@ test('a developer signs up, creates an app and a key, calls the gateway and sees
   await shot(page, '07-dashboard-app');
 
   await page.goto('/dashboard');
-  await expect(page.getByRole('article', { name: 'App My first integration' })).toBeVisible();
+  await expect(page.getByRole('article', { name: 'App My first app' })).toBeVisible();
   await shot(page, '06-dashboard');
 });
 

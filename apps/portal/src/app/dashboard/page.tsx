@@ -31,11 +31,11 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       <PageHeader
         title="Your apps"
         description="Each app has its own keys, plan and quota."
-        actions={<CreateAppButton plans={cat.planOptions} />}
+        actions={<CreateAppButton plans={cat.planOptions} initiallyOpen={!!sp.welcome && appsRes.ok && apps.length === 0} defaultName={apps.length === 0 ? 'My first app' : ''} />}
       />
       {sp.welcome ? (
         <Alert color="teal" mb="lg" title="Welcome!">
-          Create an app on a plan: you get an API key right away, and a curl line to make your first call.
+          Name your app and pick a plan: you get an API key right away, with a curl line for your first call.
         </Alert>
       ) : null}
       {!appsRes.ok ? (
@@ -45,7 +45,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
           <ErrorState problem={appsRes.problem} what="your apps" />
         )
       ) : apps.length === 0 ? (
-        <EmptyState title="No apps yet" action={<CreateAppButton plans={cat.planOptions} label="Create your first app" />}>
+        <EmptyState title="No apps yet" action={<CreateAppButton plans={cat.planOptions} label="Create your first app" defaultName="My first app" />}>
           {cat.planOptions.length ? 'Pick a plan, name your app, and get a key.' : 'There is no self-service plan yet; ask an administrator.'}
         </EmptyState>
       ) : (

@@ -25,14 +25,22 @@ export interface PlanOption {
 }
 
 /** Create an app on a plan; developers see self-service plans, admins any plan for a consumer. */
-export function CreateAppButton({ plans, scope = 'portal', consumerId, label = 'Create app' }: { plans: PlanOption[]; scope?: 'portal' | 'admin'; consumerId?: string; label?: string }) {
+export function CreateAppButton({ plans, scope = 'portal', consumerId, label = 'Create app', initiallyOpen = false, defaultName = '' }: {
+  plans: PlanOption[];
+  scope?: 'portal' | 'admin';
+  consumerId?: string;
+  label?: string;
+  /** First visit after signing up: the dialog is the obvious next step, so it is already open. */
+  initiallyOpen?: boolean;
+  defaultName?: string;
+}) {
   const router = useRouter();
-  const [opened, setOpened] = useState(false);
+  const [opened, setOpened] = useState(initiallyOpen && plans.length > 0);
   const [pending, startTransition] = useTransition();
   const [created, setCreated] = useState<{ key: CreatedKey; next: string; curlUrl?: string } | null>(null);
   const form = useForm({
     mode: 'controlled',
-    initialValues: { name: '', planId: plans[0]?.value ?? '', withKey: scope === 'portal' },
+    initialValues: { name: defaultName, planId: plans[0]?.value ?? '', withKey: scope === 'portal' },
     validate: schemaResolver(schema, { sync: true }),
     validateInputOnChange: true,
   });
