@@ -74,7 +74,7 @@ export function UsageChart({ title = 'Usage', points, apiNames, granularity, fro
           { name: 'Errors', color: 'red.6' },
         ]}
         tickLine="y"
-        gridAxis="y"
+        gridAxis="x"
         xAxisProps={{ minTickGap: 24 }}
         yAxisProps={{ allowDecimals: false }}
         withLegend
