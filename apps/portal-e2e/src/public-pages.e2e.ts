@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { developerWithKey, shot } from './support';
+import { GATEWAY_URL, developerWithKey, shot } from './support';
 
 test('landing, API docs with try-it, plans, login and signup render', async ({ page }) => {
   await page.goto('/');
@@ -43,5 +43,8 @@ test('the API page\'s "Try it out" calls the gateway with the key the developer 
   await page.locator('.opblock-get .opblock-summary-control').first().click();
   await page.getByRole('button', { name: 'Execute' }).click();
   await expect(page.locator('.live-responses-table tbody .response-col_status').first()).toHaveText('200', { timeout: 15_000 });
+  // The curl swagger-ui shows is the gateway call, and it does not print the key.
+  await expect(page.locator('.curl-command').first()).toContainText(`${GATEWAY_URL}/demo/hello`);
+  await expect(page.locator('.curl-command').first()).not.toContainText(dev.key);
   await shot(page, '02b-api-try-it');
 });

@@ -38,6 +38,9 @@ export function ApiDocs({ spec, serverUrl, gatewayUrl }: { spec: Record<string, 
         <SwaggerUI
           spec={patched}
           tryItOutEnabled
+          // The curl shown under a response is the request before the relay rewrite: the
+          // gateway URL, without the key.
+          {...{ showMutatedRequest: false }}
           requestInterceptor={(req) => {
             // swagger-ui's request is a plain object with a headers record, not a fetch Request.
             const r = req as unknown as { url: string; headers: Record<string, string> };
