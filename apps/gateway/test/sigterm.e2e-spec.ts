@@ -9,6 +9,7 @@ import { freePort } from './support/private-redis';
 import { UsageQueueReader } from './support/usage-queue';
 
 const root = join(__dirname, '..');
+const buildDir = join(root, '.data', 'sigterm-build');
 
 describe('SIGTERM: graceful shutdown of the real process', () => {
   let s: Stack;
@@ -19,13 +20,15 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
   let stderr = '';
 
   beforeAll(async () => {
-    execFileSync('npx', ['tsc', '-b'], { cwd: root, stdio: 'inherit' }); // main.js runs from dist
+    // Compile the current sources into a private folder (not dist, which a parallel `tsc -b` may
+    // be writing); workspace libs come from their built dist, as in production.
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--outDir', buildDir, '--tsBuildInfoFile', join(buildDir, 'tsbuildinfo')], { cwd: root, stdio: 'inherit' });
     s = await startStack('sigterm');
     const apiId = await s.fx.api('/echo', s.upstream.url);
     key = (await s.fx.client(apiId)).key;
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
+    child = spawn(process.execPath, [join(buildDir, 'src/main.js')], {
       env: {
         PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'sigterm-child',
         DATABASE_URL: s.db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: s.prefix, KEY_HASH_SECRET: KEY_SECRET,
