@@ -141,3 +141,27 @@ test('an admin approves a pending consumer, then gives it an app and a key that 
   await page.getByRole('button', { name: 'I have saved it' }).click();
   expect((await callGateway(key)).status).toBe(200);
 });
+
+test('an admin creates a self-service plan; developers see it on the plans page', async ({ page }) => {
+  const slug = `team-${Date.now().toString(36)}`;
+  await logIn(page, ADMIN, '/admin/plans/new');
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`Team ${slug}`);
+  await page.getByRole('textbox', { name: 'Slug', exact: true }).fill(slug);
+  await page.getByRole('combobox', { name: 'APIs in this plan' }).click();
+  await page.getByRole('option', { name: 'Demo Echo (/demo)' }).click();
+  await page.keyboard.press('Escape');
+  await page.getByLabel('Rate limit (requests)').fill('30');
+  await page.getByLabel('Monthly fee').fill('12.5');
+  await page.getByLabel('Overage per 1,000').fill('abc');
+  await expect(page.getByText('Amount like 0.25 (up to 4 decimals)')).toBeVisible();
+  await page.getByLabel('Overage per 1,000').fill('0.125');
+  await page.getByRole('switch', { name: /Self-service/ }).check();
+  await page.getByRole('button', { name: 'Create plan' }).click();
+  await expect(page).toHaveURL(/\/admin\/plans$/);
+  await expect(page.getByRole('row', { name: new RegExp(`Team ${slug}`) })).toContainText('30 / min');
+
+  await page.goto('/plans');
+  const card = page.getByRole('article', { name: `Plan Team ${slug}` });
+  await expect(card).toContainText('12.50 USD');
+  await expect(card).toContainText('0.125 USD per 1,000');
+});
