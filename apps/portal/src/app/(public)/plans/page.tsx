@@ -50,7 +50,7 @@ export default async function PlansPage() {
                   </Group>
                 ) : null}
                 <div style={{ flex: 1 }} />
-                {p.selfService ? (
+                {p.selfService && (!user || user.role === 'developer') ? (
                   <ButtonLink href={user ? '/dashboard' : '/signup'} variant="light">
                     {user ? 'Create an app on this plan' : 'Sign up'}
                   </ButtonLink>
