@@ -1,7 +1,8 @@
 import { Badge, Group, Paper, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTr, Text, Title } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtDate } from '@/lib/format';
-import type { AuditEntry } from '@/lib/types';
+import type { AuditEntry, Consumer } from '@/lib/types';
+import { ConsumerStatusButtons } from '@/components/admin/consumer-actions';
 import { ErrorState, PageHeader } from '@/components/states';
 import { AnchorLink, CardLink } from '@/components/links';
 
@@ -18,7 +19,7 @@ export default async function AdminHome() {
     api.get<unknown>('/v1/admin/apis', { query: { limit: 1 } }),
     api.get<unknown>('/v1/admin/plans', { query: { limit: 1 } }),
     api.get<unknown>('/v1/admin/consumers', { query: { limit: 1 } }),
-    api.get<unknown>('/v1/admin/consumers', { query: { limit: 1, status: 'pending' } }),
+    api.get<unknown>('/v1/admin/consumers', { query: { limit: 10, status: 'pending' } }),
     api.get<unknown>('/v1/admin/audit-log', { query: { limit: 8 } }),
   ]);
   const cards = [
@@ -38,6 +39,22 @@ export default async function AdminHome() {
           </CardLink>
         ))}
       </SimpleGrid>
+      {pending.ok && listOf<Consumer>(pending.data).length ? (
+        <Paper withBorder radius="md" p="md" mb="lg" component="section" aria-label="Waiting for approval">
+          <Title order={2} size="h4" mb="sm">Waiting for approval</Title>
+          <Stack gap="xs">
+            {listOf<Consumer>(pending.data).map((c) => (
+              <Group key={c.id} justify="space-between">
+                <div>
+                  <AnchorLink href={`/admin/consumers/${c.id}`} fw={600}>{c.name}</AnchorLink>
+                  <Text size="xs" c="dimmed">{c.email ?? ''} · since {fmtDate(c.createdAt)}</Text>
+                </div>
+                <ConsumerStatusButtons consumer={c} />
+              </Group>
+            ))}
+          </Stack>
+        </Paper>
+      ) : null}
       <Paper withBorder radius="md" p="md">
         <Group justify="space-between" mb="sm">
           <Title order={2} size="h4">Recent changes</Title>
