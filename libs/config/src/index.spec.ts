@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, devDefault, env, loadConfig, z } from './index';
+import { ConfigError, devOnlySecret, env, loadConfig, z } from './index';
 
 const schema = z.object({
   PORT: env.port(3000),
@@ -26,9 +26,12 @@ describe('loadConfig', () => {
     }
   });
 
-  it('gives dev defaults only outside production', () => {
-    expect(devDefault('development', 'x')).toBe('x');
-    expect(devDefault(undefined, 'x')).toBe('x');
-    expect(devDefault('production', 'x')).toBeUndefined();
+  it('gives secrets a dev default only outside production', () => {
+    const withSecret = (nodeEnv: string | undefined) => z.object({ SECRET: devOnlySecret(nodeEnv, 'dev-only-secret-value') });
+    expect(loadConfig('t', withSecret('development'), {})).toEqual({ SECRET: 'dev-only-secret-value' });
+    expect(loadConfig('t', withSecret(undefined), {})).toEqual({ SECRET: 'dev-only-secret-value' });
+    expect(() => loadConfig('t', withSecret('production'), {})).toThrow(/SECRET/);
+    expect(() => loadConfig('t', withSecret('production'), { SECRET: 'short' })).toThrow(/at least 16/);
+    expect(loadConfig('t', withSecret('production'), { SECRET: 'x'.repeat(16) })).toEqual({ SECRET: 'x'.repeat(16) });
   });
 });

@@ -41,7 +41,20 @@ export const env = {
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
 
-/** Dev-only defaults: refused when NODE_ENV=production. */
-export function devDefault<T>(nodeEnv: string | undefined, value: T): T | undefined {
-  return nodeEnv === 'production' ? undefined : value;
+/**
+ * A variable with a development default that production must set: outside production the schema
+ * gets `devValue` as its default; in production it has none, so a missing value is reported.
+ * (`.default(undefined)` would instead make the variable optional and let it through.)
+ */
+export function devOnlyDefault(
+  nodeEnv: string | undefined,
+  schema: z.ZodType<string, string>,
+  devValue: string,
+): z.ZodType<string, string | undefined> {
+  return nodeEnv === 'production' ? schema : schema.default(devValue);
+}
+
+/** A secret (≥ 16 characters) with a development-only default. */
+export function devOnlySecret(nodeEnv: string | undefined, devValue: string): z.ZodType<string, string | undefined> {
+  return devOnlyDefault(nodeEnv, z.string().min(16, 'must be at least 16 characters'), devValue);
 }

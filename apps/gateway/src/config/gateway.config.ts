@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { devDefault, env, loadConfig, z } from '@apim/config';
+import { devOnlySecret, env, loadConfig, z } from '@apim/config';
 
 /**
  * The gateway's whole configuration, parsed once at boot; every bad variable is reported in one
@@ -18,7 +18,7 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     DATABASE_POOL_SIZE: env.int(4, 1),
     REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
     REDIS_PREFIX: z.string().min(1).default('apim:'),
-    KEY_HASH_SECRET: z.string().min(16, 'must be at least 16 characters').default(devDefault(nodeEnv, 'dev-only-key-hash-secret') as string),
+    KEY_HASH_SECRET: devOnlySecret(nodeEnv, 'dev-only-key-hash-secret'),
     /** Largest request body forwarded (bytes); larger → 413. */
     MAX_BODY_BYTES: env.int(10 * 1024 * 1024, 0),
     /** Largest request head (bytes); larger → 431. Node's parser enforces it. */

@@ -1,4 +1,4 @@
-import { devDefault, env, loadConfig, z } from '@apim/config';
+import { devOnlyDefault, devOnlySecret, env, loadConfig, z } from '@apim/config';
 
 /**
  * The management API's whole configuration, parsed once at boot. Secrets have development
@@ -6,12 +6,8 @@ import { devDefault, env, loadConfig, z } from '@apim/config';
  * problem listed at once.
  */
 export function configSchema(nodeEnv: string | undefined) {
-  // `.default(undefined)` would make the variable optional, so production gets no default at all.
-  const orDev = (schema: z.ZodType<string, string>, devValue: string): z.ZodType<string, string | undefined> => {
-    const fallback = devDefault(nodeEnv, devValue);
-    return fallback === undefined ? schema : schema.default(fallback);
-  };
-  const secret = (devValue: string) => orDev(z.string().min(16, 'must be at least 16 characters'), devValue);
+  const orDev = (schema: z.ZodType<string, string>, devValue: string) => devOnlyDefault(nodeEnv, schema, devValue);
+  const secret = (devValue: string) => devOnlySecret(nodeEnv, devValue);
   return z.object({
     NODE_ENV: env.nodeEnv(),
     LOG_LEVEL: env.logLevel(),

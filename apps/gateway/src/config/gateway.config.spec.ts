@@ -1,0 +1,26 @@
+import { ConfigError } from '@apim/config';
+import { describe, expect, it } from 'vitest';
+import { loadGatewayConfig } from './gateway.config';
+
+describe('gateway config', () => {
+  it('has working development defaults', () => {
+    const c = loadGatewayConfig({});
+    expect(c.GATEWAY_PORT).toBe(8080);
+    expect(c.KEY_HASH_SECRET).toBe('dev-only-key-hash-secret');
+  });
+
+  it('refuses to start in production without KEY_HASH_SECRET, listing every bad variable', () => {
+    try {
+      loadGatewayConfig({ NODE_ENV: 'production', GATEWAY_PORT: 'eighty', REDIS_URL: 'http://nope' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const text = (e as ConfigError).problems.join('\n');
+      for (const v of ['KEY_HASH_SECRET', 'GATEWAY_PORT', 'REDIS_URL']) expect(text).toContain(v);
+    }
+  });
+
+  it('accepts a real secret in production', () => {
+    expect(loadGatewayConfig({ NODE_ENV: 'production', KEY_HASH_SECRET: 'k'.repeat(32) }).KEY_HASH_SECRET).toBe('k'.repeat(32));
+  });
+});
