@@ -1,4 +1,5 @@
 import { write, writeSync } from 'node:fs';
+import { isoTime } from './iso-time';
 
 /** Where access lines go: stdout by default, a capture in tests. */
 export interface LineSink {
@@ -87,7 +88,7 @@ export class AccessLog {
 
   write(e: AccessEntry, at: number): void {
     if (!this.sink) return;
-    let line = `{"level":"info","time":"${new Date(at).toISOString()}","service":"gateway","requestId":"${e.requestId}","method":"${e.method}","path":${JSON.stringify(e.path)},"status":${e.status},"latencyMs":${e.latencyMs}`;
+    let line = `{"level":"info","time":"${isoTime(at)}","service":"gateway","requestId":"${e.requestId}","method":"${e.method}","path":${JSON.stringify(e.path)},"status":${e.status},"latencyMs":${e.latencyMs}`;
     if (e.appId) line += `,"appId":"${e.appId}"`;
     if (e.apiId) line += `,"apiId":"${e.apiId}"`;
     if (e.code) line += `,"code":"${e.code}"`;

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { AppError } from '@apim/errors';
 import { hashKey, isWellFormedKey } from '@apim/keys';
 import { nextPeriodStart, policyHeader } from '@apim/ratelimit';
@@ -27,6 +28,12 @@ export function extractKey(headers: Record<string, string | string[] | undefined
  */
 export class AuthenticateStage implements Stage {
   readonly name = 'authenticate' as const;
+  /**
+   * key → HMAC, for well-formed keys only: the HMAC was ~4 % of the gateway's CPU under load and
+   * a client sends the same key on every call. The hash is a pure function of the key and the
+   * secret, so a cached value is never stale; revocation works on the hash → record cache.
+   */
+  private readonly hashes = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(
     private readonly keys: KeyStore,
@@ -41,7 +48,12 @@ export class AuthenticateStage implements Stage {
     if (!isWellFormedKey(found.key)) throw new AppError('key_invalid', 'The API key is not valid');
     let lookup: KeyLookup | Promise<KeyLookup>;
     try {
-      lookup = this.keys.lookup(hashKey(found.key, this.hashSecret));
+      let hash = this.hashes.get(found.key);
+      if (hash === undefined) {
+        hash = hashKey(found.key, this.hashSecret);
+        this.hashes.set(found.key, hash);
+      }
+      lookup = this.keys.lookup(hash);
     } catch (err) {
       throw toAppError(err);
     }

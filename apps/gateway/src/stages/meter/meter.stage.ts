@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isoTime } from '../../observability/iso-time';
 import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
 import type { UsageBuffer } from './usage-buffer';
@@ -18,7 +19,7 @@ export class MeterStage implements Stage {
     this.buffer.push({
       // The request id, unless the client chose it (then it need not be unique).
       id: ctx.clientRequestId ? randomUUID() : ctx.requestId,
-      at: new Date(ctx.receivedAt).toISOString(),
+      at: isoTime(ctx.receivedAt),
       apiId: route.id,
       appId: ctx.app?.id ?? null,
       keyId: ctx.key?.id ?? null,

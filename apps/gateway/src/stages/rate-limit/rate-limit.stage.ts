@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys, periodOf } from '@apim/contracts';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
-import { nextPeriodStart, type RateLimiter, rateLimitHeader, retryAfterSeconds } from '@apim/ratelimit';
+import { type LimitDecision, nextPeriodStart, type RateLimiter, rateLimitHeader, retryAfterSeconds } from '@apim/ratelimit';
 import type { GatewayMetrics } from '../../observability/gateway-metrics';
 import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
+import type { PlanEntry } from '../../snapshot/snapshot';
 
 /**
  * One Redis round trip per request: the sliding-log script checks the monthly quota and the
@@ -43,25 +44,26 @@ export class RateLimitStage implements Stage {
     return this.periodValue;
   }
 
-  async run(ctx: RequestContext): Promise<void> {
+  /** Not async: the decision is handled in one `then`, without an extra promise per request. */
+  run(ctx: RequestContext): Promise<void> | void {
     const plan = ctx.plan!;
     const appId = ctx.app!.id;
     const now = new Date(ctx.receivedAt);
     const keys = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: redisKeys.quota(this.redisPrefix, appId, this.period(ctx.receivedAt)) };
     ctx.quotaKey = keys.quota;
-    let decision;
+    let pending: Promise<LimitDecision>;
     try {
-      decision = await this.limiter.admit(keys, plan, `${this.memberPrefix}${(this.seq++).toString(36)}`, now);
+      pending = this.limiter.admit(keys, plan, `${this.memberPrefix}${(this.seq++).toString(36)}`, now);
     } catch (err) {
-      this.metrics.rateLimiterErrors.inc();
-      if (plan.failMode === 'closed') {
-        throw new AppError('rate_limiter_unavailable', 'Rate limits cannot be checked right now; retry shortly', undefined, { 'retry-after': '1' });
-      }
-      this.metrics.rateLimiterFailOpen.inc();
-      ctx.decision = null;
-      if (this.failOpen++ % 1000 === 0) this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; failing open');
-      return;
+      return this.unavailable(ctx, plan, err);
     }
+    return pending.then(
+      (decision) => this.decided(ctx, plan, decision, now),
+      (err: unknown) => this.unavailable(ctx, plan, err),
+    );
+  }
+
+  private decided(ctx: RequestContext, plan: PlanEntry, decision: LimitDecision, now: Date): void {
     ctx.decision = decision;
     ctx.headers.ratelimit = rateLimitHeader(plan, decision, now);
     if (decision.verdict === 'rate_limited') {
@@ -69,5 +71,15 @@ export class RateLimitStage implements Stage {
         'retry-after': String(retryAfterSeconds(decision, now)),
       });
     }
+  }
+
+  private unavailable(ctx: RequestContext, plan: PlanEntry, err: unknown): void {
+    this.metrics.rateLimiterErrors.inc();
+    if (plan.failMode === 'closed') {
+      throw new AppError('rate_limiter_unavailable', 'Rate limits cannot be checked right now; retry shortly', undefined, { 'retry-after': '1' });
+    }
+    this.metrics.rateLimiterFailOpen.inc();
+    ctx.decision = null;
+    if (this.failOpen++ % 1000 === 0) this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; failing open');
   }
 }
