@@ -1,9 +1,12 @@
-import type Redis from 'ioredis';
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { Command, type default as Redis } from 'ioredis';
 import { type LimitDecision, type LimitPolicy, quotaKeyTtlSeconds, ceilSeconds, windowSeconds } from './limit-math';
 import { SLIDING_LOG_LUA } from './sliding-log.lua';
 
 const VERDICTS = ['allowed', 'rate_limited', 'quota_exceeded'] as const;
 const COMMAND = 'apimSlidingLog';
+const SCRIPT_SHA = createHash('sha1').update(SLIDING_LOG_LUA).digest('hex');
 
 type WithCommand = Redis & {
   [COMMAND](rlKey: string, quotaKey: string, windowUs: number, limit: number, quota: number, member: string, ttl: number): Promise<[number, number, number, number]>;
@@ -30,6 +33,10 @@ export interface RateLimiterOptions {
 
 type Pending = { args: Parameters<WithCommand[typeof COMMAND]>; resolve: (v: [number, number, number, number]) => void; reject: (e: unknown) => void };
 
+function toDecision([v, remaining, resetUs, used]: [number, number, number, number]): LimitDecision {
+  return { verdict: VERDICTS[v] ?? 'rate_limited', remaining, resetSeconds: ceilSeconds(resetUs), quotaUsed: used };
+}
+
 export class RateLimiter {
   private readonly redis: WithCommand;
   private pending: Pending[] = [];
@@ -41,12 +48,16 @@ export class RateLimiter {
   }
 
   /** Atomically checks quota and window and, when both pass, takes one of each. */
-  async admit(keys: LimitKeys, policy: LimitPolicy, member: string, at = new Date()): Promise<LimitDecision> {
-    const args: Pending['args'] = [
-      keys.rateLimit, keys.quota, windowSeconds(policy.per) * 1_000_000, policy.requests, policy.monthlyQuota ?? -1, member, quotaKeyTtlSeconds(at),
-    ];
-    const [v, remaining, resetUs, used] = this.opts.coalesce ? await this.enqueue(args) : await this.redis[COMMAND](...args);
-    return { verdict: VERDICTS[v] ?? 'rate_limited', remaining, resetSeconds: ceilSeconds(resetUs), quotaUsed: used };
+  admit(keys: LimitKeys, policy: LimitPolicy, member: string, at = new Date()): Promise<LimitDecision> {
+    // Not an async function: it is on every request, and one promise chain is cheaper than two.
+    try {
+      const args: Pending['args'] = [
+        keys.rateLimit, keys.quota, windowSeconds(policy.per) * 1_000_000, policy.requests, policy.monthlyQuota ?? -1, member, quotaKeyTtlSeconds(at),
+      ];
+      return (this.opts.coalesce ? this.enqueue(args) : this.redis[COMMAND](...args)).then(toDecision);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   private enqueue(args: Pending['args']): Promise<[number, number, number, number]> {
@@ -63,8 +74,28 @@ export class RateLimiter {
     const batch = this.pending;
     this.pending = [];
     this.scheduled = false;
-    // Issued in one synchronous loop, so auto-pipelining sends them in one write.
-    for (const p of batch) this.redis[COMMAND](...p.args).then(p.resolve, p.reject);
+    // The whole turn's calls in one write: the socket is corked while they are issued. They go
+    // straight to sendCommand as EVALSHA, not through the defined command and auto-pipelining
+    // (a Script call, a Pipeline object and its promises per call: ~5 % of the gateway's CPU).
+    // The server runs exactly the same script, one call per request.
+    const stream = (this.redis as unknown as { stream?: Socket }).stream;
+    const cork = batch.length > 1 && stream !== undefined && stream.writable;
+    if (cork) stream.cork();
+    try {
+      for (const p of batch) this.send(p, 'evalsha');
+    } finally {
+      if (cork) stream.uncork();
+    }
+  }
+
+  private send(p: Pending, how: 'evalsha' | 'eval'): void {
+    const cmd = new Command(how, [how === 'evalsha' ? SCRIPT_SHA : SLIDING_LOG_LUA, 2, ...p.args]);
+    void this.redis.sendCommand(cmd);
+    (cmd.promise as Promise<[number, number, number, number]>).then(p.resolve, (err: unknown) => {
+      // The server does not know the script (restart, SCRIPT FLUSH): EVAL sends and caches it.
+      if (how === 'evalsha' && err instanceof Error && err.message.startsWith('NOSCRIPT')) this.send(p, 'eval');
+      else p.reject(err);
+    });
   }
 
   /**

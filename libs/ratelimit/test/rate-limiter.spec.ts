@@ -46,6 +46,15 @@ describe('RateLimiter on a real Redis', () => {
     expect(await a.get(keys('coalesced').quota)).toBe('25');
   });
 
+  it('coalesced calls recover when the server has lost the script (EVALSHA → NOSCRIPT → EVAL)', async () => {
+    const l = new RateLimiter(a, { coalesce: true });
+    const policy = { requests: 3, per: 'minute' as const, monthlyQuota: null };
+    await a.script('FLUSH'); // what a Redis restart does; ioredis clients fall back to EVAL the same way
+    const results = await Promise.all(Array.from({ length: 5 }, () => l.admit(keys('noscript'), policy, randomUUID())));
+    expect(results.map((r) => r.verdict)).toEqual(['allowed', 'allowed', 'allowed', 'rate_limited', 'rate_limited']);
+    expect((await l.admit(keys('noscript'), policy, randomUUID())).verdict).toBe('rate_limited');
+  });
+
   it('frees slots as the window slides', async () => {
     const l = new RateLimiter(a);
     const policy = { requests: 3, per: 'second' as const, monthlyQuota: null };
