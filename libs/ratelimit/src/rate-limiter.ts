@@ -31,9 +31,12 @@ export interface RateLimiterOptions {
   coalesce?: boolean;
 }
 
-type Pending = { args: Parameters<WithCommand[typeof COMMAND]>; resolve: (v: [number, number, number, number]) => void; reject: (e: unknown) => void };
+type Reply = [number, number, number, number];
+type Pending = { args: Parameters<WithCommand[typeof COMMAND]>; done: (err: unknown, reply?: Reply) => void };
+/** Called once with the decision, or with the error (Redis unavailable, timeout, script error). */
+export type AdmitCallback = (err: unknown, decision?: LimitDecision) => void;
 
-function toDecision([v, remaining, resetUs, used]: [number, number, number, number]): LimitDecision {
+function toDecision([v, remaining, resetUs, used]: Reply): LimitDecision {
   return { verdict: VERDICTS[v] ?? 'rate_limited', remaining, resetSeconds: ceilSeconds(resetUs), quotaUsed: used };
 }
 
@@ -49,25 +52,32 @@ export class RateLimiter {
 
   /** Atomically checks quota and window and, when both pass, takes one of each. */
   admit(keys: LimitKeys, policy: LimitPolicy, member: string, at = new Date()): Promise<LimitDecision> {
-    // Not an async function: it is on every request, and one promise chain is cheaper than two.
-    try {
-      const args: Pending['args'] = [
-        keys.rateLimit, keys.quota, windowSeconds(policy.per) * 1_000_000, policy.requests, policy.monthlyQuota ?? -1, member, quotaKeyTtlSeconds(at),
-      ];
-      return (this.opts.coalesce ? this.enqueue(args) : this.redis[COMMAND](...args)).then(toDecision);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return new Promise((resolve, reject) => this.admitWith(keys, policy, member, at, (err, d) => (err === null ? resolve(d!) : reject(err))));
   }
 
-  private enqueue(args: Pending['args']): Promise<[number, number, number, number]> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ args, resolve, reject });
+  /**
+   * `admit` with a callback (always called asynchronously, err === null on success): the
+   * gateway's hot path, where each promise layer between the Redis reply and the stage was a
+   * promise and a microtask per request.
+   */
+  admitWith(keys: LimitKeys, policy: LimitPolicy, member: string, at: Date, done: AdmitCallback): void {
+    let args: Pending['args'];
+    try {
+      args = [keys.rateLimit, keys.quota, windowSeconds(policy.per) * 1_000_000, policy.requests, policy.monthlyQuota ?? -1, member, quotaKeyTtlSeconds(at)];
+    } catch (err) {
+      queueMicrotask(() => done(err));
+      return;
+    }
+    const reply = (err: unknown, r?: Reply) => (err === null ? done(null, toDecision(r!)) : done(err));
+    if (this.opts.coalesce) {
+      this.pending.push({ args, done: reply });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
       }
-    });
+      return;
+    }
+    this.redis[COMMAND](...args).then((r) => reply(null, r), reply);
   }
 
   private flush(): void {
@@ -91,11 +101,14 @@ export class RateLimiter {
   private send(p: Pending, how: 'evalsha' | 'eval'): void {
     const cmd = new Command(how, [how === 'evalsha' ? SCRIPT_SHA : SLIDING_LOG_LUA, 2, ...p.args]);
     void this.redis.sendCommand(cmd);
-    (cmd.promise as Promise<[number, number, number, number]>).then(p.resolve, (err: unknown) => {
-      // The server does not know the script (restart, SCRIPT FLUSH): EVAL sends and caches it.
-      if (how === 'evalsha' && err instanceof Error && err.message.startsWith('NOSCRIPT')) this.send(p, 'eval');
-      else p.reject(err);
-    });
+    (cmd.promise as Promise<Reply>).then(
+      (r) => p.done(null, r),
+      (err: unknown) => {
+        // The server does not know the script (restart, SCRIPT FLUSH): EVAL sends and caches it.
+        if (how === 'evalsha' && err instanceof Error && err.message.startsWith('NOSCRIPT')) this.send(p, 'eval');
+        else p.done(err);
+      },
+    );
   }
 
   /**

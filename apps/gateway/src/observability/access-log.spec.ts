@@ -1,10 +1,21 @@
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AccessLog } from './access-log';
+import { AccessLog, BufferedFdSink } from './access-log';
 
 function capture(level: string) {
   const lines: string[] = [];
   const dest = { write: (s: string) => void lines.push(s), flushSync: () => undefined };
   return { log: new AccessLog(level, dest), lines };
+}
+
+async function until(cond: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe('AccessLog', () => {
@@ -22,5 +33,20 @@ describe('AccessLog', () => {
     const { log, lines } = capture('warn');
     log.write({ requestId: 'r', method: 'GET', path: '/', status: 200, latencyMs: 1, bytesIn: 0, bytesOut: 0 }, 0);
     expect(lines).toHaveLength(0);
+  });
+
+  it('the buffered fd sink writes every line in order, multi-byte and oversized ones included', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'access-log-')), 'out.log');
+    const fd = openSync(file, 'w');
+    const sink = new BufferedFdSink(fd, 1024);
+    const lines = Array.from({ length: 300 }, (_, i) => `{"n":${i},"path":"/é/€/${'x'.repeat(i % 7 === 0 ? 7_000 : i)}"}\n`);
+    for (const l of lines.slice(0, 200)) sink.write(l);
+    await until(() => readFileSync(file, 'utf8').length > 1024);
+    for (const l of lines.slice(200)) sink.write(l);
+    await until(() => readFileSync(file, 'utf8') === lines.join('')); // the 200 ms timer sends the tail
+    sink.write('{"last":true}\n');
+    sink.flushSync();
+    expect(readFileSync(file, 'utf8')).toBe(lines.join('') + '{"last":true}\n');
+    closeSync(fd);
   });
 });

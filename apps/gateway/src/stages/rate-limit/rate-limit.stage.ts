@@ -44,23 +44,25 @@ export class RateLimitStage implements Stage {
     return this.periodValue;
   }
 
-  /** Not async: the decision is handled in one `then`, without an extra promise per request. */
-  run(ctx: RequestContext): Promise<void> | void {
+  /** One promise per request: the limiter answers through a callback (see RateLimiter.admitWith). */
+  run(ctx: RequestContext): Promise<void> {
     const plan = ctx.plan!;
     const appId = ctx.app!.id;
     const now = new Date(ctx.receivedAt);
     const keys = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: redisKeys.quota(this.redisPrefix, appId, this.period(ctx.receivedAt)) };
     ctx.quotaKey = keys.quota;
-    let pending: Promise<LimitDecision>;
-    try {
-      pending = this.limiter.admit(keys, plan, `${this.memberPrefix}${(this.seq++).toString(36)}`, now);
-    } catch (err) {
-      return this.unavailable(ctx, plan, err);
-    }
-    return pending.then(
-      (decision) => this.decided(ctx, plan, decision, now),
-      (err: unknown) => this.unavailable(ctx, plan, err),
-    );
+    const member = `${this.memberPrefix}${(this.seq++).toString(36)}`;
+    return new Promise<void>((resolve, reject) => {
+      this.limiter.admitWith(keys, plan, member, now, (err, decision) => {
+        try {
+          if (err === null) this.decided(ctx, plan, decision!, now);
+          else this.unavailable(ctx, plan, err);
+          resolve();
+        } catch (refusal) {
+          reject(refusal);
+        }
+      });
+    });
   }
 
   private decided(ctx: RequestContext, plan: PlanEntry, decision: LimitDecision, now: Date): void {
