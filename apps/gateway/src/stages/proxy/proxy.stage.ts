@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Dispatcher } from 'undici';
@@ -53,60 +53,92 @@ export class ProxyStage implements Stage {
     return new Promise<void>((resolve) => this.dispatch(ctx, headers, hasBody(req), 0, resolve));
   }
 
-  /** @internal Used by Exchange. */
-  dispatch(ctx: RequestContext, headers: Record<string, string | string[]>, withBody: boolean, attempt: number, done: () => void): void {
+  private dispatch(ctx: RequestContext, headers: Record<string, string | string[]>, withBody: boolean, attempt: number, done: () => void): void {
+    const { req, res } = ctx;
     const route = ctx.route!;
-    const x = new Exchange(this, ctx, headers, withBody, attempt, done);
+    const method = req.method ?? 'GET';
+    let started = false;
+    let finished = false;
+    let controller: Dispatcher.DispatchController | undefined;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      res.off('close', onClientClose);
+      ctx.finished = true;
+      done();
+    };
+    const onClientClose = () => {
+      if (!res.writableFinished && controller && !controller.aborted) controller.abort(new Error('client closed the connection'));
+    };
+    res.on('close', onClientClose);
+
     const opts: Dispatcher.DispatchOptions = {
-      path: ctx.upstreamPath!, method: x.method, headers, body: withBody ? (this.countedBody(ctx) as unknown as Readable) : null, // undici takes async iterables
+      path: ctx.upstreamPath!, method, headers, body: withBody ? (this.countedBody(ctx) as unknown as Readable) : null, // undici takes async iterables
       headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs,
     };
-    this.pools.get(route.upstreamOrigin).dispatch(opts, x);
-  }
-
-  /** @internal Used by Exchange: a failed exchange, before or after the status line went out. */
-  failed(x: Exchange, err: Error): void {
-    const { ctx } = x;
-    const { req, res } = ctx;
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    if (x.started) {
-      // Mid-stream: the status line is gone, all we can do is cut the connection.
-      res.destroy(err);
-      x.finish();
-      return;
-    }
-    if (res.destroyed || req.destroyed && code === 'UND_ERR_ABORTED') {
-      ctx.status = 499; // client went away first
-      ctx.billable = true;
-      x.finish();
-      return;
-    }
-    if (err instanceof BodyTooLargeError) {
-      this.refund(ctx);
-      sendProblem(ctx, 'payload_too_large', `Request bodies are limited to ${this.maxBodyBytes} bytes`);
-      x.finish();
-      return;
-    }
-    if (CONNECT_ERRORS.has(code)) {
-      if (x.attempt === 0 && !x.withBody && IDEMPOTENT.has(x.method)) {
-        this.metrics.upstreamRetries.inc();
-        x.detach();
-        this.dispatch(ctx, x.headers, x.withBody, 1, x.done);
-        return;
-      }
-      this.refund(ctx);
-      sendProblem(ctx, 'upstream_unavailable', 'The upstream service could not be reached');
-      x.finish();
-      return;
-    }
-    ctx.billable = true;
-    if (TIMEOUT_ERRORS.has(code)) {
-      sendProblem(ctx, 'upstream_timeout', `The upstream did not answer within ${ctx.route!.timeoutMs} ms`);
-    } else {
-      this.logger.warn({ requestId: ctx.requestId, err: err.message, code }, 'upstream exchange failed');
-      sendProblem(ctx, 'upstream_unavailable', 'The upstream connection failed');
-    }
-    x.finish();
+    this.pools.get(route.upstreamOrigin).dispatch(opts, {
+      onRequestStart: (c) => {
+        controller = c;
+      },
+      onResponseStart: (c, statusCode, upstreamHeaders) => {
+        if (statusCode < 200) return; // 1xx: informational, not forwarded
+        started = true;
+        ctx.billable = true;
+        ctx.status = statusCode;
+        res.writeHead(statusCode, clientResponseHeaders(upstreamHeaders as Record<string, string | string[]>, ctx.headers));
+        res.on('drain', () => c.resume());
+      },
+      onResponseData: (c, chunk) => {
+        ctx.bytesOut += chunk.length;
+        if (!res.write(chunk)) c.pause();
+      },
+      onResponseEnd: () => {
+        res.end();
+        finish();
+      },
+      onResponseError: (_c, err) => {
+        if (finished) return;
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (started) {
+          // Mid-stream: the status line is gone, all we can do is cut the connection.
+          res.destroy(err);
+          finish();
+          return;
+        }
+        if (res.destroyed || req.destroyed && code === 'UND_ERR_ABORTED') {
+          ctx.status = 499; // client went away first
+          ctx.billable = true;
+          finish();
+          return;
+        }
+        if (err instanceof BodyTooLargeError) {
+          this.refund(ctx);
+          sendProblem(ctx, 'payload_too_large', `Request bodies are limited to ${this.maxBodyBytes} bytes`);
+          finish();
+          return;
+        }
+        if (CONNECT_ERRORS.has(code)) {
+          if (attempt === 0 && !withBody && IDEMPOTENT.has(method)) {
+            this.metrics.upstreamRetries.inc();
+            res.off('close', onClientClose);
+            this.dispatch(ctx, headers, withBody, 1, done);
+            return;
+          }
+          this.refund(ctx);
+          sendProblem(ctx, 'upstream_unavailable', 'The upstream service could not be reached');
+          finish();
+          return;
+        }
+        ctx.billable = true;
+        if (TIMEOUT_ERRORS.has(code)) {
+          sendProblem(ctx, 'upstream_timeout', `The upstream did not answer within ${route.timeoutMs} ms`);
+        } else {
+          this.logger.warn({ requestId: ctx.requestId, err: err.message, code }, 'upstream exchange failed');
+          sendProblem(ctx, 'upstream_unavailable', 'The upstream connection failed');
+        }
+        finish();
+      },
+    });
   }
 
   /** The request body as it arrives, counted and capped (chunked bodies have no length up front). */
@@ -124,77 +156,5 @@ export class ProxyStage implements Stage {
     if (ctx.decision && ctx.plan?.monthlyQuota !== null && ctx.quotaKey) {
       this.limiter.refundQuota(ctx.quotaKey).catch(() => undefined);
     }
-  }
-}
-
-/**
- * One upstream attempt, as undici's dispatch handler. A class rather than a handler object of
- * closures: its methods live on the prototype, so a request allocates one object and one listener.
- */
-class Exchange implements Dispatcher.DispatchHandler {
-  started = false;
-  private finished = false;
-  private controller: Dispatcher.DispatchController | undefined;
-  private readonly onClientClose: () => void;
-  readonly method: string;
-
-  constructor(
-    private readonly stage: ProxyStage,
-    readonly ctx: RequestContext,
-    readonly headers: Record<string, string | string[]>,
-    readonly withBody: boolean,
-    readonly attempt: number,
-    readonly done: () => void,
-  ) {
-    this.method = ctx.req.method ?? 'GET';
-    this.onClientClose = () => {
-      const c = this.controller;
-      if (!ctx.res.writableFinished && c && !c.aborted) c.abort(new Error('client closed the connection'));
-    };
-    ctx.res.on('close', this.onClientClose);
-  }
-
-  detach(): void {
-    this.ctx.res.off('close', this.onClientClose);
-  }
-
-  finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    this.detach();
-    this.ctx.finished = true;
-    this.done();
-  }
-
-  onRequestStart(c: Dispatcher.DispatchController): void {
-    this.controller = c;
-  }
-
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, upstreamHeaders: IncomingHttpHeaders): void {
-    if (statusCode < 200) return; // 1xx: informational, not forwarded
-    const { ctx } = this;
-    this.started = true;
-    ctx.billable = true;
-    ctx.status = statusCode;
-    ctx.res.writeHead(statusCode, clientResponseHeaders(upstreamHeaders as Record<string, string | string[]>, ctx.headers));
-  }
-
-  onResponseData(c: Dispatcher.DispatchController, chunk: Buffer): void {
-    const { ctx } = this;
-    ctx.bytesOut += chunk.length;
-    if (!ctx.res.write(chunk)) {
-      c.pause();
-      ctx.res.once('drain', () => c.resume());
-    }
-  }
-
-  onResponseEnd(): void {
-    this.ctx.res.end();
-    this.finish();
-  }
-
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    if (this.finished) return;
-    this.stage.failed(this, err);
   }
 }
