@@ -2,8 +2,9 @@
 
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
+import { ConfirmModal } from '@/components/confirm-modal';
 import {
-  Alert, Button, FileInput, Group, Modal, NumberInput, Paper, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, Textarea,
+  Alert, Button, FileInput, Group, NumberInput, Paper, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, Textarea,
 } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconFileTypeJs, IconTrash } from '@tabler/icons-react';
@@ -137,30 +138,25 @@ export function ApiForm({ existing }: { existing?: Api }) {
           </Group>
         </Stack>
       </form>
-      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete API?">
-        <Stack>
-          <Text size="sm">The gateway stops routing {existing?.routePath} within seconds. Usage history is kept.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirmDelete(false)}>Cancel</Button>
-            <Button
-              color="red"
-              loading={pending}
-              onClick={() =>
-                startTransition(async () => {
-                  if (!existing) return;
-                  const res = await deleteApi(existing.id);
-                  if (!res.ok) return showProblem(res.problem);
-                  showSuccess('API deleted');
-                  router.push('/admin/apis');
-                  router.refresh();
-                })
-              }
-            >
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal
+        opened={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        title="Delete API?"
+        confirmLabel="Delete"
+        loading={pending}
+        onConfirm={() =>
+          startTransition(async () => {
+            if (!existing) return;
+            const res = await deleteApi(existing.id);
+            if (!res.ok) return showProblem(res.problem);
+            showSuccess('API deleted');
+            router.push('/admin/apis');
+            router.refresh();
+          })
+        }
+      >
+        The gateway stops routing {existing?.routePath} within seconds. Usage history is kept.
+      </ConfirmModal>
     </Paper>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
+import { ConfirmModal } from '@/components/confirm-modal';
 import {
   Alert, Button, Checkbox, Divider, Group, Loader, Modal, MultiSelect, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Text,
   TextInput, Textarea, Title,
@@ -181,31 +182,26 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
         ) : null}
       </Modal>
 
-      <Modal opened={confirmDelete} onClose={() => setConfirmDelete(false)} title="Delete plan?">
-        <Stack>
-          <Text size="sm">A plan that apps still use cannot be deleted; move them first.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirmDelete(false)}>Cancel</Button>
-            <Button
-              color="red"
-              loading={pending}
-              onClick={() =>
-                startTransition(async () => {
-                  if (!existing) return;
-                  const res = await deletePlan(existing.id);
-                  setConfirmDelete(false);
-                  if (!res.ok) return showProblem(res.problem);
-                  showSuccess('Plan deleted');
-                  router.push('/admin/plans');
-                  router.refresh();
-                })
-              }
-            >
-              Delete
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal
+        opened={confirmDelete}
+        onClose={() => setConfirmDelete(false)}
+        title="Delete plan?"
+        confirmLabel="Delete"
+        loading={pending}
+        onConfirm={() =>
+          startTransition(async () => {
+            if (!existing) return;
+            const res = await deletePlan(existing.id);
+            setConfirmDelete(false);
+            if (!res.ok) return showProblem(res.problem);
+            showSuccess('Plan deleted');
+            router.push('/admin/plans');
+            router.refresh();
+          })
+        }
+      >
+        A plan that apps still use cannot be deleted; move them first.
+      </ConfirmModal>
     </Paper>
   );
 }

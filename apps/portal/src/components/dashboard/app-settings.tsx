@@ -2,7 +2,8 @@
 
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
-import { Button, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
+import { ConfirmModal } from '@/components/confirm-modal';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconPencil, IconTrash } from '@tabler/icons-react';
 import { z } from 'zod';
@@ -55,26 +56,21 @@ export function AppSettings({ scope, app, plans, afterDelete }: { scope: 'portal
         </form>
       </Modal>
 
-      <Modal opened={deleting} onClose={() => setDeleting(false)} title="Delete app?">
-        <Stack>
-          <Text size="sm">“{app.name}” and its keys stop working at once. Its usage stays in the reports.</Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setDeleting(false)}>Cancel</Button>
-            <Button
-              color="red"
-              loading={pending}
-              onClick={() =>
-                startTransition(async () => {
-                  const res = await deleteApp(scope, app.id, afterDelete);
-                  if (res && !res.ok) showProblem(res.problem);
-                })
-              }
-            >
-              Delete app
-            </Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal
+        opened={deleting}
+        onClose={() => setDeleting(false)}
+        title="Delete app?"
+        confirmLabel="Delete app"
+        loading={pending}
+        onConfirm={() =>
+          startTransition(async () => {
+            const res = await deleteApp(scope, app.id, afterDelete);
+            if (res && !res.ok) showProblem(res.problem);
+          })
+        }
+      >
+        “{app.name}” and its keys stop working at once. Its usage stays in the reports.
+      </ConfirmModal>
     </Group>
   );
 }

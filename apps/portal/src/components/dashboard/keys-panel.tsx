@@ -3,6 +3,7 @@
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { Badge, Button, Code, Group, Modal, Paper, Select, Stack, Table, Text, TextInput, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import { ConfirmModal } from '@/components/confirm-modal';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconKey, IconPlus, IconRefresh, IconTrash } from '@tabler/icons-react';
 import { z } from 'zod';
@@ -173,17 +174,9 @@ export function KeysPanel({ scope, appId, keys }: { scope: Scope; appId: string;
         </Stack>
       </Modal>
 
-      <Modal opened={!!revoking} onClose={() => setRevoking(null)} title="Revoke key?">
-        <Stack>
-          <Text size="sm">
-            Calls made with <Code>{revoking?.prefix}…</Code> will be refused within seconds. This cannot be undone.
-          </Text>
-          <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRevoking(null)}>Cancel</Button>
-            <Button color="red" onClick={doRevoke} loading={pending}>Revoke key</Button>
-          </Group>
-        </Stack>
-      </Modal>
+      <ConfirmModal opened={!!revoking} onClose={() => setRevoking(null)} title="Revoke key?" confirmLabel="Revoke key" loading={pending} onConfirm={doRevoke}>
+        Calls made with <Code>{revoking?.prefix}…</Code> will be refused within seconds. This cannot be undone.
+      </ConfirmModal>
 
       <SecretKeyModal created={created} onClose={() => setCreated(null)} />
     </Paper>
