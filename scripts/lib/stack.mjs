@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dropDatabase, ensureDatabase, findInfra, redact, withDatabase } from './infra.mjs';
+import { deleteRedisPrefix, dropDatabase, ensureDatabase, findInfra, redact, withDatabase } from './infra.mjs';
 import { fail, log } from './log.mjs';
 import { ProcessGroup, waitForHttp } from './processes.mjs';
 import { seed } from './seed.mjs';
@@ -62,7 +62,11 @@ export async function runStack(root, opts) {
     log('stack', 'stopping…');
     await group.stop();
     demo.close();
-    if (freshDatabase) await dropDatabase(databaseUrl).catch(() => {});
+    if (freshDatabase) {
+      // A throw-away stack (tests) leaves nothing behind: its database and its Redis prefix go.
+      await dropDatabase(databaseUrl).catch(() => {});
+      await deleteRedisPrefix(infra.redisUrl, redisPrefix).catch(() => {});
+    }
     await infra.stop();
     log('stack', 'stopped');
     process.exit(code);
