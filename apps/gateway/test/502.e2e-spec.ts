@@ -1,19 +1,11 @@
-import { createServer } from 'node:net';
 import Redis from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { periodOf, redisKeys } from '@apim/contracts';
 import { eventually, TEST_REDIS_URL } from '@apim/testing';
+import { deadPort } from './support/dead-port';
 import { startStack, type Stack } from './support/harness';
 import { UsageQueueReader } from './support/usage-queue';
-
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 describe('502: upstream unreachable', () => {
   let s: Stack;

@@ -1,18 +1,10 @@
-import { createServer } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '@apim/keys';
 import { KEY_SECRET } from './support/fixtures';
+import { deadPort } from './support/dead-port';
 import { startStack, type Stack } from './support/harness';
 import { TcpProxy } from './support/tcp-proxy';
-
-async function deadPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function metricValue(url: string, name: string): Promise<number> {
   const text = await (await request(`${url}/_gateway/metrics`)).body.text();
