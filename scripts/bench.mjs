@@ -12,7 +12,8 @@
 // gateway/fastify, and the p99 latency each proxy adds over the bare upstream at half the
 // gateway's peak rate. See docs/benchmarking.md for why CPU per request is the steadier figure.
 //
-// Env: BENCH_ROUND_S (8), BENCH_ROUNDS (4), BENCH_CONNECTIONS (50), DATABASE_URL, REDIS_URL.
+// Env: BENCH_ROUND_S (8), BENCH_ROUNDS (4), BENCH_CONNECTIONS (50), DATABASE_URL, REDIS_URL;
+// BENCH_HOLD=1 starts the targets, checks them and keeps them up for profiling by hand (Ctrl-C).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -38,7 +39,10 @@ if (role) {
 /**
  * Open-loop load at a fixed rate with µs timing (autocannon reports whole milliseconds): requests
  * are sent on a schedule whatever the answers, and latency counts from the scheduled time, so a
- * stall is not hidden (no coordinated omission). Prints JSON {requests, errors, p50, p99} in ms.
+ * stall is not hidden (no coordinated omission). The first second (a quarter of a short run) is
+ * load but not measured: it is this fresh client's own JIT warm-up and connection set-up, which
+ * otherwise put tens of milliseconds into every target's p99, the upstream's included.
+ * Prints JSON {requests, errors, p50, p99} in ms.
  */
 async function fixedRateClient({ url, headers, rate, seconds, connections }) {
   const { Pool } = require('undici');
@@ -51,6 +55,7 @@ async function fixedRateClient({ url, headers, rate, seconds, connections }) {
   const start = performance.now();
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
+  const measureFrom = start + Math.min(1000, (seconds * 1000) / 4);
   let sent = 0;
   await new Promise((resolve) => {
     const tick = () => {
@@ -63,7 +68,7 @@ async function fixedRateClient({ url, headers, rate, seconds, connections }) {
           async (r) => {
             await r.body.dump();
             if (r.statusCode !== 200) errors++;
-            lat.push(performance.now() - scheduled);
+            if (scheduled >= measureFrom) lat.push(performance.now() - scheduled);
           },
           () => errors++,
         ).finally(() => {
@@ -78,7 +83,7 @@ async function fixedRateClient({ url, headers, rate, seconds, connections }) {
   await pool.close();
   lat.sort((a, b) => a - b);
   const q = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))];
-  process.stdout.write(JSON.stringify({ requests: lat.length, errors, p50: q(0.5), p99: q(0.99) }));
+  process.stdout.write(JSON.stringify({ requests: sent, errors, p50: q(0.5), p99: q(0.99) }));
 }
 
 async function serve(kind, port, upstream) {
@@ -201,10 +206,10 @@ async function main() {
       children.push(child);
       return { name, child };
     };
-    function gatewayTarget(name, port, extraEnv) {
+    function gatewayTarget(name, port, extraEnv, nodeArgs, main = join(root, 'apps/gateway/dist/src/main.js')) {
       return {
         // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling.
-        ...start(name, process.execPath, [...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'apps/gateway/dist/src/main.js')], {
+        ...start(name, process.execPath, [...(nodeArgs ?? '').split(' ').filter(Boolean), main], {
           NODE_ENV: 'production', LOG_LEVEL: 'info', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: name,
           DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, KEY_HASH_SECRET: secret,
           // e.g. BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
@@ -219,9 +224,13 @@ async function main() {
     const targets = [
       { ...start('bare', process.execPath, [self, '--serve', 'bare', String(ports.bare), upstreamUrl]), url: `http://127.0.0.1:${ports.bare}/hello` },
       { ...start('fastify', process.execPath, [self, '--serve', 'fastify', String(ports.fastify), upstreamUrl]), url: `http://127.0.0.1:${ports.fastify}/bench/hello` },
-      gatewayTarget('gateway', ports.gateway, process.env.BENCH_GATEWAY_ENV),
-      // BENCH_GATEWAY_B_ENV="RATE_LIMIT_COALESCE=false" adds a second gateway with other settings: an A/B in one run.
-      ...(process.env.BENCH_GATEWAY_B_ENV ? [gatewayTarget('gateway-b', ports.gateway + 1, process.env.BENCH_GATEWAY_B_ENV)] : []),
+      gatewayTarget('gateway', ports.gateway, process.env.BENCH_GATEWAY_ENV, process.env.BENCH_GATEWAY_NODE_ARGS),
+      // A second gateway with other settings, node flags or build, for an A/B in one run:
+      // BENCH_GATEWAY_B_ENV="RATE_LIMIT_COALESCE=false", BENCH_GATEWAY_B_NODE_ARGS="--max-semi-space-size=8",
+      // BENCH_GATEWAY_B_MAIN=/path/to/another/checkout/apps/gateway/dist/src/main.js (e.g. the previous commit's build).
+      ...(process.env.BENCH_GATEWAY_B_ENV || process.env.BENCH_GATEWAY_B_NODE_ARGS || process.env.BENCH_GATEWAY_B_MAIN
+        ? [gatewayTarget('gateway-b', ports.gateway + 1, process.env.BENCH_GATEWAY_B_ENV, process.env.BENCH_GATEWAY_B_NODE_ARGS, process.env.BENCH_GATEWAY_B_MAIN)]
+        : []),
     ];
     for (const t of targets.filter((x) => x.name.startsWith('gateway'))) await waitFor(new URL('/_gateway/readyz', t.url).toString(), 200);
     for (const t of targets.slice(0, 2)) await waitFor(t.url, 200);
@@ -236,6 +245,12 @@ async function main() {
     const noKey = await get(targets.find((t) => t.name === 'gateway').url);
     if (noKey.status !== 401) throw new Error(`gateway without key answered ${noKey.status}, expected 401`);
     console.log(`correctness: all ${targets.length} return the upstream body byte for byte (${direct.body.length} B); gateway without key → 401`);
+    if (process.env.BENCH_HOLD) {
+      // Keep the targets up for manual profiling (perf, strace, wrk by hand) until Ctrl-C.
+      for (const t of targets) console.log(`hold: ${t.name} pid ${t.child.pid} ${t.url}${t.headers ? ` -H 'x-api-key: ${t.headers['x-api-key']}'` : ''}`);
+      console.log(`hold: upstream pid ${children[0].pid} ${upstreamUrl}/hello`);
+      await new Promise(() => undefined);
+    }
     console.log(`load generator: ${hasWrk ? 'wrk' : 'autocannon'}${hasTaskset ? ', pinned to core 0; targets + upstream on core 1' : ' (no taskset: unpinned)'}; ${CONNS} connections`);
 
     const cpuTicks = (pid) => {

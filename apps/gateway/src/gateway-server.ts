@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ERROR_CATALOGUE, PROBLEM_CONTENT_TYPE, problem } from '@apim/errors';
 import { type Logger, requestIdFrom } from '@apim/observability';
-import type Redis from 'ioredis';
+import type { RedisScriptConnection } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { answerClientError } from './http/client-error';
 import type { KeyStore } from './keys/key-store';
@@ -30,7 +30,7 @@ export interface GatewayParts {
   pgHealth: PgHealth;
   usage: UsageBuffer;
   pools: UpstreamPools;
-  rateLimitRedis: Redis;
+  rateLimitRedis: RedisScriptConnection;
 }
 
 /**

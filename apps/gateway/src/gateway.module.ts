@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { bullPrefix, USAGE_QUEUE } from '@apim/contracts';
 import { createLogger, type Logger } from '@apim/observability';
-import { RateLimiter } from '@apim/ratelimit';
+import { RateLimiter, RedisScriptConnection } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { GatewayServer } from './gateway-server';
 import { KeyStore } from './keys/key-store';
@@ -54,10 +54,10 @@ export class GatewayModule {
         {
           // Fail fast, never queue: a request must learn "Redis unavailable" within the timeout.
           provide: RATE_LIMIT_REDIS,
-          useFactory: () => new Redis(config.REDIS_URL, {
-            enableAutoPipelining: true, enableOfflineQueue: false, commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
-            maxRetriesPerRequest: 0, retryStrategy: reconnect, connectionName: `gateway-rl-${config.GATEWAY_ID}`,
-          }).on('error', () => undefined),
+          useFactory: () => new RedisScriptConnection({
+            url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, coalesce: config.RATE_LIMIT_COALESCE,
+            connectionName: `gateway-rl-${config.GATEWAY_ID}`, reconnectDelayMs: reconnect,
+          }),
         },
         {
           provide: QUEUE_REDIS,
@@ -69,7 +69,7 @@ export class GatewayModule {
           useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: reconnect, connectionName: `gateway-sub-${config.GATEWAY_ID}` })
             .on('error', () => undefined),
         },
-        { provide: RateLimiter, useFactory: (r: Redis) => new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE }), inject: [RATE_LIMIT_REDIS] },
+        { provide: RateLimiter, useFactory: (r: RedisScriptConnection) => new RateLimiter(r), inject: [RATE_LIMIT_REDIS] },
         { provide: UpstreamPools, useFactory: () => new UpstreamPools(config.UPSTREAM_CONNECTIONS) },
         {
           provide: SnapshotService,
@@ -119,7 +119,7 @@ export class GatewayModule {
           provide: GatewayServer,
           useFactory: (
             pipeline: Pipeline, snapshots: SnapshotService, listener: ConfigChangeListener, keys: KeyStore, pgHealth: PgHealth,
-            usage: UsageBuffer, pools: UpstreamPools, metrics: GatewayMetrics, logger: Logger, rateLimitRedis: Redis,
+            usage: UsageBuffer, pools: UpstreamPools, metrics: GatewayMetrics, logger: Logger, rateLimitRedis: RedisScriptConnection,
           ) => new GatewayServer({ config, logger, accessLog: new AccessLog(config.LOG_LEVEL), metrics, pipeline, snapshots, listener, keys, pgHealth, usage, pools, rateLimitRedis }),
           inject: [Pipeline, SnapshotService, ConfigChangeListener, KeyStore, PgHealth, UsageBuffer, UpstreamPools, GatewayMetrics, LOGGER, RATE_LIMIT_REDIS],
         },

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
+import type { RedisScriptConnection } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
 import { GatewayServer } from './gateway-server';
@@ -33,9 +34,12 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     close: () => {
       closing ??= (async () => {
         const result = await server.close();
-        const redis = [RATE_LIMIT_REDIS, QUEUE_REDIS, SUBSCRIBER_REDIS].map((t) => app.get<Redis>(t));
+        const redis = [QUEUE_REDIS, SUBSCRIBER_REDIS].map((t) => app.get<Redis>(t));
         // QUIT would wait forever in the offline queue of a connection that is down.
-        await Promise.all(redis.map((r) => (r.status === 'ready' ? withTimeout(r.quit(), 1_000).catch(() => r.disconnect()) : r.disconnect())));
+        await Promise.all([
+          ...redis.map((r) => (r.status === 'ready' ? withTimeout(r.quit(), 1_000).catch(() => r.disconnect()) : r.disconnect())),
+          app.get<RedisScriptConnection>(RATE_LIMIT_REDIS).close(),
+        ]);
         await app.get<Pool>(PG_POOL).end().catch(() => undefined);
         await app.close();
         return result;

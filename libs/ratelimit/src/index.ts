@@ -1,3 +1,4 @@
 export * from './limit-math';
 export * from './rate-limiter';
+export * from './redis-script-connection';
 export * from './sliding-log.lua';

@@ -30,7 +30,8 @@ describe('pipeline order', () => {
     try {
       expect(mod.get(Pipeline).order).toEqual([...STAGE_ORDER]);
     } finally {
-      for (const token of [RATE_LIMIT_REDIS, QUEUE_REDIS, SUBSCRIBER_REDIS]) mod.get<{ disconnect(): void }>(token).disconnect();
+      for (const token of [QUEUE_REDIS, SUBSCRIBER_REDIS]) mod.get<{ disconnect(): void }>(token).disconnect();
+      await mod.get<{ close(): Promise<void> }>(RATE_LIMIT_REDIS).close();
       await mod.close();
     }
   });

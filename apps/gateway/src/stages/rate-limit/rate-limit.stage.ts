@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys, periodOf } from '@apim/contracts';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
-import { type LimitDecision, nextPeriodStart, type RateLimiter, rateLimitHeader, retryAfterSeconds } from '@apim/ratelimit';
+import { type LimitDecision, type LimitKeys, nextPeriodStart, type RateLimiter, rateLimitHeader, retryAfterSeconds } from '@apim/ratelimit';
 import type { GatewayMetrics } from '../../observability/gateway-metrics';
 import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
@@ -44,12 +44,24 @@ export class RateLimitStage implements Stage {
     return this.periodValue;
   }
 
+  /** Per app, its two Redis keys for the current period (built once, not on every request). */
+  private readonly appKeys = new Map<string, LimitKeys & { period: string }>();
+
+  private keysFor(appId: string, period: string): LimitKeys {
+    let k = this.appKeys.get(appId);
+    if (k === undefined || k.period !== period) {
+      if (this.appKeys.size >= 100_000) this.appKeys.clear();
+      k = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: redisKeys.quota(this.redisPrefix, appId, period), period };
+      this.appKeys.set(appId, k);
+    }
+    return k;
+  }
+
   /** One promise per request: the limiter answers through a callback (see RateLimiter.admitWith). */
   run(ctx: RequestContext): Promise<void> {
     const plan = ctx.plan!;
-    const appId = ctx.app!.id;
     const now = new Date(ctx.receivedAt);
-    const keys = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: redisKeys.quota(this.redisPrefix, appId, this.period(ctx.receivedAt)) };
+    const keys = this.keysFor(ctx.app!.id, this.period(ctx.receivedAt));
     ctx.quotaKey = keys.quota;
     const member = `${this.memberPrefix}${(this.seq++).toString(36)}`;
     return new Promise<void>((resolve, reject) => {
