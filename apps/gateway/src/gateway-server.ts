@@ -92,7 +92,7 @@ export class GatewayServer {
   private done(ctx: RequestContext): void {
     this.inFlight--;
     if (this.closing) setImmediate(() => this.server.closeIdleConnections());
-    const latencyMs = performance.now() - ctx.startedAt;
+    const latencyMs = (ctx.endedAt || performance.now()) - ctx.startedAt;
     const status = ctx.status || ctx.res.statusCode;
     this.p.metrics.countRequest(status, ctx.code ?? '');
     // Never the key, never the query string (it may carry secrets).

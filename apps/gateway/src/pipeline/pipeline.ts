@@ -35,12 +35,12 @@ export class Pipeline {
    * per stage on every request).
    */
   handle(ctx: RequestContext): Promise<void> {
-    return this.from(ctx, 0) ?? RESOLVED;
+    return this.from(ctx, 0, ctx.startedAt) ?? RESOLVED;
   }
 
-  private from(ctx: RequestContext, start: number): Promise<void> | undefined {
+  /** `t0` is when stage `start` began: one clock read per stage, its end being the next one's start. */
+  private from(ctx: RequestContext, start: number, t0: number): Promise<void> | undefined {
     for (let i = start; i < this.policy.length && !ctx.finished; i++) {
-      const t0 = performance.now();
       let r: void | Promise<void> = undefined;
       try {
         r = this.policy[i].run(ctx);
@@ -49,22 +49,27 @@ export class Pipeline {
       }
       if (r) {
         const at = i;
+        const began = t0;
         return r.then(
-          () => this.after(ctx, at, t0),
+          () => this.after(ctx, at, began),
           (err: unknown) => {
             this.refused(ctx, at, err);
-            return this.after(ctx, at, t0);
+            return this.after(ctx, at, began);
           },
         );
       }
-      this.timers[i]((performance.now() - t0) / 1000);
+      const t1 = performance.now();
+      this.timers[i]((t1 - t0) / 1000);
+      t0 = t1;
     }
+    ctx.endedAt = t0;
     return this.runMeter(ctx);
   }
 
   private after(ctx: RequestContext, i: number, t0: number): Promise<void> | undefined {
-    this.timers[i]((performance.now() - t0) / 1000);
-    return this.from(ctx, i + 1);
+    const t1 = performance.now();
+    this.timers[i]((t1 - t0) / 1000);
+    return this.from(ctx, i + 1, t1);
   }
 
   private refused(ctx: RequestContext, i: number, err: unknown): void {
@@ -72,7 +77,7 @@ export class Pipeline {
   }
 
   private runMeter(ctx: RequestContext): Promise<void> | undefined {
-    const t0 = performance.now();
+    const t0 = ctx.endedAt;
     const timer = this.timers[this.policy.length];
     let r: void | Promise<void> = undefined;
     try {

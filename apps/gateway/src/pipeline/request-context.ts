@@ -8,6 +8,8 @@ import type { ApiRoute, AppEntry, PlanEntry } from '../snapshot/snapshot';
 /** Everything the stages learn about one request, in one object passed down the pipeline. */
 export class RequestContext {
   readonly startedAt = performance.now();
+  /** performance.now() when the last policy stage finished (the answer is out); set before meter runs. */
+  endedAt = 0;
   readonly receivedAt = Date.now();
   /** Set by route. */
   path?: NormalisedPath;
