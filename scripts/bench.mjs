@@ -12,7 +12,9 @@
 // gateway/fastify, and the p99 latency each proxy adds over the bare upstream at half the
 // gateway's peak rate. See docs/benchmarking.md for why CPU per request is the steadier figure.
 //
-// Env: BENCH_ROUND_S (8), BENCH_ROUNDS (4), BENCH_CONNECTIONS (50), DATABASE_URL, REDIS_URL;
+// Env: BENCH_ROUND_S (3), BENCH_ROUNDS (10), BENCH_LATENCY_ROUNDS (3), BENCH_CONNECTIONS (50), DATABASE_URL, REDIS_URL;
+// many short alternating rounds: on a shared machine the speed drifts over tens of seconds, and a
+// median over ten interleaved rounds moved far less between runs than one over four long ones.
 // BENCH_HOLD=1 starts the targets, checks them and keeps them up for profiling by hand (Ctrl-C).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -38,10 +40,13 @@ if (role) {
 
 /**
  * Open-loop load at a fixed rate with µs timing (autocannon reports whole milliseconds): requests
- * are sent on a schedule whatever the answers, and latency counts from the scheduled time, so a
- * stall is not hidden (no coordinated omission). The first second (a quarter of a short run) is
- * load but not measured: it is this fresh client's own JIT warm-up and connection set-up, which
- * otherwise put tens of milliseconds into every target's p99, the upstream's included.
+ * are issued on a schedule whatever the answers (undici queues them when all connections are
+ * busy), so a stall of the target is not hidden (no coordinated omission). Latency runs from the
+ * moment the request is issued to its response: the timer that issues them fires about once a
+ * millisecond, and counting from the ideal schedule instead would add that client-side lag (up to
+ * 1 ms) to every figure, the upstream's own included. The first second (a quarter of a short run)
+ * is load but not measured: it is this fresh client's own JIT warm-up and connection set-up,
+ * which otherwise put tens of milliseconds into every target's p99.
  * Prints JSON {requests, errors, p50, p99} in ms.
  */
 async function fixedRateClient({ url, headers, rate, seconds, connections }) {
@@ -61,14 +66,15 @@ async function fixedRateClient({ url, headers, rate, seconds, connections }) {
     const tick = () => {
       const now = performance.now();
       while (sent < total && start + sent * interval <= now) {
-        const scheduled = start + sent * interval;
+        const measured = start + sent * interval >= measureFrom;
         sent++;
         inFlight++;
+        const issued = performance.now();
         pool.request({ path, method: 'GET', headers }).then(
           async (r) => {
-            await r.body.dump();
+            if (measured) lat.push(performance.now() - issued);
             if (r.statusCode !== 200) errors++;
-            if (scheduled >= measureFrom) lat.push(performance.now() - scheduled);
+            await r.body.dump();
           },
           () => errors++,
         ).finally(() => {
@@ -132,8 +138,9 @@ async function serve(kind, port, upstream) {
 // ---------------------------------------------------------------- orchestration
 async function main() {
   const started = Date.now();
-  const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 8);
-  const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+  const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 3);
+  const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+  const LATENCY_ROUNDS = Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
   const CONNS = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const hasWrk = spawnSync('which', ['wrk']).status === 0;
   const hasTaskset = spawnSync('which', ['taskset']).status === 0;
@@ -289,13 +296,22 @@ async function main() {
 
     // Added latency at half of the gateway's peak: same fixed rate through each proxy and straight to the upstream.
     const rate = Math.max(100, Math.round(med('gateway', 'rps') / 2));
-    console.log(`\nadded latency at ${rate} req/s (half the gateway's median peak), open-loop fixed rate (µs timing, from the scheduled send time), ${ROUND_S} s each`);
+    const LAT_S = 4;
+    console.log(`\nadded latency at ${rate} req/s (half the gateway's median peak): open-loop fixed rate, µs timing, ${LATENCY_ROUNDS} rounds of ${LAT_S} s straight to the upstream then ${LAT_S} s through each proxy; medians`);
     const upstreamTarget = { name: 'upstream', child: children[0], url: `${upstreamUrl}/hello` };
-    // Alternate direct and proxied runs so each proxy is compared with a baseline taken next to it.
+    // Each proxied run is compared with a direct run taken just before it, on the same machine state.
+    const lat = Object.fromEntries(targets.map((t) => [t.name, []]));
+    for (let round = 0; round < LATENCY_ROUNDS; round++) {
+      for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+        const base = await run(upstreamTarget, LAT_S, rate);
+        const r = await run(t, LAT_S, rate);
+        lat[t.name].push({ p50: r.p50, p99: r.p99, base50: base.p50, base99: base.p99, add50: r.p50 - base.p50, add99: r.p99 - base.p99, errors: r.errors, cpu: r.cpuUsPerReq });
+      }
+    }
     for (const t of targets) {
-      const base = await run(upstreamTarget, ROUND_S / 2, rate);
-      const r = await run(t, ROUND_S, rate);
-      console.log(`  ${t.name.padEnd(9)} p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  (upstream direct p50 ${fmt(base.p50)}, p99 ${fmt(base.p99)})  → added p50 ${fmt(r.p50 - base.p50)} ms, p99 ${fmt(r.p99 - base.p99)} ms  ${r.errors ? `${r.errors} errors ` : ''}(${fmt(r.cpuUsPerReq, 0)} µs CPU/req)`);
+      const m = (f) => median(lat[t.name].map((x) => x[f]));
+      const errors = lat[t.name].reduce((a, x) => a + x.errors, 0);
+      console.log(`  ${t.name.padEnd(9)} p50 ${fmt(m('p50'))} ms  p99 ${fmt(m('p99'))} ms  (upstream direct p50 ${fmt(m('base50'))}, p99 ${fmt(m('base99'))})  → added p50 ${fmt(m('add50'))} ms, p99 ${fmt(m('add99'))} ms  [p99 added per round: ${lat[t.name].map((x) => fmt(x.add99)).join(', ')}]${errors ? `  ${errors} errors` : ''}`);
     }
     console.log(`\ndone in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {

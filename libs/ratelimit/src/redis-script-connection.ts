@@ -108,11 +108,16 @@ export class RedisScriptConnection {
    * RedisReplyError, or a RedisUnavailableError (down, lost, or past the command timeout).
    */
   call(args: ReadonlyArray<string | number>, done: ReplyCallback): void {
+    this.callEncoded(this.state === 'ready' ? encode(args) : '', done);
+  }
+
+  /** `call` with the command already RESP-encoded (see `encode`): the hot path caches most of its command. */
+  callEncoded(command: string, done: ReplyCallback): void {
     if (this.state !== 'ready') {
       process.nextTick(done, new RedisUnavailableError(`Redis connection is ${this.state}`));
       return;
     }
-    this.out += encode(args);
+    this.out += command;
     this.outCount++;
     this.inFlight.push({ done, deadline: Date.now() + this.opts.commandTimeoutMs });
     if (!this.opts.coalesce) this.flush();
@@ -290,7 +295,12 @@ export class RedisScriptConnection {
 
 /** RESP2 multi-bulk encoding of one command. */
 export function encode(args: ReadonlyArray<string | number>): string {
-  let s = `*${args.length}${CRLF}`;
+  return `*${args.length}${CRLF}${encodeBulks(args)}`;
+}
+
+/** The arguments alone, as RESP bulk strings: a command is `*<count>\r\n` followed by these. */
+export function encodeBulks(args: ReadonlyArray<string | number>): string {
+  let s = '';
   for (const a of args) {
     const v = typeof a === 'number' ? String(a) : a;
     s += `$${Buffer.byteLength(v)}${CRLF}${v}${CRLF}`;

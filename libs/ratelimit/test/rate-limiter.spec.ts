@@ -62,6 +62,19 @@ describe('RateLimiter on a real Redis', () => {
     expect((await l.admit(keys('noscript'), policy, randomUUID())).verdict).toBe('rate_limited');
   });
 
+  it('follows a plan change on the same keys (the encoded command is cached per app and plan)', async () => {
+    const l = await limiter();
+    const k = keys('plan-change');
+    expect((await l.admit(k, { requests: 1, per: 'minute', monthlyQuota: null }, randomUUID())).verdict).toBe('allowed');
+    expect((await l.admit(k, { requests: 1, per: 'minute', monthlyQuota: null }, randomUUID())).verdict).toBe('rate_limited');
+    const raised = await l.admit(k, { requests: 3, per: 'minute', monthlyQuota: null }, randomUUID());
+    expect(raised.verdict).toBe('allowed');
+    expect(raised.remaining).toBe(1);
+    // A quota added to the plan is checked at once.
+    await a.set(k.quota, '5');
+    expect((await l.admit(k, { requests: 3, per: 'minute', monthlyQuota: 5 }, randomUUID())).verdict).toBe('quota_exceeded');
+  });
+
   it('frees slots as the window slides', async () => {
     const l = await limiter();
     const policy = { requests: 3, per: 'second' as const, monthlyQuota: null };
