@@ -69,7 +69,7 @@ export class GatewayModule {
           useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: reconnect, connectionName: `gateway-sub-${config.GATEWAY_ID}` })
             .on('error', () => undefined),
         },
-        { provide: RateLimiter, useFactory: (r: RedisScriptConnection) => new RateLimiter(r), inject: [RATE_LIMIT_REDIS] },
+        { provide: RateLimiter, useFactory: (r: RedisScriptConnection) => new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE }), inject: [RATE_LIMIT_REDIS] },
         { provide: UpstreamPools, useFactory: () => new UpstreamPools(config.UPSTREAM_CONNECTIONS) },
         {
           provide: SnapshotService,

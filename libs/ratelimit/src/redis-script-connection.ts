@@ -149,7 +149,8 @@ export class RedisScriptConnection {
     }
   }
 
-  private flush(): void {
+  /** Writes what is queued now, instead of at the end of this turn (the caller is already there). */
+  flush(): void {
     this.scheduled = false;
     if (this.outCount === 0) return;
     const data = this.out;

@@ -16,7 +16,7 @@ describe('RateLimiter on a real Redis', () => {
     const c = new RedisScriptConnection({ url: REDIS_URL, commandTimeoutMs: 2_000, coalesce });
     connections.push(c);
     await c.ready();
-    return new RateLimiter(c);
+    return new RateLimiter(c, { coalesce });
   };
 
   beforeAll(() => {
@@ -51,6 +51,30 @@ describe('RateLimiter on a real Redis', () => {
     );
     expect(results.filter((r) => r.verdict === 'allowed')).toHaveLength(25);
     expect(await a.get(keys('coalesced').quota)).toBe('25');
+  });
+
+  it('decides one turn of one app in one script call, in arrival order, beyond the per-call cap', async () => {
+    const l = await limiter(true);
+    const k = keys('big-turn');
+    const policy = { requests: 1000, per: 'minute' as const, monthlyQuota: null };
+    // 1,200 calls in one turn: three script calls of at most 500, decided in order.
+    const results = await Promise.all(Array.from({ length: 1200 }, () => l.admit(k, policy, randomUUID())));
+    expect(results.slice(0, 1000).every((r) => r.verdict === 'allowed')).toBe(true);
+    expect(results.slice(1000).every((r) => r.verdict === 'rate_limited')).toBe(true);
+    expect(results.slice(0, 1000).map((r) => r.remaining)).toEqual(Array.from({ length: 1000 }, (_, i) => 999 - i));
+    expect(await a.zcard(k.rateLimit)).toBe(1000);
+  });
+
+  it('a turn that runs out of quota part-way: the rest are quota_exceeded and take no slot', async () => {
+    const l = await limiter(true);
+    const k = keys('quota-turn');
+    const policy = { requests: 100, per: 'minute' as const, monthlyQuota: 10 };
+    await a.set(k.quota, '4');
+    const results = await Promise.all(Array.from({ length: 20 }, () => l.admit(k, policy, randomUUID())));
+    expect(results.map((r) => r.verdict)).toEqual([...Array<string>(6).fill('allowed'), ...Array<string>(14).fill('quota_exceeded')]);
+    expect(results.map((r) => r.quotaUsed)).toEqual([5, 6, 7, 8, 9, 10, ...Array<number>(14).fill(10)]);
+    expect(await a.get(k.quota)).toBe('10');
+    expect(await a.zcard(k.rateLimit)).toBe(6);
   });
 
   it('coalesced calls recover when the server has lost the script (EVALSHA → NOSCRIPT → EVAL)', async () => {
