@@ -27,10 +27,8 @@ export interface RateLimiterOptions {
 /** What the script needs besides the members, encoded once per app, plan and quota period. */
 interface Head {
   keys: LimitKeys;
+  /** A copy: the caller's object may be changed or replaced. */
   policy: LimitPolicy;
-  per: string;
-  requests: number;
-  monthlyQuota: number | null;
   /** RESP bulks for EVALSHA, sha, 2, both keys, window, limit, quota. */
   bulks: string;
 }
@@ -134,9 +132,10 @@ export class RateLimiter {
    */
   private headFor(keys: LimitKeys, policy: LimitPolicy): Head {
     const hit = this.heads.get(keys.rateLimit);
-    if (hit && hit.keys.quota === keys.quota && hit.per === policy.per && hit.requests === policy.requests && hit.monthlyQuota === policy.monthlyQuota) return hit;
+    if (hit && hit.keys.quota === keys.quota && hit.policy.per === policy.per && hit.policy.requests === policy.requests && hit.policy.monthlyQuota === policy.monthlyQuota) return hit;
     const head: Head = {
-      keys: { rateLimit: keys.rateLimit, quota: keys.quota }, policy: { ...policy }, per: policy.per, requests: policy.requests, monthlyQuota: policy.monthlyQuota,
+      keys: { rateLimit: keys.rateLimit, quota: keys.quota },
+      policy: { requests: policy.requests, per: policy.per, monthlyQuota: policy.monthlyQuota },
       bulks: encodeBulks(['EVALSHA', SCRIPT_SHA, 2, keys.rateLimit, keys.quota, windowSeconds(policy.per) * 1_000_000, policy.requests, policy.monthlyQuota ?? -1]),
     };
     if (this.heads.size >= 100_000) this.heads.clear();

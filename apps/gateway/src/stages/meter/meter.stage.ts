@@ -30,7 +30,7 @@ export class MeterStage implements Stage {
       billable: ctx.billable,
       bytesIn: ctx.bytesIn,
       bytesOut: ctx.bytesOut,
-      latencyMs: Math.round((ctx.endedAt || performance.now()) - ctx.startedAt),
+      latencyMs: Math.round(ctx.endedAt - ctx.startedAt), // the pipeline sets endedAt before meter runs
     });
   }
 }
