@@ -209,7 +209,7 @@ async function main() {
 
     const start = (name, cmd, args, env = {}) => {
       const [bin, argv] = pin(1, cmd, args);
-      const child = spawn(bin, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+      const child = spawn(bin, argv, { env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_STDOUT_INHERIT && name.startsWith('gateway') ? 'inherit' : 'ignore', 'inherit'] });
       children.push(child);
       return { name, child };
     };

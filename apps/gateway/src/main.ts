@@ -1,10 +1,12 @@
+import { setFlagsFromString } from 'node:v8';
 import { createLogger } from '@apim/observability';
-import { loadGatewayConfig } from './config/gateway.config';
+import { gcFlags, loadGatewayConfig } from './config/gateway.config';
 import { createGateway } from './gateway';
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const log = createLogger('gateway', config.LOG_LEVEL);
+  for (const flag of gcFlags(config)) setFlagsFromString(flag);
   const gateway = await createGateway(config);
   const port = await gateway.listen();
   log.info({ port, gatewayId: config.GATEWAY_ID }, 'gateway listening');

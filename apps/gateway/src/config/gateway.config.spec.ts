@@ -1,6 +1,6 @@
 import { ConfigError } from '@apim/config';
 import { describe, expect, it } from 'vitest';
-import { loadGatewayConfig } from './gateway.config';
+import { gcFlags, loadGatewayConfig } from './gateway.config';
 
 describe('gateway config', () => {
   it('has working development defaults', () => {
@@ -22,5 +22,12 @@ describe('gateway config', () => {
 
   it('accepts a real secret in production', () => {
     expect(loadGatewayConfig({ NODE_ENV: 'production', KEY_HASH_SECRET: 'k'.repeat(32) }).KEY_HASH_SECRET).toBe('k'.repeat(32));
+  });
+
+  it('sets V8 heap growing to 400 % by default, off with 0, and refuses a negative value', () => {
+    expect(gcFlags(loadGatewayConfig({}))).toEqual(['--heap-growing-percent=400']);
+    expect(gcFlags(loadGatewayConfig({ GC_HEAP_GROWING_PERCENT: '150' }))).toEqual(['--heap-growing-percent=150']);
+    expect(gcFlags(loadGatewayConfig({ GC_HEAP_GROWING_PERCENT: '0' }))).toEqual([]);
+    expect(() => loadGatewayConfig({ GC_HEAP_GROWING_PERCENT: '-1' })).toThrow(/GC_HEAP_GROWING_PERCENT/);
   });
 });
