@@ -3,7 +3,7 @@ import { eventually } from '@apim/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type UsageWorker } from '../src/worker';
-import { batch, events, rollupTotals, seed, testEnv, type Fixture, type TestEnv } from './helpers';
+import { batch, encodedBatch, events, rollupTotals, seed, testEnv, type Fixture, type TestEnv } from './helpers';
 
 describe('malformed batches go to the dead-letter queue after bounded retries', () => {
   let env: TestEnv;
@@ -30,13 +30,16 @@ describe('malformed batches go to the dead-letter queue after bounded retries', 
     // Well-formed but references an API that does not exist: a permanent database error (23503).
     const ghost = batch(events({ ...f, apiId: '99999999-9999-4999-8999-999999999999' }, 3), 'bad-fk');
     await env.usageQueue.add('usage', ghost, { jobId: 'bad-fk' });
+    // Format 2 whose row count does not match `n` (truncated in transit, say).
+    const cut = { ...encodedBatch(events(f, 3), 'bad-rows'), n: 4 };
+    await env.usageQueue.add('usage', cut, { jobId: 'bad-rows' });
     const good = Array.from({ length: 5 }, () => batch(events(f, 10)));
     for (const b of good) await env.usageQueue.add('usage', b, { jobId: b.batchId });
 
     // Good batches do not wait for the bad ones' retries.
     await eventually(async () => (await rollupTotals(env.pg, f.appId)).requests === 50, 10_000);
 
-    await eventually(async () => (await dlq.getJobCounts('waiting')).waiting === 2, 15_000);
+    await eventually(async () => (await dlq.getJobCounts('waiting')).waiting === 3, 15_000);
     const elapsed = Date.now() - started;
     // 3 attempts: backoff 100 ms then 200 ms before the last try.
     expect(elapsed).toBeGreaterThanOrEqual(300);
@@ -44,11 +47,12 @@ describe('malformed batches go to the dead-letter queue after bounded retries', 
     expect(dead?.data).toMatchObject({ jobId: 'bad-shape', attempts: 3, job: { batchId: 'bad-shape' } });
     expect(dead?.data.reason).toMatch(/events/);
     expect((await dlq.getJob('bad-fk'))?.data.reason).toMatch(/foreign key/);
+    expect((await dlq.getJob('bad-rows'))?.data).toMatchObject({ reason: 'rows: 3 rows, n says 4', job: { v: 2, batchId: 'bad-rows' } });
     expect(await env.usageQueue.getJobState('bad-shape')).toBe('failed');
     expect(await rollupTotals(env.pg)).toMatchObject({ requests: 50, batches: 5 });
     const text = await worker.metrics.registry.getSingleMetricAsString('usage_batches_dead_lettered_total');
-    expect(text).toMatch(/ 2$/m);
+    expect(text).toMatch(/ 3$/m);
     const failed = await worker.metrics.registry.getSingleMetricAsString('usage_batches_failed_total');
-    expect(failed).toMatch(/ 6$/m);
+    expect(failed).toMatch(/ 9$/m);
   });
 });

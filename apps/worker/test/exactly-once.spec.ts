@@ -2,7 +2,7 @@ import { loadReconciliation, periodOfDate } from '@apim/billing';
 import { eventually } from '@apim/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type UsageWorker } from '../src/worker';
-import { batch, events, rollupTotals, seed, testEnv, type Fixture, type TestEnv } from './helpers';
+import { batch, encodedBatch, events, rollupTotals, seed, testEnv, type Fixture, type TestEnv } from './helpers';
 
 describe('usage batches → hourly rollups, exactly once (real Postgres, Redis, BullMQ)', () => {
   let env: TestEnv;
@@ -30,6 +30,23 @@ describe('usage batches → hourly rollups, exactly once (real Postgres, Redis, 
     const job = await env.usageQueue.getJob(`${b.batchId}-again`);
     expect(job?.returnvalue).toEqual({ applied: false, events: 0 });
     expect(await rollupTotals(env.pg, f.appId)).toMatchObject({ requests: 7, billable: 7, batches: 1 });
+  });
+
+  it("the gateway's compact format counts exactly like format 1, and one batch id is one batch in either", async () => {
+    const before = await rollupTotals(env.pg, f.appId);
+    const evs = [...events(f, 5), ...events(f, 2, { status: 502, billable: false }), ...events(f, 1, { keyId: null, appId: null, consumerId: null, planId: null, status: 401, billable: false })];
+    const b = encodedBatch(evs);
+    await env.usageQueue.add('usage', b, { jobId: b.batchId });
+    await eventually(async () => (await env.usageQueue.getJobState(b.batchId)) === 'completed');
+    expect((await env.usageQueue.getJob(b.batchId))?.returnvalue).toEqual({ applied: true, events: 8 });
+    // The same batch id again in format 1 (another job id, so BullMQ cannot dedupe it): not counted twice.
+    await env.usageQueue.add('usage', batch(evs, b.batchId), { jobId: `${b.batchId}-v1` });
+    await eventually(async () => (await env.usageQueue.getJobState(`${b.batchId}-v1`)) === 'completed');
+    expect((await env.usageQueue.getJob(`${b.batchId}-v1`))?.returnvalue).toEqual({ applied: false, events: 0 });
+    const after = await rollupTotals(env.pg, f.appId);
+    expect(after.requests - before.requests).toBe(7); // the keyless 401 has no app
+    expect(after.billable - before.billable).toBe(5);
+    expect(after.batches - before.batches).toBe(1);
   });
 
   it('10,000 events across many batches sum exactly', async () => {

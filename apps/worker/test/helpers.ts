@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { bullPrefix, USAGE_QUEUE, type UsageBatchJob, type UsageEvent } from '@apim/contracts';
+import { bullPrefix, type EncodedUsageBatch, USAGE_QUEUE, type UsageBatchJob, UsageBatchWriter, type UsageEvent } from '@apim/contracts';
 import { createTestDatabase, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@apim/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -89,6 +89,13 @@ export function events(f: Fixture, n: number, over: Partial<UsageEvent> & { plan
 
 export function batch(evs: UsageEvent[], batchId: string = randomUUID()): UsageBatchJob {
   return { batchId, gatewayId: 'gw-test', events: evs };
+}
+
+/** The same batch as the gateway queues it (format 2). */
+export function encodedBatch(evs: UsageEvent[], batchId: string = randomUUID()): EncodedUsageBatch {
+  const w = new UsageBatchWriter();
+  for (const e of evs) w.add(e);
+  return w.take(batchId, 'gw-test');
 }
 
 export async function rollupTotals(pg: Client, appId?: string): Promise<{ requests: number; billable: number; errors: number; batches: number }> {

@@ -1,4 +1,4 @@
-import type { UsageBatchJob } from '@apim/contracts';
+import { decodeUsageBatch, UsageBatchFormatError, type UsageBatchJob } from '@apim/contracts';
 import type { Logger } from '@apim/observability';
 import { DelayedError, type Job, type Queue, UnrecoverableError } from 'bullmq';
 import { aggregateBatch } from '../aggregation/rollup';
@@ -32,6 +32,16 @@ function isPermanent(err: unknown): boolean {
 
 const MAX_TRANSIENT_BACKOFF_MS = 60_000;
 
+/** Either usage format as format 1 (see decodeUsageBatch); an unreadable structure is the batch's fault. */
+function decoded(data: unknown): unknown {
+  try {
+    return decodeUsageBatch(data);
+  } catch (err) {
+    if (err instanceof UsageBatchFormatError) throw new MalformedBatchError(err.message);
+    throw err;
+  }
+}
+
 /**
  * Thin: validate → aggregate (pure) → one transaction. Failures are retried by the worker itself
  * (producers need not set `attempts`): a malformed batch after `attempts` tries with exponential
@@ -44,7 +54,7 @@ export function usageBatchProcessor(deps: UsageBatchProcessorDeps) {
   return async (job: Job, token?: string): Promise<{ applied: boolean; events: number }> => {
     const end = deps.metrics.batchSeconds.startTimer();
     try {
-      const parsed = schema.safeParse(job.data);
+      const parsed = schema.safeParse(decoded(job.data));
       if (!parsed.success) {
         throw new MalformedBatchError(parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       }

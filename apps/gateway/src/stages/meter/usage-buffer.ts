@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { UsageBatchJob, UsageEvent } from '@apim/contracts';
+import { type EncodedUsageBatch, UsageBatchWriter, type UsageEvent } from '@apim/contracts';
 import type { Logger } from '@apim/observability';
 import type { GatewayMetrics } from '../../observability/gateway-metrics';
 
@@ -18,10 +18,13 @@ export interface UsageBufferOptions {
  * its id once, and every retry re-adds it under the same job id, so a batch is queued at most
  * once however often the add is retried. One add in flight at a time keeps order and bounds
  * work while Redis is away; beyond `maxBuffered` events new ones are dropped and counted.
+ * An event is written into the batch's row buffer as it arrives (UsageBatchWriter), so no
+ * per-event object outlives its request: held until the flush, they were promoted to the old
+ * generation and were most of what drove the gateway's major GCs under load.
  */
 export class UsageBuffer {
-  private current: UsageEvent[] = [];
-  private readonly pending: UsageBatchJob[] = [];
+  private readonly writer = new UsageBatchWriter();
+  private readonly pending: EncodedUsageBatch[] = [];
   private buffered = 0;
   private sending = false;
   private timer: NodeJS.Timeout | undefined;
@@ -52,18 +55,17 @@ export class UsageBuffer {
       this.metrics.usageEventsDropped.inc();
       return;
     }
-    this.current.push(event);
+    this.writer.add(event);
     this.buffered++;
-    if (this.current.length >= this.opts.batchSize) {
+    if (this.writer.count >= this.opts.batchSize) {
       this.cut();
       this.kick();
     }
   }
 
   private cut(): void {
-    if (this.current.length === 0) return;
-    this.pending.push({ batchId: randomUUID(), gatewayId: this.opts.gatewayId, events: this.current });
-    this.current = [];
+    if (this.writer.count === 0) return;
+    this.pending.push(this.writer.take(randomUUID(), this.opts.gatewayId));
     this.metrics.usageBuffered.set(this.buffered);
   }
 
@@ -96,13 +98,13 @@ export class UsageBuffer {
       }
       this.failures = 0;
       this.pending.shift();
-      this.buffered -= batch.events.length;
+      this.buffered -= batch.n;
       this.metrics.usageBatchesSent.inc();
       this.metrics.usageBuffered.set(this.buffered);
     }
   }
 
-  private add(batch: UsageBatchJob): Promise<unknown> {
+  private add(batch: EncodedUsageBatch): Promise<unknown> {
     const timeout = this.opts.addTimeoutMs ?? 5_000;
     let t: NodeJS.Timeout | undefined;
     return Promise.race([
