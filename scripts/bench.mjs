@@ -15,7 +15,8 @@
 // Env: BENCH_ROUND_S (3), BENCH_ROUNDS (10), BENCH_LATENCY_ROUNDS (3), BENCH_CONNECTIONS (50), DATABASE_URL, REDIS_URL;
 // many short alternating rounds: on a shared machine the speed drifts over tens of seconds, and a
 // median over ten interleaved rounds moved far less between runs than one over four long ones.
-// BENCH_HOLD=1 starts the targets, checks them and keeps them up for profiling by hand (Ctrl-C).
+// BENCH_HOLD=1 starts the targets, checks them and keeps them up for profiling by hand (Ctrl-C);
+// BENCH_STDOUT_INHERIT=1 shows the gateways' stdout (their access log, or V8's --trace-gc lines).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';

@@ -2,7 +2,9 @@
 // Worker throughput: events/s from BullMQ into the hourly rollups, on the real Postgres + Redis.
 // Uses the built worker (run `npx tsc -b` first), a fresh database and its own Redis prefix.
 //
-//   node apps/worker/scripts/bench-throughput.mjs [events=100000] [batchSize=500]
+//   node apps/worker/scripts/bench-throughput.mjs [events=100000] [batchSize=500] [format=2]
+//
+// format 2 is what the gateway queues (libs/contracts UsageBatchWriter); 1 is the plain JSON form.
 //
 // Two shapes: "realistic" (20 apps, one hour: a batch folds into ~40 rollup rows) and
 // "wide" (every event in its own hour bucket: a batch becomes batchSize rows). For each
@@ -18,13 +20,14 @@ const { createWorker } = require(join(root, 'dist/src/worker.js'));
 const { workerConfig } = require(join(root, 'dist/src/config/worker-config.js'));
 // eslint-disable-next-line @nx/enforce-module-boundaries -- a bench script, like a test, uses the test helpers
 const { createTestDatabase, testRedisPrefix, TEST_REDIS_URL } = require('@apim/testing');
-const { bullPrefix, USAGE_QUEUE } = require('@apim/contracts');
+const { bullPrefix, USAGE_QUEUE, UsageBatchWriter } = require('@apim/contracts');
 const { Queue } = require('bullmq');
 const { Redis } = require('ioredis');
 const { Client } = require('pg');
 
 const TOTAL = Number(process.argv[2] ?? 100_000);
 const BATCH = Number(process.argv[3] ?? 500);
+const FORMAT = Number(process.argv[4] ?? 2);
 
 const db = await createTestDatabase('bench_worker');
 const pg = new Client({ connectionString: db.url });
@@ -55,13 +58,19 @@ function batches(shape) {
       });
     }
     const batchId = randomUUID();
-    out.push({ name: 'usage', data: { batchId, gatewayId: 'bench', events }, opts: { jobId: batchId } });
+    let data = { batchId, gatewayId: 'bench', events };
+    if (FORMAT === 2) {
+      const w = new UsageBatchWriter();
+      for (const e of events) w.add(e);
+      data = w.take(batchId, 'bench');
+    }
+    out.push({ name: 'usage', data, opts: { jobId: batchId } });
   }
   return out;
 }
 
 const cpuMicros = () => { const u = process.cpuUsage(); return u.user + u.system; };
-console.log(`worker throughput: ${TOTAL} events in batches of ${BATCH}, Postgres + Redis on this machine (2 cores, shared)`);
+console.log(`worker throughput: ${TOTAL} events in batches of ${BATCH} (format ${FORMAT}), Postgres + Redis on this machine (2 cores, shared)`);
 console.log('shape      concurrency  events/s   wall ms  CPU µs/event (worker process; enqueueing done before the clock starts)');
 for (const shape of ['realistic', 'wide']) {
   for (const concurrency of [1, 2, 4]) {
