@@ -173,7 +173,9 @@ async function main() {
     }));
     for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
   };
+  // Ctrl-C or a plain `kill`: stop the targets and drop the temporary database and Redis keys either way.
   process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+  process.on('SIGTERM', () => void cleanup().then(() => process.exit(143)));
 
   try {
     // Temporary database + Redis prefix, exactly as the tests create them.

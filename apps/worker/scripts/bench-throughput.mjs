@@ -95,6 +95,9 @@ for (const shape of ['realistic', 'wide']) {
     await worker.close();
     await queue.obliterate({ force: true });
     await queue.close();
+    // The worker's other queues (billing, dead letters) leave their meta keys: drop the whole prefix.
+    const left = await redis.keys(`${prefix}*`);
+    if (left.length) await redis.del(...left);
     await redis.quit();
     console.log(`${shape.padEnd(10)} ${String(concurrency).padStart(11)}  ${String(Math.round(TOTAL / (ms / 1000))).padStart(8)}  ${String(ms).padStart(8)}  ${(cpu / TOTAL).toFixed(1)}`);
   }
