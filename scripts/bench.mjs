@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Gateway benchmark (`npm run bench`, after `npm run build`). Loopback only, ~3 minutes.
+// Gateway benchmark (`npm run bench`, after `npm run build`). Loopback only, ~4 minutes.
 //
 // Targets, each ONE process, pinned with the upstream to core 1 (load generator on core 0):
 //   bare     node:http + undici Pool proxy (the floor for a Node proxy)
@@ -12,7 +12,7 @@
 // gateway/fastify, and the p99 latency each proxy adds over the bare upstream at half the
 // gateway's peak rate. See docs/benchmarking.md for why CPU per request is the steadier figure.
 //
-// Env: BENCH_ROUND_S (3), BENCH_ROUNDS (10), BENCH_LATENCY_ROUNDS (3), BENCH_CONNECTIONS (50), DATABASE_URL, REDIS_URL;
+// Env: BENCH_ROUND_S (3), BENCH_ROUNDS (10), BENCH_LATENCY_ROUNDS (5), BENCH_CONNECTIONS (50), DATABASE_URL, REDIS_URL;
 // many short alternating rounds: on a shared machine the speed drifts over tens of seconds, and a
 // median over ten interleaved rounds moved far less between runs than one over four long ones.
 // BENCH_HOLD=1 starts the targets, checks them and keeps them up for profiling by hand (Ctrl-C);
@@ -45,9 +45,11 @@ if (role) {
  * busy), so a stall of the target is not hidden (no coordinated omission). Latency runs from the
  * moment the request is issued to its response: the timer that issues them fires about once a
  * millisecond, and counting from the ideal schedule instead would add that client-side lag (up to
- * 1 ms) to every figure, the upstream's own included. The first second (a quarter of a short run)
- * is load but not measured: it is this fresh client's own JIT warm-up and connection set-up,
- * which otherwise put tens of milliseconds into every target's p99.
+ * 1 ms) to every figure, the upstream's own included. The first two seconds (of five) are load but
+ * not measured: they are this fresh client's own JIT warm-up and connection set-up. Per 250 ms
+ * of issue time, its first ~second showed 100–175 ms latencies against any target while it caught
+ * up with its schedule, and when that ran past a one-second cut it put 40–370 ms into one round's
+ * p99 (the bare proxy's, fastify's and the gateway's alike).
  * Prints JSON {requests, errors, p50, p99} in ms.
  */
 async function fixedRateClient({ url, headers, rate, seconds, connections }) {
@@ -61,7 +63,7 @@ async function fixedRateClient({ url, headers, rate, seconds, connections }) {
   const start = performance.now();
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
-  const measureFrom = start + Math.min(1000, (seconds * 1000) / 4);
+  const measureFrom = start + Math.min(2000, (seconds * 1000 * 2) / 5);
   let sent = 0;
   await new Promise((resolve) => {
     const tick = () => {
@@ -141,7 +143,7 @@ async function main() {
   const started = Date.now();
   const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 3);
   const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
-  const LATENCY_ROUNDS = Number(process.env.BENCH_LATENCY_ROUNDS ?? 3);
+  const LATENCY_ROUNDS = Number(process.env.BENCH_LATENCY_ROUNDS ?? 5);
   const CONNS = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const hasWrk = spawnSync('which', ['wrk']).status === 0;
   const hasTaskset = spawnSync('which', ['taskset']).status === 0;
@@ -301,7 +303,7 @@ async function main() {
 
     // Added latency at half of the gateway's peak: same fixed rate through each proxy and straight to the upstream.
     const rate = Math.max(100, Math.round(med('gateway', 'rps') / 2));
-    const LAT_S = 4;
+    const LAT_S = 5;
     console.log(`\nadded latency at ${rate} req/s (half the gateway's median peak): open-loop fixed rate, µs timing, ${LATENCY_ROUNDS} rounds of ${LAT_S} s straight to the upstream then ${LAT_S} s through each proxy; medians`);
     const upstreamTarget = { name: 'upstream', child: children[0], url: `${upstreamUrl}/hello` };
     // Each proxied run is compared with a direct run taken just before it, on the same machine state.

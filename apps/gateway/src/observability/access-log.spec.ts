@@ -49,4 +49,19 @@ describe('AccessLog', () => {
     expect(readFileSync(file, 'utf8')).toBe(lines.join('') + '{"last":true}\n');
     closeSync(fd);
   });
+
+  it('past maxPending it drops whole lines and counts them, and what it keeps stays in order', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'access-log-')), 'out.log');
+    const fd = openSync(file, 'w');
+    const sink = new BufferedFdSink(fd, 1024, 4096);
+    // One synchronous burst: the first chunk's write cannot finish before the loop ends.
+    const lines = Array.from({ length: 100 }, (_, i) => `{"n":${String(i).padStart(3, '0')},"pad":"${'x'.repeat(80)}"}\n`);
+    for (const l of lines) sink.write(l);
+    expect(sink.dropped).toBeGreaterThan(40);
+    const kept = lines.length - sink.dropped;
+    await until(() => readFileSync(file, 'utf8') === lines.slice(0, kept).join(''));
+    sink.flushSync();
+    expect(readFileSync(file, 'utf8')).toBe(lines.slice(0, kept).join(''));
+    closeSync(fd);
+  });
 });
