@@ -53,6 +53,12 @@ describe('usage batch format 2', () => {
     expect(w.take('c', 'gw')).toMatchObject({ n: 0, rows: '', dims: [] });
   });
 
+  it('records a method that is not an HTTP token as INVALID instead of breaking the row', () => {
+    const w = new UsageBatchWriter();
+    for (const method of ['GE,T', 'GET\n', '', 'X'.repeat(17), 'M-SEARCH']) w.add(event({ method }));
+    expect(decodeUsageBatch(w.take('m', 'gw')).events.map((e) => e.method)).toEqual(['INVALID', 'INVALID', 'INVALID', 'INVALID', 'M-SEARCH']);
+  });
+
   it('passes format 1 through untouched', () => {
     const v1 = { batchId: 'x', gatewayId: 'gw', events: [event()] };
     expect(decodeUsageBatch(v1)).toBe(v1);

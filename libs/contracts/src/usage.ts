@@ -60,11 +60,15 @@ export class UsageBatchFormatError extends Error {
 }
 
 const ROW_FIELDS = 9;
+/** An HTTP method is a token (RFC 9110): never a comma or a newline. Anything else is not written as is. */
+const METHOD = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,16}$/;
 
 /**
  * Builds one EncodedUsageBatch at a time: `add` appends an event's row to a buffer that is reused
  * from batch to batch, `take` hands the batch out and starts the next. Ids and the method are
- * ASCII (uuids, an HTTP token), the time is ISO-8601: none can hold a comma or a newline.
+ * ASCII (uuids, an HTTP token), the time is ISO-8601: none can hold a comma or a newline. The
+ * method is the one field a client chooses; one that is not a token is recorded as `INVALID`
+ * rather than break its row (Node's parser only lets known methods through anyway).
  */
 export class UsageBatchWriter {
   private buf: Buffer;
@@ -79,7 +83,8 @@ export class UsageBatchWriter {
   }
 
   add(e: UsageEvent): void {
-    const row = `${this.dim(e)},${e.id},${e.at},${e.method},${e.status},${e.billable ? 1 : 0},${e.bytesIn},${e.bytesOut},${e.latencyMs}\n`;
+    const method = METHOD.test(e.method) ? e.method : 'INVALID';
+    const row = `${this.dim(e)},${e.id},${e.at},${method},${e.status},${e.billable ? 1 : 0},${e.bytesIn},${e.bytesOut},${e.latencyMs}\n`;
     // Every character is one byte (see the class comment); room for the worst case first.
     if (this.len + row.length * 3 > this.buf.length) this.grow(row.length * 3);
     this.len += this.buf.write(row, this.len, 'utf8');
