@@ -6,10 +6,11 @@ import { createGateway } from './gateway';
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const log = createLogger('gateway', config.LOG_LEVEL);
-  for (const flag of gcFlags(config)) setFlagsFromString(flag);
+  const v8Flags = gcFlags(config);
+  for (const flag of v8Flags) setFlagsFromString(flag);
   const gateway = await createGateway(config);
   const port = await gateway.listen();
-  log.info({ port, gatewayId: config.GATEWAY_ID }, 'gateway listening');
+  log.info({ port, gatewayId: config.GATEWAY_ID, v8Flags }, 'gateway listening');
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -18,6 +18,7 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
   let key: string;
   let reader: UsageQueueReader;
   let stderr = '';
+  let stdout = '';
 
   beforeAll(async () => {
     // Compile the current sources into a private folder (not dist, which a parallel `tsc -b` may
@@ -30,13 +31,14 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
     url = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [join(buildDir, 'src/main.js')], {
       env: {
-        PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'sigterm-child',
+        PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', GC_HEAP_GROWING_PERCENT: '250', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'sigterm-child',
         DATABASE_URL: s.db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: s.prefix, KEY_HASH_SECRET: KEY_SECRET,
         // Nothing is flushed by time during the test: only the shutdown flush can deliver the events.
         USAGE_FLUSH_MS: '600000', USAGE_BATCH_SIZE: '10000',
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await eventually(async () => (await request(`${url}/_gateway/readyz`).catch(() => null))?.statusCode === 200, 20_000);
     reader = new UsageQueueReader(s.prefix);
@@ -45,6 +47,12 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
     if (child.exitCode === null) child.kill('SIGKILL');
     await reader.close();
     await s.close();
+  });
+
+  it('sets its V8 heap flag at boot and says so', async () => {
+    const listening = () => stdout.split('\n').filter((l) => l.includes('"gateway listening"')).map((l) => JSON.parse(l) as { v8Flags?: string[] })[0];
+    await eventually(async () => listening() !== undefined, 5_000);
+    expect(listening()?.v8Flags).toEqual(['--heap-growing-percent=250']);
   });
 
   it('finishes in-flight requests, flushes every buffered event, exits 0', async () => {
