@@ -23,6 +23,7 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deleteRedisPrefix } from './lib/infra.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
@@ -161,7 +162,6 @@ async function main() {
   const { createTestDatabase, testRedisPrefix } = require('@apim/testing');
   const { generateKey } = require('@apim/keys');
   const pg = require('pg');
-  const Redis = require('ioredis');
 
   const children = [];
   const cleanups = [];
@@ -185,16 +185,7 @@ async function main() {
     cleanups.push(() => db.drop());
     const prefix = testRedisPrefix('bench');
     const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-    cleanups.push(async () => {
-      const r = new Redis(redisUrl);
-      let cursor = '0';
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await r.del(...keys);
-      } while (cursor !== '0');
-      r.disconnect();
-    });
+    cleanups.push(() => deleteRedisPrefix(redisUrl, prefix));
 
     const ports = { upstream: 18_101, bare: 18_102, fastify: 18_103, gateway: 18_104 };
     const upstreamUrl = `http://127.0.0.1:${ports.upstream}`;

@@ -13,6 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+// eslint-disable-next-line @nx/enforce-module-boundaries -- a bench script, like the root scripts, uses their infra helpers
+import { deleteRedisPrefix } from '../../../scripts/lib/infra.mjs';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -95,10 +97,9 @@ for (const shape of ['realistic', 'wide']) {
     await worker.close();
     await queue.obliterate({ force: true });
     await queue.close();
-    // The worker's other queues (billing, dead letters) leave their meta keys: drop the whole prefix.
-    const left = await redis.keys(`${prefix}*`);
-    if (left.length) await redis.del(...left);
     await redis.quit();
+    // The worker's other queues (billing, dead letters) leave their meta keys: drop the whole prefix.
+    await deleteRedisPrefix(TEST_REDIS_URL, prefix);
     console.log(`${shape.padEnd(10)} ${String(concurrency).padStart(11)}  ${String(Math.round(TOTAL / (ms / 1000))).padStart(8)}  ${String(ms).padStart(8)}  ${(cpu / TOTAL).toFixed(1)}`);
   }
 }
