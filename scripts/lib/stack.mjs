@@ -53,6 +53,8 @@ export async function runStack(root, opts) {
   const common = {
     DATABASE_URL: databaseUrl, REDIS_URL: infra.redisUrl, REDIS_PREFIX: redisPrefix,
     NODE_ENV: process.env.NODE_ENV ?? 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // Every browser here shares 127.0.0.1: the acceptance journey signs up many times an hour.
+    SIGNUP_MAX_PER_HOUR_PER_ADDRESS: process.env.SIGNUP_MAX_PER_HOUR_PER_ADDRESS ?? '1000',
   };
   const group = new ProcessGroup(logDir);
   let shuttingDown = false;
@@ -80,8 +82,11 @@ export async function runStack(root, opts) {
     { name: 'gateway', args: [join(root, 'apps/gateway/dist/src/main.js')], env: { GATEWAY_PORT: String(ports.gateway) }, ready: `${urls.gateway}/_gateway/readyz` },
     { name: 'worker', args: [join(root, 'apps/worker/dist/src/main.js')], env: { WORKER_PORT: String(ports.worker) }, ready: `${urls.worker}/readyz` },
     {
-      name: 'portal', args: [require.resolve('next/dist/bin/next'), 'start', '-p', String(ports.portal), '-H', '127.0.0.1'], cwd: join(root, 'apps/portal'),
-      env: { PORTAL_PORT: String(ports.portal), MANAGEMENT_URL: urls.management, GATEWAY_PUBLIC_URL: urls.gateway, NEXT_TELEMETRY_DISABLED: '1' },
+      name: 'portal', args: [join(root, 'apps/portal/server.mjs')], cwd: join(root, 'apps/portal'),
+      env: {
+        PORTAL_PORT: String(ports.portal), PORTAL_HOST: '127.0.0.1', MANAGEMENT_URL: urls.management, GATEWAY_PUBLIC_URL: urls.gateway,
+        NEXT_TELEMETRY_DISABLED: '1',
+      },
       ready: `${urls.portal}/healthz`,
     },
   ];

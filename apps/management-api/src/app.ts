@@ -80,7 +80,13 @@ export async function createManagementApp(config: ManagementConfig, opts: Create
   });
   app.useGlobalFilters(new ProblemExceptionFilter(logger));
   mountOpenApi(app);
-  await app.init();
+  try {
+    await app.init();
+  } catch (err) {
+    // A refused start-up (e.g. the bootstrap admin check) must not leave connections open.
+    await app.close().catch(() => undefined);
+    throw err;
+  }
   return app;
 }
 

@@ -39,7 +39,11 @@ export class TestApp {
 
   static async start(label: string, env: Record<string, string> = {}): Promise<TestApp> {
     const db = await createTestDatabase(`mgmt_${label}`);
-    const config = managementConfig({ DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(`mgmt-${label}`), ...env });
+    // Test files sign up many developers from loopback; the signup cap has its own test.
+    const config = managementConfig({
+      DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(`mgmt-${label}`),
+      SIGNUP_MAX_PER_HOUR_PER_ADDRESS: '10000', ...env,
+    });
     const app = await createManagementApp(config, { databaseAttempts: 1 });
     const port = await listen(app, 0, '127.0.0.1');
     return new TestApp(app, `http://127.0.0.1:${port}`, config, db);

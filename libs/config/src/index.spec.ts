@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, devOnlySecret, env, loadConfig, z } from './index';
+import { ConfigError, devOnlyDefault, devOnlySecret, env, loadConfig, refusePublishedSecrets, z } from './index';
 
 const schema = z.object({
   PORT: env.port(3000),
@@ -26,12 +26,35 @@ describe('loadConfig', () => {
     }
   });
 
-  it('gives secrets a dev default only outside production', () => {
+  it('gives secrets a dev default only when NODE_ENV is explicitly development or test', () => {
     const withSecret = (nodeEnv: string | undefined) => z.object({ SECRET: devOnlySecret(nodeEnv, 'dev-only-secret-value') });
-    expect(loadConfig('t', withSecret('development'), {})).toEqual({ SECRET: 'dev-only-secret-value' });
-    expect(loadConfig('t', withSecret(undefined), {})).toEqual({ SECRET: 'dev-only-secret-value' });
+    expect(loadConfig('t', withSecret('development'), { NODE_ENV: 'development' })).toEqual({ SECRET: 'dev-only-secret-value' });
+    expect(loadConfig('t', withSecret('test'), { NODE_ENV: 'test' })).toEqual({ SECRET: 'dev-only-secret-value' });
+    expect(() => loadConfig('t', withSecret(undefined), {})).toThrow(/SECRET/);
+    expect(() => loadConfig('t', withSecret('staging'), {})).toThrow(/SECRET/);
     expect(() => loadConfig('t', withSecret('production'), {})).toThrow(/SECRET/);
+    expect(() => loadConfig('t', withSecret(undefined), { SECRET: 'dev-only-secret-value' })).toThrow(/SECRET: is a published development value/);
     expect(() => loadConfig('t', withSecret('production'), { SECRET: 'short' })).toThrow(/at least 16/);
     expect(loadConfig('t', withSecret('production'), { SECRET: 'x'.repeat(16) })).toEqual({ SECRET: 'x'.repeat(16) });
+  });
+
+  it('refuses a published development value in any variable unless NODE_ENV is development or test', () => {
+    const plain = z.object({ PORT: env.port(3000) });
+    for (const NODE_ENV of [undefined, 'production']) {
+      expect(() => loadConfig('worker', plain, { NODE_ENV, SOME_SHARED_SECRET: 'dev-only-auth-token-secret' })).toThrow(
+        /SOME_SHARED_SECRET: is a published development value/,
+      );
+      expect(() => loadConfig('worker', plain, { NODE_ENV, ADMIN_PASSWORD: ' change-me-admin-password ' })).toThrow(/ADMIN_PASSWORD/);
+      expect(() => refusePublishedSecrets('portal', { NODE_ENV, KEY_HASH_SECRET: 'dev-only-key-hash-secret' })).toThrow(ConfigError);
+    }
+    expect(loadConfig('worker', plain, { NODE_ENV: 'test', ADMIN_PASSWORD: 'change-me-admin-password' })).toEqual({ PORT: 3000 });
+    expect(() => refusePublishedSecrets('portal', { NODE_ENV: 'development', KEY_HASH_SECRET: 'dev-only-key-hash-secret' })).not.toThrow();
+    const admin = (nodeEnv: string | undefined) => z.object({ ADMIN_PASSWORD: devOnlyDefault(nodeEnv, z.string().min(12), 'change-me-admin-password') });
+    expect(() => loadConfig('m', admin(undefined), {})).toThrow(/ADMIN_PASSWORD/);
+    expect(loadConfig('m', admin('development'), { NODE_ENV: 'development' })).toEqual({ ADMIN_PASSWORD: 'change-me-admin-password' });
+  });
+
+  it('NODE_ENV unset means production', () => {
+    expect(loadConfig('t', z.object({ NODE_ENV: env.nodeEnv() }), {})).toEqual({ NODE_ENV: 'production' });
   });
 });

@@ -6,7 +6,7 @@
 export const redisKeys = {
   rateLimit: (prefix: string, appId: string) => `${prefix}{app:${appId}}:rl`,
   quota: (prefix: string, appId: string, period: string) => `${prefix}{app:${appId}}:quota:${period}`,
-  loginFailures: (prefix: string, subject: string) => `${prefix}login-fail:${subject}`,
+  loginFailures: (prefix: string, subject: string) => `${prefix}{login}:${subject}`,
 };
 
 /** BullMQ's own key prefix for a deployment prefix (BullMQ adds `:<queue>:...`). */

@@ -4,7 +4,7 @@ import { gcFlags, loadGatewayConfig } from './gateway.config';
 
 describe('gateway config', () => {
   it('has working development defaults', () => {
-    const c = loadGatewayConfig({});
+    const c = loadGatewayConfig({ NODE_ENV: 'development' });
     expect(c.GATEWAY_PORT).toBe(8080);
     expect(c.KEY_HASH_SECRET).toBe('dev-only-key-hash-secret');
   });
@@ -25,9 +25,9 @@ describe('gateway config', () => {
   });
 
   it('sets V8 heap growing to 400 % by default, off with 0, and refuses a negative value', () => {
-    expect(gcFlags(loadGatewayConfig({}))).toEqual(['--heap-growing-percent=400']);
-    expect(gcFlags(loadGatewayConfig({ GC_HEAP_GROWING_PERCENT: '150' }))).toEqual(['--heap-growing-percent=150']);
-    expect(gcFlags(loadGatewayConfig({ GC_HEAP_GROWING_PERCENT: '0' }))).toEqual([]);
-    expect(() => loadGatewayConfig({ GC_HEAP_GROWING_PERCENT: '-1' })).toThrow(/GC_HEAP_GROWING_PERCENT/);
+    expect(gcFlags(loadGatewayConfig({ NODE_ENV: 'test' }))).toEqual(['--heap-growing-percent=400']);
+    expect(gcFlags(loadGatewayConfig({ NODE_ENV: 'test', GC_HEAP_GROWING_PERCENT: '150' }))).toEqual(['--heap-growing-percent=150']);
+    expect(gcFlags(loadGatewayConfig({ NODE_ENV: 'test', GC_HEAP_GROWING_PERCENT: '0' }))).toEqual([]);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'test', GC_HEAP_GROWING_PERCENT: '-1' })).toThrow(/GC_HEAP_GROWING_PERCENT/);
   });
 });

@@ -4,7 +4,7 @@ import { loadManagementConfig } from './config.schema';
 
 describe('management config', () => {
   it('has working development defaults', () => {
-    const c = loadManagementConfig({});
+    const c = loadManagementConfig({ NODE_ENV: 'development' });
     expect(c).toMatchObject({
       MANAGEMENT_PORT: 3001, REDIS_PREFIX: 'apim:', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'change-me-admin-password',
       SIGNUP_APPROVAL: false, NODE_ENV: 'development', CORS_ORIGINS: [],
@@ -33,6 +33,6 @@ describe('management config', () => {
   });
 
   it('reports bad values', () => {
-    expect(() => loadManagementConfig({ MANAGEMENT_PORT: 'abc', DATABASE_URL: 'mysql://x', SIGNUP_APPROVAL: 'maybe' })).toThrow(/MANAGEMENT_PORT[\s\S]*DATABASE_URL[\s\S]*SIGNUP_APPROVAL/);
+    expect(() => loadManagementConfig({ NODE_ENV: 'test', MANAGEMENT_PORT: 'abc', DATABASE_URL: 'mysql://x', SIGNUP_APPROVAL: 'maybe' })).toThrow(/MANAGEMENT_PORT[\s\S]*DATABASE_URL[\s\S]*SIGNUP_APPROVAL/);
   });
 });

@@ -22,9 +22,17 @@ export function configSchema(nodeEnv: string | undefined) {
     ADMIN_EMAIL: orDev(z.email(), 'admin@example.com'),
     ADMIN_PASSWORD: orDev(z.string().min(12, 'must be at least 12 characters'), 'change-me-admin-password'),
     SIGNUP_APPROVAL: env.bool(false),
-    /** Failed logins per account (and 4× that per IP) within the window before 429. */
+    /**
+     * Login attempts per (account, address) within the window before 429; the account over all
+     * addresses and the address over all accounts get 4× this.
+     */
     LOGIN_MAX_FAILURES: env.int(5, 1),
     LOGIN_FAILURE_WINDOW_SECONDS: env.int(900, 1),
+    /** Signups per client address per hour before 429 too_many_attempts. */
+    SIGNUP_MAX_PER_HOUR_PER_ADDRESS: env.int(10, 1),
+    /** Live apps per consumer, and working keys per app, before 409 limit_reached. */
+    MAX_APPS_PER_CONSUMER: env.int(20, 1),
+    MAX_KEYS_PER_APP: env.int(10, 1),
     /** Express `trust proxy` setting: whose X-Forwarded-For to believe for the client IP. */
     TRUST_PROXY: z
       .string()

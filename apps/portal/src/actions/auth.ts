@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { api, sessionToken, SESSION_COOKIE } from '@/lib/api-client';
 import { fail, type ActionResult } from '@/lib/action-result';
 import { portalEnv } from '@/lib/env';
+import { safeNext } from '@/lib/safe-next';
+import { sessionCookieOptions } from '@/lib/session-cookie';
 import type { User } from '@/lib/types';
 
 interface LoginAnswer {
@@ -14,10 +16,6 @@ interface LoginAnswer {
   user: User;
 }
 
-/** Only same-site relative paths: `next` must never become an open redirect. */
-function safeNext(next: unknown, fallback: string): string {
-  return typeof next === 'string' && /^\/(?!\/)/.test(next) && !next.startsWith('/\\') ? next : fallback;
-}
 
 function homeFor(user: User): string {
   return user.role === 'admin' ? '/admin' : user.role === 'finance' ? '/finance' : '/dashboard';
@@ -27,13 +25,8 @@ async function startSession(email: string, password: string): Promise<ActionResu
   const res = await api.post<LoginAnswer>('/v1/auth/login', { email, password }, { token: null });
   if (!res.ok) return fail(res.problem);
   const expires = new Date(res.data.expiresAt);
-  (await cookies()).set(SESSION_COOKIE, res.data.token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: portalEnv().SESSION_COOKIE_SECURE,
-    path: '/',
-    expires: Number.isFinite(expires.getTime()) ? expires : undefined,
-  });
+  const cookie = sessionCookieOptions(portalEnv().NODE_ENV, Number.isFinite(expires.getTime()) ? expires : undefined);
+  (await cookies()).set(SESSION_COOKIE, res.data.token, cookie);
   return { ok: true, data: res.data };
 }
 

@@ -4,6 +4,7 @@ import dynamic from 'next/dynamic';
 import { useMemo, useRef } from 'react';
 import { Paper, PasswordInput, Skeleton, Stack, Text } from '@mantine/core';
 import 'swagger-ui-react/swagger-ui.css';
+import { relayUrl, withGatewayServerOnly } from '@/lib/try-it';
 
 // swagger-ui touches `window` on import: browser only.
 const SwaggerUI = dynamic(() => import('swagger-ui-react'), {
@@ -17,7 +18,8 @@ const SwaggerUI = dynamic(() => import('swagger-ui-react'), {
  */
 export function ApiDocs({ spec, serverUrl, gatewayUrl }: { spec: Record<string, unknown>; serverUrl: string; gatewayUrl: string }) {
   const keyRef = useRef('');
-  const patched = useMemo(() => ({ ...spec, servers: [{ url: serverUrl, description: 'API gateway' }] }), [spec, serverUrl]);
+  // Servers named anywhere in an uploaded document are ignored: the key goes to the gateway only.
+  const patched = useMemo(() => withGatewayServerOnly(spec, serverUrl), [spec, serverUrl]);
 
   return (
     <Stack gap="sm">
@@ -44,9 +46,12 @@ export function ApiDocs({ spec, serverUrl, gatewayUrl }: { spec: Record<string, 
           requestInterceptor={(req) => {
             // swagger-ui's request is a plain object with a headers record, not a fetch Request.
             const r = req as unknown as { url: string; headers: Record<string, string> };
+            // The gateway sends no CORS headers: relay through the portal (same origin). Anything
+            // not aimed at the gateway is not sent at all (and the page's CSP would block it).
+            const relayed = relayUrl(r.url, gatewayUrl, window.location.origin);
+            if (!relayed) throw new Error('Try it out only calls this API through its gateway');
+            r.url = relayed;
             if (keyRef.current) r.headers['x-api-key'] = keyRef.current;
-            // The gateway sends no CORS headers: relay through the portal (same origin).
-            if (r.url.startsWith(gatewayUrl)) r.url = `${window.location.origin}/try-it${r.url.slice(gatewayUrl.length)}`;
             return req;
           }}
         />

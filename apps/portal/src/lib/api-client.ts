@@ -1,5 +1,5 @@
 import 'server-only';
-import { cookies } from 'next/headers';
+import { cookies, headers as requestHeaders } from 'next/headers';
 import { portalEnv } from './env';
 import type { Problem } from './types';
 
@@ -53,6 +53,10 @@ export async function callApi<T>(method: string, path: string, opts: CallOptions
   const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  // The browser's address, for the API's per-address limits (server.mjs sets it from the socket,
+  // believing a proxy's header only per TRUST_PROXY; the API believes ours per its own TRUST_PROXY).
+  const client = (await requestHeaders()).get('x-forwarded-for');
+  if (client) headers['x-forwarded-for'] = client;
   let res: Response;
   try {
     res = await fetch(managementUrl(path, opts.query), {

@@ -6,7 +6,6 @@ const schema = z.object({
   MANAGEMENT_URL: env.url(['http', 'https']).default('http://127.0.0.1:3001'),
   GATEWAY_PUBLIC_URL: env.url(['http', 'https']).default('http://127.0.0.1:8080'),
   PORTAL_PORT: env.port(3000),
-  SESSION_COOKIE_SECURE: env.bool(false),
 });
 
 export type PortalEnv = z.infer<typeof schema>;

@@ -2,6 +2,7 @@ import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGenerat
 import { ConsumerEntity } from './consumer.entity';
 
 export type UserRole = 'admin' | 'finance' | 'developer';
+export type UserStatus = 'active' | 'disabled';
 
 @Entity({ name: 'users' })
 export class UserEntity {
@@ -10,6 +11,7 @@ export class UserEntity {
   @Column('text', { name: 'password_hash', select: false }) passwordHash: string;
   @Column('text') name: string;
   @Column('text') role: UserRole;
+  @Column('text', { default: 'active' }) status: UserStatus;
   @Column('uuid', { name: 'consumer_id', nullable: true }) consumerId: string | null;
   @ManyToOne(() => ConsumerEntity, { nullable: true })
   @JoinColumn({ name: 'consumer_id' })

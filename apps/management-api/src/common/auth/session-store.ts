@@ -23,7 +23,7 @@ export class SessionStore {
            FROM sessions s
            JOIN users u ON u.id = s.user_id
            LEFT JOIN consumers c ON c.id = u.consumer_id
-          WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,
+          WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'active'`,
         [sessionId],
       );
     const r = rows[0];
@@ -33,5 +33,14 @@ export class SessionStore {
 
   async revoke(sessionId: string, em: EntityManager = this.ds.manager): Promise<void> {
     await em.query(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL`, [sessionId]);
+  }
+
+  /** Ends every live session of a user, but the one given (password change keeps the caller's). */
+  async revokeAllOf(userId: string, em: EntityManager = this.ds.manager, except: string | null = null): Promise<number> {
+    const [, count] = await em.query(
+      `UPDATE sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2`,
+      [userId, except],
+    );
+    return Number(count ?? 0);
   }
 }

@@ -15,7 +15,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
-  429: 'too_many_login_attempts',
+  429: 'too_many_attempts',
   503: 'service_unavailable',
 };
 

@@ -31,7 +31,7 @@ export class AppsController {
 
   @Post()
   @Roles('admin')
-  @ApiDoc({ summary: 'Create an app for a consumer on any plan (opens its first subscription)', body: createAppBody, response: appResponse, status: 201 })
+  @ApiDoc({ summary: 'Create an app for a consumer on any plan (opens its first subscription)', body: createAppBody, response: appResponse, status: 201, errors: [409] })
   create(@Body(new ZodPipe(createAppBody)) body: CreateAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
     return this.apps.create(ctx, user, body, ADMIN_POLICY);
   }
@@ -73,8 +73,9 @@ export class PortalAppsController {
   @Post()
   @ApiDoc({
     summary: 'Create an app on a self-service plan',
-    description: '403 consumer_pending / consumer_suspended while your account is not active.',
-    body: createPortalAppBody, response: appResponse, status: 201,
+    description: '403 consumer_pending / consumer_suspended while your account is not active; ' +
+      '409 limit_reached past MAX_APPS_PER_CONSUMER apps.',
+    body: createPortalAppBody, response: appResponse, status: 201, errors: [409],
   })
   create(@Body(new ZodPipe(createPortalAppBody)) body: CreatePortalAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
     // @Roles('developer') and the users_developer_has_consumer check guarantee a consumer.

@@ -23,6 +23,16 @@ export class AppsRepository {
     return qb.getOne();
   }
 
+  /**
+   * The consumer's live apps, counted under a lock on the consumer row: two parallel creates
+   * cannot both see room for one more.
+   */
+  async countLiveForConsumerLocked(em: EntityManager, consumerId: string): Promise<number> {
+    await em.query('SELECT 1 FROM consumers WHERE id = $1 FOR UPDATE', [consumerId]);
+    const [r] = await em.query('SELECT count(*)::int AS n FROM apps WHERE consumer_id = $1 AND deleted_at IS NULL', [consumerId]);
+    return r.n as number;
+  }
+
   async insert(em: EntityManager, values: Partial<AppEntity>): Promise<AppEntity> {
     const repo = em.getRepository(AppEntity);
     const saved = await repo.save(repo.create(values));

@@ -9,6 +9,7 @@ import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
+import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
 import { PlansService } from '../plans/plans.service';
 import type { AppResponse, ListAppsQuery, UpdateAppBody } from './apps.dto';
@@ -31,6 +32,7 @@ export class AppsService {
     @Inject(ConsumersService) private readonly consumers: ConsumersService,
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(CONFIG) private readonly config: ManagementConfig,
   ) {}
 
   async list(owner: Owner, query: Pick<ListAppsQuery, 'consumerId'>, page: PageRequest): Promise<Page<AppResponse>> {
@@ -70,6 +72,10 @@ export class AppsService {
         throw new AppError('validation_failed', 'Unknown consumer', [{ field: 'consumerId', message: 'no such consumer' }]);
       }
       await this.assertPlanAllowed(tx.em, v.planId, policy);
+      const max = this.config.MAX_APPS_PER_CONSUMER;
+      if ((await this.apps.countLiveForConsumerLocked(tx.em, v.consumerId)) >= max) {
+        throw new AppError('limit_reached', `A consumer may have at most ${max} apps; delete one first`);
+      }
       const app = await this.apps.insert(tx.em, { consumerId: v.consumerId, name: v.name, planId: v.planId });
       await this.apps.openSubscription(tx.em, app.id, v.planId);
       await this.audit.record(tx.em, ctx, { action: 'app.create', entityType: 'app', entityId: app.id, after: toAppResponse(app) });

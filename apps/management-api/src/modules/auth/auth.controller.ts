@@ -6,7 +6,7 @@ import { Public } from '../../common/auth/roles.decorator';
 import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { loginBody, type LoginBody, loginResponse, meResponse, signupBody, type SignupBody, signupResponse } from './auth.dto';
+import { changePasswordBody, type ChangePasswordBody, loginBody, type LoginBody, loginResponse, meResponse, signupBody, type SignupBody, signupResponse } from './auth.dto';
 import { AuthService } from './auth.service';
 
 @ApiTags('auth')
@@ -16,7 +16,7 @@ export class AuthController {
 
   @Post('signup')
   @Public()
-  @ApiDoc({ summary: 'Sign up as a developer (creates your consumer)', body: signupBody, response: signupResponse, status: 201, public: true, errors: [409] })
+  @ApiDoc({ summary: 'Sign up as a developer (creates your consumer)', body: signupBody, response: signupResponse, status: 201, public: true, errors: [409, 429] })
   signup(@Body(new ZodPipe(signupBody)) body: SignupBody, @Ctx() ctx: RequestContext) {
     return this.auth.signup(ctx, body);
   }
@@ -38,6 +38,18 @@ export class AuthController {
   @ApiDoc({ summary: 'Revoke the current token', status: 204 })
   async logout(@CurrentUser() user: AuthUser): Promise<void> {
     await this.auth.logout(user);
+  }
+
+  @Post('password')
+  @HttpCode(204)
+  @ApiDoc({
+    summary: 'Change your password',
+    description: 'Ends your other sessions. A wrong current password answers 400 and counts as a failed login ' +
+      '(429 too_many_attempts past the limit).',
+    body: changePasswordBody, status: 204, errors: [400, 429],
+  })
+  async changePassword(@Body(new ZodPipe(changePasswordBody)) body: ChangePasswordBody, @CurrentUser() user: AuthUser, @Ctx() ctx: RequestContext): Promise<void> {
+    await this.auth.changePassword(ctx, user, body);
   }
 
   @Get('me')

@@ -17,6 +17,12 @@ export const loginBody = z.strictObject({
 });
 export type LoginBody = z.output<typeof loginBody>;
 
+export const changePasswordBody = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: password,
+});
+export type ChangePasswordBody = z.output<typeof changePasswordBody>;
+
 export const signupResponse = z.object({ user: userResponse, consumer: consumerResponse });
 export const loginResponse = z.object({ token: z.string(), expiresAt: timestamp, user: userResponse });
 export const meResponse = userResponse.extend({

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../common/http/request-context';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { toConsumerResponse } from '../consumers/consumers.service';
 import { toUserResponse, UsersService } from '../users/users.service';
-import type { LoginBody, SignupBody } from './auth.dto';
+import type { ChangePasswordBody, LoginBody, SignupBody } from './auth.dto';
 import { LoginThrottle } from './login-throttle';
 
 @Injectable()
@@ -26,26 +26,40 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async signup(ctx: RequestContext, body: SignupBody) {
+    await this.throttle.reserveSignup(ctx.ip);
     const { user, consumer } = await this.users.signupDeveloper(ctx, body);
     return { user: toUserResponse(user), consumer: toConsumerResponse(consumer) };
   }
 
-  /** One answer for unknown email and wrong password; throttled per account and per IP. */
+  /**
+   * One answer for unknown email, wrong password and a disabled user; each attempt is counted
+   * (per account and address, account, address) before the password is checked.
+   */
   async login(ctx: RequestContext, body: LoginBody) {
     const email = body.email.toLowerCase();
-    await this.throttle.assertAllowed(email, ctx.ip);
+    const attempt = await this.throttle.reserve(email, ctx.ip);
     const user = await this.users.findForLogin(email);
     const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
-    if (!user || !ok) {
-      await this.throttle.recordFailure(email, ctx.ip);
+    if (!user || !ok || user.status !== 'active') {
+      this.throttle.recordFailure();
       throw new AppError('invalid_credentials', 'Invalid email or password');
     }
-    await this.throttle.recordSuccess(email, ctx.ip);
+    await this.throttle.recordSuccess(attempt);
     const expiresAt = new Date(Date.now() + this.config.TOKEN_TTL_SECONDS * 1000);
     const session = await this.sessions.create(user.id, expiresAt, ctx.ip, ctx.userAgent);
     await this.users.touchLogin(user.id);
     const fresh = (await this.users.get(user.id)) ?? user;
     return { token: signToken(session.id, expiresAt, this.config.AUTH_TOKEN_SECRET), expiresAt: expiresAt.toISOString(), user: toUserResponse(fresh) };
+  }
+
+  /** The current password is guessed like a login (a stolen token must not make it cheaper). */
+  async changePassword(ctx: RequestContext, user: AuthUser, body: ChangePasswordBody): Promise<void> {
+    const attempt = await this.throttle.reserve(user.email, ctx.ip);
+    if (!(await this.users.changePassword(ctx, user, body.currentPassword, body.newPassword))) {
+      this.throttle.recordFailure();
+      throw new AppError('validation_failed', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);
+    }
+    await this.throttle.recordSuccess(attempt);
   }
 
   async logout(user: AuthUser): Promise<void> {

@@ -25,7 +25,7 @@ export class KeysController {
 
   @Post('apps/:id/keys')
   @Roles('admin')
-  @ApiDoc({ summary: 'Create a key; the secret is in this response only', ids: ['id'], body: createKeyBody, response: createdKeyResponse, status: 201 })
+  @ApiDoc({ summary: 'Create a key; the secret is in this response only', ids: ['id'], body: createKeyBody, response: createdKeyResponse, status: 201, errors: [409] })
   create(@Param('id', UuidPipe) appId: string, @Body(new ZodPipe(createKeyBody)) body: CreateKeyBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
     return this.keys.create(EVERY_OWNER, ctx, user, appId, body);
   }
@@ -61,8 +61,9 @@ export class PortalKeysController {
   @Post('apps/:id/keys')
   @ApiDoc({
     summary: 'Create a key; the secret is in this response only',
-    description: '403 consumer_pending / consumer_suspended while your account is not active.',
-    ids: ['id'], body: createKeyBody, response: createdKeyResponse, status: 201,
+    description: '403 consumer_pending / consumer_suspended while your account is not active; ' +
+      '409 limit_reached past MAX_KEYS_PER_APP active keys.',
+    ids: ['id'], body: createKeyBody, response: createdKeyResponse, status: 201, errors: [409],
   })
   create(@Param('id', UuidPipe) appId: string, @Body(new ZodPipe(createKeyBody)) body: CreateKeyBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
     return this.keys.create(ownerOf(user), ctx, user, appId, body);

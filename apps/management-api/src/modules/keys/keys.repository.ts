@@ -27,6 +27,15 @@ export class KeysRepository {
     return qb.getOne();
   }
 
+  /** Keys that work now (active and not past their expiry). */
+  async countWorkingForApp(em: EntityManager, appId: string): Promise<number> {
+    const [r] = await em.query(
+      `SELECT count(*)::int AS n FROM api_keys WHERE app_id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > now())`,
+      [appId],
+    );
+    return r.n as number;
+  }
+
   async insert(em: EntityManager, values: Partial<ApiKeyEntity>): Promise<ApiKeyEntity> {
     const repo = em.getRepository(ApiKeyEntity);
     const saved = await repo.save(repo.create(values));

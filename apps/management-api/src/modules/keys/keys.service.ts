@@ -61,7 +61,12 @@ export class KeysService {
     await this.apps.findOwned(owner, appId);
     assertMayProvision(user);
     return this.uow.run(async (tx) => {
+      // The app row is locked: parallel creates count one after the other.
       await this.apps.findOwned(owner, appId, tx.em, true);
+      const max = this.config.MAX_KEYS_PER_APP;
+      if ((await this.keys.countWorkingForApp(tx.em, appId)) >= max) {
+        throw new AppError('limit_reached', `An app may have at most ${max} active keys; revoke one first`);
+      }
       return this.mint(tx, ctx, { appId, name: body.name ?? 'default', expiresAt: body.expiresAt ?? null, rotatedFromId: null });
     });
   }

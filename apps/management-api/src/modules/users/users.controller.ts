@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Inject, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.decorator';
 import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
+import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { createUserBody, type CreateUserBody, userResponse } from './users.dto';
+import { createUserBody, type CreateUserBody, updateUserBody, type UpdateUserBody, userResponse } from './users.dto';
 import { UsersService } from './users.service';
 
 @ApiTags('admin: users')
@@ -24,5 +25,16 @@ export class UsersController {
   @ApiDoc({ summary: 'Create a user (admin, finance or developer)', body: createUserBody, response: userResponse, status: 201, errors: [409] })
   create(@Body(new ZodPipe(createUserBody)) body: CreateUserBody, @Ctx() ctx: RequestContext) {
     return this.users.create(ctx, body);
+  }
+
+  @Patch(':id')
+  @ApiDoc({
+    summary: 'Change a user\'s role (admin ↔ finance) or status',
+    description: 'Disabling a user ends all its sessions at once; it then cannot log in (401 like a wrong password). ' +
+      'You cannot change your own role or status (409).',
+    ids: ['id'], body: updateUserBody, response: userResponse, errors: [409],
+  })
+  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateUserBody)) body: UpdateUserBody, @Ctx() ctx: RequestContext) {
+    return this.users.update(ctx, id, body);
   }
 }

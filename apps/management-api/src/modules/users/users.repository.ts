@@ -32,8 +32,24 @@ export class UsersRepository {
     return repo.findOneByOrFail({ id: saved.id });
   }
 
-  async setPasswordHash(em: EntityManager, id: string, passwordHash: string, role: UserEntity['role']): Promise<void> {
-    await em.getRepository(UserEntity).update({ id }, { passwordHash, role, updatedAt: new Date() });
+  async setPasswordHash(em: EntityManager, id: string, passwordHash: string): Promise<void> {
+    await em.getRepository(UserEntity).update({ id }, { passwordHash, updatedAt: new Date() });
+  }
+
+  /** With the password hash, locked for the rest of the transaction. */
+  async lockWithHash(em: EntityManager, id: string): Promise<UserEntity | null> {
+    return em
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .setLock('pessimistic_write')
+      .where('u.id = :id', { id })
+      .getOne();
+  }
+
+  async update(em: EntityManager, id: string, values: Pick<Partial<UserEntity>, 'role' | 'status'>): Promise<UserEntity> {
+    await em.getRepository(UserEntity).update({ id }, { ...values, updatedAt: new Date() });
+    return em.getRepository(UserEntity).findOneByOrFail({ id });
   }
 
   async touchLogin(id: string): Promise<void> {

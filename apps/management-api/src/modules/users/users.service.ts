@@ -3,7 +3,9 @@ import type { ConsumerEntity, UserEntity } from '@apim/db';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
 import { AuditService } from '../../common/audit/audit.service';
+import type { AuthUser } from '../../common/auth/auth-user';
 import { hashPassword, verifyPassword } from '../../common/auth/password';
+import { SessionStore } from '../../common/auth/session-store';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import type { RequestContext } from '../../common/http/request-context';
@@ -11,11 +13,26 @@ import { type Page, type PageRequest, pageOf } from '../../common/pagination/pag
 import { LOGGER } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
-import type { CreateUserBody, UserResponse } from './users.dto';
+import type { CreateUserBody, UpdateUserBody, UserResponse } from './users.dto';
 import { UsersRepository } from './users.repository';
 
 export function toUserResponse(u: UserEntity): UserResponse {
-  return { id: u.id, email: u.email, name: u.name, role: u.role, consumerId: u.consumerId, lastLoginAt: iso(u.lastLoginAt), createdAt: iso(u.createdAt) };
+  return {
+    id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, consumerId: u.consumerId,
+    lastLoginAt: iso(u.lastLoginAt), createdAt: iso(u.createdAt),
+  };
+}
+
+/** Start-up stops with this when ADMIN_EMAIL names someone who is not an admin. */
+export class BootstrapAdminError extends Error {
+  constructor(email: string, role: string) {
+    super(
+      `ADMIN_EMAIL (${email}) names an existing ${role} user; start-up will not make it an admin. ` +
+        'Set ADMIN_EMAIL to an address no user has (or to an existing admin), or change that user\'s role ' +
+        'with PATCH /v1/admin/users/{id} as an admin.',
+    );
+    this.name = 'BootstrapAdminError';
+  }
 }
 
 const SYSTEM_CTX: RequestContext = { requestId: 'startup', ip: null, userAgent: null, user: null };
@@ -27,6 +44,7 @@ export class UsersService implements OnApplicationBootstrap {
     @Inject(ConsumersService) private readonly consumers: ConsumersService,
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(SessionStore) private readonly sessions: SessionStore,
     @Inject(CONFIG) private readonly config: ManagementConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -71,6 +89,43 @@ export class UsersService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * An admin changes a user's role (between admin and finance) or status. Disabling ends every
+   * session of the user in the same transaction, so its token stops working at once.
+   */
+  async update(ctx: RequestContext, id: string, body: UpdateUserBody): Promise<UserResponse> {
+    return this.uow.run(async (tx) => {
+      const before = await this.users.findById(id, tx.em);
+      if (!before) throw new AppError('not_found', 'No such user');
+      if (ctx.user?.id === id) throw new AppError('conflict', 'You cannot change your own role or status; ask another admin');
+      if (body.role && body.role !== before.role && (body.role === 'developer' || before.role === 'developer')) {
+        throw new AppError('validation_failed', 'A developer belongs to a consumer; only staff roles (admin, finance) can change', [
+          { field: 'role', message: 'only admin ↔ finance' },
+        ]);
+      }
+      const after = await this.users.update(tx.em, id, { role: body.role, status: body.status });
+      if (after.status === 'disabled') await this.sessions.revokeAllOf(id, tx.em);
+      await this.audit.record(tx.em, ctx, { action: 'user.update', entityType: 'user', entityId: id, before: toUserResponse(before), after: toUserResponse(after) });
+      return toUserResponse(after);
+    });
+  }
+
+  /**
+   * The signed-in user's own password. The current one must match (counted like a login attempt
+   * by the caller); every other session of the user ends.
+   */
+  async changePassword(ctx: RequestContext, caller: AuthUser, currentPassword: string, newPassword: string): Promise<boolean> {
+    const passwordHash = await hashPassword(newPassword);
+    return this.uow.run(async (tx) => {
+      const user = await this.users.lockWithHash(tx.em, caller.id);
+      if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) return false;
+      await this.users.setPasswordHash(tx.em, user.id, passwordHash);
+      await this.sessions.revokeAllOf(user.id, tx.em, caller.sessionId);
+      await this.audit.record(tx.em, ctx, { action: 'user.password_change', entityType: 'user', entityId: user.id });
+      return true;
+    });
+  }
+
   /** Signup: a developer and their consumer, in one transaction. */
   async signupDeveloper(
     ctx: RequestContext,
@@ -90,17 +145,21 @@ export class UsersService implements OnApplicationBootstrap {
 
   /**
    * The first admin, from ADMIN_EMAIL / ADMIN_PASSWORD: created when absent; when present, its
-   * password follows the environment (so rotating ADMIN_PASSWORD and restarting works).
+   * password follows the environment (so rotating ADMIN_PASSWORD and restarting works, and ends
+   * the sessions opened with the old one). A user who is not an admin is never promoted: whoever
+   * signed up with that address would otherwise become admin at the next restart.
    */
   async onApplicationBootstrap(): Promise<void> {
     const email = this.config.ADMIN_EMAIL.toLowerCase();
     const existing = await this.users.findForLogin(email);
-    if (existing && existing.role === 'admin' && (await verifyPassword(existing.passwordHash, this.config.ADMIN_PASSWORD))) return;
+    if (existing && existing.role !== 'admin') throw new BootstrapAdminError(email, existing.role);
+    if (existing && (await verifyPassword(existing.passwordHash, this.config.ADMIN_PASSWORD))) return;
     const passwordHash = await hashPassword(this.config.ADMIN_PASSWORD);
     try {
       await this.uow.run(async (tx) => {
         if (existing) {
-          await this.users.setPasswordHash(tx.em, existing.id, passwordHash, 'admin');
+          await this.users.setPasswordHash(tx.em, existing.id, passwordHash);
+          await this.sessions.revokeAllOf(existing.id, tx.em);
           await this.audit.record(tx.em, SYSTEM_CTX, { action: 'user.bootstrap_admin_update', entityType: 'user', entityId: existing.id });
           return;
         }
