@@ -26,6 +26,20 @@ import { GATEWAY_CONFIG, LOGGER, PG_POOL, QUEUE_REDIS, RATE_LIMIT_REDIS, SUBSCRI
 
 const reconnect = (times: number) => Math.min(50 * times, 1_000);
 
+/** RATE_LIMIT_TEST_STALL_MS: blocks the event loop after a rate-limit write, at most once a second (tests only). */
+function stallHook(ms: number): ((calls: number) => void) | undefined {
+  if (ms <= 0) return undefined;
+  let last = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last < 1_000) return;
+    while (Date.now() - now < ms) {
+      // busy: the replies to what was just written arrive meanwhile and wait unread
+    }
+    last = Date.now();
+  };
+}
+
 /**
  * Nest only wires the gateway together (and owns nothing at request time): every provider is
  * built once here, and the request path is the plain pipeline the server runs.
@@ -56,7 +70,7 @@ export class GatewayModule {
           provide: RATE_LIMIT_REDIS,
           useFactory: () => new RedisScriptConnection({
             url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, coalesce: config.RATE_LIMIT_COALESCE,
-            connectionName: `gateway-rl-${config.GATEWAY_ID}`, reconnectDelayMs: reconnect,
+            connectionName: `gateway-rl-${config.GATEWAY_ID}`, reconnectDelayMs: reconnect, afterWrite: stallHook(config.RATE_LIMIT_TEST_STALL_MS),
           }),
         },
         {

@@ -16,6 +16,7 @@ describe('503: Redis unreachable (plan fail mode)', () => {
   let s: Stack;
   let closedKey: string;
   let openKey: string;
+  let smallKey: string;
 
   beforeAll(async () => {
     // Every Redis connection of this gateway points at a port nobody listens on.
@@ -23,6 +24,7 @@ describe('503: Redis unreachable (plan fail mode)', () => {
     const apiId = await s.fx.api('/echo', s.upstream.url);
     closedKey = (await s.fx.client(apiId, { failMode: 'closed' })).key;
     openKey = (await s.fx.client(apiId, { failMode: 'open' })).key;
+    smallKey = (await s.fx.client(apiId, { failMode: 'open', requests: 5, per: 'minute' })).key;
     await s.reload();
   });
   afterAll(() => s.close());
@@ -46,6 +48,26 @@ describe('503: Redis unreachable (plan fail mode)', () => {
     expect(res.statusCode).toBe(200);
     await res.body.dump();
     expect(await metricValue(s.url, 'gateway_rate_limiter_fail_open_total')).toBe(before + 1);
+  });
+
+  it('fail open is bounded: each gateway admits at most the plan limit per window, then 429 with Retry-After', async () => {
+    const second = (await s.addGateway()).url;
+    await s.reload();
+    const statuses: number[] = [];
+    let retryAfter: string | undefined;
+    for (let i = 0; i < 16; i++) {
+      const res = await request(`${i % 2 ? second : s.url}/echo/x`, { headers: { 'x-api-key': smallKey } });
+      statuses.push(res.statusCode);
+      if (res.statusCode === 429) {
+        retryAfter = res.headers['retry-after'] as string;
+        expect(((await res.body.json()) as { code: string }).code).toBe('rate_limited');
+      } else await res.body.dump();
+    }
+    // 5/minute on each of 2 gateways: at most (gateways − 1) × limit over the plan's 5.
+    expect(statuses.filter((st) => st === 200)).toHaveLength(10);
+    expect(statuses.filter((st) => st === 429)).toHaveLength(6);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(55);
+    expect(Number(retryAfter)).toBeLessThanOrEqual(62);
   });
 });
 

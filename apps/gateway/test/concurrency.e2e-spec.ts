@@ -1,42 +1,61 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@apim/testing';
 import { startStack, type Stack } from './support/harness';
 import { UsageQueueReader } from './support/usage-queue';
 
-describe('exact rate limit across gateways', () => {
+type Client = Awaited<ReturnType<Stack['fx']['client']>>;
+
+/** 1,000 concurrent calls for one app, alternating between two gateways; the status tally. */
+async function burst(agent: Agent, urls: [string, string], key: string): Promise<Record<number, number>> {
+  const results = await Promise.all(
+    Array.from({ length: 1000 }, async (_, i) => {
+      const res = await request(`${urls[i % 2]}/echo/x`, { headers: { 'x-api-key': key }, dispatcher: agent });
+      await res.body.dump();
+      return res.statusCode;
+    }),
+  );
+  return results.reduce<Record<number, number>>((a, st) => ({ ...a, [st]: (a[st] ?? 0) + 1 }), {});
+}
+
+async function metricValue(url: string, name: string): Promise<number> {
+  const text = await (await request(`${url}/_gateway/metrics`)).body.text();
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/**
+ * Default settings throughout (REDIS_COMMAND_TIMEOUT_MS 100): both gateways share this process
+ * and its event loop with the client, so a burst blocks the loop for far longer than the timeout
+ * — exactly the condition under which replies that had already arrived used to be timed out and
+ * the batch failed open.
+ */
+describe('exact rate limit across gateways, default command timeout', () => {
   let s: Stack;
-  let second: string;
-  let c: Awaited<ReturnType<Stack['fx']['client']>>;
+  let urls: [string, string];
+  let stalled: [string, string];
+  const clients: Client[] = [];
   const agent = new Agent({ connections: 200 });
+  const BURSTS = 20;
 
   beforeAll(async () => {
-    // Both instances share process and CPU with the client here: a generous command timeout keeps a
-    // slow reply from counting as "Redis unavailable" (which would fail open and void the check).
-    s = await startStack('concurrency', { REDIS_COMMAND_TIMEOUT_MS: 10_000 });
+    s = await startStack('concurrency');
     const apiId = await s.fx.api('/echo', s.upstream.url);
-    c = await s.fx.client(apiId, { requests: 100, per: 'minute' });
-    second = (await s.addGateway({ REDIS_COMMAND_TIMEOUT_MS: 10_000 })).url;
+    for (let i = 0; i < BURSTS + 3; i++) clients.push(await s.fx.client(apiId, { requests: 100, per: 'minute' }));
+    urls = [s.url, (await s.addGateway()).url];
+    // Two more gateways whose loop is blocked for 300 ms right after they write rate-limit calls.
+    stalled = [(await s.addGateway({ RATE_LIMIT_TEST_STALL_MS: 300 })).url, (await s.addGateway({ RATE_LIMIT_TEST_STALL_MS: 300 })).url];
     await s.reload();
-  });
+  }, 60_000);
   afterAll(async () => {
     await agent.close();
     await s.close();
   });
 
-  it('two gateways on one Redis, 1,000 concurrent calls against 100/minute → exactly 100 admitted', async () => {
+  it('two gateways on one Redis, 1,000 concurrent calls against 100/minute → exactly 100 admitted, metered once each', async () => {
     const seen = s.upstream.seen.length;
-    const results = await Promise.all(
-      Array.from({ length: 1000 }, async (_, i) => {
-        const res = await request(`${i % 2 ? second : s.url}/echo/x`, { headers: { 'x-api-key': c.key }, dispatcher: agent });
-        await res.body.dump();
-        return res.statusCode;
-      }),
-    );
-    const tally = results.reduce<Record<number, number>>((a, st) => ({ ...a, [st]: (a[st] ?? 0) + 1 }), {});
-    expect(tally).toEqual({ 200: 100, 429: 900 });
-    expect(results.filter((st) => st === 200)).toHaveLength(100);
-    expect(results.filter((st) => st === 429)).toHaveLength(900);
+    expect(await burst(agent, urls, clients[0].key)).toEqual({ 200: 100, 429: 900 });
     expect(s.upstream.seen.length - seen).toBe(100);
 
     // Every request is metered exactly once, by whichever gateway served it.
@@ -54,5 +73,29 @@ describe('exact rate limit across gateways', () => {
     } finally {
       await usage.close();
     }
-  });
+  }, 30_000);
+
+  it(`${BURSTS} bursts in a row (a fresh app each) → exactly 100 admitted every time, never failing open`, async () => {
+    const failOpen = (await metricValue(urls[0], 'gateway_rate_limiter_fail_open_total')) + (await metricValue(urls[1], 'gateway_rate_limiter_fail_open_total'));
+    const tallies: Array<Record<number, number>> = [];
+    for (let i = 1; i < BURSTS; i++) tallies.push(await burst(agent, urls, clients[i].key));
+    expect(tallies).toEqual(Array.from({ length: BURSTS - 1 }, () => ({ 200: 100, 429: 900 })));
+    const after = (await metricValue(urls[0], 'gateway_rate_limiter_fail_open_total')) + (await metricValue(urls[1], 'gateway_rate_limiter_fail_open_total'));
+    expect(after).toBe(failOpen);
+  }, 120_000);
+
+  it('with the event loop blocked 300 ms after each gateway writes its rate-limit calls (3× the timeout) → still exactly 100', async () => {
+    for (let i = BURSTS; i < BURSTS + 3; i++) {
+      const lag = monitorEventLoopDelay({ resolution: 10 });
+      lag.enable();
+      const tally = await burst(agent, stalled, clients[i].key);
+      lag.disable();
+      // The stall really happened (the check can fail): the loop was blocked for at least the injected 300 ms.
+      expect(lag.max / 1e6).toBeGreaterThanOrEqual(290);
+      expect(tally).toEqual({ 200: 100, 429: 900 });
+      await new Promise((r) => setTimeout(r, 1_000)); // the hook stalls at most once a second
+    }
+    expect(await metricValue(stalled[0], 'gateway_rate_limiter_errors_total')).toBe(0);
+    expect(await metricValue(stalled[1], 'gateway_rate_limiter_errors_total')).toBe(0);
+  }, 60_000);
 });

@@ -20,7 +20,12 @@ export type ConnectionStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed
 export interface RedisScriptConnectionOptions {
   /** redis://[user:password@]host[:port][/db] or rediss://… for TLS. */
   url: string;
-  /** A call unanswered after this long fails with RedisUnavailableError (its late reply is discarded). */
+  /**
+   * A call whose reply has not arrived this long after the call was written fails with
+   * RedisUnavailableError (its late reply is discarded). The clock starts at the write, not when
+   * the call was queued, and a reply already waiting on the socket is read before anything is
+   * timed out, so a blocked event loop never turns answered calls into failures.
+   */
   commandTimeoutMs: number;
   /** CLIENT SETNAME, to find the connection in CLIENT LIST. */
   connectionName?: string;
@@ -33,10 +38,13 @@ export interface RedisScriptConnectionOptions {
   reconnectDelayMs?: (attempt: number) => number;
   /** Told about every status change, with the error that caused it when there was one. */
   onStatus?: (status: ConnectionStatus, err?: Error) => void;
+  /** Called after each write of queued calls with their number (tests inject event-loop stalls here). */
+  afterWrite?: (calls: number) => void;
 }
 
 interface InFlight {
   done: ReplyCallback | null;
+  /** performance.now() by which the reply must have arrived; Infinity while the call is not yet written. */
   deadline: number;
 }
 
@@ -54,6 +62,13 @@ const CRLF = '\r\n';
  * instead of waiting. Replies arrive in order (RESP), so in-flight calls are a FIFO; a call that
  * timed out keeps its place so that its late reply is read and dropped, never given to the
  * next caller.
+ *
+ * Timeouts: one timer, at the exact deadline of the oldest call still waiting. When it fires (in
+ * the timers phase) it notes the time and defers the verdict to the check phase of the same loop
+ * turn, after the poll phase has read whatever replies arrived meanwhile; only calls whose
+ * deadline had passed when the timer fired and whose reply is still missing then are failed. So
+ * a reply that arrived in time is never timed out, however long the event loop was blocked, and
+ * giving up on a silent Redis takes the timeout plus about a loop turn.
  */
 export class RedisScriptConnection {
   private socket: Socket | null = null;
@@ -66,7 +81,8 @@ export class RedisScriptConnection {
   private buffered: Buffer | null = null;
   private attempts = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private readonly sweeper: NodeJS.Timeout;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
   private readonly target: { host: string; port: number; tls: boolean; handshake: string[][] };
 
   constructor(private readonly opts: RedisScriptConnectionOptions) {
@@ -77,8 +93,6 @@ export class RedisScriptConnection {
     if (db && db !== '0') handshake.push(['SELECT', db]);
     if (opts.connectionName) handshake.push(['CLIENT', 'SETNAME', opts.connectionName]);
     this.target = { host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(u.port || 6379), tls: u.protocol === 'rediss:', handshake };
-    this.sweeper = setInterval(() => this.sweep(), Math.max(5, Math.floor(opts.commandTimeoutMs / 4)));
-    this.sweeper.unref();
     this.open();
   }
 
@@ -119,7 +133,7 @@ export class RedisScriptConnection {
     }
     this.out += command;
     this.outCount++;
-    this.inFlight.push({ done, deadline: Date.now() + this.opts.commandTimeoutMs });
+    this.inFlight.push({ done, deadline: Infinity });
     if (!this.opts.coalesce) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -135,7 +149,9 @@ export class RedisScriptConnection {
   /** Fails what is in flight, closes the socket and stops reconnecting. */
   async close(): Promise<void> {
     this.setStatus('closed');
-    clearInterval(this.sweeper);
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
     clearTimeout(this.reconnectTimer);
     const s = this.socket;
     this.socket = null;
@@ -154,9 +170,16 @@ export class RedisScriptConnection {
     this.scheduled = false;
     if (this.outCount === 0) return;
     const data = this.out;
+    const n = this.outCount;
     this.out = '';
     this.outCount = 0;
-    if (this.socket && this.state === 'ready') this.socket.write(data);
+    if (!this.socket || this.state !== 'ready') return;
+    this.socket.write(data);
+    // The clock starts now, at the write: time spent queued in this loop turn is not Redis's.
+    const deadline = performance.now() + this.opts.commandTimeoutMs;
+    for (let i = this.inFlight.length - n; i < this.inFlight.length; i++) this.inFlight[i].deadline = deadline;
+    this.arm(deadline);
+    this.opts.afterWrite?.(n);
   }
 
   private open(): void {
@@ -175,8 +198,10 @@ export class RedisScriptConnection {
       // The handshake goes through the same FIFO; the connection is ready when its last reply is in.
       let left = handshake.length;
       for (const cmd of handshake) {
+        const deadline = performance.now() + Math.max(this.opts.commandTimeoutMs, 2_000);
+        this.arm(deadline);
         this.inFlight.push({
-          deadline: Date.now() + Math.max(this.opts.commandTimeoutMs, 2_000),
+          deadline,
           done: (err) => {
             if (err) {
               failure = err;
@@ -248,23 +273,50 @@ export class RedisScriptConnection {
     else done(null, value);
   }
 
-  /** Times out calls past their deadline; if the oldest has waited too long, the connection is reset. */
-  private sweep(): void {
-    const now = Date.now();
-    for (let i = this.head; i < this.inFlight.length; i++) {
+  /** Makes sure the timer fires no later than `at` (performance.now() time). */
+  private arm(at: number): void {
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.onTimer, Math.max(0, Math.ceil(at - performance.now())));
+    this.timer.unref();
+  }
+
+  /**
+   * Timers phase: replies that reached the socket during a stall have not been read yet (that
+   * happens in the poll phase, next). Note the time and judge in the check phase, after them.
+   */
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const cutoff = performance.now();
+    setImmediate(() => this.expire(cutoff));
+  };
+
+  /**
+   * Fails the calls whose deadline had passed at `cutoff` and whose reply is still missing now;
+   * re-arms the timer for the next call. If the oldest call has waited far too long (10× the
+   * timeout, at least 2 s) the server or the path is stuck: the connection is reset.
+   */
+  private expire(cutoff: number): void {
+    let i = this.head;
+    for (; i < this.inFlight.length; i++) {
       const e = this.inFlight[i];
-      if (e.deadline > now) break;
-      if (e.done) {
-        const done = e.done;
-        e.done = null;
-        done(new RedisUnavailableError(`Redis did not answer within ${this.opts.commandTimeoutMs} ms`));
-      }
+      if (e.done === null) continue; // timed out earlier, its reply still due
+      if (e.deadline > cutoff) break;
+      const done = e.done;
+      e.done = null;
+      done(new RedisUnavailableError(`Redis did not answer within ${this.opts.commandTimeoutMs} ms`));
     }
-    // Far behind (10× the timeout, at least 2 s): the server or the path is stuck; reconnect.
     const oldest = this.inFlight[this.head];
-    if (oldest && now - oldest.deadline > Math.max(2_000, 10 * this.opts.commandTimeoutMs)) {
+    if (oldest === undefined) return;
+    const resetAt = oldest.deadline + Math.max(2_000, 10 * this.opts.commandTimeoutMs);
+    if (performance.now() >= resetAt) {
       this.socket?.destroy(new Error('Redis stopped answering'));
+      return;
     }
+    const next = this.inFlight[i];
+    this.arm(next !== undefined && next.deadline < resetAt ? next.deadline : resetAt);
   }
 
   private failAll(err: Error): void {

@@ -113,6 +113,35 @@ describe('RedisScriptConnection on a real Redis', () => {
     }
   });
 
+  /** Blocks the event loop, as parsing a burst of requests does on a loaded host. */
+  const block = (ms: number) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      // busy
+    }
+  };
+
+  it('never times out a reply that arrived while the event loop was blocked past the deadline', async () => {
+    for (const coalesce of [false, true]) {
+      const c = connect({ commandTimeoutMs: 50, coalesce });
+      await c.ready();
+      // From the check phase, as the gateway's flush does: the timers phase comes next, before the poll phase.
+      await new Promise((r) => setImmediate(r));
+      const replies = Promise.all(Array.from({ length: 300 }, (_, i) => c.send(['ECHO', `r${i}`])));
+      if (coalesce) c.flush();
+      block(250); // 5× the timeout: every reply is on the socket, unread, when the timers run
+      expect(await replies).toEqual(Array.from({ length: 300 }, (_, i) => `r${i}`));
+    }
+  });
+
+  it('starts the clock when the call is written, not when it is queued', async () => {
+    const c = connect({ commandTimeoutMs: 50, coalesce: true });
+    await c.ready();
+    const reply = c.send(['PING']); // queued until the end of this turn
+    block(200);
+    expect(await reply).toBe('PONG');
+  });
+
   it('never becomes ready when AUTH is refused, and fails calls at once meanwhile', async () => {
     const statuses: string[] = [];
     const c = connect({ url: REDIS_URL.replace('redis://', 'redis://:wrong-password@'), onStatus: (s) => statuses.push(s) });
@@ -165,6 +194,23 @@ describe('RedisScriptConnection against a peer that misbehaves', () => {
     behaviour = 'pong';
     for (const s of sockets) s.write('+LATE\r\n');
     expect(await c.send(['PING'])).toBe('PONG');
+  });
+
+  it('gives up at the deadline itself, not up to a quarter of the timeout later', async () => {
+    behaviour = 'silent';
+    const c = new RedisScriptConnection({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 400 });
+    open.push(c);
+    await c.ready();
+    const waits: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t0 = performance.now();
+      await expect(c.send(['PING'])).rejects.toThrow(RedisUnavailableError);
+      waits.push(performance.now() - t0);
+    }
+    waits.sort((a, b) => a - b);
+    expect(waits[0]).toBeGreaterThanOrEqual(399);
+    // The old sweeper ran every timeout/4: its waits spread over 400–500 ms (median ~450).
+    expect(waits[3]).toBeLessThan(440);
   });
 
   it('fails in-flight calls when the connection drops, then reconnects', async () => {

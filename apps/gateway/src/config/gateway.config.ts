@@ -56,6 +56,11 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
      * (0 = V8's own, adaptive factor). See gcFlags.
      */
     GC_HEAP_GROWING_PERCENT: env.int(400, 0),
+    /**
+     * Tests only (refused unless NODE_ENV=test): after a write of rate-limit calls, block the event
+     * loop this long, at most once a second, as a burst's parsing does on a loaded host.
+     */
+    RATE_LIMIT_TEST_STALL_MS: env.int(0, 0).refine((v) => v === 0 || nodeEnv === 'test', 'only allowed when NODE_ENV=test'),
   });
 }
 

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { redisKeys, periodOf } from '@apim/contracts';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
-import { type LimitDecision, type LimitKeys, nextPeriodStart, type RateLimiter, rateLimitHeader, retryAfterSeconds } from '@apim/ratelimit';
+import {
+  type LimitDecision, type LimitKeys, type LocalLimit, LocalLimiter, nextPeriodStart, type RateLimiter, rateLimitHeader, retryAfterSeconds,
+  windowSeconds,
+} from '@apim/ratelimit';
 import type { GatewayMetrics } from '../../observability/gateway-metrics';
 import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
@@ -13,9 +16,11 @@ import type { PlanEntry } from '../../snapshot/snapshot';
  * rolling window together and takes one of each only when both pass. The headers are written
  * before the decision, so 429s carry them too. The quota verdict is left for the quota stage.
  *
- * Redis unavailable or slower than REDIS_COMMAND_TIMEOUT_MS: plan fail mode `open` admits and
- * counts it; `closed` answers 503 without calling the upstream. (A timed-out script may still
- * have taken a slot; with fail-closed that only ever errs towards fewer admissions.)
+ * Redis unavailable or slower than REDIS_COMMAND_TIMEOUT_MS: plan fail mode `open` falls back to
+ * a window of this process (LocalLimiter, at the plan's limit, already holding what this process
+ * admitted through Redis), so an outage over N gateways admits at most N × the limit per window;
+ * `closed` answers 503 without calling the upstream. (A timed-out script may still have taken a
+ * slot; that only ever errs towards fewer admissions.)
  */
 export class RateLimitStage implements Stage {
   readonly name = 'rate-limit' as const;
@@ -23,6 +28,8 @@ export class RateLimitStage implements Stage {
   private readonly memberPrefix = randomBytes(6).toString('base64url');
   private seq = 0;
   private failOpen = 0;
+  private readonly local = new LocalLimiter();
+  private readonly localLimits = new WeakMap<PlanEntry, LocalLimit[]>();
 
   constructor(
     private readonly limiter: RateLimiter,
@@ -77,8 +84,18 @@ export class RateLimitStage implements Stage {
     });
   }
 
+  private limitsOf(plan: PlanEntry): LocalLimit[] {
+    let l = this.localLimits.get(plan);
+    if (l === undefined) {
+      l = [{ requests: plan.requests, windowMs: windowSeconds(plan.per) * 1000 }];
+      this.localLimits.set(plan, l);
+    }
+    return l;
+  }
+
   private decided(ctx: RequestContext, plan: PlanEntry, decision: LimitDecision, now: Date): void {
     ctx.decision = decision;
+    if (decision.verdict === 'allowed') this.local.record(ctx.app!.id, this.limitsOf(plan), ctx.receivedAt);
     ctx.headers.ratelimit = rateLimitHeader(plan, decision, now);
     if (decision.verdict === 'rate_limited') {
       throw new AppError('rate_limited', `At most ${plan.requests} requests per ${plan.per}`, undefined, {
@@ -92,8 +109,14 @@ export class RateLimitStage implements Stage {
     if (plan.failMode === 'closed') {
       throw new AppError('rate_limiter_unavailable', 'Rate limits cannot be checked right now; retry shortly', undefined, { 'retry-after': '1' });
     }
+    if (this.failOpen++ % 1000 === 0) this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; failing open to the local window');
+    const local = this.local.admit(ctx.app!.id, this.limitsOf(plan), Date.now());
+    if (!local.admitted) {
+      throw new AppError('rate_limited', `At most ${plan.requests} requests per ${plan.per}`, undefined, {
+        'retry-after': String(Math.max(1, Math.ceil(local.retryAfterMs / 1000))),
+      });
+    }
     this.metrics.rateLimiterFailOpen.inc();
     ctx.decision = null;
-    if (this.failOpen++ % 1000 === 0) this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; failing open');
   }
 }

@@ -1,0 +1,58 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_BUCKETS, LocalLimiter } from './local-window';
+
+describe('LocalLimiter (the fail-open fallback)', () => {
+  it('never admits more than the limit in any rolling window, and refuses early by at most one bucket', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.constantFrom(1_000, 60_000),
+        fc.array(fc.integer({ min: 0, max: 5_000 }), { minLength: 1, maxLength: 300 }),
+        (limit, windowMs, gaps) => {
+          const l = new LocalLimiter();
+          const limits = [{ requests: limit, windowMs }];
+          let t = 1_700_000_000_000;
+          const admitted: number[] = [];
+          for (const g of gaps) {
+            t += Math.floor((g * windowMs) / 60_000);
+            const v = l.admit('app', limits, t);
+            if (v.admitted) admitted.push(t);
+            else {
+              // Refused: the limit was reached within one window plus one bucket before t.
+              const from = t - windowMs - windowMs / LOCAL_BUCKETS;
+              expect(admitted.filter((a) => a >= from).length).toBeGreaterThanOrEqual(limit);
+              expect(v.retryAfterMs).toBeGreaterThan(0);
+              expect(v.retryAfterMs).toBeLessThanOrEqual(windowMs + windowMs / LOCAL_BUCKETS);
+            }
+          }
+          // Every rolling window (a − window, a] ending at an admission holds at most `limit`.
+          for (let i = 0; i < admitted.length; i++) {
+            const a = admitted[i];
+            expect(admitted.filter((x) => x > a - windowMs && x <= a).length).toBeLessThanOrEqual(limit);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts what Redis admitted, so the fallback starts from it; all limits or none', () => {
+    const l = new LocalLimiter();
+    const limits = [
+      { requests: 3, windowMs: 1_000 },
+      { requests: 5, windowMs: 60_000 },
+    ];
+    const t = 1_700_000_000_000;
+    l.record('a', limits, t);
+    l.record('a', limits, t);
+    expect(l.admit('a', limits, t + 1).admitted).toBe(true);
+    expect(l.admit('a', limits, t + 2).admitted).toBe(false); // 3/second reached
+    expect(l.admit('a', limits, t + 1_100).admitted).toBe(true);
+    expect(l.admit('a', limits, t + 1_200).admitted).toBe(true); // 5/minute now reached
+    const refused = l.admit('a', limits, t + 2_500);
+    expect(refused.admitted).toBe(false);
+    expect(refused.retryAfterMs).toBeGreaterThan(57_000);
+    expect(l.admit('b', limits, t + 2_500).admitted).toBe(true); // per app
+  });
+});
