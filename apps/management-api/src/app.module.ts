@@ -4,6 +4,7 @@ import { ApisModule } from './modules/apis/apis.module';
 import { AppsModule } from './modules/apps/apps.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ConfigModule } from './modules/config/config.module';
 import { ConsumersModule } from './modules/consumers/consumers.module';
 import { HealthModule } from './modules/health/health.module';
 import { KeysModule } from './modules/keys/keys.module';
@@ -28,6 +29,7 @@ export const FEATURE_MODULES: Type[] = [
   AuditModule,
   UsageModule,
   ReportsModule,
+  ConfigModule,
 ];
 
 @Module({})
