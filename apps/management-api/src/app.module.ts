@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { CoreModule, type CoreResources } from './common/core.module';
+import { ApiImportModule } from './modules/api-import/api-import.module';
 import { ApisModule } from './modules/apis/apis.module';
 import { AppsModule } from './modules/apps/apps.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -30,6 +31,7 @@ export const FEATURE_MODULES: Type[] = [
   UsageModule,
   ReportsModule,
   ConfigModule,
+  ApiImportModule,
 ];
 
 @Module({})
