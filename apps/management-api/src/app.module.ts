@@ -1,9 +1,11 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { CoreModule, type CoreResources } from './common/core.module';
+import { ApiImportModule } from './modules/api-import/api-import.module';
 import { ApisModule } from './modules/apis/apis.module';
 import { AppsModule } from './modules/apps/apps.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ConfigModule } from './modules/config/config.module';
 import { ConsumersModule } from './modules/consumers/consumers.module';
 import { HealthModule } from './modules/health/health.module';
 import { KeysModule } from './modules/keys/keys.module';
@@ -28,6 +30,8 @@ export const FEATURE_MODULES: Type[] = [
   AuditModule,
   UsageModule,
   ReportsModule,
+  ConfigModule,
+  ApiImportModule,
 ];
 
 @Module({})

@@ -18,6 +18,8 @@ import type { ManagementConfig } from './config/config.schema';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /** API definitions may carry an OpenAPI document. */
 export const API_DEFINITION_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
+/** A configuration document carries every API, OpenAPI documents included. */
+export const CONFIG_DOCUMENT_BODY_LIMIT_BYTES = 50 * 1024 * 1024;
 
 class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
@@ -69,7 +71,10 @@ export async function createManagementApp(config: ManagementConfig, opts: Create
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(httpMetricsMiddleware(metrics, logger));
-  app.use(jsonBodyMiddleware({ defaultBytes: BODY_LIMIT_BYTES, overrides: [{ pathPrefix: '/v1/admin/apis', bytes: API_DEFINITION_BODY_LIMIT_BYTES }] }));
+  app.use(jsonBodyMiddleware({ defaultBytes: BODY_LIMIT_BYTES, overrides: [
+    { pathPrefix: '/v1/admin/apis', bytes: API_DEFINITION_BODY_LIMIT_BYTES },
+    { pathPrefix: '/v1/admin/config/apply', bytes: CONFIG_DOCUMENT_BODY_LIMIT_BYTES },
+  ] }));
   if (config.CORS_ORIGINS.length) app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
   app.setGlobalPrefix('v1', {
     exclude: [
