@@ -11,7 +11,10 @@ import type { WorkerConfig } from './config/worker-config';
 import { createHealthServer } from './http/health-server';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
 import { BILLING_LATE_USAGE, BILLING_TICK, billingProcessor } from './processors/billing.processor';
+import { DEAD_LETTER_SWEEP, LEDGER_PRUNE, MAINTENANCE_QUEUE, maintenanceProcessor } from './processors/maintenance.processor';
 import { usageBatchProcessor } from './processors/usage-batch.processor';
+import { DeadLetterSweeper } from './queue/dead-letter';
+import { TolerantWorker } from './queue/tolerant-worker';
 import { UsageRepository } from './repositories/usage.repository';
 
 export interface UsageWorker {
@@ -21,6 +24,10 @@ export interface UsageWorker {
   close(): Promise<void>;
   /** Runs one billing tick now (close due periods, late-usage adjustments, quota counters). */
   runBillingTick(now?: Date): Promise<void>;
+  /** Dead-letters failed usage jobs that have no record yet; returns how many. */
+  sweepDeadLetters(): Promise<number>;
+  /** Prunes the usage ledger to LEDGER_RETENTION_DAYS now; returns the rows removed. */
+  pruneLedger(): Promise<number>;
   readonly dataSource: DataSource;
   readonly billing: BillingService;
   readonly quotas: QuotaReconciler;
@@ -59,15 +66,19 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   const metrics = createWorkerMetrics(() => usageQueue.getWaitingCount());
   const billing = new BillingService(dataSource, logger, config.BILLING_CLOSE_GRACE_MS);
   const quotas = new QuotaReconciler(dataSource, redis, config.REDIS_PREFIX);
+  const usageRepo = new UsageRepository(dataSource, config.USAGE_UPSERT_CHUNK_ROWS);
+  const sweeper = new DeadLetterSweeper(redis, usageQueue, deadLetter, metrics, logger);
 
-  const usageWorker = new Worker(
+  const usageWorker = new TolerantWorker(
     USAGE_QUEUE,
     usageBatchProcessor({
-      repo: new UsageRepository(dataSource, config.USAGE_UPSERT_CHUNK_ROWS),
+      repo: usageRepo,
       metrics, logger, deadLetter,
       maxEvents: config.USAGE_MAX_BATCH_EVENTS,
       attempts: config.USAGE_ATTEMPTS,
       backoffMs: config.USAGE_BACKOFF_MS,
+      transientMaxMs: config.USAGE_TRANSIENT_MAX_MS,
+      retentionDays: config.LEDGER_RETENTION_DAYS,
       onLateUsage: async (periods) => {
         await billingQueue.add(BILLING_LATE_USAGE, { periods }, { removeOnComplete: 100, removeOnFail: 100 });
       },
@@ -78,11 +89,31 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
       lockDuration: config.USAGE_LOCK_MS,
       stalledInterval: config.USAGE_STALLED_INTERVAL_MS,
       maxStalledCount: 5,
+      runRetryDelay: config.USAGE_FETCH_RETRY_MS,
+      // An idle worker re-checks the queue every second (block timeout, in seconds): a failed fetch
+      // consumes the wake-up marker, and the job would otherwise wait BullMQ's 5 s default on top.
+      drainDelay: 1,
       removeOnComplete: { count: 1000 },
       removeOnFail: { count: 5000 },
     },
   );
   usageWorker.on('error', (err) => logger.error({ err: err.message }, 'usage worker error'));
+
+  // Housekeeping on its own queue: the dead-letter sweep and the ledger retention, one schedule each per deployment.
+  const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix });
+  const maintenanceWorker = new Worker(
+    MAINTENANCE_QUEUE,
+    maintenanceProcessor({ repo: usageRepo, sweeper, metrics, logger, retentionDays: config.LEDGER_RETENTION_DAYS }),
+    { connection: redis, prefix, concurrency: 1, runRetryDelay: config.USAGE_FETCH_RETRY_MS },
+  );
+  maintenanceWorker.on('error', (err) => logger.error({ err: err.message }, 'maintenance worker error'));
+  const housekeeping = { removeOnComplete: 10, removeOnFail: 50 };
+  await maintenanceQueue.upsertJobScheduler(DEAD_LETTER_SWEEP, { every: config.USAGE_DLQ_SWEEP_MS }, {
+    name: DEAD_LETTER_SWEEP, opts: housekeeping,
+  });
+  await maintenanceQueue.upsertJobScheduler(LEDGER_PRUNE, { every: config.LEDGER_PRUNE_EVERY_MS }, {
+    name: LEDGER_PRUNE, opts: housekeeping,
+  });
 
   const processBilling = billingProcessor({ billing, quotas, metrics, logger });
   let billingWorker: Worker | undefined;
@@ -120,12 +151,19 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
       await billing.applyLateUsage();
       await quotas.reconcile(now);
     },
+    sweepDeadLetters: () => sweeper.sweep(),
+    async pruneLedger() {
+      const pruned = await usageRepo.pruneLedger(config.LEDGER_RETENTION_DAYS);
+      metrics.ledgerPruned.inc(pruned);
+      return pruned;
+    },
     async close() {
       if (closed) return;
       closed = true;
       await usageWorker.close();
+      await maintenanceWorker.close();
       await billingWorker?.close();
-      await Promise.allSettled([usageQueue.close(), deadLetter.close(), billingQueue.close()]);
+      await Promise.allSettled([usageQueue.close(), deadLetter.close(), billingQueue.close(), maintenanceQueue.close()]);
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       await dataSource.destroy();
       await redis.quit().catch(() => redis.disconnect());

@@ -41,9 +41,14 @@ export async function loadReconciliation(query: SqlQuery, period: string, now = 
   const [periodRow] = await query(`SELECT status FROM billing_periods WHERE period = $1`, [period]);
   const status = periodRow?.status === 'closed' ? 'closed' : 'open';
   const ledger = await query(
-    `SELECT NULLIF(c.key, '-') AS app_id, SUM((c.value->>0)::bigint) AS events, SUM((c.value->>1)::bigint) AS billable
-       FROM usage_batches b, jsonb_each(b.app_counts -> $1::text) c
-      WHERE b.last_event_at >= $2 AND b.first_event_at < $3
+    // Ledger rows past the retention were pruned into usage_ledger_pruned, counts kept.
+    `SELECT app_id, SUM(events) AS events, SUM(billable) AS billable FROM (
+       SELECT NULLIF(c.key, '-') AS app_id, (c.value->>0)::bigint AS events, (c.value->>1)::bigint AS billable
+         FROM usage_batches b, jsonb_each(b.app_counts -> $1::text) c
+        WHERE b.last_event_at >= $2 AND b.first_event_at < $3
+       UNION ALL
+       SELECT NULLIF(app_key, '-'), events, billable FROM usage_ledger_pruned WHERE period = $1
+     ) x
       GROUP BY 1`,
     [period, startsAt, endsAt],
   );

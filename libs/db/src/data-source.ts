@@ -15,6 +15,7 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { UsageBatchAppCounts1764200000000 } from './migrations/1764200000000-usage-batch-app-counts';
 import { StatementLinePricing1764300000000 } from './migrations/1764300000000-statement-line-pricing';
 import { UserStatus1765130000000 } from './migrations/1765130000000-user-status';
+import { UsageLedgerRejectionsRetention1765170000000 } from './migrations/1765170000000-usage-ledger-rejections-retention';
 
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
@@ -24,7 +25,11 @@ export const ENTITIES = [
 
 /** In order. New migrations are appended here; nothing is discovered by glob. */
 export const MIGRATIONS = [
-  InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000, UserStatus1765130000000,
+  InitialSchema1764000000000,
+  UsageBatchAppCounts1764200000000,
+  StatementLinePricing1764300000000,
+  UserStatus1765130000000,
+  UsageLedgerRejectionsRetention1765170000000,
 ];
 
 export interface DataSourceParams {

@@ -1,7 +1,7 @@
 import type { UsageEvent } from '@apim/contracts';
 import { describe, expect, it } from 'vitest';
 import { aggregateBatch, hourBucket, statusClass } from './rollup';
-import { usageBatchSchema } from './usage-batch.schema';
+import { splitEvents, usageBatchSchema } from './usage-batch.schema';
 
 const API = '11111111-1111-4111-8111-111111111111';
 const APP = '22222222-2222-4222-8222-222222222222';
@@ -53,18 +53,59 @@ describe('aggregateBatch', () => {
   });
 });
 
-describe('usageBatchSchema', () => {
+describe('usageBatchSchema (the envelope)', () => {
   const schema = usageBatchSchema(3);
   const good = { batchId: 'b1', gatewayId: 'g1', events: [ev({})] };
   it('accepts a well-formed batch', () => expect(schema.safeParse(good).success).toBe(true));
   it.each([
     ['no events', { ...good, events: [] }],
     ['too many events', { ...good, events: [ev({}), ev({}), ev({}), ev({})] }],
-    ['bad api id', { ...good, events: [ev({ apiId: 'nope' })] }],
-    ['bad time', { ...good, events: [ev({ at: 'yesterday' })] }],
-    ['negative bytes', { ...good, events: [ev({ bytesOut: -1 })] }],
-    ['billable without a plan', { ...good, events: [ev({ planId: null })] }],
+    ['events not an array', { ...good, events: 'many' }],
     ['missing batch id', { gatewayId: 'g', events: [ev({})] }],
+    ['empty gateway id', { ...good, gatewayId: '' }],
     ['not an object', 'hello'],
+    ['null', null],
   ])('refuses %s', (_n, payload) => expect(schema.safeParse(payload).success).toBe(false));
+  it('lower-cases a uuid batch id, keeps any other id as sent', () => {
+    const upper = 'AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE';
+    expect(schema.parse({ ...good, batchId: upper }).batchId).toBe(upper.toLowerCase());
+    expect(schema.parse({ ...good, batchId: 'Batch-XY' }).batchId).toBe('Batch-XY');
+  });
+});
+
+describe('splitEvents (each event on its own)', () => {
+  it.each([
+    ['bad api id', { apiId: 'nope' }, /apiId/],
+    ['bad time', { at: 'yesterday' }, /at/],
+    ['negative bytes', { bytesOut: -1 }, /bytesOut/],
+    ['status out of range', { status: 42 }, /status/],
+    ['NaN latency', { latencyMs: Number.NaN }, /latencyMs/],
+    ['billable without a plan', { planId: null }, /billable event needs appId and planId/],
+  ])('refuses %s with a reason, keeps the others', (_n, patch, reason) => {
+    const { valid, rejected } = splitEvents([ev({}), { ...ev({}), ...patch }, ev({})]);
+    expect(valid.map((v) => v.index)).toEqual([0, 2]);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ index: 1 });
+    expect(rejected[0]!.reason).toMatch(reason);
+  });
+  it('refuses what is not an event at all', () => {
+    const { valid, rejected } = splitEvents([null, 'x', 7, []]);
+    expect(valid).toEqual([]);
+    expect(rejected.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+  });
+  it('normalises every id to lower case, so case variants roll up into one row', () => {
+    const upper = (id: string) => id.toUpperCase();
+    const { valid } = splitEvents([
+      ev({}),
+      ev({ apiId: upper(API), appId: upper(APP), keyId: upper(KEY), planId: upper(PLAN), consumerId: upper(API) }),
+    ]);
+    expect(valid[1]!.event).toMatchObject({ apiId: API, appId: APP, keyId: KEY, planId: PLAN, consumerId: API });
+    expect(aggregateBatch(valid.map((v) => v.event)).rows).toHaveLength(1);
+  });
+});
+
+describe('aggregateBatch of nothing', () => {
+  it('has no rows, no periods and no event times', () => {
+    expect(aggregateBatch([])).toMatchObject({ rows: [], eventCount: 0, periods: [], firstEventAt: null, lastEventAt: null });
+  });
 });

@@ -24,8 +24,9 @@ export interface BatchAggregate {
   rows: RollupRow[];
   eventCount: number;
   billableCount: number;
-  firstEventAt: string;
-  lastEventAt: string;
+  /** Null for a batch whose every event was refused. */
+  firstEventAt: string | null;
+  lastEventAt: string | null;
   /** Periods the events fall in (a batch can straddle a month end). */
   periods: string[];
   ledgerCounts: LedgerCounts;
@@ -93,8 +94,8 @@ export function aggregateBatch(events: readonly UsageEvent[]): BatchAggregate {
     rows: sorted,
     eventCount: events.length,
     billableCount,
-    firstEventAt: new Date(first).toISOString(),
-    lastEventAt: new Date(last).toISOString(),
+    firstEventAt: events.length ? new Date(first).toISOString() : null,
+    lastEventAt: events.length ? new Date(last).toISOString() : null,
     periods: Object.keys(ledgerCounts).sort(),
     ledgerCounts,
   };

@@ -21,6 +21,16 @@ export const workerConfigSchema = z.object({
   /** A job whose worker died is handed to another after this long without a lock renewal. */
   USAGE_LOCK_MS: env.int(30_000, 1_000),
   USAGE_STALLED_INTERVAL_MS: env.int(30_000, 500),
+  /** BullMQ runRetryDelay: the pause after a failed fetch from Redis (BullMQ's own default is 15 s). */
+  USAGE_FETCH_RETRY_MS: env.int(1_000, 10),
+  /** A batch failing as "transient" (Postgres away, an unmigrated schema…) this long is dead-lettered. */
+  USAGE_TRANSIENT_MAX_MS: env.int(86_400_000, 1_000),
+  /** How often failed usage jobs without a dead-letter record are looked for. */
+  USAGE_DLQ_SWEEP_MS: env.int(60_000, 100),
+  /** Processed-batch ledger rows are kept this many days (+1 of margin); older batches are refused. */
+  LEDGER_RETENTION_DAYS: env.int(35, 2),
+  /** How often the ledger is pruned. */
+  LEDGER_PRUNE_EVERY_MS: env.int(3_600_000, 100),
   /** Billing tick: quota reconciliation, period close, late-usage adjustments. */
   BILLING_TICK_MS: env.int(60_000, 1_000),
   /** A month is closed this long after it ends (late batches still land in it first). */

@@ -8,6 +8,11 @@ export interface WorkerMetrics {
   batchesFailed: Counter;
   batchesDeadLettered: Counter;
   lateEvents: Counter;
+  eventsRejected: Counter;
+  batchesTransientExhausted: Counter;
+  batchesExpired: Counter;
+  deadLetterSwept: Counter;
+  ledgerPruned: Counter;
   lagSeconds: Gauge;
   queueWaiting: Gauge;
   batchSeconds: Histogram;
@@ -23,6 +28,25 @@ export function createWorkerMetrics(waitingCount: () => Promise<number>): Worker
     batchesFailed: new Counter({ name: 'usage_batches_failed_total', help: 'Failed attempts at a usage batch (each retry counts)', registers: [registry] }),
     batchesDeadLettered: new Counter({ name: 'usage_batches_dead_lettered_total', help: 'Usage batches moved to the dead-letter queue', registers: [registry] }),
     lateEvents: new Counter({ name: 'usage_batches_late_total', help: 'Applied batches with events in an already closed billing period', registers: [registry] }),
+    eventsRejected: new Counter({
+      name: 'usage_events_rejected_total', help: 'Events refused inside otherwise applied batches (bad shape, unknown ids)',
+      registers: [registry],
+    }),
+    batchesTransientExhausted: new Counter({
+      name: 'usage_batches_transient_exhausted_total',
+      help: 'Batches dead-lettered after failing as "transient" for longer than USAGE_TRANSIENT_MAX_MS', registers: [registry],
+    }),
+    batchesExpired: new Counter({
+      name: 'usage_batches_expired_total', help: 'Batches refused because they are older than LEDGER_RETENTION_DAYS',
+      registers: [registry],
+    }),
+    deadLetterSwept: new Counter({
+      name: 'usage_dead_letter_swept_total', help: 'Failed usage jobs found without a dead-letter record and given one',
+      registers: [registry],
+    }),
+    ledgerPruned: new Counter({
+      name: 'usage_ledger_pruned_total', help: 'usage_batches ledger rows removed by the retention job', registers: [registry],
+    }),
     lagSeconds: new Gauge({ name: 'usage_lag_seconds', help: 'Now minus the oldest event time of the last applied batch', registers: [registry] }),
     queueWaiting: new Gauge({
       name: 'usage_queue_waiting', help: 'Usage batches waiting in the queue', registers: [registry],

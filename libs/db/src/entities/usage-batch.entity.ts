@@ -8,4 +8,7 @@ export class UsageBatchEntity {
   @Column('timestamptz', { name: 'first_event_at', nullable: true }) firstEventAt: Date | null;
   @Column('timestamptz', { name: 'last_event_at', nullable: true }) lastEventAt: Date | null;
   @Column('timestamptz', { name: 'processed_at' }) processedAt: Date;
+  @Column('integer', { name: 'rejected_count', default: 0 }) rejectedCount: number;
+  /** The refused events with their reasons (see the dead-letter queue), or null. */
+  @Column('jsonb', { nullable: true }) rejected: unknown;
 }
