@@ -214,6 +214,8 @@ async function main() {
         // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling.
         ...start(name, process.execPath, [...(nodeArgs ?? '').split(' ').filter(Boolean), main], {
           NODE_ENV: 'production', LOG_LEVEL: 'info', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: name,
+          // Metrics live on the admin listener: its own port per gateway (18114, 18115), clear of the others.
+          GATEWAY_ADMIN_PORT: String(port + 10),
           DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, KEY_HASH_SECRET: secret,
           // e.g. BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
           ...Object.fromEntries((extraEnv ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),

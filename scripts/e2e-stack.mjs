@@ -13,7 +13,7 @@ const port = (name, fallback) => Number(process.env[name] ?? fallback);
 await runStack(root, {
   ports: {
     portal: port('E2E_PORTAL_PORT', 4000), management: port('E2E_MANAGEMENT_PORT', 4001), worker: port('E2E_WORKER_PORT', 4002),
-    gateway: port('E2E_GATEWAY_PORT', 4080), demoUpstream: port('E2E_DEMO_UPSTREAM_PORT', 4003),
+    gateway: port('E2E_GATEWAY_PORT', 4080), gatewayAdmin: port('E2E_GATEWAY_ADMIN_PORT', port('E2E_GATEWAY_PORT', 4080) + 1), demoUpstream: port('E2E_DEMO_UPSTREAM_PORT', 4003),
   },
   databaseName: 'apim_e2e',
   freshDatabase: true,

@@ -15,7 +15,7 @@ const port = (name, fallback) => Number(process.env[name] ?? fallback);
 await runStack(root, {
   ports: {
     portal: port('PORTAL_PORT', 3000), management: port('MANAGEMENT_PORT', 3001), worker: port('WORKER_PORT', 3002),
-    gateway: port('GATEWAY_PORT', 8080), demoUpstream: port('DEMO_UPSTREAM_PORT', 3003),
+    gateway: port('GATEWAY_PORT', 8080), gatewayAdmin: port('GATEWAY_ADMIN_PORT', 8081), demoUpstream: port('DEMO_UPSTREAM_PORT', 3003),
   },
   onReady: ({ urls, databaseUrl, redisUrl, seeded, logDir, admin }) => {
     const lines = [

@@ -79,7 +79,7 @@ export async function runStack(root, opts) {
   const node = process.execPath;
   const apps = [
     { name: 'management-api', args: [join(root, 'apps/management-api/dist/src/main.js')], env: { MANAGEMENT_PORT: String(ports.management) }, ready: `${urls.management}/readyz` },
-    { name: 'gateway', args: [join(root, 'apps/gateway/dist/src/main.js')], env: { GATEWAY_PORT: String(ports.gateway) }, ready: `${urls.gateway}/_gateway/readyz` },
+    { name: 'gateway', args: [join(root, 'apps/gateway/dist/src/main.js')], env: { GATEWAY_PORT: String(ports.gateway), GATEWAY_ADMIN_PORT: String(ports.gatewayAdmin ?? ports.gateway + 1) }, ready: `${urls.gateway}/_gateway/readyz` },
     { name: 'worker', args: [join(root, 'apps/worker/dist/src/main.js')], env: { WORKER_PORT: String(ports.worker) }, ready: `${urls.worker}/readyz` },
     {
       name: 'portal', args: [join(root, 'apps/portal/server.mjs')], cwd: join(root, 'apps/portal'),

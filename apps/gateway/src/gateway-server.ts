@@ -5,6 +5,7 @@ import { type Logger, requestIdFrom } from '@apim/observability';
 import type { RedisScriptConnection } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { answerClientError } from './http/client-error';
+import { TrustedProxies } from './http/trusted-proxies';
 import type { KeyStore } from './keys/key-store';
 import type { PgHealth } from './keys/pg-health';
 import type { AccessLog } from './observability/access-log';
@@ -31,6 +32,7 @@ export interface GatewayParts {
   usage: UsageBuffer;
   pools: UpstreamPools;
   rateLimitRedis: RedisScriptConnection;
+  trustedProxies?: TrustedProxies;
 }
 
 /**
@@ -39,14 +41,32 @@ export interface GatewayParts {
  */
 export class GatewayServer {
   readonly server: Server;
+  /** The internal listener (metrics, health, readiness): GATEWAY_ADMIN_HOST:GATEWAY_ADMIN_PORT. */
+  readonly admin: Server;
   private closing = false;
   private inFlight = 0;
+  private readonly trusted: TrustedProxies;
 
   constructor(private readonly p: GatewayParts) {
-    this.server = createServer({ maxHeaderSize: p.config.MAX_HEADER_BYTES, keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => this.handle(req, res));
+    const c = p.config;
+    this.trusted = p.trustedProxies ?? new TrustedProxies(c.TRUSTED_PROXIES);
+    this.server = createServer({
+      maxHeaderSize: c.MAX_HEADER_BYTES,
+      keepAliveTimeout: c.GATEWAY_KEEPALIVE_TIMEOUT_MS,
+      // A head that has not fully arrived within headersTimeout → clientError ERR_HTTP_REQUEST_TIMEOUT (408).
+      headersTimeout: c.GATEWAY_HEADERS_TIMEOUT_MS,
+      // No cap on a whole request (large uploads are fine); a stalled body is the body idle timeout's job.
+      requestTimeout: 0,
+      // How often Node checks for expired heads: a slow head is cut at most this much after its deadline.
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(c.GATEWAY_HEADERS_TIMEOUT_MS / 4))),
+    }, (req, res) => this.handle(req, res));
+    this.server.maxConnections = c.GATEWAY_MAX_CONNECTIONS;
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       const code = answerClientError(err, socket);
       if (code) p.metrics.countRequest(ERROR_CATALOGUE[code].status, code);
+    });
+    this.admin = createServer({ keepAliveTimeout: 5_000, headersTimeout: 10_000, requestTimeout: 10_000 }, (req, res) => {
+      void this.adminHandle(req, res);
     });
   }
 
@@ -58,14 +78,12 @@ export class GatewayServer {
   }
 
   async listen(port = this.p.config.GATEWAY_PORT, host = this.p.config.GATEWAY_HOST): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    return (this.server.address() as AddressInfo).port;
+    return listenOn(this.server, port, host);
+  }
+
+  /** Starts the admin listener; resolves with its bound port (0 = any free port). */
+  async listenAdmin(port = this.p.config.GATEWAY_ADMIN_PORT, host = this.p.config.GATEWAY_ADMIN_HOST): Promise<number> {
+    return listenOn(this.admin, port, host);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -74,9 +92,12 @@ export class GatewayServer {
       void this.internal(url, req, res);
       return;
     }
-    const sent = req.headers['x-request-id'];
+    // Only a trusted proxy may name the request (X-Request-Id); anyone else's copy is replaced.
+    const trusted = this.trusted.size > 0 && this.trusted.has(req.socket.remoteAddress);
+    const sent = trusted ? req.headers['x-request-id'] : undefined;
     const requestId = requestIdFrom(sent);
     const ctx = new RequestContext(req, res, requestId, sent === requestId);
+    ctx.trustedPeer = trusted;
     if (this.closing) ctx.headers.connection = 'close';
     this.inFlight++;
     this.p.pipeline.handle(ctx).then(
@@ -102,26 +123,33 @@ export class GatewayServer {
     }, ctx.receivedAt);
   }
 
+  /** The public port's reserved prefix: health and readiness only (metrics live on the admin port). */
   private async internal(url: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = url.split('?')[0];
-    const requestId = requestIdFrom(req.headers['x-request-id']);
-    const json = (status: number, body: unknown, type = 'application/json') => {
-      const s = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(s), 'x-request-id': requestId, 'cache-control': 'no-store' });
-      res.end(s);
-    };
-    if (path === '/_gateway/healthz') return json(200, { status: 'ok' });
-    if (path === '/_gateway/readyz') {
-      const r = this.readiness();
-      return json(r.ready ? 200 : 503, r);
-    }
-    if (path === '/_gateway/metrics') {
+    const requestId = requestIdFrom(undefined);
+    if (path === '/_gateway/healthz' || path === '/_gateway/readyz') return this.probe(path.slice(9), requestId, res);
+    json(res, 404, problem('route_not_found', requestId, `No API is published at ${path}`), requestId, PROBLEM_CONTENT_TYPE);
+    req.resume();
+  }
+
+  private async adminHandle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    const requestId = requestIdFrom(undefined);
+    req.resume();
+    if (path === '/healthz' || path === '/readyz') return this.probe(path, requestId, res);
+    if (path === '/metrics') {
       const text = await this.p.metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': this.p.metrics.registry.contentType, 'x-request-id': requestId });
+      res.writeHead(200, { 'content-type': this.p.metrics.registry.contentType, 'x-request-id': requestId, 'cache-control': 'no-store' });
       res.end(text);
       return;
     }
-    json(404, problem('not_found', requestId), PROBLEM_CONTENT_TYPE);
+    json(res, 404, problem('not_found', requestId), requestId, PROBLEM_CONTENT_TYPE);
+  }
+
+  private probe(path: string, requestId: string, res: ServerResponse): void {
+    if (path === '/healthz') return json(res, 200, { status: 'ok' }, requestId);
+    const r = this.readiness();
+    json(res, r.ready ? 200 : 503, r, requestId);
   }
 
   /** Reload the snapshot now (tests, admin tooling); resolves false when Postgres did not answer. */
@@ -157,9 +185,31 @@ export class GatewayServer {
     this.p.snapshots.stop();
     const unflushedEvents = await this.p.usage.flush(3_000);
     if (unflushedEvents > 0) this.p.logger.error({ unflushedEvents }, 'usage events could not be queued before exit');
+    await new Promise<void>((resolve) => {
+      if (!this.admin.listening) return resolve();
+      this.admin.close(() => resolve());
+      this.admin.closeAllConnections();
+    });
     await this.p.keys.stop();
     await this.p.pools.close();
     this.p.accessLog.flush();
     return { unflushedEvents };
   }
+}
+
+function json(res: ServerResponse, status: number, body: unknown, requestId: string, type = 'application/json'): void {
+  const s = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(s), 'x-request-id': requestId, 'cache-control': 'no-store' });
+  res.end(s);
+}
+
+async function listenOn(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
 }

@@ -121,7 +121,7 @@ export class GatewayModule {
                 new AuthenticateStage(k, s, config.KEY_HASH_SECRET),
                 new RateLimitStage(rl, config.REDIS_PREFIX, m, l),
                 new QuotaStage(),
-                new ProxyStage(pools, rl, config.MAX_BODY_BYTES, m, l),
+                new ProxyStage(pools, rl, config.MAX_BODY_BYTES, m, l, config.GATEWAY_BODY_IDLE_TIMEOUT_MS),
                 new MeterStage(u),
               ],
               m.stageSeconds,

@@ -11,6 +11,8 @@ import { PG_POOL, QUEUE_REDIS, RATE_LIMIT_REDIS, SUBSCRIBER_REDIS } from './toke
 export interface Gateway {
   /** Starts listening; resolves with the bound port (0 = any free port). */
   listen(port?: number, host?: string): Promise<number>;
+  /** Starts the admin listener (metrics, health, readiness); resolves with its port (0 = any free port). */
+  listenAdmin(port?: number, host?: string): Promise<number>;
   /** Graceful stop: in-flight requests finish, usage is flushed, connections closed. */
   close(): Promise<{ unflushedEvents: number }>;
   /** For tests and health checks. */
@@ -30,6 +32,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
   return {
     server,
     listen: (port, host) => server.listen(port, host),
+    listenAdmin: (port, host) => server.listenAdmin(port, host),
     readiness: () => server.readiness(),
     close: () => {
       closing ??= (async () => {

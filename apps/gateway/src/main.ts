@@ -10,7 +10,8 @@ async function main(): Promise<void> {
   for (const flag of v8Flags) setFlagsFromString(flag);
   const gateway = await createGateway(config);
   const port = await gateway.listen();
-  log.info({ port, gatewayId: config.GATEWAY_ID, v8Flags }, 'gateway listening');
+  const adminPort = await gateway.listenAdmin();
+  log.info({ port, adminPort, adminHost: config.GATEWAY_ADMIN_HOST, gatewayId: config.GATEWAY_ID, v8Flags }, 'gateway listening');
 
   let stopping = false;
   const stop = (signal: string) => {

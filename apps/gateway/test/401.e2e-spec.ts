@@ -5,7 +5,7 @@ import { KEY_SECRET } from './support/fixtures';
 import { startStack, type Stack } from './support/harness';
 
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await request(`${url}/_gateway/metrics`)).body.text();
+  const text = await (await request(`${url}/metrics`)).body.text();
   return text.split('\n').filter((l) => l.startsWith(name)).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
 }
 
@@ -45,21 +45,21 @@ describe('401: keys', () => {
   });
 
   it('bad checksum → key_invalid without any lookup', async () => {
-    const before = await metric(s.url, 'gateway_key_lookups_total');
+    const before = await metric(s.adminUrl, 'gateway_key_lookups_total');
     const typo = key.slice(0, -2) + (key.endsWith('zz') ? 'yy' : 'zz');
     const r = await call({ 'x-api-key': typo });
     expect(r.status).toBe(401);
     expect(r.body.code).toBe('key_invalid');
     expect((await call({ 'x-api-key': 'not-a-key' })).body.code).toBe('key_invalid');
-    expect(await metric(s.url, 'gateway_key_lookups_total')).toBe(before);
+    expect(await metric(s.adminUrl, 'gateway_key_lookups_total')).toBe(before);
   });
 
   it('well-formed but unknown key → key_invalid (and the negative result is cached)', async () => {
     const unknown = generateKey(KEY_SECRET).key;
-    const before = await metric(s.url, 'gateway_key_lookups_total{result="miss"');
+    const before = await metric(s.adminUrl, 'gateway_key_lookups_total{result="miss"');
     expect((await call({ 'x-api-key': unknown })).body.code).toBe('key_invalid');
     expect((await call({ 'x-api-key': unknown })).body.code).toBe('key_invalid');
-    expect(await metric(s.url, 'gateway_key_lookups_total{result="miss"')).toBe(before + 1);
+    expect(await metric(s.adminUrl, 'gateway_key_lookups_total{result="miss"')).toBe(before + 1);
   });
 
   it('revoked key → key_invalid', async () => {

@@ -25,7 +25,15 @@ describe('404: routing', () => {
     const ready = await request(`${s.url}/_gateway/readyz`);
     expect(ready.statusCode).toBe(200);
     expect(await ready.body.json()).toMatchObject({ ready: true, snapshotLoaded: true, postgres: 'up' });
-    const m = await request(`${s.url}/_gateway/metrics`);
+    // Metrics are on the admin port only; on the public port they are just another unknown path.
+    const pub = await request(`${s.url}/_gateway/metrics`);
+    expect(pub.statusCode).toBe(404);
+    expect(((await pub.body.json()) as { code: string }).code).toBe('route_not_found');
+    const adminReady = await request(`${s.adminUrl}/readyz`);
+    expect(await adminReady.body.json()).toMatchObject({ ready: true, snapshotLoaded: true });
+    expect((await request(`${s.adminUrl}/healthz`)).statusCode).toBe(200);
+    const m = await request(`${s.adminUrl}/metrics`);
+    expect(m.statusCode).toBe(200);
     const text = await m.body.text();
     for (const stage of ['route', 'authenticate', 'rate-limit', 'quota', 'proxy', 'meter']) {
       // every request passes route and meter; the others appear once a keyed call has been made

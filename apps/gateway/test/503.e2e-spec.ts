@@ -7,7 +7,7 @@ import { startStack, type Stack } from './support/harness';
 import { TcpProxy } from './support/tcp-proxy';
 
 async function metricValue(url: string, name: string): Promise<number> {
-  const text = await (await request(`${url}/_gateway/metrics`)).body.text();
+  const text = await (await request(`${url}/metrics`)).body.text();
   const line = text.split('\n').find((l) => l.startsWith(name));
   return line ? Number(line.split(' ').pop()) : 0;
 }
@@ -43,11 +43,11 @@ describe('503: Redis unreachable (plan fail mode)', () => {
   });
 
   it('fail open → forwarded, and counted in a metric', async () => {
-    const before = await metricValue(s.url, 'gateway_rate_limiter_fail_open_total');
+    const before = await metricValue(s.adminUrl, 'gateway_rate_limiter_fail_open_total');
     const res = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': openKey } });
     expect(res.statusCode).toBe(200);
     await res.body.dump();
-    expect(await metricValue(s.url, 'gateway_rate_limiter_fail_open_total')).toBe(before + 1);
+    expect(await metricValue(s.adminUrl, 'gateway_rate_limiter_fail_open_total')).toBe(before + 1);
   });
 
   it('fail open is bounded: each gateway admits at most the plan limit per window, then 429 with Retry-After', async () => {

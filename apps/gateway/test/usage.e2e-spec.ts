@@ -6,7 +6,7 @@ import { PrivateRedis } from './support/private-redis';
 import { UsageQueueReader } from './support/usage-queue';
 
 async function metric(url: string, name: string): Promise<number> {
-  const text = await (await request(`${url}/_gateway/metrics`)).body.text();
+  const text = await (await request(`${url}/metrics`)).body.text();
   const line = text.split('\n').find((l) => l.startsWith(name));
   return line ? Number(line.split(' ').pop()) : 0;
 }
@@ -79,16 +79,16 @@ describe('metering: usage batches reach BullMQ exactly once', () => {
     const after = await reader.events();
     expect(after).toHaveLength(24);
     expect(new Set(after.map((e) => e.id)).size).toBe(24);
-    expect(await metric(s.url, 'gateway_usage_flush_failures_total')).toBeGreaterThan(0);
+    expect(await metric(s.adminUrl, 'gateway_usage_flush_failures_total')).toBeGreaterThan(0);
     void events;
   });
 
   it('while Redis is down events wait in a bounded buffer (overflow dropped and counted), then land', async () => {
-    const before = await metric(s.url, 'gateway_usage_events_dropped_total');
+    const before = await metric(s.adminUrl, 'gateway_usage_events_dropped_total');
     await redis.kill();
     const statuses = await calls(40);
     expect(statuses.every((st) => st === 200)).toBe(true);
-    expect(await metric(s.url, 'gateway_usage_events_dropped_total')).toBe(before + 15);
+    expect(await metric(s.adminUrl, 'gateway_usage_events_dropped_total')).toBe(before + 15);
     await redis.start(); // same port, empty
     const events = await eventCount(25);
     expect(events).toHaveLength(25);

@@ -16,6 +16,7 @@ import { UsageBatchAppCounts1764200000000 } from './migrations/1764200000000-usa
 import { StatementLinePricing1764300000000 } from './migrations/1764300000000-statement-line-pricing';
 import { UserStatus1765130000000 } from './migrations/1765130000000-user-status';
 import { UsageLedgerRejectionsRetention1765170000000 } from './migrations/1765170000000-usage-ledger-rejections-retention';
+import { ApiEdgePolicy1765120000000 } from './migrations/1765120000000-api-edge-policy';
 
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   InitialSchema1764000000000,
   UsageBatchAppCounts1764200000000,
   StatementLinePricing1764300000000,
+  ApiEdgePolicy1765120000000,
   UserStatus1765130000000,
   UsageLedgerRejectionsRetention1765170000000,
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crc32, displayPrefix, generateKey, hashKey, isWellFormedKey } from './index';
+import { crc32, displayPrefix, generateKey, hashKey, isWellFormedKey, maskKeys } from './index';
 
 const SECRET = 'test-secret';
 
@@ -45,5 +45,17 @@ describe('api keys', () => {
 
   it('crc32 matches the reference value', () => {
     expect(crc32('123456789')).toBe(0xcbf43926);
+  });
+
+  it('masks every key-shaped string, raw or percent-encoded, keeping only the display prefix', () => {
+    const a = generateKey(SECRET).key;
+    const b = generateKey(SECRET).key;
+    const enc = b.replace('_', '%5F');
+    const out = maskKeys(`/echo/${a}/x/${enc}?k=${a}`);
+    expect(out).not.toContain(a);
+    expect(out).not.toContain(b.slice(5));
+    expect(out).toBe(`/echo/${a.slice(0, 13)}…/x/${b.slice(0, 13)}…?k=${a.slice(0, 13)}…`);
+    expect(maskKeys('/echo/plain')).toBe('/echo/plain');
+    expect(maskKeys('/apim_short')).toBe('/apim_short');
   });
 });

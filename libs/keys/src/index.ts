@@ -92,3 +92,15 @@ export function isWellFormedKey(candidate: string): boolean {
 export function hashKey(key: string, hashSecret: string): string {
   return createHmac('sha256', hashSecret).update(key).digest('hex');
 }
+
+/** A key anywhere in a string, raw or with its `_` percent-encoded (a key pasted into a URL). */
+const KEY_ANYWHERE = new RegExp(`${KEY_PREFIX}(?:_|%5[fF])[0-9A-Za-z]{${BODY_LEN}}`, 'g');
+
+/**
+ * Replaces every key-shaped substring with its display prefix and `…` (for logs): the format
+ * exists so that pasted keys can be found. No checksum test — a near-key is masked too.
+ */
+export function maskKeys(text: string): string {
+  if (!text.includes(KEY_PREFIX)) return text;
+  return text.replace(KEY_ANYWHERE, (k) => `${KEY_PREFIX}_${k.slice(k.length - BODY_LEN, k.length - BODY_LEN + 8)}…`);
+}

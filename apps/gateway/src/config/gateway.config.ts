@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { devOnlySecret, env, loadConfig, z } from '@apim/config';
+import { parseTrustedProxies } from '../http/trusted-proxies';
 
 /**
  * The gateway's whole configuration, parsed once at boot; every bad variable is reported in one
@@ -12,6 +13,27 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     GATEWAY_PORT: env.port(8080),
     /** Interface to bind; 0.0.0.0 in containers. */
     GATEWAY_HOST: z.string().default('0.0.0.0'),
+    /** Internal listener for /metrics, /healthz and /readyz (never expose it publicly). */
+    GATEWAY_ADMIN_PORT: env.port(8081),
+    GATEWAY_ADMIN_HOST: z.string().default('127.0.0.1'),
+    /** A connection must send a complete request head within this; else 408 (or closed). */
+    GATEWAY_HEADERS_TIMEOUT_MS: env.int(10_000, 100),
+    /** A request body that sends nothing for this long ends the request (408, not billed). */
+    GATEWAY_BODY_IDLE_TIMEOUT_MS: env.int(15_000, 100),
+    /** Idle keep-alive client connections close after this. */
+    GATEWAY_KEEPALIVE_TIMEOUT_MS: env.int(5_000, 100),
+    /** Open client sockets beyond this are closed on accept. */
+    GATEWAY_MAX_CONNECTIONS: env.int(10_000, 1),
+    /** Peers (IPs or CIDRs, comma-separated) whose forwarding headers are believed. Empty: none. */
+    TRUSTED_PROXIES: z.string().default('').superRefine((v, ctx) => {
+      try {
+        parseTrustedProxies(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
+    /** Unknown or revoked keys one client address may present per minute; past it 429, no lookup. */
+    INVALID_KEY_LIMIT_PER_MINUTE: env.int(60, 1),
     /** Names this instance in usage batches and metrics. */
     GATEWAY_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
     DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/apim'),

@@ -10,6 +10,8 @@ const SMUGGLING = new Set([
 
 export function clientErrorCode(code: string | undefined): ErrorCode {
   if (code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';
+  // Node's headersTimeout: the request head did not arrive in time (slowloris).
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'request_timeout';
   if (code && SMUGGLING.has(code)) return 'request_smuggling';
   return 'bad_request';
 }

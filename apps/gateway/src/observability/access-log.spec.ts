@@ -2,6 +2,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { generateKey } from '@apim/keys';
 import { AccessLog, BufferedFdSink } from './access-log';
 
 function capture(level: string) {
@@ -27,6 +28,20 @@ describe('AccessLog', () => {
       level: 'info', time: '2026-01-01T00:00:00.000Z', service: 'gateway', requestId: 'req-1', method: 'GET', path: '/echo/"quoted"\n',
       status: 401, latencyMs: 1.5, apiId: 'api-1', code: 'key_invalid', bytesIn: 0, bytesOut: 10, msg: 'request',
     });
+  });
+
+  it('masks an API key pasted into the path, raw or percent-encoded', () => {
+    const { log, lines } = capture('info');
+    const key = generateKey('s').key;
+    for (let i = 0; i < 20; i++) {
+      const path = i % 2 ? `/echo/${key}/x` : `/echo/${key.replace('_', '%5f')}`;
+      log.write({ requestId: 'r', method: 'GET', path, status: 401, latencyMs: 1, bytesIn: 0, bytesOut: 0 }, 0);
+    }
+    expect(lines).toHaveLength(20);
+    for (const l of lines) {
+      expect(l).not.toContain(key.slice(5));
+      expect(JSON.parse(l).path).toContain(`${key.slice(0, 13)}…`);
+    }
   });
 
   it('is silent above info', () => {

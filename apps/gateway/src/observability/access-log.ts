@@ -1,4 +1,5 @@
 import { write, writeSync } from 'node:fs';
+import { maskKeys } from '@apim/keys';
 import { isoTime } from './iso-time';
 
 /** Where access lines go: stdout by default, a capture in tests. */
@@ -77,7 +78,8 @@ const ENABLED_AT = new Set(['info', 'debug', 'trace']);
  * One JSON line per request, in the same shape as the pino logs (level, time, service, msg),
  * built by hand and written in large buffered writes: the generic logger's redaction deep-clones
  * every object and its destination costs a few µs per line, which on the hot path was more than
- * the proxying itself. Nothing secret is ever put in an entry: no key, no query string, no headers.
+ * the proxying itself. Nothing secret is ever put in an entry: no key, no query string, no headers; a key pasted into the
+ * path is masked (maskKeys).
  */
 export class AccessLog {
   private readonly sink: LineSink | null;
@@ -88,7 +90,7 @@ export class AccessLog {
 
   write(e: AccessEntry, at: number): void {
     if (!this.sink) return;
-    let line = `{"level":"info","time":"${isoTime(at)}","service":"gateway","requestId":"${e.requestId}","method":"${e.method}","path":${JSON.stringify(e.path)},"status":${e.status},"latencyMs":${e.latencyMs}`;
+    let line = `{"level":"info","time":"${isoTime(at)}","service":"gateway","requestId":"${e.requestId}","method":"${e.method}","path":${JSON.stringify(maskKeys(e.path))},"status":${e.status},"latencyMs":${e.latencyMs}`;
     if (e.appId) line += `,"appId":"${e.appId}"`;
     if (e.apiId) line += `,"apiId":"${e.apiId}"`;
     if (e.code) line += `,"code":"${e.code}"`;

@@ -15,11 +15,15 @@ export class RequestContext {
   path?: NormalisedPath;
   route?: ApiRoute;
   upstreamPath?: string;
+  /** The route has a CORS policy: the gateway owns every Access-Control-* response header. */
+  corsManaged = false;
   /** Set by authenticate. */
   key?: KeyRecord;
   app?: AppEntry;
   plan?: PlanEntry;
   keyInAuthorization = false;
+  /** The TCP peer is in TRUSTED_PROXIES (set by the server before the pipeline runs). */
+  trustedPeer = false;
   /** Set by rate limit: the script's answer, or null when Redis was unavailable and the plan fails open. */
   decision?: LimitDecision | null;
   quotaKey?: string;

@@ -1,4 +1,5 @@
 import { AppError, ERROR_CATALOGUE, type ErrorCode, PROBLEM_CONTENT_TYPE, problem } from '@apim/errors';
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestContext } from './request-context';
 
 /** Writes an RFC 9457 problem response carrying the context's headers; marks the request answered. */
@@ -21,6 +22,16 @@ export function sendProblem(ctx: RequestContext, code: ErrorCode, detail?: strin
   res.writeHead(status, headers);
   res.end(body);
   ctx.bytesOut = Buffer.byteLength(body);
+}
+
+/** A bodiless answer the gateway gives itself (a CORS preflight); marks the request answered. */
+export function sendEmpty(ctx: RequestContext, status: number, headers: OutgoingHttpHeaders): void {
+  ctx.status = status;
+  ctx.finished = true;
+  const all: OutgoingHttpHeaders = { ...ctx.headers, ...headers };
+  if ((ctx.req.headers['content-length'] || ctx.req.headers['transfer-encoding']) && !ctx.req.complete) all.connection = 'close';
+  ctx.res.writeHead(status, all);
+  ctx.res.end();
 }
 
 export function sendError(ctx: RequestContext, err: unknown): boolean {

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { RateLimitPer } from '@apim/ratelimit';
+import { corsRoute, type StoredCors } from '../http/cors';
 import { type ApiRoute, type ConsumerStatus, type PlanEntry, type SnapshotData, routeSegments } from './snapshot';
 
 /**
@@ -11,8 +12,11 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
   let broken: Error | undefined;
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const apis = await client.query<{ id: string; route_path: string; upstream_url: string; strip_route_path: boolean; timeout_ms: number }>(
-      `SELECT id, route_path, upstream_url, strip_route_path, timeout_ms FROM apis WHERE deleted_at IS NULL`,
+    const apis = await client.query<{
+      id: string; route_path: string; upstream_url: string; strip_route_path: boolean; timeout_ms: number; cors: StoredCors | null;
+      require_content_length: boolean;
+    }>(
+      `SELECT id, route_path, upstream_url, strip_route_path, timeout_ms, cors, require_content_length FROM apis WHERE deleted_at IS NULL`,
     );
     // A soft-deleted plan still governs the apps that remain on it.
     const plans = await client.query<{ id: string; rate_limit_requests: number; rate_limit_per: RateLimitPer; monthly_quota: string | null; fail_mode: 'open' | 'closed' }>(
@@ -37,6 +41,7 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
       routes.push({
         id: r.id, routePath: r.route_path, routeSegments: routeSegments(r.route_path), upstreamOrigin: url.origin,
         upstreamBasePath: url.pathname === '/' ? '' : url.pathname, stripRoutePath: r.strip_route_path, timeoutMs: r.timeout_ms,
+        requireContentLength: r.require_content_length, cors: corsRoute(r.cors),
       });
     }
     const planMap = new Map<string, PlanEntry>();

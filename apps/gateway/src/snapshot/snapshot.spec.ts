@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type ApiRoute, Snapshot, routeSegments } from './snapshot';
 
 const api = (id: string, routePath: string): ApiRoute => ({
-  id, routePath, routeSegments: routeSegments(routePath), upstreamOrigin: 'http://u', upstreamBasePath: '', stripRoutePath: true, timeoutMs: 1000,
+  id, routePath, routeSegments: routeSegments(routePath), upstreamOrigin: 'http://u', upstreamBasePath: '', stripRoutePath: true, timeoutMs: 1000, requireContentLength: false, cors: null,
 });
 
 describe('Snapshot.matchRoute', () => {

@@ -14,6 +14,22 @@ export interface ApiRoute {
   upstreamBasePath: string;
   stripRoutePath: boolean;
   timeoutMs: number;
+  /** Chunked request bodies are refused with 411 (the upstream needs Content-Length). */
+  requireContentLength: boolean;
+  /** Browser access policy, pre-digested for the hot path; null = the gateway adds no CORS headers. */
+  cors: CorsRoute | null;
+}
+
+export interface CorsRoute {
+  anyOrigin: boolean;
+  origins: Set<string>;
+  allowCredentials: boolean;
+  /** Configured extra request headers (lower case), or null to allow what the preflight asks for. */
+  allowedHeaders: string[] | null;
+  /** Access-Control-Expose-Headers value. */
+  expose: string;
+  /** Access-Control-Max-Age value. */
+  maxAge: string;
 }
 
 export interface PlanEntry extends LimitPolicy {

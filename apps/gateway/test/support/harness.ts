@@ -14,9 +14,11 @@ export interface Stack {
   upstream: TestUpstream;
   gateways: Gateway[];
   url: string;
+  /** The first gateway's admin listener (metrics, health, readiness). */
+  adminUrl: string;
   config: GatewayConfig;
   /** Starts one more gateway on the same database and Redis prefix. */
-  addGateway(overrides?: Record<string, string | number>): Promise<{ gateway: Gateway; url: string }>;
+  addGateway(overrides?: Record<string, string | number>): Promise<{ gateway: Gateway; url: string; adminUrl: string }>;
   /** Reload the snapshot in every gateway now (instead of waiting for the periodic refresh). */
   reload(): Promise<void>;
   close(): Promise<void>;
@@ -38,12 +40,13 @@ export async function startStack(label: string, overrides: Record<string, string
     const gateway = await createGateway(gatewayConfig({ ...base, GATEWAY_ID: `${label}-${gateways.length}`, ...more }));
     gateways.push(gateway);
     const port = await gateway.listen(0, '127.0.0.1');
+    const adminPort = await gateway.listenAdmin(0, '127.0.0.1');
     await eventually(async () => gateway.readiness().ready, 10_000);
-    return { gateway, url: `http://127.0.0.1:${port}` };
+    return { gateway, url: `http://127.0.0.1:${port}`, adminUrl: `http://127.0.0.1:${adminPort}` };
   };
   const first = await addGateway();
   return {
-    db, pg, fx: new Fixtures(pg), prefix, upstream, gateways, url: first.url, config: gatewayConfig(base),
+    db, pg, fx: new Fixtures(pg), prefix, upstream, gateways, url: first.url, adminUrl: first.adminUrl, config: gatewayConfig(base),
     addGateway,
     async reload() {
       await Promise.all(gateways.map((g) => g.server.reloadSnapshot()));

@@ -16,12 +16,17 @@ export interface Seen {
  */
 export class TestUpstream {
   readonly seen: Seen[] = [];
+  /** Every request once it is over: did its body arrive complete, or was it aborted mid-way? */
+  readonly ended: Array<{ url: string; complete: boolean; bytes: number }> = [];
   private server: Server | undefined;
   url = '';
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
       this.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
+      let bytes = 0;
+      req.on('data', (c: Buffer) => (bytes += c.length));
+      req.once('close', () => this.ended.push({ url: req.url ?? '', complete: req.complete, bytes }));
       const u = new URL(req.url ?? '/', 'http://x');
       if (u.pathname === '/slow') {
         const t = setTimeout(() => res.end('slow'), Number(u.searchParams.get('ms') ?? 1000));
@@ -60,6 +65,8 @@ export class TestUpstream {
         res.setHeader('content-type', 'application/json');
         res.setHeader('connection', 'keep-alive, x-upstream-hop');
         res.setHeader('x-upstream-hop', 'must-not-reach-client');
+        res.setHeader('server', 'Apache/2.4.1 (Unix)');
+        res.setHeader('x-powered-by', 'PHP/5.6.40');
         res.end(JSON.stringify({ method: req.method, url: req.url, headers: req.headers }));
       });
     });

@@ -2,6 +2,16 @@ import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryGeneratedCol
 
 export type ApiVisibility = 'public' | 'private';
 
+/** Browser access to an API through the gateway (see the contract's "CORS per API"). */
+export interface ApiCorsPolicy {
+  /** Exact origins (`https://app.example.com`) or `*`. */
+  allowedOrigins: string[];
+  allowedHeaders?: string[];
+  exposedHeaders?: string[];
+  allowCredentials: boolean;
+  maxAgeSeconds: number;
+}
+
 @Entity({ name: 'apis' })
 export class ApiEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
@@ -14,6 +24,8 @@ export class ApiEntity {
   @Column('integer', { name: 'timeout_ms', default: 30000 }) timeoutMs: number;
   @Column('jsonb', { nullable: true }) openapi: Record<string, unknown> | null;
   @Column('text', { default: 'public' }) visibility: ApiVisibility;
+  @Column('jsonb', { nullable: true }) cors: ApiCorsPolicy | null;
+  @Column('boolean', { name: 'require_content_length', default: false }) requireContentLength: boolean;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
   @DeleteDateColumn({ name: 'deleted_at', type: 'timestamptz' }) deletedAt: Date | null;

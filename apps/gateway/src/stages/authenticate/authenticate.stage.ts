@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { AppError } from '@apim/errors';
-import { hashKey, isWellFormedKey } from '@apim/keys';
+import { hashKey, isWellFormedKey, KEY_PREFIX } from '@apim/keys';
 import { nextPeriodStart, policyHeader } from '@apim/ratelimit';
 import { type KeyLookup, type KeyStore, KeyStoreUnavailableError } from '../../keys/key-store';
 import type { RequestContext } from '../../pipeline/request-context';
@@ -20,6 +20,16 @@ export function extractKey(headers: Record<string, string | string[] | undefined
     if (m) return { key: m[1], fromAuthorization: true };
   }
   return null;
+}
+
+/**
+ * True when an `Authorization: Bearer` token is shaped like an API key (the key may also have come
+ * in `x-api-key`): such a header is never forwarded.
+ */
+export function bearerCarriesKey(auth: string | string[] | undefined): boolean {
+  if (typeof auth !== 'string') return false;
+  const m = BEARER.exec(auth);
+  return m !== null && m[1].startsWith(`${KEY_PREFIX}_`);
 }
 
 /**
@@ -44,7 +54,7 @@ export class AuthenticateStage implements Stage {
   run(ctx: RequestContext): void | Promise<void> {
     const found = extractKey(ctx.req.headers);
     if (!found) throw new AppError('key_missing', 'Send the API key in the x-api-key header or as Authorization: Bearer');
-    ctx.keyInAuthorization = found.fromAuthorization;
+    ctx.keyInAuthorization = found.fromAuthorization || bearerCarriesKey(ctx.req.headers.authorization);
     // Only well-formed keys are ever cached, so a hit has passed the checksum already.
     let hash = this.hashes.get(found.key);
     if (hash === undefined) {

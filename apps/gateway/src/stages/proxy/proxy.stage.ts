@@ -13,11 +13,31 @@ import type { UpstreamPools } from './upstream-pools';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 /** Errors raised before a connection existed: nothing reached the upstream. */
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET_BEFORE_SEND']);
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET_BEFORE_SEND']);
 const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 class BodyTooLargeError extends Error {
   readonly code = 'BODY_TOO_LARGE';
+}
+
+/** The API's timeoutMs passed before the upstream connection was made (or, bodiless, before it answered). */
+class DeadlineError extends Error {
+  readonly code = 'GATEWAY_UPSTREAM_DEADLINE';
+}
+
+/** The client's request body sent nothing for GATEWAY_BODY_IDLE_TIMEOUT_MS. */
+class BodyIdleError extends Error {
+  readonly code = 'GATEWAY_BODY_IDLE';
+}
+
+/**
+ * One client request's exchange with the upstream, across the (at most one) retry: a single
+ * deadline from the first dispatch, and how to stop whichever attempt is current.
+ */
+interface Exchange {
+  deadline: NodeJS.Timeout | undefined;
+  /** Stops the current attempt with this error (aborts it, or answers now while it is still connecting). */
+  stop: ((err: Error) => void) | undefined;
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -41,19 +61,42 @@ export class ProxyStage implements Stage {
     private readonly maxBodyBytes: number,
     private readonly metrics: GatewayMetrics,
     private readonly logger: Logger,
+    private readonly bodyIdleTimeoutMs = 15_000,
   ) {}
 
   run(ctx: RequestContext): Promise<void> {
     const { req } = ctx;
     const socket = req.socket as TLSSocket;
     const headers = upstreamRequestHeaders(req.headers, {
-      requestId: ctx.requestId, consumerId: ctx.app!.consumerId, appId: ctx.app!.id, clientIp: socket.remoteAddress ?? '',
+      requestId: ctx.requestId, consumerId: ctx.app!.consumerId, appId: ctx.app!.id, clientIp: socket.remoteAddress ?? '', trustedPeer: ctx.trustedPeer,
       proto: socket.encrypted ? 'https' : 'http', host: req.headers.host, keyInAuthorization: ctx.keyInAuthorization,
     });
-    return new Promise<void>((resolve) => this.dispatch(ctx, headers, hasBody(req), 0, resolve));
+    const withBody = hasBody(req);
+    return new Promise<void>((resolve) => {
+      const x: Exchange = { deadline: undefined, stop: undefined };
+      // Connect time counts: one deadline from now, kept across the retry (see dispatch).
+      x.deadline = setTimeout(() => x.stop?.(new DeadlineError('upstream deadline')), ctx.route!.timeoutMs);
+      let onIdle: (() => void) | undefined;
+      if (withBody && !req.complete) {
+        onIdle = () => x.stop?.(new BodyIdleError('request body stalled'));
+        // Socket idle timeout while the body is still arriving; Node emits it on the request only until it is complete.
+        req.setTimeout(this.bodyIdleTimeoutMs, onIdle);
+        req.once('end', () => req.socket?.setTimeout(0));
+      }
+      this.dispatch(ctx, headers, withBody, 0, x, () => {
+        clearTimeout(x.deadline);
+        if (onIdle) {
+          req.off('timeout', onIdle);
+          if (!req.complete) req.socket?.setTimeout(0);
+        }
+        resolve();
+      });
+    });
   }
 
-  private dispatch(ctx: RequestContext, headers: Record<string, string | string[]>, withBody: boolean, attempt: number, done: () => void): void {
+  private dispatch(
+    ctx: RequestContext, headers: Record<string, string | string[]>, withBody: boolean, attempt: number, x: Exchange, done: () => void,
+  ): void {
     const { req, res } = ctx;
     const route = ctx.route!;
     const method = req.method ?? 'GET';
@@ -63,6 +106,7 @@ export class ProxyStage implements Stage {
     const finish = () => {
       if (finished) return;
       finished = true;
+      x.stop = undefined;
       res.off('close', onClientClose);
       ctx.finished = true;
       done();
@@ -71,21 +115,37 @@ export class ProxyStage implements Stage {
       if (!res.writableFinished && controller && !controller.aborted) controller.abort(new Error('client closed the connection'));
     };
     res.on('close', onClientClose);
+    x.stop = (err) => {
+      if (finished || started) return;
+      if (controller) {
+        if (!controller.aborted) controller.abort(err);
+        return;
+      }
+      // Still connecting: nothing reached the upstream. Answer now; the late connect is dropped in onRequestStart.
+      this.refund(ctx);
+      this.answerStopped(ctx, err, route.timeoutMs);
+      finish();
+    };
 
     const opts: Dispatcher.DispatchOptions = {
       path: ctx.upstreamPath!, method, headers, body: withBody ? (this.countedBody(ctx) as unknown as Readable) : null, // undici takes async iterables
       headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs,
     };
-    this.pools.get(route.upstreamOrigin).dispatch(opts, {
+    this.pools.get(route.upstreamOrigin, route.timeoutMs).dispatch(opts, {
       onRequestStart: (c) => {
+        // A connect that completes after the deadline answered: abort before anything is written.
+        if (finished) return c.abort(new DeadlineError('upstream deadline'));
         controller = c;
+        // With a body, undici's headersTimeout takes over once connected (an upload may take longer than timeoutMs).
+        if (withBody) clearTimeout(x.deadline);
       },
       onResponseStart: (c, statusCode, upstreamHeaders) => {
         if (statusCode < 200) return; // 1xx: informational, not forwarded
         started = true;
+        clearTimeout(x.deadline);
         ctx.billable = true;
         ctx.status = statusCode;
-        res.writeHead(statusCode, clientResponseHeaders(upstreamHeaders as Record<string, string | string[]>, ctx.headers));
+        res.writeHead(statusCode, clientResponseHeaders(upstreamHeaders as Record<string, string | string[]>, ctx.headers, ctx.corsManaged));
         res.on('drain', () => c.resume());
       },
       onResponseData: (c, chunk) => {
@@ -111,17 +171,33 @@ export class ProxyStage implements Stage {
           finish();
           return;
         }
+        if (err instanceof DeadlineError || err instanceof BodyIdleError) {
+          // Reached the upstream (a request went out) unless the body stalled: a half-sent request is never billed.
+          if (err instanceof BodyIdleError) this.refund(ctx);
+          else ctx.billable = true;
+          this.answerStopped(ctx, err, route.timeoutMs);
+          finish();
+          return;
+        }
         if (err instanceof BodyTooLargeError) {
           this.refund(ctx);
           sendProblem(ctx, 'payload_too_large', `Request bodies are limited to ${this.maxBodyBytes} bytes`);
           finish();
           return;
         }
+        if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+          // The pool's connect timeout is the API's timeoutMs: a blackholed upstream is a timeout (Kong: 504 too).
+          this.refund(ctx);
+          sendProblem(ctx, 'upstream_timeout', `The upstream could not be reached within ${route.timeoutMs} ms`);
+          finish();
+          return;
+        }
         if (CONNECT_ERRORS.has(code)) {
           if (attempt === 0 && !withBody && IDEMPOTENT.has(method)) {
+            // Same deadline: a retry never answers later than timeoutMs.
             this.metrics.upstreamRetries.inc();
             res.off('close', onClientClose);
-            this.dispatch(ctx, headers, withBody, 1, done);
+            this.dispatch(ctx, headers, withBody, 1, x, done);
             return;
           }
           this.refund(ctx);
@@ -139,6 +215,14 @@ export class ProxyStage implements Stage {
         finish();
       },
     });
+  }
+
+  private answerStopped(ctx: RequestContext, err: Error, timeoutMs: number): void {
+    if (err instanceof BodyIdleError) {
+      sendProblem(ctx, 'request_timeout', 'The request body stalled');
+    } else {
+      sendProblem(ctx, 'upstream_timeout', `The upstream did not answer within ${timeoutMs} ms`);
+    }
   }
 
   /** The request body as it arrives, counted and capped (chunked bodies have no length up front). */

@@ -1,5 +1,7 @@
 import { AppError } from '@apim/errors';
+import { addResponseCors, isPreflight, originAllowed, preflightHeaders } from '../../http/cors';
 import { normalisePath, upstreamPath } from '../../http/path-normaliser';
+import { sendEmpty } from '../../pipeline/respond';
 import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
 import type { SnapshotService } from '../../snapshot/snapshot.service';
@@ -30,6 +32,21 @@ export class RouteStage implements Stage {
     if (!route) throw new AppError('route_not_found', `No API is published at ${n.value.path}`);
     ctx.route = route;
     ctx.upstreamPath = upstreamPath(route.upstreamBasePath, n.value, route.stripRoutePath ? route.routeSegments.length : 0);
+    const cors = route.cors;
+    if (cors !== null) {
+      // The gateway answers preflights itself: no key needed, no upstream call, not billed.
+      ctx.corsManaged = true;
+      const origin = h.origin;
+      const allowed = typeof origin === 'string' && originAllowed(cors, origin);
+      if (isPreflight(ctx.req.method, h)) {
+        sendEmpty(ctx, 204, allowed ? preflightHeaders(cors, origin, h['access-control-request-headers']) : {});
+        return;
+      }
+      if (allowed) addResponseCors(cors, origin, ctx.headers);
+    }
+    if (route.requireContentLength && h['transfer-encoding'] !== undefined) {
+      throw new AppError('length_required', 'This API needs a Content-Length; chunked request bodies are not accepted');
+    }
     const cl = h['content-length'];
     if (cl !== undefined && Number(cl) > this.maxBodyBytes) {
       throw new AppError('payload_too_large', `Request bodies are limited to ${this.maxBodyBytes} bytes`);

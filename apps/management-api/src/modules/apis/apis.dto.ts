@@ -51,6 +51,45 @@ const upstreamUrl = z
   .describe('Absolute http(s) URL of the internal service, without credentials');
 
 const visibility = z.enum(['public', 'private']);
+
+/** `https://app.example.com[:port]`: scheme and host only, exactly as a browser sends it in Origin. */
+export function originProblem(v: string): string | null {
+  if (v === '*') return null;
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return "must be '*' or an origin such as https://app.example.com";
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http or https origin';
+  if (u.origin !== v) return `must be an origin exactly as browsers send it (scheme://host[:port], lower case, no path): ${u.origin}`;
+  return null;
+}
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^`|~-]{1,100}$/, 'must be an HTTP header name (no underscores)');
+
+export const corsPolicy = z
+  .strictObject({
+    allowedOrigins: z
+      .array(z.string().max(300).superRefine((v, ctx) => {
+        const p = originProblem(v);
+        if (p) ctx.addIssue({ code: 'custom', message: p });
+      }))
+      .min(1)
+      .max(100),
+    allowedHeaders: z.array(headerName).max(50).optional(),
+    exposedHeaders: z.array(headerName).max(50).optional(),
+    allowCredentials: z.boolean().default(false),
+    maxAgeSeconds: z.number().int().min(0).max(86_400).default(600),
+  })
+  .superRefine((v, ctx) => {
+    if (v.allowCredentials && v.allowedOrigins.includes('*')) {
+      ctx.addIssue({ code: 'custom', path: ['allowCredentials'], message: "credentials cannot be allowed for every origin ('*'); list the origins" });
+    }
+  })
+  .nullable()
+  .describe('Browser (CORS) access through the gateway; null = none');
+
 const openapi = z.record(z.string(), z.unknown()).nullable().describe('OpenAPI document (JSON) shown in the portal');
 
 const apiFields = {
@@ -63,6 +102,8 @@ const apiFields = {
   description: z.string().max(10_000).nullable(),
   openapi,
   visibility,
+  cors: corsPolicy,
+  requireContentLength: z.boolean().describe('Refuse chunked request bodies with 411 (the upstream needs Content-Length)'),
 };
 
 export const createApiBody = z.strictObject({
@@ -72,6 +113,8 @@ export const createApiBody = z.strictObject({
   description: apiFields.description.optional(),
   openapi: openapi.optional(),
   visibility: visibility.default('public'),
+  cors: corsPolicy.default(null),
+  requireContentLength: apiFields.requireContentLength.default(false),
 });
 export type CreateApiBody = z.output<typeof createApiBody>;
 
@@ -95,6 +138,13 @@ export const apiResponse = z.object({
   timeoutMs: z.number().int(),
   openapi: z.record(z.string(), z.unknown()).nullable(),
   visibility,
+  cors: z
+    .object({
+      allowedOrigins: z.array(z.string()), allowedHeaders: z.array(z.string()).optional(), exposedHeaders: z.array(z.string()).optional(),
+      allowCredentials: z.boolean(), maxAgeSeconds: z.number().int(),
+    })
+    .nullable(),
+  requireContentLength: z.boolean(),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -14,6 +14,7 @@ export function toApiResponse(a: ApiEntity): ApiResponseDto {
   return {
     id: a.id, name: a.name, slug: a.slug, description: a.description, upstreamUrl: a.upstreamUrl, routePath: a.routePath,
     stripRoutePath: a.stripRoutePath, timeoutMs: a.timeoutMs, openapi: a.openapi, visibility: a.visibility,
+    cors: a.cors ?? null, requireContentLength: a.requireContentLength ?? false,
     createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt),
   };
 }
@@ -67,6 +68,7 @@ export class ApisService {
       const a = await this.apis.insert(tx.em, {
         name: body.name, slug: body.slug, upstreamUrl: body.upstreamUrl, routePath: body.routePath, stripRoutePath: body.stripRoutePath,
         timeoutMs: body.timeoutMs, description: body.description ?? null, openapi: body.openapi ?? null, visibility: body.visibility,
+        cors: body.cors, requireContentLength: body.requireContentLength,
       });
       await this.audit.record(tx.em, ctx, { action: 'api.create', entityType: 'api', entityId: a.id, after: auditView(a) });
       tx.changed({ kind: 'api', id: a.id });
