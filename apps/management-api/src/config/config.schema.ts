@@ -33,6 +33,10 @@ export function configSchema(nodeEnv: string | undefined) {
     /** Live apps per consumer, and working keys per app, before 409 limit_reached. */
     MAX_APPS_PER_CONSUMER: env.int(20, 1),
     MAX_KEYS_PER_APP: env.int(10, 1),
+    /** Postgres statement_timeout for report and usage reads (57014 → 503). */
+    REPORT_STATEMENT_TIMEOUT_MS: env.int(15_000, 1),
+    /** Most points GET /v1/usage (and the portal's usage) returns; more → 400. */
+    USAGE_MAX_ROWS: env.int(10_000, 1),
     /** Express `trust proxy` setting: whose X-Forwarded-For to believe for the client IP. */
     TRUST_PROXY: z
       .string()

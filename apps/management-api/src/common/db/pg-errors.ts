@@ -33,5 +33,9 @@ export function mapDatabaseError(err: unknown): unknown {
     // Bad text representation / out of range: a value our validation should have caught.
     return new AppError('validation_failed', 'A value has the wrong format', [{ field: '(request)', message: 'invalid value' }]);
   }
+  if (pg?.code === '57014') {
+    // statement_timeout (report queries): the query was cancelled, the server is fine.
+    return new AppError('service_unavailable', 'The query took too long and was cancelled; narrow the range or add filters');
+  }
   return err;
 }

@@ -28,6 +28,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: 'Conflict',
   413: 'Body too large',
   429: 'Too many attempts',
+  503: 'Temporarily unavailable (e.g. a report query cancelled by its timeout)',
 };
 
 export interface ApiDocOptions {

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { loadRatingInputs, loadReconciliation, type PeriodRatingInputs, type ReconciliationReport, type SqlQuery } from '@apim/billing';
 import { DataSource } from 'typeorm';
+import { reportQuery } from '../../common/db/report-query';
+import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import type { ChargebackLine, UsageReportRow } from './reports.dto';
 
 const GROUPS = {
@@ -15,17 +17,27 @@ export type GroupBy = keyof typeof GROUPS;
 /** Report queries. Large results are streamed from a cursor (pg-query-stream), row by row. */
 @Injectable()
 export class ReportsRepository {
-  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly ds: DataSource,
+    @Inject(CONFIG) private readonly config: ManagementConfig,
+  ) {}
 
-  readonly query: SqlQuery = (sql, params) => this.ds.query(sql, params);
+  /** Every report read runs under REPORT_STATEMENT_TIMEOUT_MS (see reportQuery). */
+  readonly query: SqlQuery = (sql, params) => reportQuery(this.ds, this.config.REPORT_STATEMENT_TIMEOUT_MS, sql, params ?? []);
+
+  private read<T = Record<string, string | null>[]>(sql: string, params: unknown[]): Promise<T> {
+    return reportQuery<T>(this.ds, this.config.REPORT_STATEMENT_TIMEOUT_MS, sql, params);
+  }
 
   private async *stream<T>(sql: string, params: unknown[]): AsyncGenerator<T> {
     const qr = this.ds.createQueryRunner();
     try {
       await qr.connect();
+      await qr.query(`SET statement_timeout = ${this.config.REPORT_STATEMENT_TIMEOUT_MS}`);
       const rows = await qr.stream(sql, params);
       for await (const row of rows) yield row as T;
     } finally {
+      await qr.query('RESET statement_timeout').catch(() => undefined);
       await qr.release();
     }
   }
@@ -56,7 +68,7 @@ export class ReportsRepository {
   }
 
   async periodStatus(period: string): Promise<'open' | 'closed'> {
-    const [row] = await this.ds.query(`SELECT status FROM billing_periods WHERE period = $1`, [period]);
+    const [row] = await this.read(`SELECT status FROM billing_periods WHERE period = $1`, [period]);
     return row?.status === 'closed' ? 'closed' : 'open';
   }
 
@@ -92,7 +104,7 @@ export class ReportsRepository {
 
   /** Adjustment lines already waiting on the open period's statements (late usage of closed months). */
   async openAdjustments(period: string): Promise<ChargebackLine[]> {
-    const rows: Record<string, string | null>[] = await this.ds.query(
+    const rows: Record<string, string | null>[] = await this.read(
       `SELECT s.consumer_id, c.name AS consumer_name, c.cost_center, s.app_id, a.name AS app_name,
               COALESCE(pl.name, 'Adjustment') || ' (adjustment for ' || l.adjusts_period || ')' AS plan,
               l.requests, l.billable_requests, l.amount::text AS amount, s.currency
@@ -122,7 +134,7 @@ export class ReportsRepository {
   }
 
   async plan(planId: string): Promise<Record<string, string | null> | undefined> {
-    const [row] = await this.ds.query(
+    const [row] = await this.read(
       `SELECT id, name, rate_limit_requests, rate_limit_per, monthly_quota, currency, monthly_fee::text AS monthly_fee,
               included_requests, overage_per_1000::text AS overage_per_1000
          FROM plans WHERE id = $1 AND deleted_at IS NULL`,
@@ -136,7 +148,7 @@ export class ReportsRepository {
    * calls exceed a rate expressed per hour. Apps now on the plan without usage are included.
    */
   async planUsage(planId: string, from: Date, to: Date, hourlyCurrent: number, hourlyProposed: number) {
-    const rows: Record<string, string>[] = await this.ds.query(
+    const rows: Record<string, string>[] = await this.read(
       `WITH h AS (
          SELECT app_id, bucket, SUM(billable) AS billable FROM usage_hourly
           WHERE plan_id = $1 AND bucket >= $2 AND bucket < $3 AND app_id IS NOT NULL GROUP BY app_id, bucket),

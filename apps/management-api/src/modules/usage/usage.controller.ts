@@ -15,7 +15,12 @@ export class UsageController {
 
   @Get('usage')
   @Roles('admin', 'finance')
-  @ApiDoc({ summary: 'Usage series from the hourly rollups (all consumers)', query: usageQuery, response: usageResponse })
+  @ApiDoc({
+    summary: 'Usage series from the hourly rollups (all consumers)',
+    description: 'At most USAGE_MAX_ROWS points (400 past it: narrow the range or filter); ' +
+      'a query running past REPORT_STATEMENT_TIMEOUT_MS is cancelled (503).',
+    query: usageQuery, response: usageResponse, errors: [503],
+  })
   all(@Query(new ZodPipe(usageQuery, 'query')) q: UsageQuery) {
     return this.usage.series(EVERY_OWNER, q);
   }

@@ -1,6 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '@apim/errors';
 import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/auth-user';
+import { reportQuery } from '../../common/db/report-query';
+import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import type { UsagePoint } from './usage.dto';
 
 export interface SeriesFilter {
@@ -15,11 +18,20 @@ export interface SeriesFilter {
 /** Reads of the hourly rollups. Every query takes the owner: a developer sees only their apps' rows. */
 @Injectable()
 export class UsageRepository {
-  constructor(@Inject(DataSource) private readonly ds: DataSource) {}
+  constructor(
+    @Inject(DataSource) private readonly ds: DataSource,
+    @Inject(CONFIG) private readonly config: ManagementConfig,
+  ) {}
 
-  /** Buckets overlapping [from, to): the hour (or day) containing `from` is included. */
+  /**
+   * Buckets overlapping [from, to): the hour (or day) containing `from` is included. At most
+   * USAGE_MAX_ROWS points (one more is read to tell); past that, 400 rather than a response the
+   * size of the table.
+   */
   async series(owner: Owner, f: SeriesFilter): Promise<UsagePoint[]> {
-    const rows: { app_id: string | null; api_id: string; bucket: Date; requests: string; billable: string; errors: string }[] = await this.ds.query(
+    const max = this.config.USAGE_MAX_ROWS;
+    type Row = { app_id: string | null; api_id: string; bucket: Date; requests: string; billable: string; errors: string };
+    const rows = await reportQuery<Row[]>(this.ds, this.config.REPORT_STATEMENT_TIMEOUT_MS,
       `SELECT u.app_id, u.api_id,
               date_trunc($3, u.bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
               SUM(u.requests) AS requests, SUM(u.billable) AS billable, SUM(u.errors) AS errors
@@ -30,9 +42,17 @@ export class UsageRepository {
           AND ($6::uuid IS NULL OR u.app_id = $6::uuid)
           AND ($7::uuid IS NULL OR u.api_id = $7::uuid)
         GROUP BY 1, 2, 3
-        ORDER BY 3, 1 NULLS FIRST, 2`,
-      [f.from, f.to, f.granularity, owner.all ? null : owner.consumerId, f.consumerId ?? null, f.appId ?? null, f.apiId ?? null],
+        ORDER BY 3, 1 NULLS FIRST, 2
+        LIMIT $8`,
+      [f.from, f.to, f.granularity, owner.all ? null : owner.consumerId, f.consumerId ?? null, f.appId ?? null, f.apiId ?? null, max + 1],
     );
+    if (rows.length > max) {
+      throw new AppError(
+        'validation_failed',
+        `The usage series has more than ${max} points; narrow the range, use granularity=day, or filter by appId or apiId`,
+        [{ field: 'from', message: `more than ${max} points` }],
+      );
+    }
     return rows.map((r) => ({
       appId: r.app_id, apiId: r.api_id, bucket: new Date(r.bucket).toISOString(),
       requests: Number(r.requests), billable: Number(r.billable), errors: Number(r.errors),
