@@ -53,6 +53,8 @@ export async function runStack(root, opts) {
   const common = {
     DATABASE_URL: databaseUrl, REDIS_URL: infra.redisUrl, REDIS_PREFIX: redisPrefix,
     NODE_ENV: process.env.NODE_ENV ?? 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    // The local stack's webhooks go to local receivers; production refuses private targets.
+    WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
   };
   const group = new ProcessGroup(logDir);
   let shuttingDown = false;

@@ -11,6 +11,7 @@ import { PlansModule } from './modules/plans/plans.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { UsageModule } from './modules/usage/usage.module';
 import { UsersModule } from './modules/users/users.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
 /**
  * Feature modules. Adding one = one import line plus one entry here: it gets config, DataSource,
@@ -28,6 +29,7 @@ export const FEATURE_MODULES: Type[] = [
   AuditModule,
   UsageModule,
   ReportsModule,
+  WebhooksModule,
 ];
 
 @Module({})

@@ -92,3 +92,4 @@ export function isWellFormedKey(candidate: string): boolean {
 export function hashKey(key: string, hashSecret: string): string {
   return createHmac('sha256', hashSecret).update(key).digest('hex');
 }
+export * from './webhook-secret';
