@@ -55,6 +55,8 @@ export async function runStack(root, opts) {
     NODE_ENV: process.env.NODE_ENV ?? 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     // Every browser here shares 127.0.0.1: the acceptance journey signs up many times an hour.
     SIGNUP_MAX_PER_HOUR_PER_ADDRESS: process.env.SIGNUP_MAX_PER_HOUR_PER_ADDRESS ?? '1000',
+    // The local stack's webhooks go to local receivers; production refuses private targets.
+    WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
   };
   const group = new ProcessGroup(logDir);
   let shuttingDown = false;

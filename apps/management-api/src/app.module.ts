@@ -13,6 +13,7 @@ import { PlansModule } from './modules/plans/plans.module';
 import { ReportsModule } from './modules/reports/reports.module';
 import { UsageModule } from './modules/usage/usage.module';
 import { UsersModule } from './modules/users/users.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
 
 /**
  * Feature modules. Adding one = one import line plus one entry here: it gets config, DataSource,
@@ -32,6 +33,7 @@ export const FEATURE_MODULES: Type[] = [
   ReportsModule,
   ConfigModule,
   ApiImportModule,
+  WebhooksModule,
 ];
 
 @Module({})

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { BILLING_QUEUE, bullPrefix, USAGE_DEAD_LETTER_QUEUE, USAGE_QUEUE } from '@apim/contracts';
+import { BILLING_QUEUE, bullPrefix, USAGE_DEAD_LETTER_QUEUE, USAGE_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '@apim/contracts';
 import { createDataSource } from '@apim/db';
 import { createLogger, type Logger } from '@apim/observability';
 import { Queue, Worker } from 'bullmq';
@@ -16,6 +16,10 @@ import { usageBatchProcessor } from './processors/usage-batch.processor';
 import { DeadLetterSweeper } from './queue/dead-letter';
 import { TolerantWorker } from './queue/tolerant-worker';
 import { UsageRepository } from './repositories/usage.repository';
+import { OutboxRelay } from './events/outbox-relay';
+import { webhookDeliveryProcessor } from './processors/webhook-delivery.processor';
+import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { webhookBackoffMs } from './webhooks/webhook-sender';
 
 export interface UsageWorker {
   /** Starts the health/metrics HTTP server; returns the bound port (0 = any free port). */
@@ -31,6 +35,7 @@ export interface UsageWorker {
   readonly dataSource: DataSource;
   readonly billing: BillingService;
   readonly quotas: QuotaReconciler;
+  readonly outbox: OutboxRelay;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
 }
@@ -126,6 +131,40 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
     });
   }
 
+  // Webhooks: the outbox relay (a timer, Postgres first) feeds the delivery queue.
+  const webhookQueue = new Queue(WEBHOOK_DELIVERY_QUEUE, { connection: redis, prefix });
+  const outbox = new OutboxRelay(dataSource, webhookQueue, logger, {
+    attempts: config.WEBHOOK_ATTEMPTS, backoff: { type: 'webhook' },
+    // Kept a day so a repeated add of the same job id stays a no-op.
+    removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  });
+  const webhookWorker = new Worker(
+    WEBHOOK_DELIVERY_QUEUE,
+    webhookDeliveryProcessor({
+      deliveries: new WebhookDeliveryService(dataSource, {
+        secretKey: config.WEBHOOK_SECRET_KEY, timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+      }),
+      logger,
+    }),
+    {
+      connection: redis, prefix, concurrency: config.WEBHOOK_CONCURRENCY,
+      settings: { backoffStrategy: (attemptsMade: number) => webhookBackoffMs(attemptsMade, config.WEBHOOK_BACKOFF_MS, config.WEBHOOK_BACKOFF_MAX_MS) },
+    },
+  );
+  webhookWorker.on('error', (err) => logger.error({ err: err.message }, 'webhook worker error'));
+  let relayTimer: NodeJS.Timeout | undefined;
+  let relayRunning: Promise<void> = Promise.resolve();
+  const scheduleRelay = () => {
+    relayTimer = setTimeout(() => {
+      relayRunning = outbox.tick().then(
+        () => undefined,
+        (err) => logger.error({ err: (err as Error).message }, 'outbox relay failed'),
+      ).finally(() => {
+        if (!closed) scheduleRelay();
+      });
+    }, config.OUTBOX_POLL_MS);
+  };
+
   const withTimeout = <T>(p: Promise<T>, ms: number) =>
     Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms).unref())]);
   const server = createHealthServer({
@@ -137,8 +176,9 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   });
 
   let closed = false;
+  scheduleRelay();
   return {
-    dataSource, billing, quotas, metrics, logger,
+    dataSource, billing, quotas, outbox, metrics, logger,
     async listen(port = config.WORKER_PORT) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -160,10 +200,15 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(relayTimer);
+      await Promise.race([relayRunning, new Promise((r) => setTimeout(r, 5_000).unref())]);
       await usageWorker.close();
       await maintenanceWorker.close();
       await billingWorker?.close();
-      await Promise.allSettled([usageQueue.close(), deadLetter.close(), billingQueue.close(), maintenanceQueue.close()]);
+      await webhookWorker.close();
+      await Promise.allSettled([
+        usageQueue.close(), deadLetter.close(), billingQueue.close(), maintenanceQueue.close(), webhookQueue.close(),
+      ]);
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       await dataSource.destroy();
       await redis.quit().catch(() => redis.disconnect());

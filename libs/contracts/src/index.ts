@@ -1,3 +1,5 @@
 export * from './config-events';
 export * from './redis-keys';
 export * from './usage';
+export * from './events';
+export * from './outbound-address';

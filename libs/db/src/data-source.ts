@@ -11,17 +11,19 @@ import { SubscriptionEntity } from './entities/subscription.entity';
 import { UsageBatchEntity } from './entities/usage-batch.entity';
 import { UsageHourlyEntity } from './entities/usage-hourly.entity';
 import { UserEntity } from './entities/user.entity';
+import { OutboxEventEntity, WebhookDeliveryEntity, WebhookEntity } from './entities/webhook.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { UsageBatchAppCounts1764200000000 } from './migrations/1764200000000-usage-batch-app-counts';
 import { StatementLinePricing1764300000000 } from './migrations/1764300000000-statement-line-pricing';
 import { UserStatus1765130000000 } from './migrations/1765130000000-user-status';
 import { UsageLedgerRejectionsRetention1765170000000 } from './migrations/1765170000000-usage-ledger-rejections-retention';
 import { ApiEdgePolicy1765120000000 } from './migrations/1765120000000-api-edge-policy';
+import { WebhooksOutbox1765150000000 } from './migrations/1765150000000-webhooks-outbox';
 
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
   UsageHourlyEntity, UsageBatchEntity, BillingPeriodEntity, BillingStatementEntity, BillingStatementLineEntity,
-  AuditLogEntity,
+  AuditLogEntity, WebhookEntity, WebhookDeliveryEntity, OutboxEventEntity,
 ];
 
 /** In order. New migrations are appended here; nothing is discovered by glob. */
@@ -32,6 +34,8 @@ export const MIGRATIONS = [
   ApiEdgePolicy1765120000000,
   UserStatus1765130000000,
   UsageLedgerRejectionsRetention1765170000000,
+export const MIGRATIONS = [InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000,
+  WebhooksOutbox1765150000000,
 ];
 
 export interface DataSourceParams {

@@ -11,4 +11,5 @@ export * from './entities/subscription.entity';
 export * from './entities/usage-batch.entity';
 export * from './entities/usage-hourly.entity';
 export * from './entities/user.entity';
+export * from './entities/webhook.entity';
 export * from './entities/transformers';

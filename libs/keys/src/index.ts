@@ -104,3 +104,4 @@ export function maskKeys(text: string): string {
   if (!text.includes(KEY_PREFIX)) return text;
   return text.replace(KEY_ANYWHERE, (k) => `${KEY_PREFIX}_${k.slice(k.length - BODY_LEN, k.length - BODY_LEN + 8)}…`);
 }
+export * from './webhook-secret';

@@ -74,3 +74,6 @@ export async function eventually<T>(fn: () => Promise<T | undefined | null | fal
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
 }
+
+export { WebhookReceiver, type ReceivedWebhook } from './webhook-receiver';
+export { freePort, PrivateRedis } from './private-redis';

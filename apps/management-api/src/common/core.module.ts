@@ -10,6 +10,7 @@ import { AuthGuard } from './auth/auth.guard';
 import { SessionStore } from './auth/session-store';
 import { UnitOfWork } from './db/unit-of-work';
 import { ConfigChangePublisher } from './events/config-change.publisher';
+import { EventOutbox } from './events/event-outbox';
 import { LOGGER, METRICS, REDIS } from './tokens';
 
 /** What createManagementApp opens before Nest starts, and closes after Nest stops. */
@@ -41,7 +42,7 @@ class ResourceCloser implements OnApplicationShutdown {
 @Global()
 export class CoreModule {
   static forRoot(r: CoreResources): DynamicModule {
-    const exported = [CONFIG, DataSource, REDIS, LOGGER, METRICS, SessionStore, AuditService, ConfigChangePublisher, UnitOfWork];
+    const exported = [CONFIG, DataSource, REDIS, LOGGER, METRICS, SessionStore, AuditService, ConfigChangePublisher, UnitOfWork, EventOutbox];
     return {
       module: CoreModule,
       providers: [
@@ -54,6 +55,7 @@ export class CoreModule {
         AuditService,
         ConfigChangePublisher,
         UnitOfWork,
+        EventOutbox,
         ResourceCloser,
         { provide: APP_GUARD, useClass: AuthGuard },
       ],

@@ -18,6 +18,10 @@ export function configSchema(nodeEnv: string | undefined) {
     REDIS_PREFIX: z.string().min(1).default('apim:'),
     KEY_HASH_SECRET: secret('dev-only-key-hash-secret'),
     AUTH_TOKEN_SECRET: secret('dev-only-auth-token-secret'),
+    /** Seals webhook signing secrets at rest (AES-256-GCM); the worker needs the same value. */
+    WEBHOOK_SECRET_KEY: secret('dev-only-webhook-secret-key'),
+    /** Allow webhook targets on loopback/private/link-local addresses (tests, local development). */
+    WEBHOOK_ALLOW_PRIVATE: env.bool(false),
     TOKEN_TTL_SECONDS: env.int(8 * 3600, 60),
     ADMIN_EMAIL: orDev(z.email(), 'admin@example.com'),
     ADMIN_PASSWORD: orDev(z.string().min(12, 'must be at least 12 characters'), 'change-me-admin-password'),

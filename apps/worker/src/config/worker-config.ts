@@ -1,5 +1,7 @@
 import { env, loadConfig, z } from '@apim/config';
 
+const DEV_WEBHOOK_SECRET_KEY = 'dev-only-webhook-secret-key';
+
 /** The worker's whole configuration, parsed once at boot; every bad variable listed at once. */
 export const workerConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
@@ -36,6 +38,23 @@ export const workerConfigSchema = z.object({
   /** A month is closed this long after it ends (late batches still land in it first). */
   BILLING_CLOSE_GRACE_MS: env.int(3_600_000, 0),
   BILLING_ENABLED: env.bool(true),
+  /** Opens sealed webhook secrets; must equal the management API's WEBHOOK_SECRET_KEY. */
+  WEBHOOK_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').default(DEV_WEBHOOK_SECRET_KEY),
+  /** Deliver to loopback/private/link-local targets (tests, local development only). */
+  WEBHOOK_ALLOW_PRIVATE: env.bool(false),
+  /** One delivery attempt's whole time budget (connect + response). */
+  WEBHOOK_TIMEOUT_MS: env.int(10_000, 100),
+  /** Attempts per delivery and the first retry delay (doubling, capped): the defaults span ~26 h. */
+  WEBHOOK_ATTEMPTS: env.int(14, 1),
+  WEBHOOK_BACKOFF_MS: env.int(30_000, 0),
+  WEBHOOK_BACKOFF_MAX_MS: env.int(6 * 3_600_000, 0),
+  WEBHOOK_CONCURRENCY: env.int(8, 1),
+  /** How often the outbox is relayed to deliveries, notifications and the delivery queue. */
+  OUTBOX_POLL_MS: env.int(1_000, 10),
+}).superRefine((c, ctx) => {
+  if (c.NODE_ENV === 'production' && c.WEBHOOK_SECRET_KEY === DEV_WEBHOOK_SECRET_KEY) {
+    ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET_KEY'], message: 'must be set in production' });
+  }
 });
 
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;

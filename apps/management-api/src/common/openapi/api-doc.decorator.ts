@@ -39,7 +39,7 @@ export interface ApiDocOptions {
   /** Response body schema; omit for 204. */
   response?: z.ZodType;
   /** Success status; defaults to 200 (201 for a body-less create is explicit). */
-  status?: 200 | 201 | 204;
+  status?: 200 | 201 | 202 | 204;
   /** Path parameters that are uuids. */
   ids?: string[];
   /** No bearer token required. */

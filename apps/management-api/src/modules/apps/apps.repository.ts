@@ -72,10 +72,10 @@ export class AppsRepository {
   }
 
   /** Revokes the app's active keys; returns them (with hashes, for cache eviction messages). */
-  async revokeKeys(em: EntityManager, appId: string): Promise<Array<{ id: string; hash: string }>> {
+  async revokeKeys(em: EntityManager, appId: string): Promise<Array<{ id: string; hash: string; prefix: string; name: string }>> {
     // TypeORM's postgres driver answers UPDATE … RETURNING with [rows, affectedCount].
-    const [rows]: [Array<{ id: string; hash: string }>, number] = await em.query(
-      `UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE app_id = $1 AND status = 'active' RETURNING id, hash`,
+    const [rows]: [Array<{ id: string; hash: string; prefix: string; name: string }>, number] = await em.query(
+      `UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE app_id = $1 AND status = 'active' RETURNING id, hash, prefix, name`,
       [appId],
     );
     return rows;

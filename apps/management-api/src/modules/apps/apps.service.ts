@@ -7,6 +7,7 @@ import type { AuthUser, Owner } from '../../common/auth/auth-user';
 import { assertMayProvision } from '../../common/auth/consumer-status';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
+import { EventOutbox } from '../../common/events/event-outbox';
 import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
@@ -33,6 +34,7 @@ export class AppsService {
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(CONFIG) private readonly config: ManagementConfig,
+    @Inject(EventOutbox) private readonly outbox: EventOutbox,
   ) {}
 
   async list(owner: Owner, query: Pick<ListAppsQuery, 'consumerId'>, page: PageRequest): Promise<Page<AppResponse>> {
@@ -103,7 +105,13 @@ export class AppsService {
         action: planChanges ? 'app.change_plan' : 'app.update', entityType: 'app', entityId: id,
         before: toAppResponse(before), after: toAppResponse(after),
       });
-      if (planChanges) tx.changed({ kind: 'app', id });
+      if (planChanges) {
+        tx.changed({ kind: 'app', id });
+        await this.outbox.emit(tx.em, {
+          type: 'plan.changed', consumerId: after.consumerId,
+          data: { appId: id, appName: after.name, consumerId: after.consumerId, fromPlanId: before.planId, toPlanId: after.planId },
+        });
+      }
       return toAppResponse(after);
     });
   }
@@ -119,7 +127,13 @@ export class AppsService {
         action: 'app.delete', entityType: 'app', entityId: id, before: toAppResponse(before), after: { revokedKeyIds: revoked.map((k) => k.id) },
       });
       tx.changed({ kind: 'app', id });
-      for (const k of revoked) tx.changed({ kind: 'key', id: k.id, hash: k.hash });
+      for (const k of revoked) {
+        tx.changed({ kind: 'key', id: k.id, hash: k.hash });
+        await this.outbox.emit(tx.em, {
+          type: 'key.revoked', consumerId: before.consumerId,
+          data: { keyId: k.id, appId: id, consumerId: before.consumerId, prefix: k.prefix, name: k.name, revokedAt: new Date().toISOString() },
+        });
+      }
     });
   }
 }

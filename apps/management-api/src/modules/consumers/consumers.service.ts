@@ -5,6 +5,7 @@ import { AuditService } from '../../common/audit/audit.service';
 import type { Owner } from '../../common/auth/auth-user';
 import { type Tx, UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
+import { EventOutbox } from '../../common/events/event-outbox';
 import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import type { ConsumerResponse, CreateConsumerBody, ListConsumersQuery, UpdateConsumerBody } from './consumers.dto';
@@ -23,6 +24,7 @@ export class ConsumersService {
     @Inject(ConsumersRepository) private readonly consumers: ConsumersRepository,
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(AuditService) private readonly audit: AuditService,
+    @Inject(EventOutbox) private readonly outbox: EventOutbox,
   ) {}
 
   async list(owner: Owner, query: ListConsumersQuery, page: PageRequest): Promise<Page<ConsumerResponse>> {
@@ -67,7 +69,10 @@ export class ConsumersService {
         action: body.status && body.status !== before.status ? `consumer.${body.status === 'active' ? 'activate' : body.status}` : 'consumer.update',
         entityType: 'consumer', entityId: id, before: toConsumerResponse(before), after: toConsumerResponse(after),
       });
-      if (body.status !== undefined && body.status !== before.status) tx.changed({ kind: 'consumer', id });
+      if (body.status !== undefined && body.status !== before.status) {
+        tx.changed({ kind: 'consumer', id });
+        await this.outbox.emit(tx.em, { type: 'consumer.status_changed', consumerId: id, data: { consumerId: id, from: before.status, to: after.status } });
+      }
       return toConsumerResponse(after);
     });
   }

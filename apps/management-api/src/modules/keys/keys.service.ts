@@ -3,10 +3,11 @@ import type { ApiKeyEntity } from '@apim/db';
 import { AppError } from '@apim/errors';
 import { generateKey } from '@apim/keys';
 import { AuditService } from '../../common/audit/audit.service';
-import type { AuthUser, Owner } from '../../common/auth/auth-user';
+import { type AuthUser, EVERY_OWNER, type Owner } from '../../common/auth/auth-user';
 import { assertMayProvision } from '../../common/auth/consumer-status';
 import { type Tx, UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
+import { EventOutbox } from '../../common/events/event-outbox';
 import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
@@ -35,6 +36,7 @@ export class KeysService {
     @Inject(UnitOfWork) private readonly uow: UnitOfWork,
     @Inject(AuditService) private readonly audit: AuditService,
     @Inject(CONFIG) private readonly config: ManagementConfig,
+    @Inject(EventOutbox) private readonly outbox: EventOutbox,
   ) {}
 
   async list(owner: Owner, appId: string, page: PageRequest): Promise<Page<KeyListItem>> {
@@ -45,7 +47,9 @@ export class KeysService {
   }
 
   /** Generates, stores the hash, and returns the secret exactly once. */
-  private async mint(tx: Tx, ctx: RequestContext, v: { appId: string; name: string; expiresAt: Date | null; rotatedFromId: string | null }): Promise<CreatedKeyResponse> {
+  private async mint(
+    tx: Tx, ctx: RequestContext, v: { appId: string; consumerId: string; name: string; expiresAt: Date | null; rotatedFromId: string | null },
+  ): Promise<CreatedKeyResponse> {
     const g = generateKey(this.config.KEY_HASH_SECRET);
     const k = await this.keys.insert(tx.em, {
       appId: v.appId, name: v.name, prefix: g.prefix, hash: g.hash, status: 'active', expiresAt: v.expiresAt, revokedAt: null,
@@ -53,6 +57,13 @@ export class KeysService {
     });
     await this.audit.record(tx.em, ctx, { action: v.rotatedFromId ? 'key.rotate_create' : 'key.create', entityType: 'key', entityId: k.id, after: toKeyListItem(k) });
     tx.changed({ kind: 'key', id: k.id, hash: g.hash });
+    // A rotation announces itself once, as key.rotated (see rotate).
+    if (!v.rotatedFromId) {
+      await this.outbox.emit(tx.em, {
+        type: 'key.created', consumerId: v.consumerId,
+        data: { keyId: k.id, appId: v.appId, consumerId: v.consumerId, prefix: k.prefix, name: k.name, expiresAt: iso(k.expiresAt), createdAt: iso(k.createdAt) },
+      });
+    }
     return { id: k.id, prefix: k.prefix, key: g.key, name: k.name, expiresAt: iso(k.expiresAt), createdAt: iso(k.createdAt), rotatedFromId: k.rotatedFromId };
   }
 
@@ -62,12 +73,14 @@ export class KeysService {
     assertMayProvision(user);
     return this.uow.run(async (tx) => {
       // The app row is locked: parallel creates count one after the other.
-      await this.apps.findOwned(owner, appId, tx.em, true);
+      const app = await this.apps.findOwned(owner, appId, tx.em, true);
       const max = this.config.MAX_KEYS_PER_APP;
       if ((await this.keys.countWorkingForApp(tx.em, appId)) >= max) {
         throw new AppError('limit_reached', `An app may have at most ${max} active keys; revoke one first`);
       }
-      return this.mint(tx, ctx, { appId, name: body.name ?? 'default', expiresAt: body.expiresAt ?? null, rotatedFromId: null });
+      return this.mint(tx, ctx, {
+        appId, consumerId: app.consumerId, name: body.name ?? 'default', expiresAt: body.expiresAt ?? null, rotatedFromId: null,
+      });
     });
   }
 
@@ -80,6 +93,11 @@ export class KeysService {
       const after = await this.keys.revoke(tx.em, id);
       await this.audit.record(tx.em, ctx, { action: 'key.revoke', entityType: 'key', entityId: id, before: toKeyListItem(before), after: toKeyListItem(after) });
       tx.changed({ kind: 'key', id, hash: before.hash });
+      const app = await this.apps.findOwned(EVERY_OWNER, before.appId, tx.em);
+      await this.outbox.emit(tx.em, {
+        type: 'key.revoked', consumerId: app.consumerId,
+        data: { keyId: id, appId: before.appId, consumerId: app.consumerId, prefix: before.prefix, name: before.name, revokedAt: iso(after.revokedAt) },
+      });
     });
   }
 
@@ -91,12 +109,20 @@ export class KeysService {
       const old = await this.keys.findById(owner, id, tx.em, true);
       if (!old) throw new AppError('not_found', 'Key not found');
       if (keyStatusOf(old) !== 'active') throw new AppError('conflict', `Only an active key can be rotated (this one is ${keyStatusOf(old)})`);
-      const fresh = await this.mint(tx, ctx, { appId: old.appId, name: body.name ?? old.name, expiresAt: body.expiresAt ?? null, rotatedFromId: old.id });
+      const app = await this.apps.findOwned(EVERY_OWNER, old.appId, tx.em);
+      const fresh = await this.mint(tx, ctx, { appId: old.appId, consumerId: app.consumerId, name: body.name ?? old.name, expiresAt: body.expiresAt ?? null, rotatedFromId: old.id });
       const after = await this.keys.expireBy(tx.em, old.id, new Date(Date.now() + body.overlapSeconds * 1000));
       await this.audit.record(tx.em, ctx, {
         action: 'key.rotate', entityType: 'key', entityId: old.id, before: toKeyListItem(old), after: { ...toKeyListItem(after), replacedById: fresh.id },
       });
       tx.changed({ kind: 'key', id: old.id, hash: old.hash });
+      await this.outbox.emit(tx.em, {
+        type: 'key.rotated', consumerId: app.consumerId,
+        data: {
+          keyId: old.id, newKeyId: fresh.id, appId: old.appId, consumerId: app.consumerId, prefix: old.prefix, newPrefix: fresh.prefix,
+          oldKeyExpiresAt: iso(after.expiresAt),
+        },
+      });
       return fresh;
     });
   }

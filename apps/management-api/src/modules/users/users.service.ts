@@ -8,6 +8,7 @@ import { hashPassword, verifyPassword } from '../../common/auth/password';
 import { SessionStore } from '../../common/auth/session-store';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
+import { EventOutbox } from '../../common/events/event-outbox';
 import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { LOGGER } from '../../common/tokens';
@@ -47,6 +48,7 @@ export class UsersService implements OnApplicationBootstrap {
     @Inject(SessionStore) private readonly sessions: SessionStore,
     @Inject(CONFIG) private readonly config: ManagementConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(EventOutbox) private readonly outbox: EventOutbox,
   ) {}
 
   async list(page: PageRequest): Promise<Page<UserResponse>> {
@@ -139,6 +141,10 @@ export class UsersService implements OnApplicationBootstrap {
       });
       const user = await this.users.insert(tx.em, { email: v.email, passwordHash, name: v.name, role: 'developer', consumerId: consumer.id });
       await this.audit.record(tx.em, { ...ctx, user: null }, { action: 'user.signup', entityType: 'user', entityId: user.id, after: toUserResponse(user) });
+      await this.outbox.emit(tx.em, {
+        type: 'consumer.signed_up', consumerId: consumer.id,
+        data: { consumerId: consumer.id, userId: user.id, email: user.email, name: user.name, organization: consumer.organization, status: consumer.status },
+      });
       return { user, consumer };
     });
   }
