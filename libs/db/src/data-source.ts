@@ -5,6 +5,7 @@ import { AppEntity } from './entities/app.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { BillingPeriodEntity, BillingStatementEntity, BillingStatementLineEntity } from './entities/billing.entity';
 import { ConsumerEntity } from './entities/consumer.entity';
+import { PlanPriceEntity } from './entities/plan-price.entity';
 import { PlanEntity } from './entities/plan.entity';
 import { SessionEntity } from './entities/session.entity';
 import { SubscriptionEntity } from './entities/subscription.entity';
@@ -15,17 +16,18 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { UsageBatchAppCounts1764200000000 } from './migrations/1764200000000-usage-batch-app-counts';
 import { StatementLinePricing1764300000000 } from './migrations/1764300000000-statement-line-pricing';
 import { UsageLedgerRejectionsRetention1765170000000 } from './migrations/1765170000000-usage-ledger-rejections-retention';
+import { PlanPriceVersions1765171000000 } from './migrations/1765171000000-plan-price-versions';
 
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
   UsageHourlyEntity, UsageBatchEntity, BillingPeriodEntity, BillingStatementEntity, BillingStatementLineEntity,
-  AuditLogEntity,
+  AuditLogEntity, PlanPriceEntity,
 ];
 
 /** In order. New migrations are appended here; nothing is discovered by glob. */
 export const MIGRATIONS = [
   InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000,
-  UsageLedgerRejectionsRetention1765170000000,
+  UsageLedgerRejectionsRetention1765170000000, PlanPriceVersions1765171000000,
 ];
 
 export interface DataSourceParams {

@@ -67,6 +67,8 @@ export const chargebackResponse = z.object({
 const previewRateLimit = z.strictObject({ requests: z.number().int().min(1).max(1_000_000_000), per: z.enum(['second', 'minute', 'hour']) });
 export const planPreviewBody = z.strictObject({
   rateLimit: previewRateLimit.optional(),
+  effectiveFrom: z.iso.datetime({ offset: true }).optional()
+    .describe('When the proposed pricing would take effect (default now): the preview compares against the version it replaces'),
   monthlyQuota: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
   pricing: z.strictObject({
     currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. "USD"').optional(),
@@ -87,8 +89,10 @@ const terms = z.object({
 export const planPreviewResponse = z.object({
   planId: uuid,
   window: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
-  current: terms,
+  current: terms.describe('Terms in force at effectiveFrom: the price version the proposal would replace'),
   proposed: terms,
+  effectiveFrom: z.iso.datetime(),
+  replacedVersion: z.object({ id: uuid, effectiveFrom: z.iso.datetime() }),
   apps: z.array(z.object({
     appId: uuid, appName: z.string(), consumerId: uuid, billableCalls: z.number().int(), peakHourlyCalls: z.number().int(),
     overQuotaCurrent: z.number().int(), overQuotaProposed: z.number().int(),
