@@ -21,7 +21,12 @@ export const usageReportQuery = z.strictObject({
 });
 export type UsageReportQuery = z.output<typeof usageReportQuery>;
 
-export const chargebackQuery = z.strictObject({ period, format });
+export const chargebackQuery = z.strictObject({
+  period,
+  format,
+  view: z.enum(['lines', 'subtotals', 'totals']).default('lines')
+    .describe('CSV only: the lines (default), one row per consumer and currency, or one row per currency'),
+});
 export type ChargebackQuery = z.output<typeof chargebackQuery>;
 
 export const reconciliationQuery = z.strictObject({ period: period.optional().describe('Default: the current month') });
@@ -61,7 +66,9 @@ export const chargebackResponse = z.object({
   period: z.string(),
   status: z.enum(['open', 'closed']).describe('open: computed live from rollups; closed: read from statements'),
   lines: z.array(chargebackLine),
-  totals: z.array(z.object({ currency: z.string(), total: z.string() })),
+  subtotals: z.array(z.object({ consumerId: uuid, currency: z.string(), total: z.string() }))
+    .describe('Per consumer and currency: a consumer with apps on plans in two currencies has two; never a mixed sum'),
+  totals: z.array(z.object({ currency: z.string(), total: z.string() })).describe('Per currency; never a mixed sum'),
 });
 
 const previewRateLimit = z.strictObject({ requests: z.number().int().min(1).max(1_000_000_000), per: z.enum(['second', 'minute', 'hour']) });

@@ -71,7 +71,7 @@ export class ReportsRepository {
               SUM(l.requests) AS requests, MAX(l.included_requests) AS included, SUM(l.billable_requests) AS billable,
               COALESCE(SUM(l.amount) FILTER (WHERE l.kind = 'fee'), 0)::numeric(14,2)::text AS fee,
               COALESCE(SUM(l.amount) FILTER (WHERE l.kind <> 'fee'), 0)::numeric(14,2)::text AS overage,
-              SUM(l.amount)::numeric(14,2)::text AS total, s.currency
+              SUM(l.amount)::numeric(14,2)::text AS total, COALESCE(l.pricing->>'currency', s.currency) AS currency
          FROM billing_statement_lines l
          JOIN billing_statements s ON s.id = l.statement_id
          JOIN billing_periods p ON p.id = s.period_id
@@ -80,7 +80,8 @@ export class ReportsRepository {
          LEFT JOIN plans pl ON pl.id = l.plan_id
          LEFT JOIN plan_prices pp ON pp.id = l.price_version_id
         WHERE p.period = $1
-        GROUP BY s.consumer_id, c.name, c.cost_center, s.app_id, a.name, s.currency, l.plan_id, pl.name, (l.kind = 'adjustment'),
+        GROUP BY s.consumer_id, c.name, c.cost_center, s.app_id, a.name, COALESCE(l.pricing->>'currency', s.currency), l.plan_id, pl.name,
+                 (l.kind = 'adjustment'),
                  l.adjusts_period, pp.id, pp.effective_from, p.starts_at
         ORDER BY c.name, s.consumer_id, a.name, s.app_id, (l.kind = 'adjustment'), l.adjusts_period NULLS FIRST, plan`,
       [period],
