@@ -245,7 +245,7 @@ describe('OpenAPI', () => {
     for (const p of ['/v1/usage', '/v1/portal/usage', '/v1/reports/usage', '/v1/reports/chargeback', '/v1/reports/reconciliation', '/v1/admin/plans/{id}/preview']) {
       expect(Object.keys(doc.paths)).toContain(p);
     }
-    expect(doc.paths['/v1/reports/chargeback'].get.parameters.map((x: any) => x.name).sort()).toEqual(['format', 'period']);
+    expect(doc.paths['/v1/reports/chargeback'].get.parameters.map((x: any) => x.name).sort()).toEqual(['format', 'period', 'view']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPeriod, nextPeriod, periodBounds, periodsBetween, previousPeriod } from './period';
+import { anchoredPeriodOf, isPeriod, nextPeriod, periodBounds, periodsBetween, previousPeriod } from './period';
 
 describe('periodBounds', () => {
   it.each([
@@ -26,5 +26,40 @@ describe('periodBounds', () => {
     expect(nextPeriod('2026-12')).toBe('2027-01');
     expect(previousPeriod('2027-01')).toBe('2026-12');
     expect(periodsBetween('2026-11', '2027-02')).toEqual(['2026-11', '2026-12', '2027-01', '2027-02']);
+  });
+});
+
+describe('anchored periods (billingAnchorDay 1–28)', () => {
+  it.each([
+    ['2026-11', 10, '2026-11-10T00:00:00.000Z', '2026-12-10T00:00:00.000Z', 30],
+    ['2026-12', 10, '2026-12-10T00:00:00.000Z', '2027-01-10T00:00:00.000Z', 31], // across the year end
+    ['2026-01', 31 - 3, '2026-01-28T00:00:00.000Z', '2026-02-28T00:00:00.000Z', 31],
+    ['2026-02', 28, '2026-02-28T00:00:00.000Z', '2026-03-28T00:00:00.000Z', 28],
+    ['2028-02', 28, '2028-02-28T00:00:00.000Z', '2028-03-28T00:00:00.000Z', 29], // leap year
+    ['2028-02', 15, '2028-02-15T00:00:00.000Z', '2028-03-15T00:00:00.000Z', 29],
+    ['2100-02', 15, '2100-02-15T00:00:00.000Z', '2100-03-15T00:00:00.000Z', 28], // not a leap year
+    ['2026-03', 1, '2026-03-01T00:00:00.000Z', '2026-04-01T00:00:00.000Z', 31], // anchor 1 = calendar month
+  ])('%s anchored on %i → [%s, %s), %i days', (p, day, start, end, days) => {
+    const b = periodBounds(p, day);
+    expect([b.startsAt.toISOString(), b.endsAt.toISOString(), b.daysInMonth]).toEqual([start, end, days]);
+  });
+
+  it.each([0, 29, 31, -1, 1.5, Number.NaN])('refuses anchor day %s', (day) => {
+    expect(() => periodBounds('2026-01', day)).toThrow(RangeError);
+    expect(() => anchoredPeriodOf(new Date(), day)).toThrow(RangeError);
+  });
+
+  it.each([
+    ['2026-11-09T23:59:59.999Z', 10, '2026-10'],
+    ['2026-11-10T00:00:00.000Z', 10, '2026-11'],
+    ['2027-01-05T12:00:00.000Z', 10, '2026-12'], // January before the anchor: December's period
+    ['2028-03-27T23:59:59.999Z', 28, '2028-02'],
+    ['2028-02-29T12:00:00.000Z', 28, '2028-02'],
+    ['2026-03-01T00:00:00.000Z', 1, '2026-03'],
+  ])('%s with anchor %i is in period %s', (at, day, want) => {
+    const p = anchoredPeriodOf(new Date(at), day);
+    expect(p).toBe(want);
+    const b = periodBounds(p, day);
+    expect(b.startsAt.getTime() <= Date.parse(at) && Date.parse(at) < b.endsAt.getTime()).toBe(true);
   });
 });

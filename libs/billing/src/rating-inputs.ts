@@ -1,5 +1,5 @@
 import { periodBounds } from './period';
-import type { PlanPricing, PlanUsage, SubscriptionSpan } from './rating';
+import type { PlanPricing, PlanUsage, PriceVersion, SubscriptionSpan } from './rating';
 
 /**
  * Loads what `ratePeriod` needs from the database. The library stays free of drivers: the
@@ -22,6 +22,8 @@ export interface AppRatingInput {
 export interface PeriodRatingInputs {
   period: string;
   plans: Map<string, PlanPricing>;
+  /** Per plan, the price versions in force at some point of the period. */
+  prices: Map<string, PriceVersion[]>;
   apps: AppRatingInput[];
 }
 
@@ -36,12 +38,17 @@ export async function loadRatingInputs(query: SqlQuery, period: string, filter: 
   const appIds = filter.appIds ?? null;
   const consumerId = filter.consumerId ?? null;
   const usageRows = await query(
-    `SELECT app_id, plan_id, SUM(requests)::bigint AS requests, SUM(billable)::bigint AS billable
-       FROM usage_hourly
-      WHERE bucket >= $1 AND bucket < $2 AND app_id IS NOT NULL AND plan_id IS NOT NULL
-        AND ($3::uuid[] IS NULL OR app_id = ANY($3::uuid[]))
-        AND ($4::uuid IS NULL OR app_id IN (SELECT id FROM apps WHERE consumer_id = $4::uuid))
-      GROUP BY app_id, plan_id`,
+    // Each hour's calls under the price version in force at the start of the hour (versions take
+    // effect on whole hours: the API rounds effectiveFrom up to one).
+    `SELECT u.app_id, u.plan_id, v.id AS version_id, SUM(u.requests)::bigint AS requests, SUM(u.billable)::bigint AS billable
+       FROM usage_hourly u
+       LEFT JOIN LATERAL (
+         SELECT pp.id FROM plan_prices pp WHERE pp.plan_id = u.plan_id AND pp.effective_from <= u.bucket
+          ORDER BY pp.effective_from DESC LIMIT 1) v ON true
+      WHERE u.bucket >= $1 AND u.bucket < $2 AND u.app_id IS NOT NULL AND u.plan_id IS NOT NULL
+        AND ($3::uuid[] IS NULL OR u.app_id = ANY($3::uuid[]))
+        AND ($4::uuid IS NULL OR u.app_id IN (SELECT id FROM apps WHERE consumer_id = $4::uuid))
+      GROUP BY u.app_id, u.plan_id, v.id`,
     [startsAt, endsAt, appIds, consumerId],
   );
   const subRows = await query(
@@ -55,7 +62,7 @@ export async function loadRatingInputs(query: SqlQuery, period: string, filter: 
     [startsAt, endsAt, appIds, consumerId],
   );
   const ids = [...new Set([...usageRows.map((r) => String(r.app_id)), ...subRows.map((r) => String(r.app_id))])];
-  if (ids.length === 0) return { period, plans: new Map(), apps: [] };
+  if (ids.length === 0) return { period, plans: new Map(), prices: new Map(), apps: [] };
   const appRows = await query(
     `SELECT a.id, a.name, a.consumer_id, c.name AS consumer_name, c.cost_center
        FROM apps a JOIN consumers c ON c.id = a.consumer_id
@@ -82,6 +89,30 @@ export async function loadRatingInputs(query: SqlQuery, period: string, filter: 
       },
     ]),
   );
+  // Versions in force at some point of the period: those starting inside it, and the last one before it.
+  const priceRows = await query(
+    `SELECT pp.id, pp.plan_id, pp.effective_from, pp.currency, pp.monthly_fee::text AS monthly_fee, pp.included_requests,
+            pp.overage_per_1000::text AS overage_per_1000
+       FROM plan_prices pp
+      WHERE pp.plan_id = ANY($1::uuid[]) AND pp.effective_from < $3
+        AND pp.effective_from >= COALESCE((SELECT MAX(p2.effective_from) FROM plan_prices p2
+                                            WHERE p2.plan_id = pp.plan_id AND p2.effective_from <= $2), '-infinity')
+      ORDER BY pp.plan_id, pp.effective_from`,
+    [planIds, startsAt, endsAt],
+  );
+  const prices = new Map<string, PriceVersion[]>();
+  for (const r of priceRows) {
+    const list = prices.get(String(r.plan_id)) ?? [];
+    list.push({
+      versionId: String(r.id),
+      effectiveFrom: new Date(r.effective_from as string),
+      currency: String(r.currency).trim(),
+      monthlyFee: String(r.monthly_fee),
+      includedRequests: Number(r.included_requests),
+      overagePer1000: String(r.overage_per_1000),
+    });
+    prices.set(String(r.plan_id), list);
+  }
   const apps = appRows.map((a) => ({
     appId: String(a.id),
     appName: String(a.name),
@@ -93,7 +124,10 @@ export async function loadRatingInputs(query: SqlQuery, period: string, filter: 
       .map((s) => ({ planId: String(s.plan_id), validFrom: new Date(s.valid_from as string), validTo: s.valid_to ? new Date(s.valid_to as string) : null })),
     usage: usageRows
       .filter((u) => u.app_id === a.id)
-      .map((u) => ({ planId: String(u.plan_id), requests: Number(u.requests), billable: Number(u.billable) })),
+      .map((u) => ({
+        planId: String(u.plan_id), versionId: u.version_id ? String(u.version_id) : null,
+        requests: Number(u.requests), billable: Number(u.billable),
+      })),
   }));
-  return { period, plans, apps };
+  return { period, plans, prices, apps };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sumMoney } from './money';
 import { adjustmentsFor, daysHeldByPlan, ratePeriod, type PlanPricing, type SubscriptionSpan } from './rating';
 
 const plan = (planId: string, monthlyFee: string, includedRequests = 0, overagePer1000 = '0'): PlanPricing => ({
@@ -163,5 +164,110 @@ describe('adjustmentsFor', () => {
     expect(adjustmentsFor(rated(4), [{ planId: 'starter', requests: 3, billableRequests: 3, amount: '10.00' }])).toEqual([
       { planId: 'starter', adjustsPeriod: '2026-11', requests: 1, billableRequests: 1, amount: '0.00' },
     ]);
+  });
+});
+
+describe('ratePeriod with price versions (each call under the version in force when it was made)', () => {
+  const version = (versionId: string, from: string, monthlyFee: string, includedRequests: number, overagePer1000: string) => ({
+    versionId, effectiveFrom: new Date(from), currency: 'USD', monthlyFee, includedRequests, overagePer1000,
+  });
+  const always = '1970-01-01T00:00:00Z';
+  const p = (id: string) => plan(id, '0', 0, '0');
+  type Case = {
+    name: string; period: string; subs: SubscriptionSpan[];
+    prices: Record<string, ReturnType<typeof version>[]>;
+    usage: { planId: string; versionId: string; billable: number }[];
+    lines: [versionId: string, daysHeld: number, fee: string, included: number, overage: string, total: string][];
+    total: string;
+  };
+  const cases: Case[] = [
+    {
+      // 30-day November; v2 from the 15th 12:00 UTC. Day 15 ends under v2: v1 holds days 1–14, v2 days 15–30.
+      // v1: 30.00 × 14/30 = 14.00; allowance 1000 × 14/30 = 466.67 → 467; (1500 − 467) × 2.00/1000 = 2.066 → 2.07 → 16.07
+      // v2: 60.00 × 16/30 = 32.00; allowance 3000 × 16/30 = 1600; (2500 − 1600) × 1.00/1000 = 0.90 → 32.90
+      name: 'a price change on the 15th at 12:00 UTC: two lines adding up to the hand-computed 48.97',
+      period: '2026-11', subs: [span('p', '2026-01-01T00:00:00Z')],
+      prices: { p: [version('v1', always, '30.00', 1000, '2.00'), version('v2', '2026-11-15T12:00:00Z', '60.00', 3000, '1.00')] },
+      usage: [{ planId: 'p', versionId: 'v1', billable: 1500 }, { planId: 'p', versionId: 'v2', billable: 2500 }],
+      lines: [['v1', 14, '14.00', 467, '2.07', '16.07'], ['v2', 16, '32.00', 1600, '0.90', '32.90']],
+      total: '48.97',
+    },
+    {
+      name: 'a version that takes effect next month does not touch this one: one line, full allowance',
+      period: '2026-11', subs: [span('p', '2026-01-01T00:00:00Z')],
+      prices: { p: [version('v1', always, '30.00', 1000, '2.00'), version('v2', '2026-12-01T00:00:00Z', '60.00', 3000, '1.00')] },
+      usage: [{ planId: 'p', versionId: 'v1', billable: 1500 }],
+      lines: [['v1', 30, '30.00', 1000, '1.00', '31.00']],
+      total: '31.00',
+    },
+    {
+      name: 'a version effective at the first instant of the month replaces the old one for all of it',
+      period: '2026-11', subs: [span('p', '2026-01-01T00:00:00Z')],
+      prices: { p: [version('v1', always, '30.00', 1000, '2.00'), version('v2', '2026-11-01T00:00:00Z', '60.00', 3000, '1.00')] },
+      usage: [{ planId: 'p', versionId: 'v2', billable: 4000 }],
+      lines: [['v2', 30, '60.00', 3000, '1.00', '61.00']],
+      total: '61.00',
+    },
+    {
+      // Leap February 2028: 29 days; v1 days 1–14 → 29.00 × 14/29 = 14.00; v2 days 15–29 → 58.00 × 15/29 = 30.00.
+      name: 'leap February, change on the 15th at 12:00',
+      period: '2028-02', subs: [span('p', '2027-01-01T00:00:00Z')],
+      prices: { p: [version('v1', always, '29.00', 0, '0'), version('v2', '2028-02-15T12:00:00Z', '58.00', 0, '0')] },
+      usage: [],
+      lines: [['v1', 14, '14.00', 0, '0.00', '14.00'], ['v2', 15, '30.00', 0, '0.00', '30.00']],
+      total: '44.00',
+    },
+    {
+      // v2 in force 12:00–18:00 on the 15th only: no day ends under it, so no fee and no allowance; its calls are all overage.
+      name: 'a version in force for hours only rates its calls with no allowance',
+      period: '2026-11', subs: [span('p', '2026-01-01T00:00:00Z')],
+      prices: { p: [version('v1', always, '30.00', 1000, '1.00'), version('v2', '2026-11-15T12:00:00Z', '30.00', 1000, '1.00'),
+        version('v3', '2026-11-15T18:00:00Z', '30.00', 1000, '1.00')] },
+      usage: [{ planId: 'p', versionId: 'v2', billable: 500 }],
+      lines: [['v1', 14, '14.00', 467, '0.00', '14.00'], ['v2', 0, '0.00', 0, '0.50', '0.50'], ['v3', 16, '16.00', 533, '0.00', '16.00']],
+      total: '30.50',
+    },
+    {
+      // Plan a (a1, then a2 from the 10th) until the 20th, then plan b. a: days 1–19 (a1 1–9, a2 10–19); b: 20–30.
+      // a1: 31 × 9/30 = 9.30; allowance 100 × 9/19 = 47.37 → 47; 53 × 1.00/1000 = 0.053 → 0.05 → 9.35
+      // a2: 62 × 10/30 = 20.666… → 20.67; allowance 200 × 10/19 = 105.26 → 105; 195 × 0.50/1000 = 0.0975 → 0.10 → 20.77
+      // b: 10 × 11/30 = 3.666… → 3.67
+      name: 'versions and a plan change in one month',
+      period: '2026-11',
+      subs: [span('a', '2026-01-01T00:00:00Z', '2026-11-20T00:00:00Z'), span('b', '2026-11-20T00:00:00Z')],
+      prices: {
+        a: [version('a1', always, '31.00', 100, '1.00'), version('a2', '2026-11-10T00:00:00Z', '62.00', 200, '0.50')],
+        b: [version('b1', always, '10.00', 0, '0')],
+      },
+      usage: [{ planId: 'a', versionId: 'a1', billable: 100 }, { planId: 'a', versionId: 'a2', billable: 300 }],
+      lines: [['a1', 9, '9.30', 47, '0.05', '9.35'], ['a2', 10, '20.67', 105, '0.10', '20.77'], ['b1', 11, '3.67', 0, '0.00', '3.67']],
+      total: '33.79',
+    },
+  ];
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const r = ratePeriod({
+      period: c.period, subscriptions: c.subs, plans: new Map(Object.keys(c.prices).map((id) => [id, p(id)])),
+      prices: new Map(Object.entries(c.prices)),
+      usage: c.usage.map((u) => ({ ...u, requests: u.billable })),
+    });
+    expect(r.charges.map((l) => [l.versionId, l.daysHeld, l.monthlyFee, l.includedRequests, l.overageAmount, l.total])).toEqual(c.lines);
+    expect(r.total).toBe(c.total);
+    expect(sumMoney(r.charges.map((l) => l.total))).toBe(c.total);
+  });
+
+  it('each line carries the version it rated and when it took effect', () => {
+    const c = cases[0]!;
+    const r = ratePeriod({ period: c.period, subscriptions: c.subs, plans: new Map([['p', p('p')]]), prices: new Map(Object.entries(c.prices)),
+      usage: c.usage.map((u) => ({ ...u, requests: u.billable })) });
+    expect(r.charges.map((l) => l.effectiveFrom)).toEqual(['1970-01-01T00:00:00.000Z', '2026-11-15T12:00:00.000Z']);
+  });
+
+  it('adjustments compare per plan, whatever the versions', () => {
+    const c = cases[0]!;
+    const r = ratePeriod({ period: c.period, subscriptions: c.subs, plans: new Map([['p', p('p')]]), prices: new Map(Object.entries(c.prices)),
+      usage: c.usage.map((u) => ({ ...u, requests: u.billable })) });
+    expect(adjustmentsFor(r, [{ planId: 'p', requests: 4000, billableRequests: 4000, amount: '48.97' }])).toEqual([]);
+    expect(adjustmentsFor(r, [{ planId: 'p', requests: 3999, billableRequests: 3999, amount: '48.96' }]))
+      .toEqual([{ planId: 'p', adjustsPeriod: '2026-11', requests: 1, billableRequests: 1, amount: '0.01' }]);
   });
 });

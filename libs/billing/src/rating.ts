@@ -11,6 +11,19 @@ export interface PlanPricing {
   overagePer1000: string;
 }
 
+/**
+ * One price version of a plan, in force from `effectiveFrom` until the next version's. Versions
+ * are immutable; editing a plan's pricing adds one.
+ */
+export interface PriceVersion {
+  versionId: string;
+  effectiveFrom: Date;
+  currency: string;
+  monthlyFee: string;
+  includedRequests: number;
+  overagePer1000: string;
+}
+
 /** One row of an app's subscription history: the plan was in force during [validFrom, validTo). */
 export interface SubscriptionSpan {
   planId: string;
@@ -21,16 +34,21 @@ export interface SubscriptionSpan {
 /** An app's usage in the period, summed per plan in force when each call was made. */
 export interface PlanUsage {
   planId: string;
+  /** The price version in force when the calls were made; absent = the plan's only price. */
+  versionId?: string | null;
   /** Every metered call, gateway rejections included (analytics only). */
   requests: number;
   /** Calls forwarded to the upstream: the ones that are rated. */
   billable: number;
 }
 
-/** What one plan costs an app for one period. */
+/** What one plan, under one price version, costs an app for one period. */
 export interface PlanCharge {
   planId: string;
   planName: string;
+  /** The price version rated (null when the plan carries no versions) and when it took effect. */
+  versionId: string | null;
+  effectiveFrom: string | null;
   currency: string;
   daysHeld: number;
   daysInMonth: number;
@@ -57,6 +75,8 @@ export interface RatePeriodInput {
   subscriptions: SubscriptionSpan[];
   plans: ReadonlyMap<string, PlanPricing>;
   usage: PlanUsage[];
+  /** Per plan, its price versions (any order). A plan without versions is rated at its own pricing. */
+  prices?: ReadonlyMap<string, readonly PriceVersion[]>;
 }
 
 /**
@@ -70,25 +90,40 @@ export interface RatePeriodInput {
  *   the last one ends belong to the last plan: the days always add up to the month.
  */
 export function daysHeldByPlan(period: string, subscriptions: SubscriptionSpan[]): Map<string, number> {
+  const days = new Map<string, number>();
+  for (const planId of planOfEachDay(period, subscriptions)) days.set(planId, (days.get(planId) ?? 0) + 1);
+  return days;
+}
+
+/** The plan each UTC day of the period belongs to (see daysHeldByPlan); empty without subscriptions. */
+export function planOfEachDay(period: string, subscriptions: SubscriptionSpan[]): string[] {
   const { startsAt, endsAt, daysInMonth } = periodBounds(period);
   const spans = subscriptions
     .filter((s) => s.validFrom < endsAt && (s.validTo === null || s.validTo > startsAt))
     .sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime());
-  const days = new Map<string, number>();
-  if (spans.length === 0) return days;
+  if (spans.length === 0) return [];
   const distinct = new Set(spans.map((s) => s.planId));
-  if (distinct.size === 1) {
-    days.set(spans[0]!.planId, daysInMonth);
-    return days;
-  }
+  if (distinct.size === 1) return new Array<string>(daysInMonth).fill(spans[0]!.planId);
+  const out: string[] = [];
   let i = 0;
   for (let d = 0; d < daysInMonth; d++) {
     const dayEnd = startsAt.getTime() + (d + 1) * DAY_MS;
     while (i + 1 < spans.length && spans[i + 1]!.validFrom.getTime() < dayEnd) i++;
-    const planId = spans[i]!.planId;
-    days.set(planId, (days.get(planId) ?? 0) + 1);
+    out.push(spans[i]!.planId);
   }
-  return days;
+  return out;
+}
+
+/** The version in force at `at`: the latest one effective on or before it (else the earliest). */
+export function versionAt(versions: readonly PriceVersion[], at: number): PriceVersion {
+  let best: PriceVersion | undefined;
+  let earliest: PriceVersion | undefined;
+  for (const v of versions) {
+    const t = v.effectiveFrom.getTime();
+    if (t <= at && (!best || t > best.effectiveFrom.getTime())) best = v;
+    if (!earliest || t < earliest.effectiveFrom.getTime()) earliest = v;
+  }
+  return (best ?? earliest)!;
 }
 
 /**
@@ -98,43 +133,85 @@ export function daysHeldByPlan(period: string, subscriptions: SubscriptionSpan[]
  *   charge  = fee + overage;  statement total = sum of charges.
  * Each call is rated under the plan in force when it was made (usage carries its planId), and
  * each plan applies its own full included allowance to the calls made under it.
+ *
+ * Price versions: each call is rated under the version of its plan in force when it was made
+ * (usage carries its versionId), one charge per version used. The plan's days are shared out
+ * the same way as between plans — a day belongs to the version in force at its end — and so is
+ * the allowance: a version gets `includedRequests × its days / the plan's days` (rounded half-up
+ * to a whole call). A plan with one version in the period gets its full fee share and allowance.
  */
 export function ratePeriod(input: RatePeriodInput): RatedPeriod {
-  const { daysInMonth } = periodBounds(input.period);
-  const days = daysHeldByPlan(input.period, input.subscriptions);
-  const usageByPlan = new Map<string, { requests: number; billable: number }>();
+  const { startsAt, daysInMonth } = periodBounds(input.period);
+  const dayPlans = planOfEachDay(input.period, input.subscriptions);
+  const plansInOrder: string[] = [...new Set(dayPlans)];
+  const usageByKey = new Map<string, { planId: string; versionId: string | null; requests: number; billable: number }>();
   for (const u of input.usage) {
-    const cur = usageByPlan.get(u.planId) ?? { requests: 0, billable: 0 };
+    const versionId = u.versionId ?? null;
+    const key = `${u.planId}|${versionId ?? ''}`;
+    const cur = usageByKey.get(key) ?? { planId: u.planId, versionId, requests: 0, billable: 0 };
     cur.requests += u.requests;
     cur.billable += u.billable;
-    usageByPlan.set(u.planId, cur);
+    usageByKey.set(key, cur);
+    if (!plansInOrder.includes(u.planId)) plansInOrder.push(u.planId);
   }
   // Plans in order of first appearance: subscription history, then usage-only plans.
-  const planIds = [...new Set([...days.keys(), ...usageByPlan.keys()])];
-  const charges = planIds.map((planId) => {
+  const charges: PlanCharge[] = [];
+  for (const planId of plansInOrder) {
     const plan = input.plans.get(planId);
     if (!plan) throw new Error(`plan ${planId} is missing from the rating input`);
-    const held = days.get(planId) ?? 0;
-    const used = usageByPlan.get(planId) ?? { requests: 0, billable: 0 };
-    const r = rateUsage(plan, used.billable, held, daysInMonth);
-    return {
-      planId,
-      planName: plan.name,
-      currency: plan.currency,
-      daysHeld: held,
-      daysInMonth,
-      listFee: new Money(plan.monthlyFee).toFixed(2),
-      monthlyFee: r.fee,
-      requests: used.requests,
-      billableRequests: used.billable,
-      includedRequests: plan.includedRequests,
-      overageRequests: r.overageRequests,
-      overageAmount: r.overageAmount,
-      total: r.total,
-    } satisfies PlanCharge;
-  });
+    const versions = input.prices?.get(planId) ?? [];
+    const planDays = dayPlans.reduce((n, p) => n + (p === planId ? 1 : 0), 0);
+    // Days per version (null = the plan's own pricing), in the order versions first appear.
+    const daysByVersion = new Map<string | null, number>();
+    dayPlans.forEach((p, d) => {
+      if (p !== planId) return;
+      const id = versions.length ? versionAt(versions, startsAt.getTime() + (d + 1) * DAY_MS - 1).versionId : null;
+      daysByVersion.set(id, (daysByVersion.get(id) ?? 0) + 1);
+    });
+    // Usage that names no version (older rollups, callers without versions) goes to the one in force at the start.
+    const versionOf = (u: { versionId: string | null }) =>
+      versions.length ? (u.versionId ?? versionAt(versions, startsAt.getTime()).versionId) : null;
+    for (const u of usageByKey.values()) {
+      if (u.planId === planId && !daysByVersion.has(versionOf(u))) daysByVersion.set(versionOf(u), 0);
+    }
+    const versionIds = [...daysByVersion.keys()].sort((a, b) => effective(versions, a) - effective(versions, b));
+    for (const versionId of versionIds) {
+      const v = versionId === null ? undefined : versions.find((x) => x.versionId === versionId);
+      if (versionId !== null && !v) throw new Error(`price version ${versionId} of plan ${planId} is missing from the rating input`);
+      const price = v ?? plan;
+      const held = daysByVersion.get(versionId) ?? 0;
+      const used = [...usageByKey.values()]
+        .filter((u) => u.planId === planId && versionOf(u) === versionId)
+        .reduce((a, u) => ({ requests: a.requests + u.requests, billable: a.billable + u.billable }), { requests: 0, billable: 0 });
+      const included = versionIds.length === 1 || planDays === 0
+        ? price.includedRequests
+        : Number(new Money(price.includedRequests).times(held).dividedBy(planDays).toDecimalPlaces(0, Money.ROUND_HALF_UP));
+      const r = rateUsage({ ...price, includedRequests: included }, used.billable, held, daysInMonth);
+      charges.push({
+        planId,
+        planName: plan.name,
+        versionId,
+        effectiveFrom: v ? v.effectiveFrom.toISOString() : null,
+        currency: price.currency,
+        daysHeld: held,
+        daysInMonth,
+        listFee: new Money(price.monthlyFee).toFixed(2),
+        monthlyFee: r.fee,
+        requests: used.requests,
+        billableRequests: used.billable,
+        includedRequests: included,
+        overageRequests: r.overageRequests,
+        overageAmount: r.overageAmount,
+        total: r.total,
+      });
+    }
+  }
   const currency = charges.at(-1)?.currency ?? 'USD';
   return { period: input.period, currency, charges, total: sumMoney(charges.map((c) => c.total)) };
+}
+
+function effective(versions: readonly PriceVersion[], id: string | null): number {
+  return versions.find((v) => v.versionId === id)?.effectiveFrom.getTime() ?? -Infinity;
 }
 
 /**
@@ -169,6 +246,8 @@ export interface AdjustmentLine {
  * earlier adjustments) billed, per plan. Empty when nothing changed. A non-empty result becomes
  * adjustment lines on the next open statement; the closed statement is never edited.
  */
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
 export function adjustmentsFor(current: RatedPeriod, billed: BilledPlan[]): AdjustmentLine[] {
   const billedByPlan = new Map<string, { requests: number; billable: number; amount: Money }>();
   for (const b of billed) {
@@ -181,7 +260,11 @@ export function adjustmentsFor(current: RatedPeriod, billed: BilledPlan[]): Adju
   const planIds = [...new Set([...current.charges.map((c) => c.planId), ...billedByPlan.keys()])];
   const out: AdjustmentLine[] = [];
   for (const planId of planIds) {
-    const now = current.charges.find((c) => c.planId === planId);
+    const mine = current.charges.filter((c) => c.planId === planId);
+    const now = mine.length
+      ? { requests: sum(mine.map((c) => c.requests)), billableRequests: sum(mine.map((c) => c.billableRequests)),
+        total: sumMoney(mine.map((c) => c.total)) }
+      : undefined;
     const was = billedByPlan.get(planId) ?? { requests: 0, billable: 0, amount: new Money(0) };
     const requests = (now?.requests ?? 0) - was.requests;
     const billableRequests = (now?.billableRequests ?? 0) - was.billable;

@@ -72,7 +72,7 @@ export async function loadReconciliation(query: SqlQuery, period: string, now = 
   } else {
     const inputs = await loadRatingInputs(query, period);
     for (const app of inputs.apps) {
-      const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, usage: app.usage });
+      const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, prices: inputs.prices, usage: app.usage });
       billed.set(app.appId, rated.charges.reduce((a, c) => a + c.billableRequests, 0));
     }
   }

@@ -5,6 +5,7 @@ import { AppEntity } from './entities/app.entity';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { BillingPeriodEntity, BillingStatementEntity, BillingStatementLineEntity } from './entities/billing.entity';
 import { ConsumerEntity } from './entities/consumer.entity';
+import { PlanPriceEntity } from './entities/plan-price.entity';
 import { PlanEntity } from './entities/plan.entity';
 import { SessionEntity } from './entities/session.entity';
 import { SubscriptionEntity } from './entities/subscription.entity';
@@ -19,11 +20,13 @@ import { UserStatus1765130000000 } from './migrations/1765130000000-user-status'
 import { UsageLedgerRejectionsRetention1765170000000 } from './migrations/1765170000000-usage-ledger-rejections-retention';
 import { ApiEdgePolicy1765120000000 } from './migrations/1765120000000-api-edge-policy';
 import { WebhooksOutbox1765150000000 } from './migrations/1765150000000-webhooks-outbox';
+import { PlanPriceVersions1765171000000 } from './migrations/1765171000000-plan-price-versions';
 
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
   UsageHourlyEntity, UsageBatchEntity, BillingPeriodEntity, BillingStatementEntity, BillingStatementLineEntity,
   AuditLogEntity, WebhookEntity, WebhookDeliveryEntity, OutboxEventEntity,
+  AuditLogEntity, PlanPriceEntity,
 ];
 
 /** In order. New migrations are appended here; nothing is discovered by glob. */
@@ -36,6 +39,8 @@ export const MIGRATIONS = [
   UsageLedgerRejectionsRetention1765170000000,
 export const MIGRATIONS = [InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000,
   WebhooksOutbox1765150000000,
+  InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000,
+  UsageLedgerRejectionsRetention1765170000000, PlanPriceVersions1765171000000,
 ];
 
 export interface DataSourceParams {

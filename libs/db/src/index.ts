@@ -6,6 +6,7 @@ export * from './entities/audit-log.entity';
 export * from './entities/billing.entity';
 export * from './entities/consumer.entity';
 export * from './entities/plan.entity';
+export * from './entities/plan-price.entity';
 export * from './entities/session.entity';
 export * from './entities/subscription.entity';
 export * from './entities/usage-batch.entity';

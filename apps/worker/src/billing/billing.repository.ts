@@ -16,6 +16,8 @@ export interface StatementLineInsert {
   adjustsPeriod: string | null;
   /** The plan prices the line was rated with. */
   pricing: PlanPricing | null;
+  /** The price version rated (null: adjustments, lines rated at a snapshot). */
+  priceVersionId: string | null;
 }
 
 /** Queries for periods, statements and lines. Always called inside a transaction (`em`). */
@@ -60,13 +62,14 @@ export class BillingRepository {
     const params: unknown[] = [];
     const tuples = lines.map((l, i) => {
       params.push(statementId, l.kind, l.planId, l.description, l.daysHeld, l.requests, l.includedRequests, l.billableRequests, l.amount,
-        l.adjustsPeriod, l.pricing ? JSON.stringify(l.pricing) : null);
-      const b = i * 11;
-      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}::numeric, $${b + 10}, $${b + 11}::jsonb)`;
+        l.adjustsPeriod, l.pricing ? JSON.stringify(l.pricing) : null, l.priceVersionId);
+      const b = i * 12;
+      return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}::numeric, $${b + 10},
+        $${b + 11}::jsonb, $${b + 12}::uuid)`;
     });
     await this.em.query(
       `INSERT INTO billing_statement_lines (statement_id, kind, plan_id, description, days_held, requests, included_requests,
-         billable_requests, amount, adjusts_period, pricing) VALUES ${tuples.join(', ')}`,
+         billable_requests, amount, adjusts_period, pricing, price_version_id) VALUES ${tuples.join(', ')}`,
       params,
     );
     await this.em.query(
@@ -136,6 +139,7 @@ export class BillingRepository {
          JOIN billing_statements s ON s.id = l.statement_id
          JOIN billing_periods p ON p.id = s.period_id
         WHERE p.period = $1 AND l.kind <> 'adjustment' AND l.plan_id IS NOT NULL AND l.pricing IS NOT NULL
+          AND l.price_version_id IS NULL
         ORDER BY l.plan_id, l.created_at`,
       [period],
     );

@@ -56,22 +56,33 @@ export class BillingService {
       if (row.status === 'closed') return { period, closed: false, statements: 0 };
       const inputs = await loadRatingInputs(repo.query, period);
       for (const app of inputs.apps) {
-        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, usage: app.usage });
+        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, prices: inputs.prices, usage: app.usage });
         if (rated.charges.length === 0) continue;
         const statementId = await repo.statementFor(row.id, app, rated.currency);
-        const lines: StatementLineInsert[] = rated.charges.flatMap((c) => [
-          {
-            pricing: inputs.plans.get(c.planId) ?? null,
-            kind: 'fee', planId: c.planId, daysHeld: c.daysHeld, amount: c.monthlyFee, requests: 0, includedRequests: 0, billableRequests: 0,
-            description: `${c.planName}: monthly fee ${c.listFee} × ${c.daysHeld}/${c.daysInMonth} days`, adjustsPeriod: null,
-          },
-          {
-            pricing: inputs.plans.get(c.planId) ?? null,
-            kind: 'usage', planId: c.planId, daysHeld: null, amount: c.overageAmount, requests: c.requests,
-            includedRequests: c.includedRequests, billableRequests: c.billableRequests, adjustsPeriod: null,
-            description: `${c.planName}: ${c.billableRequests} billable calls, ${c.includedRequests} included, ${c.overageRequests} over`,
-          },
-        ]);
+        const lines: StatementLineInsert[] = rated.charges.flatMap((c) => {
+          // The prices this line was rated with: its version's, under the plan's name.
+          const plan = inputs.plans.get(c.planId);
+          const version = inputs.prices.get(c.planId)?.find((v) => v.versionId === c.versionId);
+          const pricing = plan && version
+            ? { planId: plan.planId, name: plan.name, currency: version.currency, monthlyFee: version.monthlyFee,
+              includedRequests: version.includedRequests, overagePer1000: version.overagePer1000 }
+            : plan ?? null;
+          const from = c.effectiveFrom && c.effectiveFrom >= bounds.startsAt.toISOString()
+            ? ` (prices from ${c.effectiveFrom.slice(0, 16).replace('T', ' ')} UTC)` : '';
+          return [
+            {
+              pricing, priceVersionId: c.versionId,
+              kind: 'fee', planId: c.planId, daysHeld: c.daysHeld, amount: c.monthlyFee, requests: 0, includedRequests: 0, billableRequests: 0,
+              description: `${c.planName}${from}: monthly fee ${c.listFee} × ${c.daysHeld}/${c.daysInMonth} days`, adjustsPeriod: null,
+            },
+            {
+              pricing, priceVersionId: c.versionId,
+              kind: 'usage', planId: c.planId, daysHeld: null, amount: c.overageAmount, requests: c.requests,
+              includedRequests: c.includedRequests, billableRequests: c.billableRequests, adjustsPeriod: null,
+              description: `${c.planName}${from}: ${c.billableRequests} billable calls, ${c.includedRequests} included, ${c.overageRequests} over`,
+            },
+          ];
+        });
         await repo.insertLines(statementId, lines);
       }
       const statements = await repo.closePeriod(row.id);
@@ -118,17 +129,23 @@ export class BillingService {
       const targetRow = await repo.periodForUpdate(periodBounds(target));
       const inputs = await loadRatingInputs(repo.query, period, { appIds });
       // Re-rate at the prices the month was billed at; a plan first seen in late usage takes today's.
+      // Price versions are immutable and never added inside a closed month, so they are those prices;
+      // lines written before versions existed carry their own snapshot, which wins for their plan.
       const plans = new Map(inputs.plans);
-      for (const [planId, pricing] of await repo.billedPricing(period)) plans.set(planId, pricing);
+      const prices = new Map(inputs.prices);
+      for (const [planId, pricing] of await repo.billedPricing(period)) {
+        plans.set(planId, pricing);
+        prices.delete(planId);
+      }
       let written = 0;
       for (const app of inputs.apps) {
-        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans, usage: app.usage });
+        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans, prices, usage: app.usage });
         const deltas = adjustmentsFor(rated, await repo.billedPlans(period, app.appId));
         if (deltas.length === 0) continue;
         const statementId = await repo.statementFor(targetRow.id, app, rated.currency);
         await repo.insertLines(statementId, deltas.map((d) => ({
           kind: 'adjustment', planId: d.planId, daysHeld: null, requests: d.requests, includedRequests: 0,
-          billableRequests: d.billableRequests, amount: d.amount, adjustsPeriod: period, pricing: plans.get(d.planId) ?? null,
+          billableRequests: d.billableRequests, amount: d.amount, adjustsPeriod: period, pricing: plans.get(d.planId) ?? null, priceVersionId: null,
           description: `Late usage for ${period} (${plans.get(d.planId)?.name ?? d.planId}): ${d.billableRequests} billable calls`,
         })));
         written += deltas.length;

@@ -6,7 +6,10 @@ import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { createPlanBody, type CreatePlanBody, listPlansQuery, type ListPlansQuery, planResponse, updatePlanBody, type UpdatePlanBody } from './plans.dto';
+import {
+  createPlanBody, type CreatePlanBody, listPlansQuery, type ListPlansQuery, planResponse, priceVersionsResponse, updatePlanBody,
+  type UpdatePlanBody,
+} from './plans.dto';
 import { PlansService } from './plans.service';
 
 @ApiTags('admin: plans')
@@ -34,9 +37,15 @@ export class PlansController {
     return this.plans.get(id);
   }
 
+  @Get(':id/prices')
+  @ApiDoc({ summary: 'The plan\'s price versions, oldest first', ids: ['id'], response: priceVersionsResponse })
+  prices(@Param('id', UuidPipe) id: string) {
+    return this.plans.priceVersions(id);
+  }
+
   @Patch(':id')
   @Roles('admin')
-  @ApiDoc({ summary: 'Change a plan (apiIds replaces the membership)', ids: ['id'], body: updatePlanBody, response: planResponse, errors: [409] })
+  @ApiDoc({ summary: 'Change a plan (apiIds replaces the membership; pricing adds a price version from effectiveFrom)', ids: ['id'], body: updatePlanBody, response: planResponse, errors: [409] })
   update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updatePlanBody)) body: UpdatePlanBody, @Ctx() ctx: RequestContext) {
     return this.plans.update(ctx, id, body);
   }

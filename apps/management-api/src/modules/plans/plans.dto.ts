@@ -37,7 +37,15 @@ export const createPlanBody = z.strictObject({
 });
 export type CreatePlanBody = z.output<typeof createPlanBody>;
 
-export const updatePlanBody = nonEmptyPatch(z.strictObject(planFields).partial());
+export const updatePlanBody = nonEmptyPatch(
+  z.strictObject({
+    ...planFields,
+    effectiveFrom: z.iso.datetime({ offset: true })
+      .describe('When the new pricing takes effect (default now), rounded up to a whole UTC hour; only with pricing'),
+  }).partial(),
+).refine((b) => b.effectiveFrom === undefined || b.pricing !== undefined, {
+  message: 'effectiveFrom needs pricing', path: ['effectiveFrom'],
+});
 export type UpdatePlanBody = z.output<typeof updatePlanBody>;
 
 export const listPlansQuery = paginationQuery.extend({
@@ -60,3 +68,16 @@ export const planResponse = z.object({
   updatedAt: timestamp,
 });
 export type PlanResponse = z.infer<typeof planResponse>;
+
+export const priceVersionResponse = z.object({
+  id: uuid,
+  effectiveFrom: timestamp.describe('In force from this instant until the next version; 1970-01-01 = since the plan exists'),
+  currency: z.string(),
+  monthlyFee: z.string(),
+  includedRequests: z.number().int(),
+  overagePer1000: z.string(),
+  current: z.boolean().describe('The version in force now'),
+  createdAt: timestamp,
+});
+export type PriceVersionResponse = z.infer<typeof priceVersionResponse>;
+export const priceVersionsResponse = z.object({ planId: uuid, items: z.array(priceVersionResponse) });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PlanEntity } from '@apim/db';
+import { PlanEntity, PlanPriceEntity } from '@apim/db';
 import { DataSource, type EntityManager, IsNull } from 'typeorm';
 import type { PageRequest } from '../../common/pagination/pagination';
 
@@ -20,6 +20,22 @@ export class PlansRepository {
         WHERE pa.plan_id = ANY($1::uuid[]) ORDER BY pa.api_id`,
       [plans.map((p) => p.id)],
     );
+    // The pricing shown is the version in force now (a version may have taken effect since the row was written).
+    const prices: Array<{ plan_id: string; currency: string; monthly_fee: string; included_requests: string; overage_per_1000: string }> =
+      await em.query(
+        `SELECT DISTINCT ON (plan_id) plan_id, currency, monthly_fee::text, included_requests::text, overage_per_1000::text
+           FROM plan_prices WHERE plan_id = ANY($1::uuid[]) AND effective_from <= now()
+          ORDER BY plan_id, effective_from DESC`,
+        [plans.map((p) => p.id)],
+      );
+    for (const p of prices) {
+      const plan = plans.find((x) => x.id === p.plan_id);
+      if (!plan) continue;
+      plan.currency = p.currency.trim();
+      plan.monthlyFee = p.monthly_fee;
+      plan.includedRequests = Number(p.included_requests);
+      plan.overagePer1000 = p.overage_per_1000;
+    }
     return plans.map((plan) => ({ plan, apiIds: rows.filter((r) => r.plan_id === plan.id).map((r) => r.api_id) }));
   }
 
@@ -49,6 +65,23 @@ export class PlansRepository {
   async update(em: EntityManager, id: string, values: Partial<PlanEntity>): Promise<void> {
     // Always bumps updated_at: a membership-only change is still a change to the plan.
     await em.getRepository(PlanEntity).update({ id }, { ...values, updatedAt: new Date() } as never);
+  }
+
+  /** Every price version of a plan, oldest first. */
+  async priceVersions(planId: string, em: EntityManager = this.ds.manager): Promise<PlanPriceEntity[]> {
+    return em.getRepository(PlanPriceEntity).find({ where: { planId }, order: { effectiveFrom: 'ASC' } });
+  }
+
+  async insertPriceVersion(em: EntityManager, values: Omit<PlanPriceEntity, 'id' | 'createdAt'>): Promise<PlanPriceEntity> {
+    const repo = em.getRepository(PlanPriceEntity);
+    return repo.save(repo.create(values));
+  }
+
+  /** The latest closed billing period ending after `at`, if any: a price version may not start inside one. */
+  async closedPeriodAfter(em: EntityManager, at: Date): Promise<string | null> {
+    const rows: Array<{ period: string }> = await em.query(
+      `SELECT period FROM billing_periods WHERE status = 'closed' AND ends_at > $1 ORDER BY ends_at DESC LIMIT 1`, [at]);
+    return rows[0]?.period ?? null;
   }
 
   async setApis(em: EntityManager, planId: string, apiIds: string[]): Promise<void> {

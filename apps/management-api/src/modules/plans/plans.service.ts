@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PlanEntity } from '@apim/db';
+import type { PlanEntity, PlanPriceEntity } from '@apim/db';
 import { AppError } from '@apim/errors';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service';
@@ -8,7 +8,7 @@ import { iso } from '../../common/dto';
 import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { ApisService } from '../apis/apis.service';
-import type { CreatePlanBody, ListPlansQuery, PlanResponse, UpdatePlanBody } from './plans.dto';
+import type { CreatePlanBody, ListPlansQuery, PlanResponse, PriceVersionResponse, UpdatePlanBody } from './plans.dto';
 import { type PlanRow, PlansRepository } from './plans.repository';
 
 /** "2.5000" → "2.50", "0.1250" → "0.125": numeric(14,4) without noise, at least two decimals. */
@@ -25,6 +25,20 @@ export function toPlanResponse({ plan: p, apiIds }: PlanRow): PlanResponse {
     monthlyQuota: p.monthlyQuota, failMode: p.failMode,
     pricing: { currency: p.currency, monthlyFee: trimDecimal(p.monthlyFee), includedRequests: p.includedRequests, overagePer1000: trimDecimal(p.overagePer1000) },
     selfService: p.selfService, createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt),
+  };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Usage is metered by the UTC hour, so a price version takes effect on a whole hour: `at` rounded up. */
+export function effectiveHour(at: Date): Date {
+  return new Date(Math.ceil(at.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+export function toPriceVersionResponse(v: PlanPriceEntity, current: boolean): PriceVersionResponse {
+  return {
+    id: v.id, effectiveFrom: iso(v.effectiveFrom), currency: v.currency.trim(), monthlyFee: trimDecimal(v.monthlyFee),
+    includedRequests: v.includedRequests, overagePer1000: trimDecimal(v.overagePer1000), current, createdAt: iso(v.createdAt),
   };
 }
 
@@ -104,12 +118,47 @@ export class PlansService {
         await this.assertApisExist(tx.em, body.apiIds);
         await this.plans.setApis(tx.em, id, body.apiIds);
       }
-      await this.plans.update(tx.em, id, columnsOf(body));
+      const columns = columnsOf(body);
+      if (body.pricing) {
+        const effectiveFrom = effectiveHour(body.effectiveFrom ? new Date(body.effectiveFrom) : new Date());
+        const closed = await this.plans.closedPeriodAfter(tx.em, effectiveFrom);
+        if (closed) {
+          throw new AppError('conflict', `Billing period ${closed} is closed: a price version cannot take effect before it ends`);
+        }
+        if ((await this.plans.priceVersions(id, tx.em)).some((v) => v.effectiveFrom.getTime() === effectiveFrom.getTime())) {
+          throw new AppError('conflict', `A price version already takes effect at ${effectiveFrom.toISOString()}`);
+        }
+        const version = await this.plans.insertPriceVersion(tx.em, {
+          planId: id, effectiveFrom, currency: body.pricing.currency, monthlyFee: body.pricing.monthlyFee,
+          includedRequests: body.pricing.includedRequests, overagePer1000: body.pricing.overagePer1000,
+          createdBy: ctx.user?.id ?? null,
+        });
+        await this.audit.record(tx.em, ctx, {
+          action: 'plan.price_version.create', entityType: 'plan', entityId: id, after: toPriceVersionResponse(version, false),
+        });
+        // The plan's own columns mirror the version in force now; a future version leaves them as they are.
+        if (effectiveFrom.getTime() > Date.now()) {
+          delete columns.currency;
+          delete columns.monthlyFee;
+          delete columns.includedRequests;
+          delete columns.overagePer1000;
+        }
+      }
+      await this.plans.update(tx.em, id, columns);
       const after = (await this.plans.findById(id, tx.em))!;
       await this.audit.record(tx.em, ctx, { action: 'plan.update', entityType: 'plan', entityId: id, before: toPlanResponse(before), after: toPlanResponse(after) });
       tx.changed({ kind: 'plan', id });
       return toPlanResponse(after);
     });
+  }
+
+  /** A plan's price versions, oldest first, the one in force now marked `current`. */
+  async priceVersions(id: string): Promise<{ planId: string; items: PriceVersionResponse[] }> {
+    if (!(await this.plans.findById(id))) throw new AppError('not_found', 'Plan not found');
+    const versions = await this.plans.priceVersions(id);
+    const now = Date.now();
+    const current = versions.filter((v) => v.effectiveFrom.getTime() <= now).at(-1)?.id;
+    return { planId: id, items: versions.map((v) => toPriceVersionResponse(v, v.id === current)) };
   }
 
   async remove(ctx: RequestContext, id: string): Promise<void> {

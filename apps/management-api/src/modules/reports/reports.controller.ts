@@ -24,6 +24,41 @@ export const CHARGEBACK_COLUMNS: CsvColumn<ChargebackLine>[] = [
   num('monthlyFee', (r) => r.monthlyFee), num('overageAmount', (r) => r.overageAmount), num('total', (r) => r.total), text('currency', (r) => r.currency),
 ];
 
+/** Per currency, never summed across currencies. */
+function currencyTotals(lines: ChargebackLine[]): { currency: string; total: string }[] {
+  const currencies = [...new Set(lines.map((l) => l.currency))].sort();
+  return currencies.map((currency) => ({ currency, total: sumMoney(lines.filter((l) => l.currency === currency).map((l) => l.total)) }));
+}
+
+interface SubtotalRow { period: string; consumerId: string; consumerName: string; costCenter: string | null; currency: string; total: string }
+
+/** One row per consumer and currency, in the lines' consumer order: a consumer billed in two currencies gets two. */
+function subtotalRows(period: string, lines: ChargebackLine[]): SubtotalRow[] {
+  const byKey = new Map<string, { row: Omit<SubtotalRow, 'total'>; totals: string[] }>();
+  for (const l of lines) {
+    const key = `${l.consumerId}|${l.currency}`;
+    const g = byKey.get(key)
+      ?? { row: { period, consumerId: l.consumerId, consumerName: l.consumerName, costCenter: l.costCenter, currency: l.currency }, totals: [] };
+    g.totals.push(l.total);
+    byKey.set(key, g);
+  }
+  const order = [...new Set(lines.map((l) => l.consumerId))];
+  return [...byKey.values()].map((g) => ({ ...g.row, total: sumMoney(g.totals) }))
+    .sort((a, b) => order.indexOf(a.consumerId) - order.indexOf(b.consumerId) || a.currency.localeCompare(b.currency));
+}
+
+const SUBTOTAL_COLUMNS: CsvColumn<SubtotalRow>[] = [
+  text('period', (r) => r.period), text('consumerId', (r) => r.consumerId), text('consumerName', (r) => r.consumerName),
+  text('costCenter', (r) => r.costCenter), text('currency', (r) => r.currency), num('total', (r) => r.total),
+];
+const TOTAL_COLUMNS: CsvColumn<{ period: string; currency: string; total: string }>[] = [
+  text('period', (r) => r.period), text('currency', (r) => r.currency), num('total', (r) => r.total),
+];
+
+async function* iterate<T>(rows: T[]): AsyncGenerator<T> {
+  yield* rows;
+}
+
 const usageColumns = (groupBy: string): CsvColumn<UsageReportRow>[] => [
   text(groupBy, (r) => r.key), text('name', (r) => r.name), num('requests', (r) => r.requests), num('billable', (r) => r.billable),
   num('errors', (r) => r.errors), num('bytesIn', (r) => r.bytesIn), num('bytesOut', (r) => r.bytesOut), num('avgLatencyMs', (r) => r.avgLatencyMs),
@@ -57,11 +92,19 @@ export class ReportsController {
   @ApiDoc({ summary: 'Chargeback: one line per consumer × app × plan for a UTC month (JSON or streamed CSV)', query: chargebackQuery, response: chargebackResponse })
   async chargeback(@Query(new ZodPipe(chargebackQuery, 'query')) q: ChargebackQuery, @Req() req: ApiRequest, @Res() res: ApiResponse) {
     const cb = await this.reports.chargeback(q.period);
-    if (wantsCsv(q.format, req)) return sendCsv(res, `chargeback-${cb.period}.csv`, CHARGEBACK_COLUMNS, cb.lines);
+    if (wantsCsv(q.format, req)) {
+      if (q.view === 'subtotals') {
+        return sendCsv(res, `chargeback-${cb.period}-subtotals.csv`, SUBTOTAL_COLUMNS, iterate(subtotalRows(cb.period, await collect(cb.lines))));
+      }
+      if (q.view === 'totals') {
+        const rows = currencyTotals(await collect(cb.lines)).map((t) => ({ period: cb.period, ...t }));
+        return sendCsv(res, `chargeback-${cb.period}-totals.csv`, TOTAL_COLUMNS, iterate(rows));
+      }
+      return sendCsv(res, `chargeback-${cb.period}.csv`, CHARGEBACK_COLUMNS, cb.lines);
+    }
     const lines = await collect(cb.lines);
-    const currencies = [...new Set(lines.map((l) => l.currency))].sort();
-    const totals = currencies.map((currency) => ({ currency, total: sumMoney(lines.filter((l) => l.currency === currency).map((l) => l.total)) }));
-    sendJson(res, { period: cb.period, status: cb.status, lines, totals });
+    const subtotals = subtotalRows(cb.period, lines).map(({ consumerId, currency, total }) => ({ consumerId, currency, total }));
+    sendJson(res, { period: cb.period, status: cb.status, lines, subtotals, totals: currencyTotals(lines) });
   }
 
   @Get('reports/reconciliation')

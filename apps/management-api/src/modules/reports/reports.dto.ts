@@ -21,7 +21,12 @@ export const usageReportQuery = z.strictObject({
 });
 export type UsageReportQuery = z.output<typeof usageReportQuery>;
 
-export const chargebackQuery = z.strictObject({ period, format });
+export const chargebackQuery = z.strictObject({
+  period,
+  format,
+  view: z.enum(['lines', 'subtotals', 'totals']).default('lines')
+    .describe('CSV only: the lines (default), one row per consumer and currency, or one row per currency'),
+});
 export type ChargebackQuery = z.output<typeof chargebackQuery>;
 
 export const reconciliationQuery = z.strictObject({ period: period.optional().describe('Default: the current month') });
@@ -61,12 +66,16 @@ export const chargebackResponse = z.object({
   period: z.string(),
   status: z.enum(['open', 'closed']).describe('open: computed live from rollups; closed: read from statements'),
   lines: z.array(chargebackLine),
-  totals: z.array(z.object({ currency: z.string(), total: z.string() })),
+  subtotals: z.array(z.object({ consumerId: uuid, currency: z.string(), total: z.string() }))
+    .describe('Per consumer and currency: a consumer with apps on plans in two currencies has two; never a mixed sum'),
+  totals: z.array(z.object({ currency: z.string(), total: z.string() })).describe('Per currency; never a mixed sum'),
 });
 
 const previewRateLimit = z.strictObject({ requests: z.number().int().min(1).max(1_000_000_000), per: z.enum(['second', 'minute', 'hour']) });
 export const planPreviewBody = z.strictObject({
   rateLimit: previewRateLimit.optional(),
+  effectiveFrom: z.iso.datetime({ offset: true }).optional()
+    .describe('When the proposed pricing would take effect (default now): the preview compares against the version it replaces'),
   monthlyQuota: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
   pricing: z.strictObject({
     currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. "USD"').optional(),
@@ -87,8 +96,10 @@ const terms = z.object({
 export const planPreviewResponse = z.object({
   planId: uuid,
   window: z.object({ from: z.iso.datetime(), to: z.iso.datetime() }),
-  current: terms,
+  current: terms.describe('Terms in force at effectiveFrom: the price version the proposal would replace'),
   proposed: terms,
+  effectiveFrom: z.iso.datetime(),
+  replacedVersion: z.object({ id: uuid, effectiveFrom: z.iso.datetime() }),
   apps: z.array(z.object({
     appId: uuid, appName: z.string(), consumerId: uuid, billableCalls: z.number().int(), peakHourlyCalls: z.number().int(),
     overQuotaCurrent: z.number().int(), overQuotaProposed: z.number().int(),

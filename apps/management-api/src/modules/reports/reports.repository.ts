@@ -77,19 +77,24 @@ export class ReportsRepository {
     const rows = this.stream<Record<string, string | null>>(
       `SELECT s.consumer_id, c.name AS consumer_name, c.cost_center, s.app_id, a.name AS app_name,
               CASE WHEN l.kind = 'adjustment' THEN COALESCE(pl.name, 'Adjustment') || ' (adjustment for ' || l.adjusts_period || ')'
-                   ELSE COALESCE(pl.name, '-') END AS plan,
+                   ELSE COALESCE(pl.name, '-') || CASE WHEN pp.effective_from >= p.starts_at
+                     THEN ' (prices from ' || to_char(pp.effective_from AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC)'
+                     ELSE '' END END AS plan,
               SUM(l.requests) AS requests, MAX(l.included_requests) AS included, SUM(l.billable_requests) AS billable,
               COALESCE(SUM(l.amount) FILTER (WHERE l.kind = 'fee'), 0)::numeric(14,2)::text AS fee,
               COALESCE(SUM(l.amount) FILTER (WHERE l.kind <> 'fee'), 0)::numeric(14,2)::text AS overage,
-              SUM(l.amount)::numeric(14,2)::text AS total, s.currency
+              SUM(l.amount)::numeric(14,2)::text AS total, COALESCE(l.pricing->>'currency', s.currency) AS currency
          FROM billing_statement_lines l
          JOIN billing_statements s ON s.id = l.statement_id
          JOIN billing_periods p ON p.id = s.period_id
          JOIN apps a ON a.id = s.app_id
          JOIN consumers c ON c.id = s.consumer_id
          LEFT JOIN plans pl ON pl.id = l.plan_id
+         LEFT JOIN plan_prices pp ON pp.id = l.price_version_id
         WHERE p.period = $1
-        GROUP BY s.consumer_id, c.name, c.cost_center, s.app_id, a.name, s.currency, l.plan_id, pl.name, (l.kind = 'adjustment'), l.adjusts_period
+        GROUP BY s.consumer_id, c.name, c.cost_center, s.app_id, a.name, COALESCE(l.pricing->>'currency', s.currency), l.plan_id, pl.name,
+                 (l.kind = 'adjustment'),
+                 l.adjusts_period, pp.id, pp.effective_from, p.starts_at
         ORDER BY c.name, s.consumer_id, a.name, s.app_id, (l.kind = 'adjustment'), l.adjusts_period NULLS FIRST, plan`,
       [period],
     );
@@ -133,12 +138,17 @@ export class ReportsRepository {
     return loadReconciliation(this.query, period);
   }
 
-  async plan(planId: string): Promise<Record<string, string | null> | undefined> {
+  /** The plan with the pricing of the version in force at `at` (the one a new version from `at` would replace). */
+  async plan(planId: string, at: Date): Promise<Record<string, string | null> | undefined> {
     const [row] = await this.read(
-      `SELECT id, name, rate_limit_requests, rate_limit_per, monthly_quota, currency, monthly_fee::text AS monthly_fee,
-              included_requests, overage_per_1000::text AS overage_per_1000
-         FROM plans WHERE id = $1 AND deleted_at IS NULL`,
-      [planId],
+      `SELECT p.id, p.name, p.rate_limit_requests, p.rate_limit_per, p.monthly_quota, v.id AS version_id,
+              v.effective_from AS version_effective_from, v.currency, v.monthly_fee::text AS monthly_fee,
+              v.included_requests, v.overage_per_1000::text AS overage_per_1000
+         FROM plans p
+         JOIN LATERAL (SELECT * FROM plan_prices pp WHERE pp.plan_id = p.id AND pp.effective_from <= $2
+                        ORDER BY pp.effective_from DESC LIMIT 1) v ON true
+        WHERE p.id = $1 AND p.deleted_at IS NULL`,
+      [planId, at],
     );
     return row;
   }

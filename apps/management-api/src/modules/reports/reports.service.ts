@@ -1,10 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Money, periodOfDate, ratePeriod, rateUsage, sumMoney } from '@apim/billing';
+import { Money, periodBounds, periodOfDate, ratePeriod, rateUsage, sumMoney } from '@apim/billing';
 import { AppError } from '@apim/errors';
 import type { ChargebackLine, PlanPreviewBody, UsageReportQuery, UsageReportRow } from './reports.dto';
+import { effectiveHour } from '../plans/plans.service';
 import { ReportsRepository } from './reports.repository';
 
 const PER_HOUR = { second: 3600, minute: 60, hour: 1 } as const;
+
+/** A chargeback line's plan: its name, and when its prices took effect if that was inside the period (a price change). */
+export function planLabel(name: string, effectiveFrom: string | null, period: string): string {
+  if (!effectiveFrom || effectiveFrom < periodBounds(period).startsAt.toISOString()) return name;
+  return `${name} (prices from ${effectiveFrom.slice(0, 16).replace('T', ' ')} UTC)`;
+}
 
 export interface Chargeback {
   period: string;
@@ -35,11 +42,11 @@ export class ReportsService {
     const adjustments = await this.repo.openAdjustments(period);
     async function* lines(): AsyncGenerator<ChargebackLine> {
       for (const app of inputs.apps) {
-        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, usage: app.usage });
+        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, prices: inputs.prices, usage: app.usage });
         for (const c of rated.charges) {
           yield {
             period, consumerId: app.consumerId, consumerName: app.consumerName, costCenter: app.costCenter, appId: app.appId,
-            appName: app.appName, plan: c.planName, requests: c.requests, includedRequests: c.includedRequests,
+            appName: app.appName, plan: planLabel(c.planName, c.effectiveFrom, period), requests: c.requests, includedRequests: c.includedRequests,
             billableRequests: c.billableRequests, monthlyFee: c.monthlyFee, overageAmount: c.overageAmount, total: c.total, currency: c.currency,
           };
         }
@@ -60,7 +67,9 @@ export class ReportsService {
    * bill for those 30 days as one month under the current terms and under the proposal.
    */
   async previewPlan(planId: string, body: PlanPreviewBody, now = new Date()) {
-    const plan = await this.repo.plan(planId);
+    // Compared against the price version the proposal would replace: the one in force at its effectiveFrom.
+    const effectiveFrom = body.effectiveFrom ? effectiveHour(new Date(body.effectiveFrom)) : effectiveHour(now);
+    const plan = await this.repo.plan(planId, effectiveFrom);
     if (!plan) throw new AppError('not_found', 'No such plan');
     const current = {
       rateLimit: { requests: Number(plan.rate_limit_requests), per: plan.rate_limit_per as keyof typeof PER_HOUR },
@@ -115,6 +124,8 @@ export class ReportsService {
     const proposedTotal = sumMoney(consumers.map((c) => c.proposedBill));
     return {
       planId, window: { from: from.toISOString(), to: to.toISOString() }, current, proposed,
+      effectiveFrom: effectiveFrom.toISOString(),
+      replacedVersion: { id: plan.version_id!, effectiveFrom: new Date(plan.version_effective_from!).toISOString() },
       apps: apps.map((a) => a.row), consumers,
       totals: { currency: proposed.pricing.currency, currentBill: currentTotal, proposedBill: proposedTotal, difference: new Money(proposedTotal).minus(currentTotal).toFixed(2) },
       notes: [
