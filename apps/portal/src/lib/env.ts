@@ -6,6 +6,8 @@ const schema = z.object({
   MANAGEMENT_URL: env.url(['http', 'https']).default('http://127.0.0.1:3001'),
   GATEWAY_PUBLIC_URL: env.url(['http', 'https']).default('http://127.0.0.1:8080'),
   PORTAL_PORT: env.port(3000),
+  /** Interface `next start` binds (passed as -H by the start scripts; `npm start` binds 127.0.0.1). */
+  PORTAL_HOST: z.string().min(1).default('0.0.0.0'),
   SESSION_COOKIE_SECURE: env.bool(false),
 });
 
