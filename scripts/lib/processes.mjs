@@ -45,6 +45,14 @@ export class ProcessGroup {
       try { process.kill(-c.child.pid, 'SIGKILL'); } catch { /* already gone */ }
     }
   }
+
+  /** Forced stop: SIGKILL every group still running, now. */
+  kill() {
+    this.stopping = true;
+    for (const c of this.children.filter((x) => !x.exited)) {
+      try { process.kill(-c.child.pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
+  }
 }
 
 export async function waitForHttp(url, { timeoutMs = 120_000, isAlive = () => true } = {}) {

@@ -71,3 +71,20 @@ export async function seed({ managementUrl, admin, demoUpstreamUrl }) {
   if (created) log('seed', 'demo data created');
   return { created, demoKey };
 }
+
+/**
+ * `npm run demo-key`: a new key for the demo developer's Demo App (the first start printed one;
+ * only its hash is stored, so a lost key cannot be shown again). Needs the stack running.
+ */
+export async function mintDemoKey({ managementUrl }) {
+  const login = await call(managementUrl, 'POST', '/v1/auth/login',
+    { body: { email: DEMO.developer.email, password: DEMO.developer.password } });
+  const dev = expect(login, [200], 'demo developer login');
+  const apps = expect(await call(managementUrl, 'GET', '/v1/portal/apps?limit=100', { token: dev.token }), [200], 'list apps');
+  const app = (Array.isArray(apps) ? apps : apps.items ?? []).find((a) => a.name === 'Demo App');
+  if (!app) throw new Error('seed: the demo developer has no "Demo App" (was the demo data removed?)');
+  const name = `demo ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`;
+  const key = expect(await call(managementUrl, 'POST', `/v1/portal/apps/${app.id}/keys`, { token: dev.token, body: { name } }),
+    [201], 'create demo key');
+  return key.key;
+}

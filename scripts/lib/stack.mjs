@@ -1,53 +1,132 @@
 // Brings the whole stack up: finds Postgres and Redis, builds the apps (Nx caches it), migrates,
 // starts gateway, management API, worker and portal, seeds demo data, and stops everything on
 // Ctrl-C. Used by `npm start` and by the portal's end-to-end tests.
-import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { deleteRedisPrefix, dropDatabase, ensureDatabase, findInfra, redact, withDatabase } from './infra.mjs';
-import { fail, log } from './log.mjs';
+import {
+  dataRootOf, deleteRedisPrefix, dropDatabase, ensureDatabase, findInfra, redact, SetupError, withDatabase,
+} from './infra.mjs';
+import { Lifecycle, STOP_ORDER } from './lifecycle.mjs';
+import { log } from './log.mjs';
 import { ProcessGroup, waitForHttp } from './processes.mjs';
 import { seed } from './seed.mjs';
 import { startDemoUpstream } from './demo-upstream.mjs';
 
 export const APP_PROJECTS = ['@apim/management-api', '@apim/gateway', '@apim/worker', '@apim/portal'];
+const BUILD_OUTPUTS = ['apps/management-api/dist', 'apps/gateway/dist', 'apps/worker/dist', 'apps/portal/.next/BUILD_ID'];
 
-export function build(root) {
-  log('build', 'building the four apps (Nx caches unchanged projects)…');
+const secs = (ms) => (ms < 90_000 ? `${(ms / 1000).toFixed(0)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+
+/**
+ * Builds the four apps through Nx (which restores unchanged projects from its cache). The output
+ * goes to `<logDir>/build.log`; the terminal gets one line when everything came from the cache,
+ * else a line per task and a heartbeat, and the end of the log when the build fails.
+ */
+export async function build(root, { lifecycle = new Lifecycle(), logDir = join(dataRootOf(root), 'logs') } = {}) {
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, 'build.log');
+  const first = !BUILD_OUTPUTS.every((p) => existsSync(join(root, p)));
+  if (first) {
+    log('build', 'first build of the four apps: this takes a few minutes (the portal\'s Next.js build is the longest). '
+      + `Progress below; full output in ${logFile}`);
+  }
   const t0 = Date.now();
-  const r = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', ...APP_PROJECTS, '--output-style=stream-without-prefixes'], {
-    cwd: root, stdio: ['ignore', 'inherit', 'inherit'],
+  const out = createWriteStream(logFile);
+  let total = 0, started = 0, building = 0, lastLine = Date.now();
+  const recent = [];
+  const onLine = (line) => {
+    out.write(`${line}\n`);
+    recent.push(line);
+    if (recent.length > 80) recent.shift();
+    const plan = line.match(/Running target build for (\d+) projects?(?: and (\d+) tasks?)?/);
+    if (plan) total = Number(plan[1]) + Number(plan[2] ?? 0);
+    const task = line.match(/^> nx run (\S+)(.*)$/);
+    if (task) {
+      started++;
+      if (/cache/.test(task[2])) return;
+      if (!first && !building) log('build', `rebuilding what changed since the last build (full output in ${logFile})…`);
+      building++;
+      log('build', `(${started}/${total || '?'}) ${task[1].replace(/:build$/, '')}`);
+      lastLine = Date.now();
+    }
+  };
+  const heartbeat = setInterval(() => {
+    if (building && Date.now() - lastLine >= 20_000) {
+      log('build', `still building (${secs(Date.now() - t0)} so far)…`);
+      lastLine = Date.now();
+    }
+  }, 5_000);
+  let partial = '';
+  const feed = (d) => {
+    const lines = (partial + d.toString()).split(/\r?\n/);
+    partial = lines.pop();
+    for (const l of lines) onLine(l);
+  };
+  const r = await lifecycle.step(lifecycle.run('npx', ['nx', 'run-many', '-t', 'build', '-p', ...APP_PROJECTS, '--output-style=stream'], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NEXT_TELEMETRY_DISABLED: '1', NX_TUI: 'false' },
-  });
-  if (r.status !== 0) fail('build', `the build failed (exit ${r.status}); the errors are above.`);
-  log('build', `done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    onSpawn: (c) => { c.stdout.on('data', feed); c.stderr.on('data', feed); },
+  }));
+  clearInterval(heartbeat);
+  if (partial) onLine(partial);
+  out.end();
+  if (r.code !== 0) {
+    console.error(recent.join('\n'));
+    return lifecycle.fail('build', `the build failed (${r.signal ? `signal ${r.signal}` : `exit ${r.code}`}); the end of its output is above, `
+      + `all of it in ${logFile}.`);
+  }
+  const cachedAll = /from the cache instead of running the command for (\d+) out of \1 tasks/.test(recent.join('\n'));
+  log('build', cachedAll ? `up to date (restored from the Nx cache in ${secs(Date.now() - t0)})` : `done in ${secs(Date.now() - t0)}`);
+}
+
+/** Where an app binds and how the stack reaches it: HOST settings, 127.0.0.1 unless set. */
+function bindOf(host) {
+  const h = host || '127.0.0.1';
+  const reach = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h;
+  return { host: h, urlHost: reach.includes(':') ? `[${reach}]` : reach };
 }
 
 export async function runStack(root, opts) {
   const {
-    ports, databaseName = 'apim', freshDatabase = false, redisPrefix = 'apim:', logDir = join(root, '.data', 'logs'),
+    ports, databaseName = 'apim', freshDatabase = false, redisPrefix = 'apim:', logDir = join(dataRootOf(root), 'logs'),
     skipBuild = false, onReady,
   } = opts;
-  const infra = await findInfra(root).catch((e) => fail('setup', e.message));
+  const lifecycle = opts.lifecycle ?? new Lifecycle().install();
+  const infra = await lifecycle.step(findInfra(root, { lifecycle })).catch((e) => {
+    return lifecycle.fail('setup', e instanceof SetupError ? e.message : `setting up Postgres and Redis failed: ${e.message}`);
+  });
   let databaseUrl = process.env.DATABASE_URL && !freshDatabase ? process.env.DATABASE_URL : withDatabase(infra.postgresUrl, databaseName);
-  if (freshDatabase) databaseUrl = withDatabase(infra.postgresUrl, `${databaseName}_${Date.now().toString(36)}`);
-  await ensureDatabase(databaseUrl);
+  if (freshDatabase) {
+    databaseUrl = withDatabase(infra.postgresUrl, `${databaseName}_${Date.now().toString(36)}`);
+    // A throw-away stack (tests) leaves nothing behind: its database and its Redis prefix go.
+    lifecycle.add(STOP_ORDER.cleanup, 'cleanup', async () => {
+      await dropDatabase(databaseUrl).catch(() => {});
+      await deleteRedisPrefix(infra.redisUrl, redisPrefix).catch(() => {});
+    });
+  }
+  await lifecycle.step(ensureDatabase(databaseUrl));
 
-  if (!skipBuild) build(root);
+  if (!skipBuild) await build(root, { lifecycle, logDir });
 
   // Migrations run from the built db library.
   const require = createRequire(join(root, 'package.json'));
   const db = await import(pathToFileURL(require.resolve('@apim/db')).href);
-  const applied = await db.migrate(databaseUrl);
+  const applied = await lifecycle.step(db.migrate(databaseUrl));
   log('migrate', applied.length ? `applied ${applied.join(', ')}` : 'schema is up to date');
 
-  const demo = await startDemoUpstream(ports.demoUpstream);
+  const demo = await lifecycle.step(startDemoUpstream(ports.demoUpstream));
+  lifecycle.add(STOP_ORDER.servers, 'demo-upstream', async () => demo.close());
+  const bind = {
+    portal: bindOf(process.env.PORTAL_HOST), management: bindOf(process.env.MANAGEMENT_HOST),
+    gateway: bindOf(process.env.GATEWAY_HOST), worker: bindOf(process.env.WORKER_HOST),
+  };
   const urls = {
-    portal: `http://127.0.0.1:${ports.portal}`,
-    management: `http://127.0.0.1:${ports.management}`,
-    gateway: `http://127.0.0.1:${ports.gateway}`,
-    worker: `http://127.0.0.1:${ports.worker}`,
+    portal: `http://${bind.portal.urlHost}:${ports.portal}`,
+    management: `http://${bind.management.urlHost}:${ports.management}`,
+    gateway: `http://${bind.gateway.urlHost}:${ports.gateway}`,
+    worker: `http://${bind.worker.urlHost}:${ports.worker}`,
     demoUpstream: `http://127.0.0.1:${ports.demoUpstream}`,
   };
   const common = {
@@ -59,42 +138,27 @@ export async function runStack(root, opts) {
     WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
   };
   const group = new ProcessGroup(logDir);
-  let shuttingDown = false;
-  const shutdown = async (code = 0) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log('stack', 'stopping…');
-    await group.stop();
-    demo.close();
-    if (freshDatabase) {
-      // A throw-away stack (tests) leaves nothing behind: its database and its Redis prefix go.
-      await dropDatabase(databaseUrl).catch(() => {});
-      await deleteRedisPrefix(infra.redisUrl, redisPrefix).catch(() => {});
-    }
-    await infra.stop();
-    log('stack', 'stopped');
-    process.exit(code);
-  };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  lifecycle.add(STOP_ORDER.apps, 'apps', () => group.stop(), () => group.kill());
+  const shutdown = (code = 0) => lifecycle.shutdown(code);
 
   const node = process.execPath;
   const apps = [
-    { name: 'management-api', args: [join(root, 'apps/management-api/dist/src/main.js')], env: { MANAGEMENT_PORT: String(ports.management) }, ready: `${urls.management}/readyz` },
-    { name: 'gateway', args: [join(root, 'apps/gateway/dist/src/main.js')], env: { GATEWAY_PORT: String(ports.gateway), GATEWAY_ADMIN_PORT: String(ports.gatewayAdmin ?? ports.gateway + 1) }, ready: `${urls.gateway}/_gateway/readyz` },
-    { name: 'worker', args: [join(root, 'apps/worker/dist/src/main.js')], env: { WORKER_PORT: String(ports.worker) }, ready: `${urls.worker}/readyz` },
+    { name: 'management-api', args: [join(root, 'apps/management-api/dist/src/main.js')], env: { MANAGEMENT_PORT: String(ports.management), MANAGEMENT_HOST: bind.management.host }, ready: `${urls.management}/readyz` },
+    {
+      name: 'gateway', args: [join(root, 'apps/gateway/dist/src/main.js')],
+      env: { GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: bind.gateway.host, GATEWAY_ADMIN_PORT: String(ports.gatewayAdmin ?? ports.gateway + 1) },
+      ready: `${urls.gateway}/_gateway/readyz`,
+    },
+    { name: 'worker', args: [join(root, 'apps/worker/dist/src/main.js')], env: { WORKER_PORT: String(ports.worker), WORKER_HOST: bind.worker.host }, ready: `${urls.worker}/readyz` },
     {
       name: 'portal', args: [join(root, 'apps/portal/server.mjs')], cwd: join(root, 'apps/portal'),
-      env: {
-        PORTAL_PORT: String(ports.portal), PORTAL_HOST: '127.0.0.1', MANAGEMENT_URL: urls.management, GATEWAY_PUBLIC_URL: urls.gateway,
-        NEXT_TELEMETRY_DISABLED: '1',
-      },
+      env: { PORTAL_PORT: String(ports.portal), PORTAL_HOST: bind.portal.host, MANAGEMENT_URL: urls.management, GATEWAY_PUBLIC_URL: urls.gateway, NEXT_TELEMETRY_DISABLED: '1' },
       ready: `${urls.portal}/healthz`,
     },
   ];
   const t0 = Date.now();
   const entries = apps.map((a) => group.start(a.name, node, a.args, { cwd: a.cwd ?? root, env: { ...common, ...a.env }, echo: opts.echo }));
-  const results = await Promise.all(apps.map((a, i) => waitForHttp(a.ready, { timeoutMs: 120_000, isAlive: () => !entries[i].exited })));
+  const results = await lifecycle.step(Promise.all(apps.map((a, i) => waitForHttp(a.ready, { timeoutMs: 120_000, isAlive: () => !entries[i].exited }))));
   const bad = apps.filter((_, i) => !results[i]).map((a) => a.name);
   if (bad.length) {
     log('stack', `not ready: ${bad.join(', ')}. Logs: ${bad.map((b) => join(logDir, `${b}.log`)).join(', ')}`);
@@ -102,17 +166,18 @@ export async function runStack(root, opts) {
     return;
   }
   log('stack', `all four apps ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  group.onUnexpectedExit = () => { if (!shuttingDown) void shutdown(1); };
+  group.onUnexpectedExit = () => { if (!lifecycle.stopping) void shutdown(1); };
 
   const admin = { email: process.env.ADMIN_EMAIL ?? 'admin@example.com', password: process.env.ADMIN_PASSWORD ?? 'change-me-admin-password' };
   let seeded;
   try {
-    seeded = await seed({ managementUrl: urls.management, admin, demoUpstreamUrl: urls.demoUpstream });
+    seeded = await lifecycle.step(seed({ managementUrl: urls.management, admin, demoUpstreamUrl: urls.demoUpstream }));
   } catch (e) {
     log('seed', e.message);
     await shutdown(1);
     return;
   }
-  await onReady?.({ urls, databaseUrl: redact(databaseUrl), redisUrl: redact(infra.redisUrl), seeded, logDir, admin });
+  const hosts = Object.fromEntries(Object.entries(bind).map(([k, v]) => [k, v.host]));
+  await onReady?.({ urls, hosts, databaseUrl: redact(databaseUrl), redisUrl: redact(infra.redisUrl), seeded, logDir, admin });
   return { urls, shutdown };
 }

@@ -4,8 +4,8 @@ import { loadManagementConfig } from './config/config.schema';
 async function main(): Promise<void> {
   const config = loadManagementConfig();
   const app = await createManagementApp(config);
-  const port = await listen(app, config.MANAGEMENT_PORT);
-  console.log(JSON.stringify({ level: 'info', service: 'management-api', msg: `listening on :${port}` }));
+  const port = await listen(app, config.MANAGEMENT_PORT, config.MANAGEMENT_HOST);
+  console.log(JSON.stringify({ level: 'info', service: 'management-api', msg: `listening on ${config.MANAGEMENT_HOST}:${port}` }));
 
   let stopping = false;
   const stop = (signal: string) => {

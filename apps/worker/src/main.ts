@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   // Up to ~1 minute for Postgres to come up (containers starting together).
   const worker = await createWorker(config, { logger, databaseAttempts: 15 });
   const port = await worker.listen();
-  logger.info({ port }, 'worker listening');
+  logger.info({ host: config.WORKER_HOST, port }, 'worker listening');
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -23,7 +23,7 @@ import { webhookBackoffMs } from './webhooks/webhook-sender';
 
 export interface UsageWorker {
   /** Starts the health/metrics HTTP server; returns the bound port (0 = any free port). */
-  listen(port?: number): Promise<number>;
+  listen(port?: number, host?: string): Promise<number>;
   /** Graceful: lets the active jobs finish, then closes queues, Redis, Postgres and HTTP. */
   close(): Promise<void>;
   /** Runs one billing tick now (close due periods, late-usage adjustments, quota counters). */
@@ -179,10 +179,10 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   scheduleRelay();
   return {
     dataSource, billing, quotas, outbox, metrics, logger,
-    async listen(port = config.WORKER_PORT) {
+    async listen(port = config.WORKER_PORT, host = config.WORKER_HOST) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(port, () => resolve());
+        server.listen(port, host, () => resolve());
       });
       return (server.address() as AddressInfo).port;
     },

@@ -11,7 +11,7 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     NODE_ENV: env.nodeEnv(),
     LOG_LEVEL: env.logLevel(),
     GATEWAY_PORT: env.port(8080),
-    /** Interface to bind; 0.0.0.0 in containers. */
+    /** Interface to bind; 0.0.0.0 in containers (`npm start` binds 127.0.0.1). */
     GATEWAY_HOST: z.string().default('0.0.0.0'),
     /** Internal listener for /metrics, /healthz and /readyz (never expose it publicly). */
     GATEWAY_ADMIN_PORT: env.port(8081),

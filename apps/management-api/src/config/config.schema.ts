@@ -12,6 +12,8 @@ export function configSchema(nodeEnv: string | undefined) {
     NODE_ENV: env.nodeEnv(),
     LOG_LEVEL: env.logLevel(),
     MANAGEMENT_PORT: env.port(3001),
+    /** Interface to bind; 0.0.0.0 in containers (`npm start` binds 127.0.0.1). */
+    MANAGEMENT_HOST: z.string().min(1).default('0.0.0.0'),
     DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/apim'),
     DATABASE_POOL_SIZE: env.int(10, 1),
     REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),

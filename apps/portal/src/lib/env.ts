@@ -6,6 +6,8 @@ const schema = z.object({
   MANAGEMENT_URL: env.url(['http', 'https']).default('http://127.0.0.1:3001'),
   GATEWAY_PUBLIC_URL: env.url(['http', 'https']).default('http://127.0.0.1:8080'),
   PORTAL_PORT: env.port(3000),
+  /** Interface the portal's server binds (server.mjs reads it; `npm start` binds 127.0.0.1). */
+  PORTAL_HOST: z.string().min(1).default('0.0.0.0'),
 });
 
 export type PortalEnv = z.infer<typeof schema>;

@@ -7,6 +7,8 @@ export const workerConfigSchema = z.object({
   NODE_ENV: env.nodeEnv(),
   LOG_LEVEL: env.logLevel(),
   WORKER_PORT: env.port(3002),
+  /** Interface to bind; 0.0.0.0 in containers (`npm start` binds 127.0.0.1). */
+  WORKER_HOST: z.string().min(1).default('0.0.0.0'),
   DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/apim'),
   DATABASE_POOL_SIZE: env.int(5, 1),
   REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
