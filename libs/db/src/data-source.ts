@@ -25,8 +25,7 @@ import { PlanPriceVersions1765171000000 } from './migrations/1765171000000-plan-
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
   UsageHourlyEntity, UsageBatchEntity, BillingPeriodEntity, BillingStatementEntity, BillingStatementLineEntity,
-  AuditLogEntity, WebhookEntity, WebhookDeliveryEntity, OutboxEventEntity,
-  AuditLogEntity, PlanPriceEntity,
+  AuditLogEntity, WebhookEntity, WebhookDeliveryEntity, OutboxEventEntity, PlanPriceEntity,
 ];
 
 /** In order. New migrations are appended here; nothing is discovered by glob. */
@@ -36,11 +35,9 @@ export const MIGRATIONS = [
   StatementLinePricing1764300000000,
   ApiEdgePolicy1765120000000,
   UserStatus1765130000000,
-  UsageLedgerRejectionsRetention1765170000000,
-export const MIGRATIONS = [InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000,
   WebhooksOutbox1765150000000,
-  InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000,
-  UsageLedgerRejectionsRetention1765170000000, PlanPriceVersions1765171000000,
+  UsageLedgerRejectionsRetention1765170000000,
+  PlanPriceVersions1765171000000,
 ];
 
 export interface DataSourceParams {
