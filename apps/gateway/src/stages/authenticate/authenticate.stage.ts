@@ -2,6 +2,9 @@ import { LRUCache } from 'lru-cache';
 import { AppError } from '@apim/errors';
 import { hashKey, isWellFormedKey, KEY_PREFIX } from '@apim/keys';
 import { nextPeriodStart, policyHeader } from '@apim/ratelimit';
+import { isIP } from 'node:net';
+import type { TrustedProxies } from '../../http/trusted-proxies';
+import type { InvalidKeyBudget } from '../../keys/invalid-key-budget';
 import { type KeyLookup, type KeyStore, KeyStoreUnavailableError } from '../../keys/key-store';
 import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
@@ -49,6 +52,8 @@ export class AuthenticateStage implements Stage {
     private readonly keys: KeyStore,
     private readonly snapshots: SnapshotService,
     private readonly hashSecret: string,
+    private readonly budget?: InvalidKeyBudget,
+    private readonly trusted?: TrustedProxies,
   ) {}
 
   run(ctx: RequestContext): void | Promise<void> {
@@ -62,18 +67,49 @@ export class AuthenticateStage implements Stage {
       hash = hashKey(found.key, this.hashSecret);
       this.hashes.set(found.key, hash);
     }
+    const budget = this.budget;
+    let client: string | undefined;
+    if (budget) {
+      client = this.clientAddress(ctx);
+      const wait = budget.retryAfter(client, ctx.receivedAt);
+      // Past its budget an address is served from the known-key cache only: no lookup, whatever the key.
+      if (wait > 0 && this.keys.cached(hash) === undefined) {
+        throw new AppError('invalid_key_rate_limited', 'Too many invalid API keys from this address; retry later', undefined, {
+          'retry-after': String(wait),
+        });
+      }
+    }
     let lookup: KeyLookup | Promise<KeyLookup>;
     try {
       lookup = this.keys.lookup(hash);
     } catch (err) {
       throw toAppError(err);
     }
-    if (lookup instanceof Promise) return lookup.then((r) => this.authorise(ctx, r), (err: unknown) => { throw toAppError(err); });
-    return this.authorise(ctx, lookup);
+    if (lookup instanceof Promise) return lookup.then((r) => this.authorise(ctx, r, client), (err: unknown) => { throw toAppError(err); });
+    return this.authorise(ctx, lookup, client);
   }
 
-  private authorise(ctx: RequestContext, r: KeyLookup): void | Promise<void> {
+  /**
+   * Who the invalid-key budget charges: the peer, or behind trusted proxies the nearest
+   * X-Forwarded-For entry that is not itself a trusted proxy.
+   */
+  private clientAddress(ctx: RequestContext): string {
+    const peer = ctx.req.socket.remoteAddress ?? '';
+    if (!ctx.trustedPeer || !this.trusted) return peer;
+    const xff = ctx.req.headers['x-forwarded-for'];
+    if (typeof xff !== 'string') return peer;
+    const hops = xff.split(',');
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = hops[i].trim();
+      if (isIP(hop) === 0) return peer; // a malformed chain: charge the peer
+      if (!this.trusted.has(hop)) return hop;
+    }
+    return peer;
+  }
+
+  private authorise(ctx: RequestContext, r: KeyLookup, client?: string): void | Promise<void> {
     if (!r.found || r.status !== 'active' || (r.expiresAt !== null && r.expiresAt <= Date.now())) {
+      if (client !== undefined) this.budget!.record(client, ctx.receivedAt);
       throw new AppError('key_invalid', 'The API key is not valid');
     }
     const s = this.snapshots.snapshot;
