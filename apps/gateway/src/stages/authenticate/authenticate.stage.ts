@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { AppError } from '@apim/errors';
 import { hashKey, isWellFormedKey, KEY_PREFIX } from '@apim/keys';
-import { nextPeriodStart, policyHeader } from '@apim/ratelimit';
+import { nextPeriodStart, policyHeader, rateLimitHeader, windowSeconds } from '@apim/ratelimit';
 import { isIP } from 'node:net';
 import type { TrustedProxies } from '../../http/trusted-proxies';
 import type { InvalidKeyBudget } from '../../keys/invalid-key-budget';
@@ -135,6 +135,23 @@ export class AuthenticateStage implements Stage {
     return value;
   }
 
+  /**
+   * `RateLimit` for answers the limiter never decides (a 403 before it, a 503 or fail-open while
+   * Redis is away): nothing was counted for this request, so the plan's whole allowance, resetting
+   * one window from now. The rate-limit stage replaces it with the real figures when it runs.
+   * Rebuilt at most once a second (the monthly reset counts down).
+   */
+  private readonly fallbacks = new WeakMap<PlanEntry, { second: number; value: string }>();
+
+  private fallbackFor(plan: PlanEntry, at: number): string {
+    const second = Math.floor(at / 1000);
+    const hit = this.fallbacks.get(plan);
+    if (hit && hit.second === second) return hit.value;
+    const value = rateLimitHeader(plan, { remaining: plan.requests, resetSeconds: windowSeconds(plan.per), quotaUsed: 0 }, new Date(at));
+    this.fallbacks.set(plan, { second, value });
+    return value;
+  }
+
   private knows(s: Snapshot, appId: string): boolean {
     const app = s.app(appId);
     return !!app && !!s.plan(app.planId) && s.consumerStatus(app.consumerId) !== undefined;
@@ -148,6 +165,7 @@ export class AuthenticateStage implements Stage {
     ctx.app = app;
     ctx.plan = plan;
     ctx.headers['ratelimit-policy'] = this.policyFor(plan, ctx.receivedAt);
+    ctx.headers.ratelimit = this.fallbackFor(plan, ctx.receivedAt);
     const status = s.consumerStatus(app.consumerId);
     if (status === 'suspended') throw new AppError('consumer_suspended', 'The consumer owning this key is suspended');
     if (status === 'pending') throw new AppError('consumer_pending', 'The consumer owning this key is awaiting approval');
