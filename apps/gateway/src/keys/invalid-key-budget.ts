@@ -17,6 +17,11 @@ export class InvalidKeyBudget {
     this.windows = new LRUCache({ max: maxAddresses });
   }
 
+  /** False while no address has presented an invalid key (then nothing needs checking: the common case). */
+  get active(): boolean {
+    return this.windows.size > 0;
+  }
+
   /** Seconds until the address may try again, or 0 when it still has budget. */
   retryAfter(address: string, now = Date.now()): number {
     const w = this.windows.get(bucket(address));

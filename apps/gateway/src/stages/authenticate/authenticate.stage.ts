@@ -68,10 +68,8 @@ export class AuthenticateStage implements Stage {
       this.hashes.set(found.key, hash);
     }
     const budget = this.budget;
-    let client: string | undefined;
-    if (budget) {
-      client = this.clientAddress(ctx);
-      const wait = budget.retryAfter(client, ctx.receivedAt);
+    if (budget?.active) {
+      const wait = budget.retryAfter(this.clientAddress(ctx), ctx.receivedAt);
       // Past its budget an address is served from the known-key cache only: no lookup, whatever the key.
       if (wait > 0 && this.keys.cached(hash) === undefined) {
         throw new AppError('invalid_key_rate_limited', 'Too many invalid API keys from this address; retry later', undefined, {
@@ -85,8 +83,8 @@ export class AuthenticateStage implements Stage {
     } catch (err) {
       throw toAppError(err);
     }
-    if (lookup instanceof Promise) return lookup.then((r) => this.authorise(ctx, r, client), (err: unknown) => { throw toAppError(err); });
-    return this.authorise(ctx, lookup, client);
+    if (lookup instanceof Promise) return lookup.then((r) => this.authorise(ctx, r), (err: unknown) => { throw toAppError(err); });
+    return this.authorise(ctx, lookup);
   }
 
   /**
@@ -107,9 +105,9 @@ export class AuthenticateStage implements Stage {
     return peer;
   }
 
-  private authorise(ctx: RequestContext, r: KeyLookup, client?: string): void | Promise<void> {
+  private authorise(ctx: RequestContext, r: KeyLookup): void | Promise<void> {
     if (!r.found || r.status !== 'active' || (r.expiresAt !== null && r.expiresAt <= Date.now())) {
-      if (client !== undefined) this.budget!.record(client, ctx.receivedAt);
+      this.budget?.record(this.clientAddress(ctx), ctx.receivedAt);
       throw new AppError('key_invalid', 'The API key is not valid');
     }
     const s = this.snapshots.snapshot;
