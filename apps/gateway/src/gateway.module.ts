@@ -7,6 +7,8 @@ import { createLogger, type Logger } from '@apim/observability';
 import { RateLimiter, RedisScriptConnection } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { GatewayServer } from './gateway-server';
+import { TrustedProxies } from './http/trusted-proxies';
+import { InvalidKeyBudget } from './keys/invalid-key-budget';
 import { KeyStore } from './keys/key-store';
 import { PgHealth } from './keys/pg-health';
 import { AccessLog } from './observability/access-log';
@@ -84,6 +86,7 @@ export class GatewayModule {
             .on('error', () => undefined),
         },
         { provide: RateLimiter, useFactory: (r: RedisScriptConnection) => new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE }), inject: [RATE_LIMIT_REDIS] },
+        { provide: TrustedProxies, useFactory: () => new TrustedProxies(config.TRUSTED_PROXIES) },
         { provide: UpstreamPools, useFactory: () => new UpstreamPools(config.UPSTREAM_CONNECTIONS) },
         {
           provide: SnapshotService,
@@ -114,11 +117,13 @@ export class GatewayModule {
         },
         {
           provide: Pipeline,
-          useFactory: (s: SnapshotService, k: KeyStore, rl: RateLimiter, pools: UpstreamPools, u: UsageBuffer, m: GatewayMetrics, l: Logger) =>
+          useFactory: (
+            s: SnapshotService, k: KeyStore, rl: RateLimiter, pools: UpstreamPools, u: UsageBuffer, m: GatewayMetrics, l: Logger, t: TrustedProxies,
+          ) =>
             new Pipeline(
               [
                 new RouteStage(s, config.MAX_BODY_BYTES),
-                new AuthenticateStage(k, s, config.KEY_HASH_SECRET),
+                new AuthenticateStage(k, s, config.KEY_HASH_SECRET, new InvalidKeyBudget(config.INVALID_KEY_LIMIT_PER_MINUTE), t),
                 new RateLimitStage(rl, config.REDIS_PREFIX, m, l),
                 new QuotaStage(),
                 new ProxyStage(pools, rl, config.MAX_BODY_BYTES, m, l, config.GATEWAY_BODY_IDLE_TIMEOUT_MS),
@@ -127,15 +132,22 @@ export class GatewayModule {
               m.stageSeconds,
               l,
             ),
-          inject: [SnapshotService, KeyStore, RateLimiter, UpstreamPools, UsageBuffer, GatewayMetrics, LOGGER],
+          inject: [SnapshotService, KeyStore, RateLimiter, UpstreamPools, UsageBuffer, GatewayMetrics, LOGGER, TrustedProxies],
         },
         {
           provide: GatewayServer,
           useFactory: (
             pipeline: Pipeline, snapshots: SnapshotService, listener: ConfigChangeListener, keys: KeyStore, pgHealth: PgHealth,
             usage: UsageBuffer, pools: UpstreamPools, metrics: GatewayMetrics, logger: Logger, rateLimitRedis: RedisScriptConnection,
-          ) => new GatewayServer({ config, logger, accessLog: new AccessLog(config.LOG_LEVEL), metrics, pipeline, snapshots, listener, keys, pgHealth, usage, pools, rateLimitRedis }),
-          inject: [Pipeline, SnapshotService, ConfigChangeListener, KeyStore, PgHealth, UsageBuffer, UpstreamPools, GatewayMetrics, LOGGER, RATE_LIMIT_REDIS],
+            trustedProxies: TrustedProxies,
+          ) => new GatewayServer({
+            config, logger, accessLog: new AccessLog(config.LOG_LEVEL), metrics, pipeline, snapshots, listener, keys, pgHealth, usage, pools,
+            rateLimitRedis, trustedProxies,
+          }),
+          inject: [
+            Pipeline, SnapshotService, ConfigChangeListener, KeyStore, PgHealth, UsageBuffer, UpstreamPools, GatewayMetrics, LOGGER, RATE_LIMIT_REDIS,
+            TrustedProxies,
+          ],
         },
       ],
     };

@@ -33,17 +33,21 @@ export interface KeyStoreOptions {
   /** Positive entries older than this are revalidated in the background on next use. */
   ttlMs: number;
   negativeTtlMs: number;
+  /** Size of the separate unknown-hash cache (a flood of unknown keys only ever evicts its own kind). */
+  negativeMax?: number;
   lastUsedFlushMs: number;
 }
 
 /**
- * hash → key record. Lookups: LRU hit (synchronous, the common case) → else one Postgres query
+ * hash → key record. Known keys and unknown hashes live in two separate LRUs, so no amount of
+ * unknown keys can push a known key out. Lookups: LRU hit (synchronous, the common case) → else one Postgres query
  * by hash, shared by concurrent requests for the same hash. Key events evict by hash or id;
  * a lookup racing an eviction does not re-cache what it read (epoch check), so a revoked key
  * cannot be resurrected by a query that started before the revocation committed.
  */
 export class KeyStore {
-  private readonly cache: LRUCache<string, KeyLookup>;
+  private readonly cache: LRUCache<string, KeyRecord>;
+  private readonly negative: LRUCache<string, UnknownKey>;
   private readonly inflight = new Map<string, Promise<KeyLookup>>();
   private readonly revalidating = new Set<string>();
   private readonly lastUsed = new Map<string, number>();
@@ -60,6 +64,7 @@ export class KeyStore {
     private readonly opts: KeyStoreOptions,
   ) {
     this.cache = new LRUCache({ max: opts.max });
+    this.negative = new LRUCache({ max: opts.negativeMax ?? 10_000 });
     const c = (result: string) => metrics.keyCache.labels({ result });
     this.counted = { hit: c('hit'), negative_hit: c('negative_hit'), miss: c('miss'), error: c('error') };
   }
@@ -78,19 +83,22 @@ export class KeyStore {
   lookup(hash: string, now = Date.now()): KeyLookup | Promise<KeyLookup> {
     const hit = this.cache.get(hash);
     if (hit) {
-      if (!hit.found) {
-        if (now - hit.fetchedAt < this.opts.negativeTtlMs) {
-          this.counted.negative_hit.inc();
-          return hit;
-        }
-      } else {
-        if (now - hit.fetchedAt > this.opts.ttlMs) this.revalidate(hash);
-        this.counted.hit.inc();
-        return hit;
-      }
+      if (now - hit.fetchedAt > this.opts.ttlMs) this.revalidate(hash);
+      this.counted.hit.inc();
+      return hit;
+    }
+    const unknown = this.negative.get(hash);
+    if (unknown && now - unknown.fetchedAt < this.opts.negativeTtlMs) {
+      this.counted.negative_hit.inc();
+      return unknown;
     }
     this.counted.miss.inc();
     return this.fetch(hash);
+  }
+
+  /** The cached record of a known key, without any lookup (for clients past their invalid-key budget). */
+  cached(hash: string): KeyRecord | undefined {
+    return this.cache.get(hash);
   }
 
   private fetch(hash: string): Promise<KeyLookup> {
@@ -99,7 +107,14 @@ export class KeyStore {
       const epoch = this.epoch;
       p = this.query(hash)
         .then((r) => {
-          if (epoch === this.epoch) this.cache.set(hash, r);
+          if (epoch === this.epoch) {
+            if (r.found) {
+              this.cache.set(hash, r);
+            } else {
+              this.cache.delete(hash);
+              if (this.opts.negativeTtlMs > 0) this.negative.set(hash, r);
+            }
+          }
           return r;
         })
         .catch((err: unknown) => {
@@ -144,18 +159,20 @@ export class KeyStore {
   evictHash(hash: string): void {
     this.epoch++;
     this.cache.delete(hash);
+    this.negative.delete(hash);
   }
 
   /** For events that name the key (or app) but not the hash. Rare, so a scan is fine. */
   evictWhere(pred: (r: KeyRecord) => boolean): void {
     this.epoch++;
-    for (const [hash, v] of this.cache.entries()) if (v.found && pred(v)) this.cache.delete(hash);
+    for (const [hash, v] of this.cache.entries()) if (pred(v)) this.cache.delete(hash);
   }
 
   /** After a gap in config-change messages: everything is revalidated on next use. */
   markAllStale(): void {
     this.epoch++;
     for (const v of this.cache.values()) v.fetchedAt = 0;
+    this.negative.clear();
   }
 
   recordUse(keyId: string, at: number): void {

@@ -50,8 +50,19 @@ export interface Api {
   timeoutMs?: number;
   openapi?: Record<string, unknown> | null;
   visibility?: 'public' | 'private';
+  cors?: ApiCors | null;
+  requireContentLength?: boolean;
   createdAt?: string;
   updatedAt?: string;
+}
+
+/** Browser (CORS) access through the gateway. */
+export interface ApiCors {
+  allowedOrigins: string[];
+  allowedHeaders?: string[];
+  exposedHeaders?: string[];
+  allowCredentials: boolean;
+  maxAgeSeconds: number;
 }
 
 export type RatePer = 'second' | 'minute' | 'hour';

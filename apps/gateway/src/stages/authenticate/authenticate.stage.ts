@@ -1,7 +1,10 @@
 import { LRUCache } from 'lru-cache';
 import { AppError } from '@apim/errors';
 import { hashKey, isWellFormedKey, KEY_PREFIX } from '@apim/keys';
-import { nextPeriodStart, policyHeader } from '@apim/ratelimit';
+import { nextPeriodStart, policyHeader, rateLimitHeader, windowSeconds } from '@apim/ratelimit';
+import { isIP } from 'node:net';
+import type { TrustedProxies } from '../../http/trusted-proxies';
+import type { InvalidKeyBudget } from '../../keys/invalid-key-budget';
 import { type KeyLookup, type KeyStore, KeyStoreUnavailableError } from '../../keys/key-store';
 import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
@@ -49,6 +52,8 @@ export class AuthenticateStage implements Stage {
     private readonly keys: KeyStore,
     private readonly snapshots: SnapshotService,
     private readonly hashSecret: string,
+    private readonly budget?: InvalidKeyBudget,
+    private readonly trusted?: TrustedProxies,
   ) {}
 
   run(ctx: RequestContext): void | Promise<void> {
@@ -62,6 +67,16 @@ export class AuthenticateStage implements Stage {
       hash = hashKey(found.key, this.hashSecret);
       this.hashes.set(found.key, hash);
     }
+    const budget = this.budget;
+    if (budget?.active) {
+      const wait = budget.retryAfter(this.clientAddress(ctx), ctx.receivedAt);
+      // Past its budget an address is served from the known-key cache only: no lookup, whatever the key.
+      if (wait > 0 && this.keys.cached(hash) === undefined) {
+        throw new AppError('invalid_key_rate_limited', 'Too many invalid API keys from this address; retry later', undefined, {
+          'retry-after': String(wait),
+        });
+      }
+    }
     let lookup: KeyLookup | Promise<KeyLookup>;
     try {
       lookup = this.keys.lookup(hash);
@@ -72,8 +87,27 @@ export class AuthenticateStage implements Stage {
     return this.authorise(ctx, lookup);
   }
 
+  /**
+   * Who the invalid-key budget charges: the peer, or behind trusted proxies the nearest
+   * X-Forwarded-For entry that is not itself a trusted proxy.
+   */
+  private clientAddress(ctx: RequestContext): string {
+    const peer = ctx.req.socket.remoteAddress ?? '';
+    if (!ctx.trustedPeer || !this.trusted) return peer;
+    const xff = ctx.req.headers['x-forwarded-for'];
+    if (typeof xff !== 'string') return peer;
+    const hops = xff.split(',');
+    for (let i = hops.length - 1; i >= 0; i--) {
+      const hop = hops[i].trim();
+      if (isIP(hop) === 0) return peer; // a malformed chain: charge the peer
+      if (!this.trusted.has(hop)) return hop;
+    }
+    return peer;
+  }
+
   private authorise(ctx: RequestContext, r: KeyLookup): void | Promise<void> {
     if (!r.found || r.status !== 'active' || (r.expiresAt !== null && r.expiresAt <= Date.now())) {
+      this.budget?.record(this.clientAddress(ctx), ctx.receivedAt);
       throw new AppError('key_invalid', 'The API key is not valid');
     }
     const s = this.snapshots.snapshot;
@@ -99,6 +133,23 @@ export class AuthenticateStage implements Stage {
     return value;
   }
 
+  /**
+   * `RateLimit` for answers the limiter never decides (a 403 before it, a 503 or fail-open while
+   * Redis is away): nothing was counted for this request, so the plan's whole allowance, resetting
+   * one window from now. The rate-limit stage replaces it with the real figures when it runs.
+   * Rebuilt at most once a second (the monthly reset counts down).
+   */
+  private readonly fallbacks = new WeakMap<PlanEntry, { second: number; value: string }>();
+
+  private fallbackFor(plan: PlanEntry, at: number): string {
+    const second = Math.floor(at / 1000);
+    const hit = this.fallbacks.get(plan);
+    if (hit && hit.second === second) return hit.value;
+    const value = rateLimitHeader(plan, { remaining: plan.requests, resetSeconds: windowSeconds(plan.per), quotaUsed: 0 }, new Date(at));
+    this.fallbacks.set(plan, { second, value });
+    return value;
+  }
+
   private knows(s: Snapshot, appId: string): boolean {
     const app = s.app(appId);
     return !!app && !!s.plan(app.planId) && s.consumerStatus(app.consumerId) !== undefined;
@@ -112,6 +163,7 @@ export class AuthenticateStage implements Stage {
     ctx.app = app;
     ctx.plan = plan;
     ctx.headers['ratelimit-policy'] = this.policyFor(plan, ctx.receivedAt);
+    ctx.headers.ratelimit = this.fallbackFor(plan, ctx.receivedAt);
     const status = s.consumerStatus(app.consumerId);
     if (status === 'suspended') throw new AppError('consumer_suspended', 'The consumer owning this key is suspended');
     if (status === 'pending') throw new AppError('consumer_pending', 'The consumer owning this key is awaiting approval');

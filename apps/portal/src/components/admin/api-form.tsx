@@ -11,6 +11,7 @@ import { IconFileTypeJs, IconTrash } from '@tabler/icons-react';
 import { z } from 'zod';
 import { deleteApi, saveApi } from '@/actions/admin';
 import { showProblem, showSuccess } from '@/lib/form-errors';
+import { corsBody, corsProblem } from '@/lib/cors-form';
 import type { Api } from '@/lib/types';
 
 const schema = z.object({
@@ -28,6 +29,14 @@ const schema = z.object({
   timeoutMs: z.number().int('Whole milliseconds').min(1, 'At least 1 ms').max(300_000, 'At most 300000 ms'),
   description: z.string().max(10_000),
   visibility: z.enum(['public', 'private']),
+  requireContentLength: z.boolean(),
+  corsEnabled: z.boolean(),
+  corsOrigins: z.string().max(30_000),
+  corsCredentials: z.boolean(),
+  corsMaxAge: z.number().int('Whole seconds').min(0, 'At least 0').max(86_400, 'At most 86400 s'),
+}).superRefine((v, ctx) => {
+  const p = corsProblem(v);
+  if (p) ctx.addIssue({ code: 'custom', path: [p[0]], message: p[1] });
 });
 
 type Values = z.infer<typeof schema>;
@@ -54,6 +63,11 @@ export function ApiForm({ existing }: { existing?: Api }) {
       timeoutMs: existing?.timeoutMs ?? 30000,
       description: existing?.description ?? '',
       visibility: existing?.visibility ?? 'public',
+      requireContentLength: existing?.requireContentLength ?? false,
+      corsEnabled: !!existing?.cors,
+      corsOrigins: existing?.cors?.allowedOrigins.join('\n') ?? '',
+      corsCredentials: existing?.cors?.allowCredentials ?? false,
+      corsMaxAge: existing?.cors?.maxAgeSeconds ?? 600,
     },
     validate: schemaResolver(schema, { sync: true }),
     validateInputOnChange: true,
@@ -89,7 +103,10 @@ export function ApiForm({ existing }: { existing?: Api }) {
         noValidate
         onSubmit={form.onSubmit((v) =>
           startTransition(async () => {
-            const body: Record<string, unknown> = { ...v, description: v.description || null };
+            const { corsEnabled, corsOrigins, corsCredentials, corsMaxAge, ...rest } = v;
+            const body: Record<string, unknown> = { ...rest, description: v.description || null };
+            // The form edits origins, credentials and max age; header lists set through the admin API are kept.
+            body.cors = corsBody({ corsEnabled, corsOrigins, corsCredentials, corsMaxAge }, existing?.cors);
             if (openapi !== undefined) body.openapi = openapi;
             const res = await saveApi(existing?.id ?? null, body);
             if (!res.ok) return showProblem(res.problem, form);
@@ -112,6 +129,27 @@ export function ApiForm({ existing }: { existing?: Api }) {
             </Stack>
           </SimpleGrid>
           <Switch label="Strip the route path before forwarding" {...form.getInputProps('stripRoutePath', { type: 'checkbox' })} />
+          <Switch
+            label="Require Content-Length (refuse chunked uploads with 411)"
+            {...form.getInputProps('requireContentLength', { type: 'checkbox' })}
+          />
+          <Switch label="Allow browser calls (CORS)" {...form.getInputProps('corsEnabled', { type: 'checkbox' })} />
+          {form.values.corsEnabled ? (
+            <SimpleGrid cols={{ base: 1, sm: 2 }}>
+              <Textarea
+                label="Allowed origins"
+                description="One per line, e.g. https://app.example.com, or * for any"
+                autosize
+                minRows={2}
+                maxRows={6}
+                {...form.getInputProps('corsOrigins')}
+              />
+              <Stack>
+                <NumberInput label="Preflight max age (s)" min={0} max={86400} step={60} {...form.getInputProps('corsMaxAge')} />
+                <Switch label="Allow credentials (cookies)" {...form.getInputProps('corsCredentials', { type: 'checkbox' })} />
+              </Stack>
+            </SimpleGrid>
+          ) : null}
           <Textarea label="Description" autosize minRows={2} maxRows={6} {...form.getInputProps('description')} />
           <FileInput
             label="OpenAPI document (JSON)"
