@@ -18,7 +18,7 @@ import next from 'next';
 import proxyaddr from 'proxy-addr';
 
 /** TRUST_PROXY → a proxy-addr trust function (what Express builds from `trust proxy`). */
-export function compileTrust(value = 'loopback') {
+export function compileTrust(value = 'false') {
   const v = value.trim();
   if (v === 'true') return () => true;
   if (v === 'false' || v === '') return () => false;
