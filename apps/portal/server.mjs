@@ -14,11 +14,10 @@ import { createServer } from 'node:http';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { refusePublishedSecrets } from '@apim/config';
-import next from 'next';
 import proxyaddr from 'proxy-addr';
 
 /** TRUST_PROXY → a proxy-addr trust function (what Express builds from `trust proxy`). */
-export function compileTrust(value = 'loopback') {
+export function compileTrust(value = 'false') {
   const v = value.trim();
   if (v === 'true') return () => true;
   if (v === 'false' || v === '') return () => false;
@@ -46,6 +45,10 @@ async function main() {
   } catch (err) {
     throw new Error(`portal: TRUST_PROXY is invalid (${err.message})`);
   }
+  // As `next start` does: unset means production (React and Next pick their builds from it, so
+  // set it before loading Next).
+  process.env.NODE_ENV ??= 'production';
+  const { default: next } = await import('next');
   const app = next({ dev: false, dir: dirname(fileURLToPath(import.meta.url)), hostname: host, port });
   await app.prepare();
   const handle = app.getRequestHandler();

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { GATEWAY_URL, developerWithKey, shot } from './support';
+import { GATEWAY_URL, developerWithKey, logIn, shot } from './support';
 
 test('landing, API docs with try-it, plans, login and signup render', async ({ page }) => {
   await page.goto('/');
@@ -37,6 +37,7 @@ test('narrow screens get a burger menu', async ({ page }) => {
 
 test('the API page\'s "Try it out" calls the gateway with the key the developer types', async ({ page }) => {
   const dev = await developerWithKey();
+  await logIn(page, dev); // the relay serves signed-in users only
   await page.goto('/');
   await page.getByRole('link', { name: 'Open Demo Echo' }).click();
   await page.getByLabel('Your API key for “Try it out”').fill(dev.key);

@@ -1,0 +1,189 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect, test, type BrowserContext } from '@playwright/test';
+import { ADMIN, MANAGEMENT_URL, PORTAL_URL, apiSignup, developerWithKey, logIn, uniq } from './support';
+
+const portalOrigin = new URL(PORTAL_URL).origin;
+
+async function sessionCookie(context: BrowserContext): Promise<string> {
+  const c = (await context.cookies(PORTAL_URL)).find((k) => k.name === 'apim_session');
+  expect(c, 'session cookie').toBeTruthy();
+  return `${c!.name}=${c!.value}`;
+}
+
+test('portal pages carry CSP with frame-ancestors none, nosniff and a referrer policy', async ({ request }) => {
+  for (const path of ['/', '/login', '/plans', '/no-such-page']) {
+    const res = await request.get(path, { maxRedirects: 0 });
+    const h = res.headers();
+    expect(h['content-security-policy'], path).toContain("frame-ancestors 'none'");
+    expect(h['content-security-policy'], path).toContain("connect-src 'self'");
+    expect(h['x-content-type-options'], path).toBe('nosniff');
+    expect(h['referrer-policy'], path).toBe('strict-origin-when-cross-origin');
+  }
+});
+
+test('a page of the portal cannot be framed by another site', async ({ page }) => {
+  const attacker = createServer((_req, res) => {
+    res.setHeader('content-type', 'text/html');
+    res.end(`<iframe id="f" src="${PORTAL_URL}/login" width="600" height="400"></iframe>`);
+  });
+  await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
+  try {
+    // localhost vs 127.0.0.1: another origin, as an attacker's page would be.
+    await page.goto(`http://localhost:${(attacker.address() as AddressInfo).port}/`);
+    await page.waitForTimeout(1500);
+    const frame = page.frames().find((f) => f !== page.mainFrame());
+    const framedLogin = frame ? await frame.getByRole('button', { name: 'Log in' }).count().catch(() => 0) : 0;
+    expect(framedLogin).toBe(0);
+  } finally {
+    attacker.close();
+  }
+});
+
+test('the session cookie is HttpOnly and SameSite=Lax', async ({ page, context }) => {
+  const dev = await apiSignup();
+  await logIn(page, dev);
+  const c = (await context.cookies(PORTAL_URL)).find((k) => k.name === 'apim_session');
+  expect(c).toBeTruthy();
+  expect(c!.httpOnly).toBe(true);
+  expect(c!.sameSite).toBe('Lax');
+  expect(await page.evaluate(() => document.cookie)).not.toContain('apim_session');
+});
+
+for (const next of ['%2F%09%2Fevil.com', '//evil.com', '/\\evil.com', 'https://evil.com', '/%5Cevil.com', '%2F%2Fevil.com']) {
+  test(`after login, next=${next} lands on the portal`, async ({ page }) => {
+    const dev = await apiSignup();
+    await page.goto(`/login?next=${next}`);
+    await page.getByLabel('Email').fill(dev.email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(dev.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
+    await page.waitForLoadState('load');
+    expect(new URL(page.url()).origin).toBe(portalOrigin);
+    expect(page.url()).not.toContain('evil.com');
+  });
+}
+
+test('a spoofed X-Forwarded-For from the browser does not buy fresh login attempts', async ({ browser }) => {
+  const dev = await apiSignup();
+  const statuses: string[] = [];
+  for (let i = 0; i < 6; i++) {
+    // A new context per attempt, each claiming another address.
+    const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': `198.51.100.${i + 1}` } });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.waitForLoadState('networkidle');
+    await page.getByLabel('Email').fill(dev.email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    const answer = page.getByText(/Too many|Invalid email or password/).first();
+    await expect(answer).toBeVisible({ timeout: 30_000 });
+    statuses.push((await answer.textContent()) ?? '');
+    await context.close();
+  }
+  // LOGIN_MAX_FAILURES (5) per account and real address: the 6th is refused whatever it claims.
+  expect(statuses.slice(0, 5).every((s) => /Invalid email or password/.test(s))).toBe(true);
+  expect(statuses[5]).toMatch(/Too many/);
+});
+
+test.describe('the try-it relay', () => {
+  test('refuses anonymous calls', async ({ request }) => {
+    const res = await request.get('/try-it/demo/hello');
+    expect(res.status()).toBe(401);
+    expect(res.headers()['content-security-policy']).toBe('sandbox');
+  });
+
+  test('never reaches the gateway\'s own endpoints, refuses 2 MiB bodies, answers sandboxed', async ({ page, context }) => {
+    const dev = await developerWithKey('relay');
+    await logIn(page, dev);
+    const api = page.request;
+    for (const path of ['/try-it/_gateway/metrics', '/try-it/%5Fgateway/metrics', '/try-it/_GATEWAY/healthz']) {
+      const res = await api.get(path, { headers: { 'x-api-key': dev.key } });
+      expect(res.status(), path).toBe(404);
+      expect(await res.text(), path).not.toMatch(/# HELP|# TYPE/);
+    }
+    // An encoded ../ stays inside the path segment: whatever answers, it is never the metrics.
+    const dotted = await api.get('/try-it/demo/..%2F_gateway%2Fmetrics', { headers: { 'x-api-key': dev.key } });
+    expect(dotted.status()).not.toBe(200);
+    expect(await dotted.text()).not.toMatch(/# HELP|# TYPE/);
+    const big = Buffer.alloc(2 * 1024 * 1024, 'a');
+    const tooBig = await api.post('/try-it/demo/hello', { headers: { 'x-api-key': dev.key, 'content-type': 'text/plain' }, data: big });
+    expect(tooBig.status()).toBe(413);
+
+    // Without Content-Length (chunked): refused while reading.
+    const cookie = await sessionCookie(context);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${PORTAL_URL}/try-it/demo/hello`, { method: 'POST', headers: { cookie, 'x-api-key': dev.key, 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 2 * 1024 * 1024) {
+          sent += 64 * 1024;
+          if (!req.write(Buffer.alloc(64 * 1024, 'b'))) return void req.once('drain', pump);
+        }
+        req.end();
+      };
+      pump();
+    });
+    expect(chunked).toBe(413);
+
+    const ok = await api.get('/try-it/demo/hello?name=relay', { headers: { 'x-api-key': dev.key } });
+    expect(ok.status()).toBe(200);
+    expect(ok.headers()['content-security-policy']).toBe('sandbox');
+    expect(ok.headers()['x-content-type-options']).toBe('nosniff');
+  });
+});
+
+test('an uploaded OpenAPI document naming another server never gets the key sent there', async ({ page }) => {
+  const seen: string[] = [];
+  const listener: Server = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} key=${req.headers['x-api-key'] ?? ''}`);
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', '*');
+    res.end('{}');
+  });
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  const evil = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+  try {
+    const login = await (await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN),
+    })).json();
+    const slug = uniq('servers');
+    const created = await fetch(`${MANAGEMENT_URL}/v1/admin/apis`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: `Servers ${slug}`, slug, upstreamUrl: 'http://127.0.0.1:9/up', routePath: `/${slug}`, visibility: 'public',
+        openapi: {
+          openapi: '3.0.3', info: { title: 'Servers', version: '1' }, servers: [{ url: `${evil}/root` }],
+          paths: {
+            '/steal': {
+              servers: [{ url: `${evil}/path` }],
+              get: { operationId: 'steal', servers: [{ url: `${evil}/operation` }], responses: { 200: { description: 'ok' } } },
+            },
+          },
+        },
+      }),
+    });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const api = await created.json();
+
+    const dev = await developerWithKey('servers');
+    await logIn(page, dev);
+    await page.goto(`/apis/${api.id}`);
+    await page.getByLabel('Your API key for “Try it out”').fill(dev.key);
+    await expect(page.locator('.swagger-ui .opblock').first()).toBeVisible({ timeout: 30_000 });
+    await page.locator('.opblock-get .opblock-summary').first().click();
+    await page.getByRole('button', { name: 'Execute' }).click({ timeout: 30_000 });
+    // The call went to the gateway (through the relay), which refuses it: the key has no plan for it.
+    await expect(page.locator('.live-responses-table tbody .response-col_status').first()).toHaveText(/^(403|502|503|504)\b/, { timeout: 15_000 });
+    await page.waitForTimeout(1000);
+    expect(seen).toEqual([]);
+    await expect(page.locator('.swagger-ui')).not.toContainText(evil);
+  } finally {
+    listener.close();
+  }
+});
