@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { bullPrefix, USAGE_QUEUE } from '@apim/contracts';
 import { createLogger, type Logger } from '@apim/observability';
-import { RateLimiter, RedisScriptConnection } from '@apim/ratelimit';
+import { QuotaCounter, RateLimiter, RedisScriptConnection, scriptConnectionCommands } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { GatewayServer } from './gateway-server';
 import { KeyStore } from './keys/key-store';
@@ -19,6 +19,7 @@ import { MeterStage } from './stages/meter/meter.stage';
 import { UsageBuffer } from './stages/meter/usage-buffer';
 import { ProxyStage } from './stages/proxy/proxy.stage';
 import { UpstreamPools } from './stages/proxy/upstream-pools';
+import { QuotaSettlement } from './stages/quota/quota-settlement';
 import { QuotaStage } from './stages/quota/quota.stage';
 import { RateLimitStage } from './stages/rate-limit/rate-limit.stage';
 import { RouteStage } from './stages/route/route.stage';
@@ -83,7 +84,12 @@ export class GatewayModule {
           useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: reconnect, connectionName: `gateway-sub-${config.GATEWAY_ID}` })
             .on('error', () => undefined),
         },
-        { provide: RateLimiter, useFactory: (r: RedisScriptConnection) => new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE }), inject: [RATE_LIMIT_REDIS] },
+        { provide: RateLimiter, useFactory: (r: RedisScriptConnection) => new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE, exactLogMax: config.EXACT_LOG_MAX }), inject: [RATE_LIMIT_REDIS] },
+        {
+          provide: QuotaCounter,
+          useFactory: (r: RedisScriptConnection) => new QuotaCounter(scriptConnectionCommands(r), config.REDIS_PREFIX),
+          inject: [RATE_LIMIT_REDIS],
+        },
         { provide: UpstreamPools, useFactory: () => new UpstreamPools(config.UPSTREAM_CONNECTIONS) },
         {
           provide: SnapshotService,
@@ -114,20 +120,25 @@ export class GatewayModule {
         },
         {
           provide: Pipeline,
-          useFactory: (s: SnapshotService, k: KeyStore, rl: RateLimiter, pools: UpstreamPools, u: UsageBuffer, m: GatewayMetrics, l: Logger) =>
-            new Pipeline(
+          useFactory: (
+            s: SnapshotService, k: KeyStore, rl: RateLimiter, pools: UpstreamPools, u: UsageBuffer, m: GatewayMetrics, l: Logger, q: QuotaCounter,
+          ) => {
+            const settlement = new QuotaSettlement(q);
+            return new Pipeline(
               [
                 new RouteStage(s, config.MAX_BODY_BYTES),
                 new AuthenticateStage(k, s, config.KEY_HASH_SECRET),
                 new RateLimitStage(rl, config.REDIS_PREFIX, m, l),
                 new QuotaStage(),
-                new ProxyStage(pools, rl, config.MAX_BODY_BYTES, m, l),
+                new ProxyStage(pools, config.MAX_BODY_BYTES, m, l),
                 new MeterStage(u),
               ],
               m.stageSeconds,
               l,
-            ),
-          inject: [SnapshotService, KeyStore, RateLimiter, UpstreamPools, UsageBuffer, GatewayMetrics, LOGGER],
+              (ctx) => settlement.settle(ctx),
+            );
+          },
+          inject: [SnapshotService, KeyStore, RateLimiter, UpstreamPools, UsageBuffer, GatewayMetrics, LOGGER, QuotaCounter],
         },
         {
           provide: GatewayServer,

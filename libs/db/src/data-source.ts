@@ -14,6 +14,7 @@ import { UserEntity } from './entities/user.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { UsageBatchAppCounts1764200000000 } from './migrations/1764200000000-usage-batch-app-counts';
 import { StatementLinePricing1764300000000 } from './migrations/1764300000000-statement-line-pricing';
+import { PlanRateLimits1765140000000 } from './migrations/1765140000000-plan-rate-limits';
 
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
@@ -22,7 +23,9 @@ export const ENTITIES = [
 ];
 
 /** In order. New migrations are appended here; nothing is discovered by glob. */
-export const MIGRATIONS = [InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000];
+export const MIGRATIONS = [
+  InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000, PlanRateLimits1765140000000,
+];
 
 export interface DataSourceParams {
   url: string;

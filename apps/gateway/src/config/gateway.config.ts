@@ -49,6 +49,11 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     /** Grace for in-flight requests on SIGTERM before connections are cut. */
     SHUTDOWN_TIMEOUT_MS: env.int(5_000, 0),
     UPSTREAM_CONNECTIONS: env.int(256, 1),
+    /**
+     * Limits of up to this many requests keep an exact log (one ZSET member per admission); larger
+     * ones a bucketed window of 60 buckets (< 1 KB, may refuse up to one bucket early).
+     */
+    EXACT_LOG_MAX: env.int(1000, 1),
     /** Send the rate-limit calls of one event-loop turn in one Redis write (see RateLimiter). */
     RATE_LIMIT_COALESCE: env.bool(true),
     /**

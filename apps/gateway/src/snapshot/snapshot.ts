@@ -1,4 +1,4 @@
-import type { LimitPolicy } from '@apim/ratelimit';
+import type { LimitPolicy, RateLimitSpec } from '@apim/ratelimit';
 
 /**
  * The gateway's in-memory view of the control plane: small (hundreds of APIs and plans, apps in
@@ -18,6 +18,8 @@ export interface ApiRoute {
 
 export interface PlanEntry extends LimitPolicy {
   id: string;
+  /** Every limit, the first being `requests`/`per` (always present here). */
+  limits: readonly RateLimitSpec[];
   failMode: 'open' | 'closed';
   apiIds: Set<string>;
 }

@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '@apim/observability';
-import type { RateLimiter } from '@apim/ratelimit';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../http/header-filter';
 import type { GatewayMetrics } from '../../observability/gateway-metrics';
 import type { RequestContext } from '../../pipeline/request-context';
@@ -29,7 +28,7 @@ function hasBody(req: IncomingMessage): boolean {
  * Streams the request to the upstream and the response back, through undici's dispatch API so
  * each chunk goes straight to the client socket with backpressure (no buffering, whatever the
  * size). Retries once only when the connection was never made and the method is idempotent
- * and bodiless. Connect failure → 502 (not billable; the quota unit is given back), upstream
+ * and bodiless. Connect failure → 502 (not billable; the settle phase gives the quota unit back), upstream
  * silence past the API's timeout → 504 (billable: the request reached it).
  */
 export class ProxyStage implements Stage {
@@ -37,7 +36,6 @@ export class ProxyStage implements Stage {
 
   constructor(
     private readonly pools: UpstreamPools,
-    private readonly limiter: RateLimiter,
     private readonly maxBodyBytes: number,
     private readonly metrics: GatewayMetrics,
     private readonly logger: Logger,
@@ -112,7 +110,7 @@ export class ProxyStage implements Stage {
           return;
         }
         if (err instanceof BodyTooLargeError) {
-          this.refund(ctx);
+          this.notBillable(ctx);
           sendProblem(ctx, 'payload_too_large', `Request bodies are limited to ${this.maxBodyBytes} bytes`);
           finish();
           return;
@@ -124,7 +122,7 @@ export class ProxyStage implements Stage {
             this.dispatch(ctx, headers, withBody, 1, done);
             return;
           }
-          this.refund(ctx);
+          this.notBillable(ctx);
           sendProblem(ctx, 'upstream_unavailable', 'The upstream service could not be reached');
           finish();
           return;
@@ -150,11 +148,8 @@ export class ProxyStage implements Stage {
     }
   }
 
-  /** The call never reached the upstream: not billable, so the quota unit goes back. */
-  private refund(ctx: RequestContext): void {
+  /** The call never reached the upstream: not billable (QuotaSettlement then gives the quota unit back). */
+  private notBillable(ctx: RequestContext): void {
     ctx.billable = false;
-    if (ctx.decision && ctx.plan?.monthlyQuota !== null && ctx.quotaKey) {
-      this.limiter.refundQuota(ctx.quotaKey).catch(() => undefined);
-    }
   }
 }

@@ -64,7 +64,7 @@ export const chargebackResponse = z.object({
   totals: z.array(z.object({ currency: z.string(), total: z.string() })),
 });
 
-const previewRateLimit = z.strictObject({ requests: z.number().int().min(1).max(1_000_000_000), per: z.enum(['second', 'minute', 'hour']) });
+const previewRateLimit = z.strictObject({ requests: z.number().int().min(1).max(1_000_000_000), per: z.enum(['second', 'minute', 'hour', 'day']) });
 export const planPreviewBody = z.strictObject({
   rateLimit: previewRateLimit.optional(),
   monthlyQuota: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),

@@ -4,7 +4,7 @@ import { AppError } from '@apim/errors';
 import type { ChargebackLine, PlanPreviewBody, UsageReportQuery, UsageReportRow } from './reports.dto';
 import { ReportsRepository } from './reports.repository';
 
-const PER_HOUR = { second: 3600, minute: 60, hour: 1 } as const;
+const PER_HOUR = { second: 3600, minute: 60, hour: 1, day: 1 / 24 } as const;
 
 export interface Chargeback {
   period: string;
