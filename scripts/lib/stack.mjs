@@ -77,7 +77,8 @@ export async function runStack(root, opts) {
   const node = process.execPath;
   const apps = [
     { name: 'management-api', args: [join(root, 'apps/management-api/dist/src/main.js')], env: { MANAGEMENT_PORT: String(ports.management) }, ready: `${urls.management}/readyz` },
-    { name: 'gateway', args: [join(root, 'apps/gateway/dist/src/main.js')], env: { GATEWAY_PORT: String(ports.gateway) }, ready: `${urls.gateway}/_gateway/readyz` },
+    // No load balancer in front of a local stack: no drain on stop unless asked for.
+    { name: 'gateway', args: [join(root, 'apps/gateway/dist/src/main.js')], env: { GATEWAY_PORT: String(ports.gateway), GATEWAY_DRAIN_MS: process.env.GATEWAY_DRAIN_MS ?? '0' }, ready: `${urls.gateway}/_gateway/readyz` },
     { name: 'worker', args: [join(root, 'apps/worker/dist/src/main.js')], env: { WORKER_PORT: String(ports.worker) }, ready: `${urls.worker}/readyz` },
     {
       name: 'portal', args: [require.resolve('next/dist/bin/next'), 'start', '-p', String(ports.portal), '-H', '127.0.0.1'], cwd: join(root, 'apps/portal'),

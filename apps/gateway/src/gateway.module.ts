@@ -93,9 +93,12 @@ export class GatewayModule {
         { provide: UpstreamPools, useFactory: () => new UpstreamPools(config.UPSTREAM_CONNECTIONS) },
         {
           provide: SnapshotService,
-          useFactory: (pool: Pool, h: PgHealth, m: GatewayMetrics, l: Logger) =>
-            new SnapshotService(pool, h, m, l, { refreshMs: config.SNAPSHOT_REFRESH_MS, debounceMs: config.SNAPSHOT_DEBOUNCE_MS }),
-          inject: [PG_POOL, PgHealth, GatewayMetrics, LOGGER],
+          useFactory: (pool: Pool, h: PgHealth, m: GatewayMetrics, l: Logger, k: KeyStore) =>
+            new SnapshotService(pool, h, m, l, {
+              refreshMs: config.SNAPSHOT_REFRESH_MS, debounceMs: config.SNAPSHOT_DEBOUNCE_MS, file: config.GATEWAY_SNAPSHOT_FILE,
+              fileKeys: () => k.knownKeys(), onFileLoaded: (keys) => k.seed(keys),
+            }),
+          inject: [PG_POOL, PgHealth, GatewayMetrics, LOGGER, KeyStore],
         },
         {
           provide: KeyStore,

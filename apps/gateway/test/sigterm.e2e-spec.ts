@@ -34,7 +34,7 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
         PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', GC_HEAP_GROWING_PERCENT: '250', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'sigterm-child',
         DATABASE_URL: s.db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: s.prefix, KEY_HASH_SECRET: KEY_SECRET,
         // Nothing is flushed by time during the test: only the shutdown flush can deliver the events.
-        USAGE_FLUSH_MS: '600000', USAGE_BATCH_SIZE: '10000',
+        USAGE_FLUSH_MS: '600000', USAGE_BATCH_SIZE: '10000', GATEWAY_DRAIN_MS: '0', GATEWAY_SNAPSHOT_FILE: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

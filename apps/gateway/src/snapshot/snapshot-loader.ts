@@ -9,6 +9,9 @@ import { type ApiRoute, type ConsumerStatus, type PlanEntry, type SnapshotData, 
 export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A connection lost between two queries is emitted on the checked-out client: unhandled, it would end the process.
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const apis = await client.query<{ id: string; route_path: string; upstream_url: string; strip_route_path: boolean; timeout_ms: number }>(
@@ -62,6 +65,7 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
     throw err;
   } finally {
     // A connection that failed its ROLLBACK is discarded rather than returned to the pool.
+    client.off('error', onError);
     client.release(broken);
   }
 }
