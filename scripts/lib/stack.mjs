@@ -146,7 +146,11 @@ export async function runStack(root, opts) {
     { name: 'management-api', args: [join(root, 'apps/management-api/dist/src/main.js')], env: { MANAGEMENT_PORT: String(ports.management), MANAGEMENT_HOST: bind.management.host }, ready: `${urls.management}/readyz` },
     {
       name: 'gateway', args: [join(root, 'apps/gateway/dist/src/main.js')],
-      env: { GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: bind.gateway.host, GATEWAY_ADMIN_PORT: String(ports.gatewayAdmin ?? ports.gateway + 1) },
+      env: {
+        GATEWAY_PORT: String(ports.gateway), GATEWAY_HOST: bind.gateway.host, GATEWAY_ADMIN_PORT: String(ports.gatewayAdmin ?? ports.gateway + 1),
+        // No load balancer in front of a local stack: no drain on stop unless asked for.
+        GATEWAY_DRAIN_MS: process.env.GATEWAY_DRAIN_MS ?? '0',
+      },
       ready: `${urls.gateway}/_gateway/readyz`,
     },
     { name: 'worker', args: [join(root, 'apps/worker/dist/src/main.js')], env: { WORKER_PORT: String(ports.worker), WORKER_HOST: bind.worker.host }, ready: `${urls.worker}/readyz` },

@@ -157,23 +157,32 @@ export class GatewayServer {
     return this.p.snapshots.reloadNow();
   }
 
-  readiness(): { ready: boolean; status: string; snapshotLoaded: boolean; postgres: string; redis: string; closing: boolean } {
+  readiness(): {
+    ready: boolean; status: string; snapshotLoaded: boolean; snapshot: string; postgres: string; redis: string; closing: boolean;
+  } {
     const snapshotLoaded = this.p.snapshots.isLoaded;
     const pg = this.p.pgHealth;
     const ready = !this.closing && snapshotLoaded && pg.withinGrace();
     return {
-      ready, status: ready ? 'ready' : 'not_ready', snapshotLoaded,
+      ready, status: ready ? 'ready' : this.closing ? 'draining' : 'not_ready', snapshotLoaded, snapshot: this.p.snapshots.source,
       postgres: pg.up ? 'up' : pg.withinGrace() ? 'down (within grace)' : 'down',
       redis: this.p.rateLimitRedis.status, closing: this.closing,
     };
   }
 
   /**
-   * Graceful stop: refuse new connections, let in-flight requests finish (up to the timeout),
-   * then flush the usage buffer so every metered event reaches the queue.
+   * Graceful stop: first drain — /readyz answers 503 and every answer carries `Connection: close`
+   * for GATEWAY_DRAIN_MS while the listener stays open, so load balancers stop sending before
+   * any connection is refused — then refuse new connections, let in-flight requests finish (up
+   * to the timeout), and flush the usage buffer so every metered event reaches the queue.
    */
   async close(): Promise<{ unflushedEvents: number }> {
     this.closing = true;
+    if (this.p.config.GATEWAY_DRAIN_MS > 0) {
+      this.p.logger.info({ drainMs: this.p.config.GATEWAY_DRAIN_MS }, 'draining: readyz 503, still serving with Connection: close');
+      this.server.closeIdleConnections();
+      await new Promise((r) => setTimeout(r, this.p.config.GATEWAY_DRAIN_MS));
+    }
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), this.p.config.SHUTDOWN_TIMEOUT_MS).unref());

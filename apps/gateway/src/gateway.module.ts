@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { bullPrefix, USAGE_QUEUE } from '@apim/contracts';
 import { createLogger, type Logger } from '@apim/observability';
-import { RateLimiter, RedisScriptConnection } from '@apim/ratelimit';
+import { QuotaCounter, RateLimiter, RedisScriptConnection, scriptConnectionCommands } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { GatewayServer } from './gateway-server';
 import { TrustedProxies } from './http/trusted-proxies';
@@ -21,6 +21,7 @@ import { MeterStage } from './stages/meter/meter.stage';
 import { UsageBuffer } from './stages/meter/usage-buffer';
 import { ProxyStage } from './stages/proxy/proxy.stage';
 import { UpstreamPools } from './stages/proxy/upstream-pools';
+import { QuotaSettlement } from './stages/quota/quota-settlement';
 import { QuotaStage } from './stages/quota/quota.stage';
 import { RateLimitStage } from './stages/rate-limit/rate-limit.stage';
 import { RouteStage } from './stages/route/route.stage';
@@ -85,14 +86,22 @@ export class GatewayModule {
           useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: reconnect, connectionName: `gateway-sub-${config.GATEWAY_ID}` })
             .on('error', () => undefined),
         },
-        { provide: RateLimiter, useFactory: (r: RedisScriptConnection) => new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE }), inject: [RATE_LIMIT_REDIS] },
+        { provide: RateLimiter, useFactory: (r: RedisScriptConnection) => new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE, exactLogMax: config.EXACT_LOG_MAX }), inject: [RATE_LIMIT_REDIS] },
+        {
+          provide: QuotaCounter,
+          useFactory: (r: RedisScriptConnection) => new QuotaCounter(scriptConnectionCommands(r), config.REDIS_PREFIX),
+          inject: [RATE_LIMIT_REDIS],
+        },
         { provide: TrustedProxies, useFactory: () => new TrustedProxies(config.TRUSTED_PROXIES) },
         { provide: UpstreamPools, useFactory: () => new UpstreamPools(config.UPSTREAM_CONNECTIONS) },
         {
           provide: SnapshotService,
-          useFactory: (pool: Pool, h: PgHealth, m: GatewayMetrics, l: Logger) =>
-            new SnapshotService(pool, h, m, l, { refreshMs: config.SNAPSHOT_REFRESH_MS, debounceMs: config.SNAPSHOT_DEBOUNCE_MS }),
-          inject: [PG_POOL, PgHealth, GatewayMetrics, LOGGER],
+          useFactory: (pool: Pool, h: PgHealth, m: GatewayMetrics, l: Logger, k: KeyStore) =>
+            new SnapshotService(pool, h, m, l, {
+              refreshMs: config.SNAPSHOT_REFRESH_MS, debounceMs: config.SNAPSHOT_DEBOUNCE_MS, file: config.GATEWAY_SNAPSHOT_FILE,
+              fileKeys: () => k.knownKeys(), onFileLoaded: (keys) => k.seed(keys),
+            }),
+          inject: [PG_POOL, PgHealth, GatewayMetrics, LOGGER, KeyStore],
         },
         {
           provide: KeyStore,
@@ -118,21 +127,24 @@ export class GatewayModule {
         {
           provide: Pipeline,
           useFactory: (
-            s: SnapshotService, k: KeyStore, rl: RateLimiter, pools: UpstreamPools, u: UsageBuffer, m: GatewayMetrics, l: Logger, t: TrustedProxies,
-          ) =>
-            new Pipeline(
+            s: SnapshotService, k: KeyStore, rl: RateLimiter, pools: UpstreamPools, u: UsageBuffer, m: GatewayMetrics, l: Logger, q: QuotaCounter, t: TrustedProxies,
+          ) => {
+            const settlement = new QuotaSettlement(q);
+            return new Pipeline(
               [
                 new RouteStage(s, config.MAX_BODY_BYTES),
                 new AuthenticateStage(k, s, config.KEY_HASH_SECRET, new InvalidKeyBudget(config.INVALID_KEY_LIMIT_PER_MINUTE), t),
                 new RateLimitStage(rl, config.REDIS_PREFIX, m, l),
                 new QuotaStage(),
-                new ProxyStage(pools, rl, config.MAX_BODY_BYTES, m, l, config.GATEWAY_BODY_IDLE_TIMEOUT_MS),
+                new ProxyStage(pools, config.MAX_BODY_BYTES, m, l, config.GATEWAY_BODY_IDLE_TIMEOUT_MS),
                 new MeterStage(u),
               ],
               m.stageSeconds,
               l,
-            ),
-          inject: [SnapshotService, KeyStore, RateLimiter, UpstreamPools, UsageBuffer, GatewayMetrics, LOGGER, TrustedProxies],
+              (ctx) => settlement.settle(ctx),
+            );
+          },
+          inject: [SnapshotService, KeyStore, RateLimiter, UpstreamPools, UsageBuffer, GatewayMetrics, LOGGER, QuotaCounter, TrustedProxies],
         },
         {
           provide: GatewayServer,

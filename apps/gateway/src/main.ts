@@ -18,11 +18,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping: draining in-flight requests and flushing usage');
-    // Escalate-safe: whatever happens, the process is gone within ~10 s.
+    // Escalate-safe: whatever happens, the process is gone within drain + shutdown timeout + 4 s.
     setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS + 4_000).unref();
+    }, config.GATEWAY_DRAIN_MS + config.SHUTDOWN_TIMEOUT_MS + 4_000).unref();
     gateway.close().then(
       ({ unflushedEvents }) => process.exit(unflushedEvents > 0 ? 1 : 0),
       (err: unknown) => {

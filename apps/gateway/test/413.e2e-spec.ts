@@ -1,16 +1,22 @@
 import { Readable } from 'node:stream';
+import Redis from 'ioredis';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { periodOf, redisKeys } from '@apim/contracts';
+import { eventually, TEST_REDIS_URL } from '@apim/testing';
 import { startStack, type Stack } from './support/harness';
 
 describe('413: body size', () => {
   let s: Stack;
   let key: string;
+  let quotaApp: string;
 
   beforeAll(async () => {
     s = await startStack('413', { MAX_BODY_BYTES: 1024 * 1024 });
     const apiId = await s.fx.api('/echo', s.upstream.url);
-    key = (await s.fx.client(apiId)).key;
+    const c = await s.fx.client(apiId, { monthlyQuota: 10 });
+    key = c.key;
+    quotaApp = c.appId;
     await s.reload();
   });
   afterAll(() => s.close());
@@ -24,7 +30,10 @@ describe('413: body size', () => {
     expect(s.upstream.seen.length).toBe(seen);
   });
 
-  it('a chunked body that grows past the limit → 413', async () => {
+  it('a chunked body that grows past the limit → 413, not billable, its quota unit given back (settle phase)', async () => {
+    const redis = new Redis(TEST_REDIS_URL);
+    const qKey = redisKeys.quota(s.prefix, quotaApp, periodOf(new Date()));
+    const before = Number((await redis.get(qKey)) ?? 0);
     const chunk = Buffer.alloc(256 * 1024, 1);
     async function* body() {
       for (let i = 0; i < 8; i++) yield chunk;
@@ -36,6 +45,12 @@ describe('413: body size', () => {
     } else {
       expect(res.statusCode).toBe(413);
       await res.body.dump();
+    }
+    try {
+      // The admission took a unit; the call was never forwarded, so it comes back.
+      expect(await eventually(async () => ((await redis.get(qKey)) === String(before) ? true : null))).toBe(true);
+    } finally {
+      redis.disconnect();
     }
   });
 

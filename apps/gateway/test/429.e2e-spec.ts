@@ -70,7 +70,7 @@ describe('429: rate limit and quota', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(untilMonthEnd - 5);
     expect(await redis.get(qKey)).toBe('3');
     // The quota refusal took no rate-limit slot: one slot of two is still free in this second.
-    expect(await redis.zcard(redisKeys.rateLimit(s.prefix, c.appId))).toBe(1);
+    expect(await redis.zcard(`${redisKeys.rateLimit(s.prefix, c.appId)}:second`)).toBe(1);
 
     // Metered: 3 billable, 2 refusals recorded but not billable.
     const events = await eventually(async () => {
@@ -80,5 +80,34 @@ describe('429: rate limit and quota', () => {
     expect(events.filter((e) => e.billable)).toHaveLength(3);
     expect(events.filter((e) => e.status === 429 && !e.billable)).toHaveLength(2);
     expect(events.every((e) => e.apiId === apiId && e.planId === c.planId && e.consumerId === c.consumerId && e.keyId === c.id)).toBe(true);
+  });
+
+  it('stacked limits: all or nothing, every limit and the quota in RateLimit-Policy, the nearest exhaustion in RateLimit', async () => {
+    const c = await s.fx.client(apiId, { limits: [{ requests: 2, per: 'second' }, { requests: 3, per: 'hour' }], monthlyQuota: 100 });
+    await s.reload();
+    const qKey = redisKeys.quota(s.prefix, c.appId, periodOf(new Date()));
+    const first = await call(c.key);
+    expect(first.status).toBe(200);
+    expect(first.headers['ratelimit-policy']).toMatch(/^"second";q=2;w=1, "hour";q=3;w=3600, "monthly";q=100;w=\d+$/);
+    expect(first.headers.ratelimit).toMatch(/^"second";r=1;t=1, "monthly";r=99;t=\d+$/);
+    const second = await call(c.key);
+    expect(second.headers.ratelimit).toMatch(/^"second";r=0;t=1, /); // 0 left of 2/second, 1 of 3/hour
+    const burst = await call(c.key);
+    expect(burst.status).toBe(429);
+    expect(burst.body.code).toBe('rate_limited');
+    expect(burst.headers.ratelimit).toMatch(/^"second";r=0;t=1, /);
+    await new Promise((r) => setTimeout(r, 1100));
+    const third = await call(c.key);
+    expect(third.status).toBe(200);
+    expect(third.headers.ratelimit).toMatch(/^"hour";r=0;t=(3599|3600), /);
+    const hourly = await call(c.key);
+    expect(hourly.status).toBe(429);
+    expect(hourly.headers.ratelimit).toMatch(/^"hour";r=0;t=\d+, /);
+    expect(Number(hourly.headers['retry-after'])).toBeGreaterThan(3500);
+    expect((hourly.body as { detail?: string }).detail).toBe('At most 3 requests per hour');
+    // The refusals took nothing: 3 in the hour's log, 1 in the second's, 3 units of quota.
+    expect(await redis.zcard(`${redisKeys.rateLimit(s.prefix, c.appId)}:hour`)).toBe(3);
+    expect(await redis.zcard(`${redisKeys.rateLimit(s.prefix, c.appId)}:second`)).toBe(1);
+    expect(await redis.get(qKey)).toBe('3');
   });
 });

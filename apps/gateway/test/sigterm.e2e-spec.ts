@@ -35,7 +35,7 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
         GATEWAY_ADMIN_PORT: String(await freePort()),
         DATABASE_URL: s.db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: s.prefix, KEY_HASH_SECRET: KEY_SECRET,
         // Nothing is flushed by time during the test: only the shutdown flush can deliver the events.
-        USAGE_FLUSH_MS: '600000', USAGE_BATCH_SIZE: '10000',
+        USAGE_FLUSH_MS: '600000', USAGE_BATCH_SIZE: '10000', GATEWAY_DRAIN_MS: '0', GATEWAY_SNAPSHOT_FILE: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

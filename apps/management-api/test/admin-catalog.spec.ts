@@ -116,7 +116,8 @@ describe('/v1/admin/plans', () => {
     const c = await t.call('POST', '/v1/admin/plans', { token: admin, body });
     expect(c.status).toBe(201);
     expect(c.json).toMatchObject(body);
-    expect(Object.keys(c.json).sort()).toEqual([...Object.keys(body), 'id', 'createdAt', 'updatedAt'].sort());
+    expect(c.json.rateLimits).toEqual([body.rateLimit]); // the shorthand is the one-entry list
+    expect(Object.keys(c.json).sort()).toEqual([...Object.keys(body), 'rateLimits', 'id', 'createdAt', 'updatedAt'].sort());
 
     const dflt = await t.createPlan({ failMode: undefined, pricing: { currency: 'USD', monthlyFee: '0', includedRequests: 0, overagePer1000: '2.5' } });
     expect(dflt.failMode).toBe('open');
@@ -147,7 +148,16 @@ describe('/v1/admin/plans', () => {
       [{ pricing: { ...ok.pricing, overagePer1000: '1e3' } }, 'pricing.overagePer1000'],
       [{ pricing: { ...ok.pricing, currency: 'usd' } }, 'pricing.currency'],
       [{ rateLimit: { requests: 0, per: 'minute' } }, 'rateLimit.requests'],
-      [{ rateLimit: { requests: 1, per: 'day' } }, 'rateLimit.per'],
+      [{ rateLimit: { requests: 1, per: 'week' } }, 'rateLimit.per'],
+      [{ rateLimit: { requests: 1_000_000_001, per: 'day' } }, 'rateLimit.requests'],
+      [{ rateLimit: undefined, rateLimits: [] }, 'rateLimits'],
+      [{ rateLimit: undefined }, 'rateLimits'],
+      [{ rateLimit: undefined, rateLimits: [{ requests: 1, per: 'second' }, { requests: 2, per: 'minute' }, { requests: 3, per: 'hour' }, { requests: 4, per: 'day' }] }, 'rateLimits'],
+      [{ rateLimit: undefined, rateLimits: [{ requests: 1, per: 'second' }, { requests: 2, per: 'second' }] }, 'rateLimits.1.per'],
+      [{ rateLimit: undefined, rateLimits: [{ requests: 1.5, per: 'second' }] }, 'rateLimits.0.requests'],
+      [{ rateLimit: undefined, rateLimits: [{ requests: 1, per: 'second', burst: 2 }] }, 'rateLimits.0.burst'],
+      [{ rateLimit: undefined, rateLimits: { requests: 1, per: 'second' } }, 'rateLimits'],
+      [{ rateLimits: [{ requests: 2, per: 'minute' }] }, 'rateLimit'], // both, disagreeing
       [{ monthlyQuota: -1 }, 'monthlyQuota'],
       [{ monthlyQuota: 1.5 }, 'monthlyQuota'],
       [{ apiIds: ['nope'] }, 'apiIds.0'],
@@ -161,6 +171,38 @@ describe('/v1/admin/plans', () => {
     expect(fields(missingApi)).toEqual(['apiIds.0']);
     const { monthlyQuota: _q, selfService: _s, ...partial } = ok;
     expect(fields(expectProblem(await t.call('POST', '/v1/admin/plans', { token: admin, body: partial }), 400, 'validation_failed'))).toEqual(['monthlyQuota', 'selfService']);
+  });
+
+  it('stacked limits: rateLimits in, both shapes out; a plan read back and sent again is accepted; PATCH either way', async () => {
+    const limits = [{ requests: 10, per: 'second' }, { requests: 1000, per: 'hour' }, { requests: 5000, per: 'day' }];
+    const c = await t.call('POST', '/v1/admin/plans', {
+      token: admin,
+      body: {
+        name: 'Stacked', slug: `stacked-${unique()}`, apiIds: [], rateLimits: limits, monthlyQuota: 100000, selfService: false,
+        pricing: { currency: 'USD', monthlyFee: '0', includedRequests: 0, overagePer1000: '0' },
+      },
+    });
+    expect(c.status).toBe(201);
+    expect(c.json.rateLimits).toEqual(limits);
+    expect(c.json.rateLimit).toEqual(limits[0]);
+    const [row] = await t.sql('SELECT rate_limit_requests, rate_limit_per, rate_limits FROM plans WHERE id = $1', [c.json.id]);
+    expect(row).toEqual({ rate_limit_requests: 10, rate_limit_per: 'second', rate_limits: limits });
+
+    const one = await t.call('PATCH', `/v1/admin/plans/${c.json.id}`, { token: admin, body: { rateLimit: { requests: 7, per: 'minute' } } });
+    expect(one.json.rateLimits).toEqual([{ requests: 7, per: 'minute' }]);
+    const two = await t.call('PATCH', `/v1/admin/plans/${c.json.id}`, { token: admin, body: { rateLimits: [{ requests: 3, per: 'minute' }, { requests: 9, per: 'day' }] } });
+    expect(two.json.rateLimit).toEqual({ requests: 3, per: 'minute' });
+    expect(two.json.rateLimits).toEqual([{ requests: 3, per: 'minute' }, { requests: 9, per: 'day' }]);
+    // Sending a single-limit plan back as read (both fields, agreeing) is fine; disagreeing ones are not.
+    const back = await t.call('PATCH', `/v1/admin/plans/${c.json.id}`, { token: admin, body: { rateLimit: { requests: 4, per: 'hour' }, rateLimits: [{ requests: 4, per: 'hour' }] } });
+    expect(back.status).toBe(200);
+    const bad = expectProblem(
+      await t.call('PATCH', `/v1/admin/plans/${c.json.id}`, { token: admin, body: { rateLimit: { requests: 4, per: 'hour' }, rateLimits: two.json.rateLimits } }),
+      400, 'validation_failed',
+    );
+    expect(fields(bad)).toEqual(['rateLimit']);
+    const audit = await t.sql(`SELECT after FROM audit_log WHERE entity_id = $1 AND action = 'plan.update' ORDER BY id`, [c.json.id]);
+    expect((audit[1].after as { rateLimits: unknown }).rateLimits).toEqual([{ requests: 3, per: 'minute' }, { requests: 9, per: 'day' }]);
   });
 
   it('409 on duplicate slug; DELETE is 409 while an app uses the plan, 204 after', async () => {

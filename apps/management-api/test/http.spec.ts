@@ -92,7 +92,10 @@ describe('HTTP behaviour shared by every route', () => {
     // Bodies and responses come from the zod schemas.
     const createPlan = paths['/v1/admin/plans'].post;
     const body = createPlan.requestBody.content['application/json'].schema;
-    expect(body.required).toEqual(expect.arrayContaining(['name', 'slug', 'apiIds', 'rateLimit', 'monthlyQuota', 'pricing', 'selfService']));
+    expect(body.required).toEqual(expect.arrayContaining(['name', 'slug', 'apiIds', 'monthlyQuota', 'pricing', 'selfService']));
+    // One of rateLimits or its one-entry shorthand rateLimit.
+    expect(body.properties.rateLimits.maxItems).toBe(3);
+    expect(body.properties.rateLimit.properties.per.enum).toEqual(['second', 'minute', 'hour', 'day']);
     expect(body.properties.pricing.properties.monthlyFee.pattern).toBeTruthy();
     expect(createPlan.responses['201'].content['application/json'].schema.properties.pricing).toBeTruthy();
     expect(createPlan.responses['400'].content['application/problem+json']).toBeTruthy();

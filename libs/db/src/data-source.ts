@@ -21,6 +21,7 @@ import { UsageLedgerRejectionsRetention1765170000000 } from './migrations/176517
 import { ApiEdgePolicy1765120000000 } from './migrations/1765120000000-api-edge-policy';
 import { WebhooksOutbox1765150000000 } from './migrations/1765150000000-webhooks-outbox';
 import { PlanPriceVersions1765171000000 } from './migrations/1765171000000-plan-price-versions';
+import { PlanRateLimits1765140000000 } from './migrations/1765140000000-plan-rate-limits';
 
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   StatementLinePricing1764300000000,
   ApiEdgePolicy1765120000000,
   UserStatus1765130000000,
+  PlanRateLimits1765140000000,
   WebhooksOutbox1765150000000,
   UsageLedgerRejectionsRetention1765170000000,
   PlanPriceVersions1765171000000,

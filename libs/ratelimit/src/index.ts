@@ -1,5 +1,6 @@
 export * from './limit-math';
 export * from './rate-limiter';
 export * from './redis-script-connection';
-export * from './sliding-log.lua';
+export * from './stacked-limits.lua';
 export * from './local-window';
+export * from './quota-counter';

@@ -2,17 +2,37 @@
  * Pure limit maths: windows, reset times and the IETF draft-10 header values. No I/O, so every
  * edge (month ends, leap years, rounding) is covered by table tests.
  */
-export type RateLimitPer = 'second' | 'minute' | 'hour';
+export type RateLimitPer = 'second' | 'minute' | 'hour' | 'day';
+export const RATE_LIMIT_PERS: readonly RateLimitPer[] = ['second', 'minute', 'hour', 'day'];
 
-export interface LimitPolicy {
-  /** Admitted requests allowed in any rolling window of `per`. */
+/** One rolling-window limit: at most `requests` admitted in any window of one `per`. */
+export interface RateLimitSpec {
   requests: number;
   per: RateLimitPer;
+}
+
+export interface LimitPolicy {
+  /** The first limit (the v1 one-limit shorthand): admitted requests allowed in any rolling window of `per`. */
+  requests: number;
+  per: RateLimitPer;
+  /** Every limit (1–3, the first being `requests`/`per`); absent = that one alone. */
+  limits?: readonly RateLimitSpec[];
   /** Billable calls per UTC calendar month; null = unlimited. */
   monthlyQuota: number | null;
 }
 
-const WINDOW_SECONDS: Record<RateLimitPer, number> = { second: 1, minute: 60, hour: 3600 };
+const WINDOW_SECONDS: Record<RateLimitPer, number> = { second: 1, minute: 60, hour: 3600, day: 86_400 };
+
+/** The policy's limits, the shorthand included. */
+export function limitsOf(policy: LimitPolicy): readonly RateLimitSpec[] {
+  return policy.limits !== undefined && policy.limits.length > 0 ? policy.limits : [{ requests: policy.requests, per: policy.per }];
+}
+
+/** Name of limit `i` in the RateLimit headers: "default" for a one-limit plan, else its `per`. */
+export function limitName(policy: LimitPolicy, i: number): string {
+  const limits = limitsOf(policy);
+  return limits.length === 1 ? 'default' : (limits[i] ?? limits[0]).per;
+}
 
 export function windowSeconds(per: RateLimitPer): number {
   return WINDOW_SECONDS[per];
@@ -61,18 +81,35 @@ export interface LimitDecision {
   resetSeconds: number;
   /** Billable calls counted in this period after this decision (0 when the plan has no quota). */
   quotaUsed: number;
+  /**
+   * Which limit `remaining` and `resetSeconds` describe (index into limitsOf): on a rate-limit
+   * refusal the refusing limit that frees up last, otherwise the one nearest exhaustion.
+   */
+  limitIndex?: number;
 }
 
-/** `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers-10): the plan, as structured-field items. */
+/**
+ * `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers-10): the plan, as structured-field
+ * items: every limit (`"default"` when there is one, else named by its `per`), then the quota.
+ */
 export function policyHeader(policy: LimitPolicy, at: Date): string {
-  let v = `"default";q=${policy.requests};w=${windowSeconds(policy.per)}`;
+  const limits = limitsOf(policy);
+  let v = '';
+  for (let i = 0; i < limits.length; i++) {
+    v += `${i ? ', ' : ''}"${limitName(policy, i)}";q=${limits[i].requests};w=${windowSeconds(limits[i].per)}`;
+  }
   if (policy.monthlyQuota !== null) v += `, "monthly";q=${policy.monthlyQuota};w=${periodSeconds(at)}`;
   return v;
 }
 
-/** `RateLimit` (draft-10): what is left of each policy and when it resets. */
-export function rateLimitHeader(policy: LimitPolicy, d: Pick<LimitDecision, 'remaining' | 'resetSeconds' | 'quotaUsed'>, at: Date): string {
-  let v = `"default";r=${Math.max(0, d.remaining)};t=${Math.max(0, d.resetSeconds)}`;
+/**
+ * `RateLimit` (draft-10): the limit nearest exhaustion (the decision's `limitIndex`) — what is left
+ * of it and when it frees up — and what is left of the quota.
+ */
+export function rateLimitHeader(
+  policy: LimitPolicy, d: Pick<LimitDecision, 'remaining' | 'resetSeconds' | 'quotaUsed' | 'limitIndex'>, at: Date,
+): string {
+  let v = `"${limitName(policy, d.limitIndex ?? 0)}";r=${Math.max(0, d.remaining)};t=${Math.max(0, d.resetSeconds)}`;
   if (policy.monthlyQuota !== null) {
     v += `, "monthly";r=${Math.max(0, policy.monthlyQuota - d.quotaUsed)};t=${secondsUntilPeriodEnd(at)}`;
   }

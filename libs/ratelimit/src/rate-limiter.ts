@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
-import { type LimitDecision, type LimitPolicy, quotaKeyTtlSeconds, ceilSeconds, windowSeconds } from './limit-math';
+import {
+  type LimitDecision, type LimitPolicy, limitsOf, ceilSeconds, type RateLimitSpec, windowSeconds,
+} from './limit-math';
+import { QuotaCounter } from './quota-counter';
 import { encodeBulks, RedisReplyError, type RedisScriptConnection, type RespReply } from './redis-script-connection';
-import { SLIDING_LOG_LUA, SLIDING_LOG_MAX_BATCH } from './sliding-log.lua';
+import { DEFAULT_EXACT_LOG_MAX, STACKED_LIMITS_LUA, STACKED_LIMITS_MAX_BATCH } from './stacked-limits.lua';
 
 const VERDICTS = ['allowed', 'rate_limited', 'quota_exceeded'] as const;
-const SCRIPT_SHA = createHash('sha1').update(SLIDING_LOG_LUA).digest('hex');
+const SCRIPT_SHA = createHash('sha1').update(STACKED_LIMITS_LUA).digest('hex');
 
 export interface LimitKeys {
+  /** Base of the app's limit keys (`redisKeys.rateLimit`): each limit's key is derived from it (limitKey). */
   rateLimit: string;
+  /** The quota counter (QuotaCounter.key): the script takes a unit from it with the limits. */
   quota: string;
 }
 
@@ -22,6 +27,18 @@ export interface RateLimiterOptions {
    * own write.
    */
   coalesce?: boolean;
+  /** Limits of more requests than this use the bucketed window (O(buckets) memory) instead of the exact log. */
+  exactLogMax?: number;
+  /**
+   * Tests only: decide at the caller's `at` instead of Redis TIME, so property tests can drive
+   * arrival times. (Coalesced calls of one turn share the first call's time.)
+   */
+  useCallerClock?: boolean;
+}
+
+/** The Redis key of one limit: a ZSET in log mode, a HASH in bucket mode (never the same key, so never WRONGTYPE). */
+export function limitKey(base: string, limit: RateLimitSpec, exactLogMax = DEFAULT_EXACT_LOG_MAX): string {
+  return limit.requests > exactLogMax ? `${base}:b:${limit.per}` : `${base}:${limit.per}`;
 }
 
 /** What the script needs besides the members, encoded once per app, plan and quota period. */
@@ -29,19 +46,23 @@ interface Head {
   keys: LimitKeys;
   /** A copy: the caller's object may be changed or replaced. */
   policy: LimitPolicy;
-  /** RESP bulks for EVALSHA, sha, 2, both keys, window, limit, quota. */
+  limits: RateLimitSpec[];
+  /** EVAL/EVALSHA arguments after the script: numkeys, keys, n, quota, (window, limit, mode) per limit. */
+  args: Array<string | number>;
+  /** RESP bulks for EVALSHA, sha and `args`. */
   bulks: string;
 }
 
 interface Batch {
   head: Head;
   ttl: number;
+  now: number;
   members: string[];
   callbacks: AdmitCallback[];
 }
 
 /**
- * Runs the sliding-log script with EVALSHA on a RedisScriptConnection, falling back to EVAL
+ * Runs the stacked-limits script with EVALSHA on a RedisScriptConnection, falling back to EVAL
  * (which also caches it) when the server does not know the script yet: restart, failover,
  * SCRIPT FLUSH.
  */
@@ -49,13 +70,16 @@ export class RateLimiter {
   private readonly heads = new Map<string, Head>();
   private pending = new Map<Head, Batch>();
   private scheduled = false;
+  private readonly exactLogMax: number;
 
   constructor(
     private readonly redis: RedisScriptConnection,
     private readonly opts: RateLimiterOptions = {},
-  ) {}
+  ) {
+    this.exactLogMax = opts.exactLogMax ?? DEFAULT_EXACT_LOG_MAX;
+  }
 
-  /** Atomically checks quota and window and, when both pass, takes one of each. */
+  /** Atomically checks quota and every limit and, when all pass, takes one of each. */
   admit(keys: LimitKeys, policy: LimitPolicy, member: string, at = new Date()): Promise<LimitDecision> {
     return new Promise((resolve, reject) => this.admitWith(keys, policy, member, at, (err, d) => (err === null ? resolve(d!) : reject(err))));
   }
@@ -70,17 +94,18 @@ export class RateLimiter {
     let ttl: number;
     try {
       head = this.headFor(keys, policy);
-      ttl = quotaKeyTtlSeconds(at);
+      ttl = QuotaCounter.ttlSeconds(at);
     } catch (err) {
       queueMicrotask(() => done(err));
       return;
     }
+    const now = this.opts.useCallerClock ? at.getTime() * 1000 : -1;
     if (!this.opts.coalesce) {
-      this.send({ head, ttl, members: [member], callbacks: [done] });
+      this.send({ head, ttl, now, members: [member], callbacks: [done] });
       return;
     }
     const batch = this.pending.get(head);
-    if (batch === undefined) this.pending.set(head, { head, ttl, members: [member], callbacks: [done] });
+    if (batch === undefined) this.pending.set(head, { head, ttl, now, members: [member], callbacks: [done] });
     else {
       batch.members.push(member);
       batch.callbacks.push(done);
@@ -91,12 +116,9 @@ export class RateLimiter {
     }
   }
 
-  /**
-   * Gives a quota unit back when an admitted call never reached the upstream (connection
-   * refused): billable means forwarded, and the counter should match what gets billed.
-   */
-  async refundQuota(quotaKey: string): Promise<void> {
-    await this.redis.send(['DECR', quotaKey]);
+  /** The Redis keys this limiter uses for a policy's limits (tests, memory measurements). */
+  limitKeys(keys: LimitKeys, policy: LimitPolicy): string[] {
+    return limitsOf(policy).map((l) => limitKey(keys.rateLimit, l, this.exactLogMax));
   }
 
   private flush(): void {
@@ -104,8 +126,10 @@ export class RateLimiter {
     this.pending = new Map();
     this.scheduled = false;
     for (const b of batches.values()) {
-      for (let i = 0; i < b.members.length; i += SLIDING_LOG_MAX_BATCH) {
-        const part = b.members.length <= SLIDING_LOG_MAX_BATCH ? b : { ...b, members: b.members.slice(i, i + SLIDING_LOG_MAX_BATCH), callbacks: b.callbacks.slice(i, i + SLIDING_LOG_MAX_BATCH) };
+      for (let i = 0; i < b.members.length; i += STACKED_LIMITS_MAX_BATCH) {
+        const part = b.members.length <= STACKED_LIMITS_MAX_BATCH ? b : {
+          ...b, members: b.members.slice(i, i + STACKED_LIMITS_MAX_BATCH), callbacks: b.callbacks.slice(i, i + STACKED_LIMITS_MAX_BATCH),
+        };
         this.send(part);
       }
     }
@@ -115,11 +139,11 @@ export class RateLimiter {
 
   private send(b: Batch): void {
     const n = b.members.length;
-    this.redis.callEncoded(`*${9 + n}\r\n${b.head.bulks}${encodeBulks([b.ttl])}${encodeBulks(b.members)}`, (err, reply) => {
+    const argc = 2 + b.head.args.length + 2 + n;
+    this.redis.callEncoded(`*${argc}\r\n${b.head.bulks}${encodeBulks([b.ttl, b.now])}${encodeBulks(b.members)}`, (err, reply) => {
       if (err instanceof RedisReplyError && err.message.startsWith('NOSCRIPT')) {
         // The server does not know the script (restart, failover, SCRIPT FLUSH): EVAL sends and caches it.
-        const { keys, policy } = b.head;
-        this.redis.call(['EVAL', SLIDING_LOG_LUA, 2, keys.rateLimit, keys.quota, windowSeconds(policy.per) * 1_000_000, policy.requests, policy.monthlyQuota ?? -1, b.ttl, ...b.members], (e, r) => deliver(e, r, b.callbacks));
+        this.redis.call(['EVAL', STACKED_LIMITS_LUA, ...b.head.args, b.ttl, b.now, ...b.members], (e, r) => deliver(e, r, b.callbacks));
       } else {
         deliver(err, reply, b.callbacks);
       }
@@ -132,11 +156,17 @@ export class RateLimiter {
    */
   private headFor(keys: LimitKeys, policy: LimitPolicy): Head {
     const hit = this.heads.get(keys.rateLimit);
-    if (hit && hit.keys.quota === keys.quota && hit.policy.per === policy.per && hit.policy.requests === policy.requests && hit.policy.monthlyQuota === policy.monthlyQuota) return hit;
+    if (hit && hit.keys.quota === keys.quota && hit.policy.monthlyQuota === policy.monthlyQuota && sameLimits(hit.limits, limitsOf(policy))) return hit;
+    const limits = limitsOf(policy).map((l) => ({ requests: l.requests, per: l.per }));
+    if (limits.length < 1 || limits.length > 3) throw new Error(`a plan has 1 to 3 rate limits, not ${limits.length}`);
+    const args: Array<string | number> = [limits.length + 1];
+    for (const l of limits) args.push(limitKey(keys.rateLimit, l, this.exactLogMax));
+    args.push(keys.quota, limits.length, policy.monthlyQuota ?? -1);
+    for (const l of limits) args.push(windowSeconds(l.per) * 1_000_000, l.requests, l.requests > this.exactLogMax ? 1 : 0);
     const head: Head = {
       keys: { rateLimit: keys.rateLimit, quota: keys.quota },
-      policy: { requests: policy.requests, per: policy.per, monthlyQuota: policy.monthlyQuota },
-      bulks: encodeBulks(['EVALSHA', SCRIPT_SHA, 2, keys.rateLimit, keys.quota, windowSeconds(policy.per) * 1_000_000, policy.requests, policy.monthlyQuota ?? -1]),
+      policy: { requests: policy.requests, per: policy.per, limits, monthlyQuota: policy.monthlyQuota },
+      limits, args, bulks: encodeBulks(['EVALSHA', SCRIPT_SHA, ...args]),
     };
     if (this.heads.size >= 100_000) this.heads.clear();
     this.heads.set(keys.rateLimit, head);
@@ -144,9 +174,15 @@ export class RateLimiter {
   }
 }
 
-/** One reply of 4 integers per member → each caller's decision (or everyone's error). */
+function sameLimits(a: readonly RateLimitSpec[], b: readonly RateLimitSpec[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].requests !== b[i].requests || a[i].per !== b[i].per) return false;
+  return true;
+}
+
+/** One reply of 5 integers per member → each caller's decision (or everyone's error). */
 function deliver(err: Error | null, reply: RespReply | undefined, callbacks: AdmitCallback[]): void {
-  if (err === null && (!Array.isArray(reply) || reply.length !== 4 * callbacks.length)) {
+  if (err === null && (!Array.isArray(reply) || reply.length !== 5 * callbacks.length)) {
     err = new Error(`unexpected rate-limit script reply: ${JSON.stringify(reply)?.slice(0, 200)}`);
   }
   if (err !== null) {
@@ -155,7 +191,9 @@ function deliver(err: Error | null, reply: RespReply | undefined, callbacks: Adm
   }
   const r = reply as number[];
   for (let i = 0; i < callbacks.length; i++) {
-    const v = r[4 * i];
-    callbacks[i](null, { verdict: VERDICTS[v] ?? 'rate_limited', remaining: r[4 * i + 1], resetSeconds: ceilSeconds(r[4 * i + 2]), quotaUsed: r[4 * i + 3] });
+    const o = 5 * i;
+    callbacks[i](null, {
+      verdict: VERDICTS[r[o]] ?? 'rate_limited', remaining: r[o + 1], resetSeconds: ceilSeconds(r[o + 2]), quotaUsed: r[o + 3], limitIndex: r[o + 4],
+    });
   }
 }

@@ -70,7 +70,19 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     USAGE_ADD_TIMEOUT_MS: env.int(5_000, 10),
     /** Grace for in-flight requests on SIGTERM before connections are cut. */
     SHUTDOWN_TIMEOUT_MS: env.int(5_000, 0),
+    /**
+     * On SIGTERM, /readyz answers 503 at once and the gateway keeps serving (every answer with
+     * `Connection: close`) this long, so load balancers stop sending before the listener closes.
+     */
+    GATEWAY_DRAIN_MS: env.int(5_000, 0),
+    /** Last known good snapshot (key hashes only), served on a start while Postgres is down; '' = none. */
+    GATEWAY_SNAPSHOT_FILE: z.string().default('.data/gateway-snapshot.json'),
     UPSTREAM_CONNECTIONS: env.int(256, 1),
+    /**
+     * Limits of up to this many requests keep an exact log (one ZSET member per admission); larger
+     * ones a bucketed window of 60 buckets (< 1 KB, may refuse up to one bucket early).
+     */
+    EXACT_LOG_MAX: env.int(1000, 1),
     /** Send the rate-limit calls of one event-loop turn in one Redis write (see RateLimiter). */
     RATE_LIMIT_COALESCE: env.bool(true),
     /**

@@ -175,6 +175,23 @@ export class KeyStore {
     this.negative.clear();
   }
 
+  /** The known keys, by hash (for the snapshot file: hashes only, never keys). */
+  knownKeys(): Array<Pick<KeyRecord, 'id' | 'appId' | 'status' | 'expiresAt'> & { hash: string }> {
+    const out: Array<Pick<KeyRecord, 'id' | 'appId' | 'status' | 'expiresAt'> & { hash: string }> = [];
+    for (const [hash, v] of this.cache.entries()) if (v.found) out.push({ hash, id: v.id, appId: v.appId, status: v.status, expiresAt: v.expiresAt });
+    return out;
+  }
+
+  /**
+   * Cold start from the snapshot file: the keys it lists, marked stale (fetchedAt 0), so they
+   * serve while Postgres is down and are revalidated on first use once it is back.
+   */
+  seed(keys: ReadonlyArray<Pick<KeyRecord, 'id' | 'appId' | 'status' | 'expiresAt'> & { hash: string }>): void {
+    for (const k of keys) {
+      if (!this.cache.has(k.hash)) this.cache.set(k.hash, { found: true, id: k.id, appId: k.appId, status: k.status, expiresAt: k.expiresAt, fetchedAt: 0 });
+    }
+  }
+
   recordUse(keyId: string, at: number): void {
     this.lastUsed.set(keyId, at);
   }

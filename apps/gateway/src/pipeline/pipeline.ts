@@ -17,6 +17,8 @@ export class Pipeline {
     readonly stages: readonly Stage[],
     histogram: StageHistogram,
     private readonly logger: Logger,
+    /** The settle phase: runs for every request after the policy stages, before meter (quota refunds). */
+    private readonly settle?: (ctx: RequestContext) => void,
   ) {
     const names = stages.map((s) => s.name);
     if (names.join() !== STAGE_ORDER.join()) throw new Error(`pipeline order must be ${STAGE_ORDER.join(' → ')}, got ${names.join(' → ')}`);
@@ -63,6 +65,13 @@ export class Pipeline {
       t0 = t1;
     }
     ctx.endedAt = t0;
+    if (this.settle !== undefined) {
+      try {
+        this.settle(ctx);
+      } catch (err) {
+        this.logger.error({ err, requestId: ctx.requestId }, 'settle failed');
+      }
+    }
     return this.runMeter(ctx);
   }
 

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { RateLimitPer } from '@apim/ratelimit';
+import type { RateLimitPer, RateLimitSpec } from '@apim/ratelimit';
 import { corsRoute, type StoredCors } from '../http/cors';
 import { type ApiRoute, type ConsumerStatus, type PlanEntry, type SnapshotData, routeSegments } from './snapshot';
 
@@ -10,6 +10,9 @@ import { type ApiRoute, type ConsumerStatus, type PlanEntry, type SnapshotData, 
 export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A connection lost between two queries is emitted on the checked-out client: unhandled, it would end the process.
+  const onError = (err: Error) => (broken = err);
+  client.on('error', onError);
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const apis = await client.query<{
@@ -19,8 +22,10 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
       `SELECT id, route_path, upstream_url, strip_route_path, timeout_ms, cors, require_content_length FROM apis WHERE deleted_at IS NULL`,
     );
     // A soft-deleted plan still governs the apps that remain on it.
-    const plans = await client.query<{ id: string; rate_limit_requests: number; rate_limit_per: RateLimitPer; monthly_quota: string | null; fail_mode: 'open' | 'closed' }>(
-      `SELECT id, rate_limit_requests, rate_limit_per, monthly_quota, fail_mode FROM plans
+    const plans = await client.query<{
+      id: string; rate_limit_requests: number; rate_limit_per: RateLimitPer; rate_limits: RateLimitSpec[]; monthly_quota: string | null; fail_mode: 'open' | 'closed';
+    }>(
+      `SELECT id, rate_limit_requests, rate_limit_per, rate_limits, monthly_quota, fail_mode FROM plans
         WHERE deleted_at IS NULL OR id IN (SELECT plan_id FROM apps WHERE deleted_at IS NULL)`,
     );
     const planApis = await client.query<{ plan_id: string; api_id: string }>(`SELECT plan_id, api_id FROM plan_apis`);
@@ -46,8 +51,9 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
     }
     const planMap = new Map<string, PlanEntry>();
     for (const p of plans.rows) {
+      const limits = p.rate_limits.map((l) => ({ requests: l.requests, per: l.per }));
       planMap.set(p.id, {
-        id: p.id, requests: p.rate_limit_requests, per: p.rate_limit_per,
+        id: p.id, requests: limits[0].requests, per: limits[0].per, limits,
         monthlyQuota: p.monthly_quota === null ? null : Number(p.monthly_quota), failMode: p.fail_mode, apiIds: new Set(),
       });
     }
@@ -64,6 +70,7 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
     throw err;
   } finally {
     // A connection that failed its ROLLBACK is discarded rather than returned to the pool.
+    client.off('error', onError);
     client.release(broken);
   }
 }

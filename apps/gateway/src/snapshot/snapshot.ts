@@ -1,4 +1,4 @@
-import type { LimitPolicy } from '@apim/ratelimit';
+import type { LimitPolicy, RateLimitSpec } from '@apim/ratelimit';
 
 /**
  * The gateway's in-memory view of the control plane: small (hundreds of APIs and plans, apps in
@@ -34,6 +34,8 @@ export interface CorsRoute {
 
 export interface PlanEntry extends LimitPolicy {
   id: string;
+  /** Every limit, the first being `requests`/`per` (always present here). */
+  limits: readonly RateLimitSpec[];
   failMode: 'open' | 'closed';
   apiIds: Set<string>;
 }

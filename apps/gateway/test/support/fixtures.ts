@@ -5,7 +5,9 @@ export const KEY_SECRET = 'test-key-hash-secret-0123456789';
 
 export interface PlanOpts {
   requests?: number;
-  per?: 'second' | 'minute' | 'hour';
+  per?: 'second' | 'minute' | 'hour' | 'day';
+  /** Stacked limits (1–3); when given, `requests`/`per` are ignored. */
+  limits?: Array<{ requests: number; per: 'second' | 'minute' | 'hour' | 'day' }>;
   monthlyQuota?: number | null;
   failMode?: 'open' | 'closed';
 }
@@ -27,9 +29,10 @@ export class Fixtures {
 
   async plan(o: PlanOpts = {}): Promise<string> {
     const u = this.uniq();
+    const limits = o.limits ?? [{ requests: o.requests ?? 1000, per: o.per ?? 'minute' }];
     const r = await this.pg.query<{ id: string }>(
-      `INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per, monthly_quota, fail_mode) VALUES ($1, $1, $2, $3, $4, $5) RETURNING id`,
-      [`p-${u}`, o.requests ?? 1000, o.per ?? 'minute', o.monthlyQuota ?? null, o.failMode ?? 'open'],
+      `INSERT INTO plans (name, slug, rate_limits, monthly_quota, fail_mode) VALUES ($1, $1, $2, $3, $4) RETURNING id`,
+      [`p-${u}`, JSON.stringify(limits), o.monthlyQuota ?? null, o.failMode ?? 'open'],
     );
     return r.rows[0].id;
   }

@@ -2,6 +2,7 @@ import 'server-only';
 import { api, listOf } from './api-client';
 import { portalEnv } from './env';
 import type { Api, Plan } from './types';
+import { limitsLabel } from './format';
 
 /** Catalog and plans are public: asked anonymously so a stale session cannot hide them. */
 export const PUBLIC_LIST = { token: null, query: { limit: 100 } };
@@ -18,7 +19,7 @@ export async function catalogAndPlans() {
   const byFee = [...plans].sort((a, b) => Number(a.pricing.monthlyFee) - Number(b.pricing.monthlyFee));
   const planOptions = byFee.map((p) => {
     const first = p.apiIds?.map((id) => apiById.get(id)).find(Boolean);
-    return { value: p.id, label: `${p.name} · ${p.rateLimit.requests}/${p.rateLimit.per}`, curlUrl: first ? `${gateway}${first.routePath}/` : undefined };
+    return { value: p.id, label: `${p.name} · ${limitsLabel(p)}`, curlUrl: first ? `${gateway}${first.routePath}/` : undefined };
   });
   return { apis, plans, apiById, apiNames, planOptions, gateway, problem: !apisRes.ok ? apisRes.problem : !plansRes.ok ? plansRes.problem : null };
 }

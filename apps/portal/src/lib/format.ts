@@ -38,6 +38,12 @@ export function perLabel(per: string): string {
   return per === 'second' ? 'sec' : per === 'minute' ? 'min' : per;
 }
 
+/** A plan's limits, e.g. "10 / sec · 1,000 / hour" (rateLimits, or the v1 rateLimit alone). */
+export function limitsLabel(p: { rateLimit?: { requests: number; per: string }; rateLimits?: { requests: number; per: string }[] }): string {
+  const limits = p.rateLimits ?? (p.rateLimit ? [p.rateLimit] : []);
+  return limits.map((l) => `${fmtInt(l.requests)} / ${perLabel(l.per)}`).join(' · ');
+}
+
 /** Last `n` billing periods (calendar months, UTC), newest first. */
 export function recentPeriods(n = 12, now = new Date()): string[] {
   const out: string[] = [];

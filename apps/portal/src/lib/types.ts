@@ -65,7 +65,7 @@ export interface ApiCors {
   maxAgeSeconds: number;
 }
 
-export type RatePer = 'second' | 'minute' | 'hour';
+export type RatePer = 'second' | 'minute' | 'hour' | 'day';
 
 export interface Plan {
   id: string;
@@ -73,7 +73,10 @@ export interface Plan {
   slug: string;
   description?: string | null;
   apiIds: string[];
+  /** The first of rateLimits (the v1 shorthand). */
   rateLimit: { requests: number; per: RatePer };
+  /** Every limit (1–3); absent from servers older than v1.1. */
+  rateLimits?: { requests: number; per: RatePer }[];
   monthlyQuota: number | null;
   failMode: 'open' | 'closed';
   pricing: { currency: string; monthlyFee: string; includedRequests: number; overagePer1000: string };

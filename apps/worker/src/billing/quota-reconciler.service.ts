@@ -1,24 +1,6 @@
 import { periodBounds, periodOfDate } from '@apim/billing';
-import { redisKeys } from '@apim/contracts';
-import { quotaKeyTtlSeconds } from '@apim/ratelimit';
-import type { Redis } from 'ioredis';
+import { QuotaCounter, type QuotaCommands } from '@apim/ratelimit';
 import type { DataSource } from 'typeorm';
-
-/**
- * Raises a quota counter to `value` when it is lower; never lowers it. A new key gets the same
- * TTL the gateway would give it; an existing key keeps its TTL. Returns how much it was raised.
- */
-const RAISE_LUA = `
-local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
-local v = tonumber(ARGV[1])
-if cur >= v then return 0 end
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('SET', KEYS[1], v, 'KEEPTTL')
-else
-  redis.call('SET', KEYS[1], v, 'EX', tonumber(ARGV[2]))
-end
-return v - cur
-`;
 
 export interface QuotaReconcileResult {
   period: string;
@@ -32,14 +14,19 @@ export interface QuotaReconcileResult {
  * could not be reached are never billable — so a counter above the rollups is normal and is left
  * alone. A counter below the rollups means Redis lost writes (restart, failover, flush): it is
  * raised to the rollups' billable sum, so the quota is enforced on what was really billed.
- * Rule: counter := max(counter, rollup billable for the current period).
+ * Rule: counter := max(counter, rollup billable for the current period) — QuotaCounter.raiseTo,
+ * which owns the key, its TTL and the script.
  */
 export class QuotaReconciler {
+  private readonly quota: QuotaCounter;
+
   constructor(
     private readonly ds: DataSource,
-    private readonly redis: Redis,
-    private readonly prefix: string,
-  ) {}
+    redis: QuotaCommands,
+    prefix: string,
+  ) {
+    this.quota = new QuotaCounter(redis, prefix);
+  }
 
   async reconcile(now = new Date()): Promise<QuotaReconcileResult> {
     const period = periodOfDate(now);
@@ -51,15 +38,7 @@ export class QuotaReconciler {
       [startsAt, endsAt],
     );
     if (rows.length === 0) return { period, apps: 0, raised: 0 };
-    const ttl = quotaKeyTtlSeconds(now);
-    const pipeline = this.redis.pipeline();
-    for (const r of rows) pipeline.eval(RAISE_LUA, 1, redisKeys.quota(this.prefix, r.app_id, period), r.billable, ttl);
-    const results = (await pipeline.exec()) ?? [];
-    let raised = 0;
-    for (const [err, value] of results) {
-      if (err) throw err;
-      if (Number(value) > 0) raised++;
-    }
+    const raised = await this.quota.raiseTo(rows.map((r) => ({ appId: r.app_id, value: r.billable })), now);
     return { period, apps: rows.length, raised };
   }
 }

@@ -4,7 +4,11 @@ import {
 import { ApiEntity } from './api.entity';
 import { bigintToNumber } from './transformers';
 
-export type RateLimitPer = 'second' | 'minute' | 'hour';
+export type RateLimitPer = 'second' | 'minute' | 'hour' | 'day';
+export interface PlanRateLimit {
+  requests: number;
+  per: RateLimitPer;
+}
 export type FailMode = 'open' | 'closed';
 
 @Entity({ name: 'plans' })
@@ -15,6 +19,8 @@ export class PlanEntity {
   @Column('text', { nullable: true }) description: string | null;
   @Column('integer', { name: 'rate_limit_requests' }) rateLimitRequests: number;
   @Column('text', { name: 'rate_limit_per' }) rateLimitPer: RateLimitPer;
+  /** Every limit (1–3, distinct `per`); the first is mirrored in rateLimitRequests/rateLimitPer (a trigger keeps them in step). */
+  @Column('jsonb', { name: 'rate_limits' }) rateLimits: PlanRateLimit[];
   @Column('bigint', { name: 'monthly_quota', nullable: true, transformer: bigintToNumber }) monthlyQuota: number | null;
   @Column('text', { name: 'fail_mode', default: 'open' }) failMode: FailMode;
   @Column('char', { length: 3, default: 'USD' }) currency: string;

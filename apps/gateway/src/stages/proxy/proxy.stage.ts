@@ -3,7 +3,6 @@ import type { Readable } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Dispatcher } from 'undici';
 import type { Logger } from '@apim/observability';
-import type { RateLimiter } from '@apim/ratelimit';
 import { clientResponseHeaders, upstreamRequestHeaders } from '../../http/header-filter';
 import type { GatewayMetrics } from '../../observability/gateway-metrics';
 import type { RequestContext } from '../../pipeline/request-context';
@@ -49,7 +48,7 @@ function hasBody(req: IncomingMessage): boolean {
  * Streams the request to the upstream and the response back, through undici's dispatch API so
  * each chunk goes straight to the client socket with backpressure (no buffering, whatever the
  * size). Retries once only when the connection was never made and the method is idempotent
- * and bodiless. Connect failure → 502 (not billable; the quota unit is given back), upstream
+ * and bodiless. Connect failure → 502 (not billable; the settle phase gives the quota unit back), upstream
  * silence past the API's timeout → 504 (billable: the request reached it).
  */
 export class ProxyStage implements Stage {
@@ -57,7 +56,6 @@ export class ProxyStage implements Stage {
 
   constructor(
     private readonly pools: UpstreamPools,
-    private readonly limiter: RateLimiter,
     private readonly maxBodyBytes: number,
     private readonly metrics: GatewayMetrics,
     private readonly logger: Logger,
@@ -122,7 +120,7 @@ export class ProxyStage implements Stage {
         return;
       }
       // Still connecting: nothing reached the upstream. Answer now; the late connect is dropped in onRequestStart.
-      this.refund(ctx);
+      this.notBillable(ctx);
       this.answerStopped(ctx, err, route.timeoutMs);
       finish();
     };
@@ -173,21 +171,21 @@ export class ProxyStage implements Stage {
         }
         if (err instanceof DeadlineError || err instanceof BodyIdleError) {
           // Reached the upstream (a request went out) unless the body stalled: a half-sent request is never billed.
-          if (err instanceof BodyIdleError) this.refund(ctx);
+          if (err instanceof BodyIdleError) this.notBillable(ctx);
           else ctx.billable = true;
           this.answerStopped(ctx, err, route.timeoutMs);
           finish();
           return;
         }
         if (err instanceof BodyTooLargeError) {
-          this.refund(ctx);
+          this.notBillable(ctx);
           sendProblem(ctx, 'payload_too_large', `Request bodies are limited to ${this.maxBodyBytes} bytes`);
           finish();
           return;
         }
         if (code === 'UND_ERR_CONNECT_TIMEOUT') {
           // The pool's connect timeout is the API's timeoutMs: a blackholed upstream is a timeout (Kong: 504 too).
-          this.refund(ctx);
+          this.notBillable(ctx);
           sendProblem(ctx, 'upstream_timeout', `The upstream could not be reached within ${route.timeoutMs} ms`);
           finish();
           return;
@@ -200,7 +198,7 @@ export class ProxyStage implements Stage {
             this.dispatch(ctx, headers, withBody, 1, x, done);
             return;
           }
-          this.refund(ctx);
+          this.notBillable(ctx);
           sendProblem(ctx, 'upstream_unavailable', 'The upstream service could not be reached');
           finish();
           return;
@@ -234,11 +232,8 @@ export class ProxyStage implements Stage {
     }
   }
 
-  /** The call never reached the upstream: not billable, so the quota unit goes back. */
-  private refund(ctx: RequestContext): void {
+  /** The call never reached the upstream: not billable (QuotaSettlement then gives the quota unit back). */
+  private notBillable(ctx: RequestContext): void {
     ctx.billable = false;
-    if (ctx.decision && ctx.plan?.monthlyQuota !== null && ctx.quotaKey) {
-      this.limiter.refundQuota(ctx.quotaKey).catch(() => undefined);
-    }
   }
 }

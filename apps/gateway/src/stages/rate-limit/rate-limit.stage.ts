@@ -3,7 +3,8 @@ import { redisKeys, periodOf } from '@apim/contracts';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
 import {
-  type LimitDecision, type LimitKeys, type LocalLimit, LocalLimiter, nextPeriodStart, type RateLimiter, rateLimitHeader, retryAfterSeconds,
+  type LimitDecision, type LimitKeys, type LocalLimit, LocalLimiter, nextPeriodStart, QuotaCounter, type RateLimiter, rateLimitHeader,
+  retryAfterSeconds,
   windowSeconds,
 } from '@apim/ratelimit';
 import type { GatewayMetrics } from '../../observability/gateway-metrics';
@@ -12,8 +13,8 @@ import type { Stage } from '../../pipeline/stage';
 import type { PlanEntry } from '../../snapshot/snapshot';
 
 /**
- * One Redis round trip per request: the sliding-log script checks the monthly quota and the
- * rolling window together and takes one of each only when both pass. The headers are written
+ * One Redis round trip per request: the stacked-limits script checks the monthly quota and every
+ * rolling window of the plan together and takes one of each only when all pass. The headers are written
  * before the decision, so 429s carry them too. The quota verdict is left for the quota stage.
  *
  * Redis unavailable or slower than REDIS_COMMAND_TIMEOUT_MS: plan fail mode `open` falls back to
@@ -58,7 +59,7 @@ export class RateLimitStage implements Stage {
     let k = this.appKeys.get(appId);
     if (k === undefined || k.period !== period) {
       if (this.appKeys.size >= 100_000) this.appKeys.clear();
-      k = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: redisKeys.quota(this.redisPrefix, appId, period), period };
+      k = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: QuotaCounter.key(this.redisPrefix, appId, period), period };
       this.appKeys.set(appId, k);
     }
     return k;
@@ -87,7 +88,7 @@ export class RateLimitStage implements Stage {
   private limitsOf(plan: PlanEntry): LocalLimit[] {
     let l = this.localLimits.get(plan);
     if (l === undefined) {
-      l = [{ requests: plan.requests, windowMs: windowSeconds(plan.per) * 1000 }];
+      l = plan.limits.map((x) => ({ requests: x.requests, windowMs: windowSeconds(x.per) * 1000 }));
       this.localLimits.set(plan, l);
     }
     return l;
@@ -98,7 +99,8 @@ export class RateLimitStage implements Stage {
     if (decision.verdict === 'allowed') this.local.record(ctx.app!.id, this.limitsOf(plan), ctx.receivedAt);
     ctx.headers.ratelimit = rateLimitHeader(plan, decision, now);
     if (decision.verdict === 'rate_limited') {
-      throw new AppError('rate_limited', `At most ${plan.requests} requests per ${plan.per}`, undefined, {
+      const limit = plan.limits[decision.limitIndex ?? 0] ?? plan.limits[0];
+      throw new AppError('rate_limited', `At most ${limit.requests} requests per ${limit.per}`, undefined, {
         'retry-after': String(retryAfterSeconds(decision, now)),
       });
     }
@@ -112,7 +114,7 @@ export class RateLimitStage implements Stage {
     if (this.failOpen++ % 1000 === 0) this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; failing open to the local window');
     const local = this.local.admit(ctx.app!.id, this.limitsOf(plan), Date.now());
     if (!local.admitted) {
-      throw new AppError('rate_limited', `At most ${plan.requests} requests per ${plan.per}`, undefined, {
+      throw new AppError('rate_limited', `At most ${plan.limits.map((l) => `${l.requests} requests per ${l.per}`).join(' and ')}`, undefined, {
         'retry-after': String(Math.max(1, Math.ceil(local.retryAfterMs / 1000))),
       });
     }

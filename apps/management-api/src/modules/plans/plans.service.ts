@@ -21,7 +21,8 @@ export function trimDecimal(v: string): string {
 export function toPlanResponse({ plan: p, apiIds }: PlanRow): PlanResponse {
   return {
     id: p.id, name: p.name, slug: p.slug, description: p.description, apiIds,
-    rateLimit: { requests: p.rateLimitRequests, per: p.rateLimitPer },
+    rateLimit: { requests: p.rateLimits[0].requests, per: p.rateLimits[0].per },
+    rateLimits: p.rateLimits.map((l) => ({ requests: l.requests, per: l.per })),
     monthlyQuota: p.monthlyQuota, failMode: p.failMode,
     pricing: { currency: p.currency, monthlyFee: trimDecimal(p.monthlyFee), includedRequests: p.includedRequests, overagePer1000: trimDecimal(p.overagePer1000) },
     selfService: p.selfService, createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt),
@@ -47,9 +48,10 @@ function columnsOf(body: Partial<CreatePlanBody>): Partial<PlanEntity> {
   if (body.name !== undefined) c.name = body.name;
   if (body.slug !== undefined) c.slug = body.slug;
   if (body.description !== undefined) c.description = body.description;
-  if (body.rateLimit) {
-    c.rateLimitRequests = body.rateLimit.requests;
-    c.rateLimitPer = body.rateLimit.per;
+  if (body.rateLimits) {
+    c.rateLimits = body.rateLimits.map((l) => ({ requests: l.requests, per: l.per }));
+    c.rateLimitRequests = c.rateLimits[0].requests;
+    c.rateLimitPer = c.rateLimits[0].per;
   }
   if (body.monthlyQuota !== undefined) c.monthlyQuota = body.monthlyQuota;
   if (body.failMode !== undefined) c.failMode = body.failMode;

@@ -71,7 +71,7 @@ export const chargebackResponse = z.object({
   totals: z.array(z.object({ currency: z.string(), total: z.string() })).describe('Per currency; never a mixed sum'),
 });
 
-const previewRateLimit = z.strictObject({ requests: z.number().int().min(1).max(1_000_000_000), per: z.enum(['second', 'minute', 'hour']) });
+const previewRateLimit = z.strictObject({ requests: z.number().int().min(1).max(1_000_000_000), per: z.enum(['second', 'minute', 'hour', 'day']) });
 export const planPreviewBody = z.strictObject({
   rateLimit: previewRateLimit.optional(),
   effectiveFrom: z.iso.datetime({ offset: true }).optional()

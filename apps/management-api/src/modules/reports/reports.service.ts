@@ -5,7 +5,7 @@ import type { ChargebackLine, PlanPreviewBody, UsageReportQuery, UsageReportRow 
 import { effectiveHour } from '../plans/plans.service';
 import { ReportsRepository } from './reports.repository';
 
-const PER_HOUR = { second: 3600, minute: 60, hour: 1 } as const;
+const PER_HOUR = { second: 3600, minute: 60, hour: 1, day: 1 / 24 } as const;
 
 /** A chargeback line's plan: its name, and when its prices took effect if that was inside the period (a price change). */
 export function planLabel(name: string, effectiveFrom: string | null, period: string): string {

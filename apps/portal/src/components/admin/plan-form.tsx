@@ -8,7 +8,7 @@ import {
   TextInput, Textarea, Title,
 } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
-import { IconTrash } from '@tabler/icons-react';
+import { IconPlus, IconTrash, IconX } from '@tabler/icons-react';
 import { z } from 'zod';
 import { deletePlan, previewPlan, savePlan } from '@/actions/admin';
 import { showProblem, showSuccess } from '@/lib/form-errors';
@@ -21,10 +21,20 @@ const schema = z.object({
   slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
   description: z.string().max(10_000),
   apiIds: z.array(z.string()),
-  rateLimit: z.object({
-    requests: z.number({ error: 'Required' }).int('Whole number').min(1, 'At least 1'),
-    per: z.enum(['second', 'minute', 'hour']),
-  }),
+  rateLimits: z
+    .array(
+      z.object({
+        requests: z.number({ error: 'Required' }).int('Whole number').min(1, 'At least 1').max(1_000_000_000, 'At most 1,000,000,000'),
+        per: z.enum(['second', 'minute', 'hour', 'day']),
+      }),
+    )
+    .min(1)
+    .max(3)
+    .superRefine((list, ctx) => {
+      list.forEach((l, i) => {
+        if (list.findIndex((o) => o.per === l.per) !== i) ctx.addIssue({ code: 'custom', path: [i, 'per'], message: `Already limited per ${l.per}` });
+      });
+    }),
   unlimitedQuota: z.boolean(),
   monthlyQuota: z.number({ error: 'Required' }).int('Whole number').min(0, 'At least 0'),
   failMode: z.enum(['open', 'closed']),
@@ -37,6 +47,10 @@ const schema = z.object({
   selfService: z.boolean(),
 });
 type Values = z.infer<typeof schema>;
+
+const PERS: { value: 'second' | 'minute' | 'hour' | 'day'; label: string }[] = [
+  { value: 'second', label: 'second' }, { value: 'minute', label: 'minute' }, { value: 'hour', label: 'hour' }, { value: 'day', label: 'day' },
+];
 
 function toBody(v: Values) {
   const { unlimitedQuota, monthlyQuota, ...rest } = v;
@@ -66,7 +80,7 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
       slug: existing?.slug ?? '',
       description: existing?.description ?? '',
       apiIds: existing?.apiIds ?? [],
-      rateLimit: existing?.rateLimit ?? { requests: 60, per: 'minute' },
+      rateLimits: existing?.rateLimits ?? (existing ? [existing.rateLimit] : [{ requests: 60, per: 'minute' }]),
       unlimitedQuota: existing ? existing.monthlyQuota === null : false,
       monthlyQuota: existing?.monthlyQuota ?? 10000,
       failMode: existing?.failMode ?? 'open',
@@ -95,8 +109,9 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
     if (!existing) return save(body);
     const diff = changed(body, existing);
     if (Object.keys(diff).length === 0) return showSuccess('Nothing changed');
-    // The preview replays only terms that change bills or limits.
-    const proposal = Object.fromEntries(Object.entries(diff).filter(([k]) => ['rateLimit', 'monthlyQuota', 'pricing'].includes(k)));
+    // The preview replays only terms that change bills or limits (it models the first rate limit).
+    const proposal = Object.fromEntries(Object.entries(diff).filter(([k]) => ['monthlyQuota', 'pricing'].includes(k)));
+    if (diff.rateLimits) proposal.rateLimit = (diff.rateLimits as Values['rateLimits'])[0];
     if (Object.keys(proposal).length === 0) {
       setReview({ body: diff, loading: false, preview: undefined, error: undefined });
       return;
@@ -123,9 +138,46 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
           <MultiSelect label="APIs in this plan" data={apiOptions} searchable placeholder="Pick APIs" {...form.getInputProps('apiIds')} />
 
           <Divider label="Limits" labelPosition="left" />
+          <Stack gap="xs">
+            {form.values.rateLimits.map((_, i) => (
+              <Group key={i} align="flex-start" wrap="nowrap" data-testid="rate-limit-row">
+                <NumberInput
+                  label={i === 0 ? 'Rate limit (requests)' : `Rate limit ${i + 1} (requests)`}
+                  min={1}
+                  allowDecimal={false}
+                  thousandSeparator=","
+                  style={{ flex: 1 }}
+                  {...form.getInputProps(`rateLimits.${i}.requests`)}
+                />
+                <Select
+                  label={i === 0 ? 'Per' : `Per (limit ${i + 1})`}
+                  data={PERS}
+                  allowDeselect={false}
+                  style={{ flex: 1 }}
+                  {...form.getInputProps(`rateLimits.${i}.per`)}
+                />
+                {i > 0 ? (
+                  <Button variant="subtle" color="red" mt={24} aria-label={`Remove limit ${i + 1}`} onClick={() => form.removeListItem('rateLimits', i)}>
+                    <IconX size={16} />
+                  </Button>
+                ) : null}
+              </Group>
+            ))}
+            {form.values.rateLimits.length < 3 ? (
+              <Group>
+                <Button
+                  variant="light"
+                  size="xs"
+                  leftSection={<IconPlus size={14} />}
+                  onClick={() => form.insertListItem('rateLimits', { requests: 1000, per: PERS.find((p) => !form.values.rateLimits.some((l) => l.per === p.value))!.value })}
+                >
+                  Add a limit
+                </Button>
+                <Text size="xs" c="dimmed">A call is admitted only if every limit admits it (e.g. 10/second and 1,000/hour).</Text>
+              </Group>
+            ) : null}
+          </Stack>
           <SimpleGrid cols={{ base: 1, sm: 3 }}>
-            <NumberInput label="Rate limit (requests)" min={1} allowDecimal={false} {...form.getInputProps('rateLimit.requests')} />
-            <Select label="Per" data={[{ value: 'second', label: 'second' }, { value: 'minute', label: 'minute' }, { value: 'hour', label: 'hour' }]} allowDeselect={false} {...form.getInputProps('rateLimit.per')} />
             <Select
               label="Fail mode"
               description="When Redis is unreachable"

@@ -39,7 +39,9 @@ export default async function PlansPage() {
                 {p.description ? <Text size="sm" c="dimmed">{p.description}</Text> : null}
                 <Divider />
                 <List spacing={6} size="sm" icon={<IconCheck size={16} color="var(--mantine-color-teal-6)" />}>
-                  <ListItem>{fmtInt(p.rateLimit?.requests)} requests / {perLabel(p.rateLimit?.per ?? 'minute')}</ListItem>
+                  {(p.rateLimits ?? (p.rateLimit ? [p.rateLimit] : [])).map((l) => (
+                    <ListItem key={l.per}>{fmtInt(l.requests)} requests / {perLabel(l.per)}</ListItem>
+                  ))}
                   <ListItem>{p.monthlyQuota === null ? 'No monthly quota' : `${fmtInt(p.monthlyQuota)} calls per month`}</ListItem>
                   <ListItem>{fmtInt(p.pricing?.includedRequests)} requests included</ListItem>
                   <ListItem>{fmtMoney(p.pricing?.overagePer1000, p.pricing?.currency)} per 1,000 beyond that</ListItem>

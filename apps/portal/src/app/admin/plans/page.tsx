@@ -1,7 +1,7 @@
 import { Badge, Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
-import { fmtInt, fmtMoney, perLabel } from '@/lib/format';
+import { fmtInt, fmtMoney, limitsLabel } from '@/lib/format';
 import type { Plan } from '@/lib/types';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { AnchorLink, ButtonLink } from '@/components/links';
@@ -29,7 +29,7 @@ export default async function AdminPlansPage() {
                 {plans.map((p) => (
                   <TableTr key={p.id}>
                     <TableTd><AnchorLink href={`/admin/plans/${p.id}`} fw={600}>{p.name}</AnchorLink><Text size="xs" c="dimmed">{p.slug} · fail {p.failMode}</Text></TableTd>
-                    <TableTd>{fmtInt(p.rateLimit.requests)} / {perLabel(p.rateLimit.per)}</TableTd>
+                    <TableTd>{limitsLabel(p)}</TableTd>
                     <TableTd>{p.monthlyQuota === null ? 'unlimited' : fmtInt(p.monthlyQuota)}</TableTd>
                     <TableTd>{fmtMoney(p.pricing.monthlyFee, p.pricing.currency)}</TableTd>
                     <TableTd>{fmtInt(p.pricing.includedRequests)}</TableTd>

@@ -2,7 +2,7 @@ import { notFound } from 'next/navigation';
 import { Badge, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { catalogAndPlans } from '@/lib/catalog';
-import { fmtDay, fmtInt, fmtMoney, perLabel } from '@/lib/format';
+import { fmtDay, fmtMoney, limitsLabel } from '@/lib/format';
 import { usageWindow } from '@/lib/range';
 import type { ApiKey, App, UsageAnswer } from '@/lib/types';
 import { AppSettings } from '@/components/dashboard/app-settings';
@@ -47,7 +47,7 @@ export default async function AppPage({ params, searchParams }: { params: Promis
             <Badge variant="light" size="lg">{plan?.name ?? 'Custom plan'}</Badge>
           </Group>
           <Text c="dimmed" size="sm" mt={4}>
-            {plan ? `${fmtInt(plan.rateLimit.requests)} requests / ${perLabel(plan.rateLimit.per)} · ${fmtMoney(plan.pricing.monthlyFee, plan.pricing.currency)} per month · ` : ''}
+            {plan ? `${limitsLabel(plan)} · ${fmtMoney(plan.pricing.monthlyFee, plan.pricing.currency)} per month · ` : ''}
             created {fmtDay(app.createdAt)}
           </Text>
         </div>

@@ -1,0 +1,165 @@
+/**
+ * Up to three rolling-window limits + the monthly quota in one atomic script (one round trip),
+ * for one request or for several requests of the same app that arrived in the same event-loop
+ * turn. All or nothing: a request is admitted only when the quota and every limit admit it, and
+ * a refused request consumes none of them.
+ *
+ * KEYS[1..n]   one key per limit (a ZSET in log mode, a HASH in bucket mode)   KEYS[n+1] quota counter
+ * ARGV[1]      n (1..3)          ARGV[2] quota (-1 = none)
+ * ARGV[3..]    per limit: window µs, limit, mode (0 = exact log, 1 = buckets)
+ * then         quota key TTL seconds, now µs (-1 = Redis TIME; tests pass their own clock)
+ * then         one unique member suffix per request, in arrival order
+ *
+ * Exact log (limits up to EXACT_LOG_MAX): the admitted request times, so at most `limit` members
+ * have a score in any half-open window (now − window, now].
+ *
+ * Buckets (above it): a HASH of at most 61 fields, bucket index → admissions, a bucket being
+ * window/60 (indices in ms: floor(ms × 60 / window ms), exact in doubles). A request at bucket k
+ * is checked against buckets k − 60 … k, which cover every admission in (now − window, now]:
+ * never more than `limit` in any rolling window. They may also hold up to one bucket older than
+ * the window, so a request can be refused at most one bucket (window/60) early. Memory is
+ * O(buckets), whatever the limit.
+ *
+ * Time comes from Redis (TIME), not from the gateways, and the script runs atomically, so however
+ * many gateways and connections race, the bounds hold. Members are unique (time + request id).
+ *
+ * Order: the quota first (a refusal for the month is the more useful answer), then the limits.
+ *
+ * Returns, per request, five integers: verdict (0 allowed, 1 rate limited, 2 quota exceeded),
+ * remaining, reset µs, quota used, and the index (0-based) of the limit that remaining and reset
+ * describe: on a rate-limit refusal the refusing limit that frees up last, otherwise the limit
+ * nearest exhaustion (fewest remaining; on a tie the later reset).
+ */
+export const STACKED_LIMITS_LUA = `
+local n = tonumber(ARGV[1])
+local quota = tonumber(ARGV[2])
+local after = 2 + 3 * n
+local ttl = tonumber(ARGV[after + 1])
+local now = tonumber(ARGV[after + 2])
+if now < 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+local nowMs = math.floor(now / 1000)
+
+local win, lim, mode, count, oldest, bucket, taken, added = {}, {}, {}, {}, {}, {}, {}, {}
+for j = 1, n do
+  local w = tonumber(ARGV[3 * j])
+  win[j] = w
+  lim[j] = tonumber(ARGV[3 * j + 1])
+  mode[j] = tonumber(ARGV[3 * j + 2])
+  added[j] = 0
+  taken[j] = {}
+  if mode[j] == 0 then
+    redis.call('ZREMRANGEBYSCORE', KEYS[j], '-inf', now - w)
+    count[j] = redis.call('ZCARD', KEYS[j])
+    if count[j] > 0 then oldest[j] = tonumber(redis.call('ZRANGE', KEYS[j], 0, 0, 'WITHSCORES')[2]) end
+  else
+    local k = math.floor(nowMs * 60 / (w / 1000))
+    bucket[j] = k
+    local h = redis.call('HGETALL', KEYS[j])
+    local c = 0
+    local stale = {}
+    for i = 1, #h, 2 do
+      local b = tonumber(h[i])
+      if b < k - 60 then
+        stale[#stale + 1] = h[i]
+      else
+        c = c + tonumber(h[i + 1])
+        if oldest[j] == nil or b < oldest[j] then oldest[j] = b end
+      end
+    end
+    if #stale > 0 then redis.call('HDEL', KEYS[j], unpack(stale)) end
+    count[j] = c
+  end
+end
+
+local function reset(j)
+  if oldest[j] == nil then return win[j] end
+  if mode[j] == 0 then return oldest[j] + win[j] - now end
+  return math.ceil((oldest[j] + 61) * (win[j] / 60) - now)
+end
+
+local used = 0
+if quota >= 0 then
+  used = tonumber(redis.call('GET', KEYS[n + 1]) or '0')
+end
+
+local out = {}
+local admitted = 0
+for i = after + 3, #ARGV do
+  local verdict = 0
+  if quota >= 0 and used >= quota then
+    verdict = 2
+  else
+    for j = 1, n do
+      if count[j] >= lim[j] then verdict = 1 end
+    end
+  end
+  if verdict == 0 then
+    for j = 1, n do
+      count[j] = count[j] + 1
+      added[j] = added[j] + 1
+      if mode[j] == 0 then
+        local t = taken[j]
+        t[#t + 1] = now
+        t[#t + 1] = now .. ':' .. ARGV[i]
+        if oldest[j] == nil then oldest[j] = now end
+      elseif oldest[j] == nil then
+        oldest[j] = bucket[j]
+      end
+    end
+    admitted = admitted + 1
+    if quota >= 0 then used = used + 1 end
+  end
+  local pick = 1
+  local pickReset = reset(1)
+  if verdict == 1 then
+    pickReset = -1
+    for j = 1, n do
+      if count[j] >= lim[j] then
+        local r = reset(j)
+        if r > pickReset then pick = j; pickReset = r end
+      end
+    end
+  else
+    for j = 2, n do
+      local r = reset(j)
+      local a, b = lim[j] - count[j], lim[pick] - count[pick]
+      if a < b or (a == b and r > pickReset) then pick = j; pickReset = r end
+    end
+  end
+  local remaining = lim[pick] - count[pick]
+  if verdict == 1 then remaining = 0 end
+  out[#out + 1] = verdict
+  out[#out + 1] = remaining
+  out[#out + 1] = pickReset
+  out[#out + 1] = used
+  out[#out + 1] = pick - 1
+end
+
+if admitted > 0 then
+  for j = 1, n do
+    if mode[j] == 0 then
+      redis.call('ZADD', KEYS[j], unpack(taken[j]))
+      redis.call('PEXPIRE', KEYS[j], math.ceil(win[j] / 1000) + 1000)
+    else
+      redis.call('HINCRBY', KEYS[j], string.format('%.0f', bucket[j]), admitted)
+      redis.call('PEXPIRE', KEYS[j], math.ceil(win[j] / 1000 + win[j] / 60000) + 1000)
+    end
+  end
+  if quota >= 0 then
+    if redis.call('INCRBY', KEYS[n + 1], admitted) == admitted then redis.call('EXPIRE', KEYS[n + 1], ttl) end
+  end
+end
+return out
+`;
+
+/** Most requests one script call decides (Lua's unpack takes a few thousand values at most). */
+export const STACKED_LIMITS_MAX_BATCH = 500;
+
+/** Limits above this many requests use the bucketed window instead of the exact log (EXACT_LOG_MAX). */
+export const DEFAULT_EXACT_LOG_MAX = 1000;
+
+/** Buckets per window in bucket mode; a request may be refused at most window/BUCKETS early. */
+export const WINDOW_BUCKETS = 60;
