@@ -16,6 +16,8 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { UsageBatchAppCounts1764200000000 } from './migrations/1764200000000-usage-batch-app-counts';
 import { StatementLinePricing1764300000000 } from './migrations/1764300000000-statement-line-pricing';
 import { WebhooksOutbox1765150000000 } from './migrations/1765150000000-webhooks-outbox';
+import { Notifications1765151000000 } from './migrations/1765151000000-notifications';
+import { Teams1765152000000 } from './migrations/1765152000000-teams';
 
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
@@ -25,7 +27,7 @@ export const ENTITIES = [
 
 /** In order. New migrations are appended here; nothing is discovered by glob. */
 export const MIGRATIONS = [InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000,
-  WebhooksOutbox1765150000000,
+  WebhooksOutbox1765150000000, Notifications1765151000000, Teams1765152000000,
 ];
 
 export interface DataSourceParams {
