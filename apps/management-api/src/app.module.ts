@@ -14,6 +14,8 @@ import { ReportsModule } from './modules/reports/reports.module';
 import { UsageModule } from './modules/usage/usage.module';
 import { UsersModule } from './modules/users/users.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
+import { TeamsModule } from './modules/teams/teams.module';
 
 /**
  * Feature modules. Adding one = one import line plus one entry here: it gets config, DataSource,
@@ -34,6 +36,8 @@ export const FEATURE_MODULES: Type[] = [
   ConfigModule,
   ApiImportModule,
   WebhooksModule,
+  NotificationsModule,
+  TeamsModule,
 ];
 
 @Module({})

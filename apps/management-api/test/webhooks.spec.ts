@@ -82,6 +82,10 @@ describe('webhooks: API, events from real changes, delivery by the real worker',
     expect(team.ofType('key.created')[0].payload.data).toMatchObject({ keyId: created.json.id, appId, consumerId: alice.consumerId, name: 'k' });
     expect(team.ofType('key.rotated')[0].payload.data).toMatchObject({ keyId: created.json.id, newKeyId: rotated.json.id });
     expect(team.ofType('key.revoked')[0].payload.data).toMatchObject({ keyId: rotated.json.id });
+    // The same events are portal notifications (key.rotated is not a notification type).
+    const bell = await t.call('GET', '/v1/portal/notifications', { token: alice.token });
+    expect(bell.json.items.map((n: { type: string }) => n.type)).toEqual(['key.revoked', 'key.created']);
+    expect(bell.json.unreadCount).toBe(2);
     for (const r of team.received) {
       expect(r.headers['content-type']).toBe('application/json');
       expect(r.payload.timestamp).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
@@ -226,6 +230,9 @@ describe('Redis down at the moment of the change: the outbox delivers once Redis
     const app = (await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'a', planId: plan.id } })).json;
     const hook = await t.call('POST', '/v1/portal/webhooks', { token: alice.token, body: { url: receiver.url, events: ['key.created'] } });
     receiver.secret = hook.json.secret;
+    // The worker is up and delivering before Redis goes.
+    await t.call('POST', `/v1/portal/webhooks/${hook.json.id}/test`, { token: alice.token });
+    await eventually(async () => receiver.ofType('webhook.test').length === 1, 30_000);
 
     await redis.kill();
     const key = await t.call('POST', `/v1/portal/apps/${app.id}/keys`, { token: alice.token });
@@ -233,14 +240,14 @@ describe('Redis down at the moment of the change: the outbox delivers once Redis
     // The relay still runs (Postgres only); nothing can be queued or delivered.
     await eventually(async () => (await t.sql(`SELECT 1 FROM webhook_deliveries WHERE event_type = 'key.created'`)).length === 1, 10_000);
     await settle(1_500);
-    expect(receiver.received).toHaveLength(0);
-    expect((await t.sql(`SELECT status, queued FROM webhook_deliveries`))[0]).toEqual({ status: 'pending', queued: false });
+    expect(receiver.ofType('key.created')).toHaveLength(0);
+    expect((await t.sql(`SELECT status, queued FROM webhook_deliveries WHERE event_type = 'key.created'`))[0]).toEqual({ status: 'pending', queued: false });
 
     await redis.start();
     await eventually(async () => receiver.ofType('key.created').length === 1, 30_000);
     expect(receiver.ofType('key.created')[0].payload.data).toMatchObject({ keyId: key.json.id });
     await settle(1_000);
-    expect(receiver.received).toHaveLength(1);
+    expect(receiver.received).toHaveLength(2);
     expect(receiver.rejected).toEqual([]);
   }, 90_000);
 });

@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { BILLING_QUEUE, bullPrefix, USAGE_DEAD_LETTER_QUEUE, USAGE_QUEUE, WEBHOOK_DELIVERY_QUEUE } from '@apim/contracts';
+import {
+  BILLING_QUEUE, bullPrefix, NOTIFICATIONS_QUEUE, USAGE_DEAD_LETTER_QUEUE, USAGE_QUEUE, WEBHOOK_DELIVERY_QUEUE,
+} from '@apim/contracts';
 import { createDataSource } from '@apim/db';
 import { createLogger, type Logger } from '@apim/observability';
 import { Queue, Worker } from 'bullmq';
@@ -20,6 +22,10 @@ import { OutboxRelay } from './events/outbox-relay';
 import { webhookDeliveryProcessor } from './processors/webhook-delivery.processor';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
 import { webhookBackoffMs } from './webhooks/webhook-sender';
+import { KeyExpiryNotifier } from './notifications/key-expiry.service';
+import { NotificationMailer } from './notifications/mailer';
+import { notificationRelayHook } from './notifications/notification-relay';
+import { QuotaThresholds } from './notifications/quota-thresholds.service';
 
 export interface UsageWorker {
   /** Starts the health/metrics HTTP server; returns the bound port (0 = any free port). */
@@ -36,6 +42,10 @@ export interface UsageWorker {
   readonly billing: BillingService;
   readonly quotas: QuotaReconciler;
   readonly outbox: OutboxRelay;
+  readonly quotaThresholds: QuotaThresholds;
+  readonly keyExpiry: KeyExpiryNotifier;
+  /** Relays the outbox and sends pending e-mails now (the timer does it every OUTBOX_POLL_MS). */
+  runOutboxTick(): Promise<void>;
   readonly metrics: WorkerMetrics;
   readonly logger: Logger;
 }
@@ -73,6 +83,8 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   const quotas = new QuotaReconciler(dataSource, redis, config.REDIS_PREFIX);
   const usageRepo = new UsageRepository(dataSource, config.USAGE_UPSERT_CHUNK_ROWS);
   const sweeper = new DeadLetterSweeper(redis, usageQueue, deadLetter, metrics, logger);
+  const quotaThresholds = new QuotaThresholds(dataSource, redis, config.REDIS_PREFIX);
+  const keyExpiry = new KeyExpiryNotifier(dataSource);
 
   const usageWorker = new TolerantWorker(
     USAGE_QUEUE,
@@ -120,7 +132,7 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
     name: LEDGER_PRUNE, opts: housekeeping,
   });
 
-  const processBilling = billingProcessor({ billing, quotas, metrics, logger });
+  const processBilling = billingProcessor({ billing, quotas, metrics, logger, thresholds: quotaThresholds });
   let billingWorker: Worker | undefined;
   if (config.BILLING_ENABLED) {
     billingWorker = new Worker(BILLING_QUEUE, processBilling, { connection: redis, prefix, concurrency: 1 });
@@ -137,7 +149,22 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
     attempts: config.WEBHOOK_ATTEMPTS, backoff: { type: 'webhook' },
     // Kept a day so a repeated add of the same job id stays a no-op.
     removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  }, [notificationRelayHook]);
+  const mailer = config.SMTP_URL ? new NotificationMailer(dataSource, config.SMTP_URL, config.SMTP_FROM, config.PORTAL_URL, logger) : undefined;
+  const runOutboxTick = async () => {
+    await outbox.tick();
+    await mailer?.tick();
+  };
+  // Key-expiry notices: a BullMQ job scheduler (one schedule per deployment, whoever upserts it).
+  const notificationsQueue = new Queue(NOTIFICATIONS_QUEUE, { connection: redis, prefix });
+  const notificationsWorker = new Worker(NOTIFICATIONS_QUEUE, async () => ({ keyExpiring: await keyExpiry.check() }), {
+    connection: redis, prefix, concurrency: 1,
   });
+  notificationsWorker.on('error', (err) => logger.error({ err: err.message }, 'notifications worker error'));
+  // Not awaited: with Redis down at boot the outbox relay (Postgres only) must still start.
+  notificationsQueue.upsertJobScheduler('key-expiry', { every: config.KEY_EXPIRY_CHECK_MS }, {
+    name: 'key-expiry', opts: { removeOnComplete: 100, removeOnFail: 100 },
+  }).catch((err: Error) => logger.error({ err: err.message }, 'key-expiry schedule not set'));
   const webhookWorker = new Worker(
     WEBHOOK_DELIVERY_QUEUE,
     webhookDeliveryProcessor({
@@ -156,7 +183,7 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   let relayRunning: Promise<void> = Promise.resolve();
   const scheduleRelay = () => {
     relayTimer = setTimeout(() => {
-      relayRunning = outbox.tick().then(
+      relayRunning = runOutboxTick().then(
         () => undefined,
         (err) => logger.error({ err: (err as Error).message }, 'outbox relay failed'),
       ).finally(() => {
@@ -178,7 +205,7 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   let closed = false;
   scheduleRelay();
   return {
-    dataSource, billing, quotas, outbox, metrics, logger,
+    dataSource, billing, quotas, outbox, quotaThresholds, keyExpiry, metrics, logger, runOutboxTick,
     async listen(port = config.WORKER_PORT, host = config.WORKER_HOST) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -190,6 +217,7 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
       await billing.closeDuePeriods(now);
       await billing.applyLateUsage();
       await quotas.reconcile(now);
+      await quotaThresholds.check(now);
     },
     sweepDeadLetters: () => sweeper.sweep(),
     async pruneLedger() {
@@ -206,8 +234,11 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
       await maintenanceWorker.close();
       await billingWorker?.close();
       await webhookWorker.close();
+      await notificationsWorker.close();
+      mailer?.close();
       await Promise.allSettled([
         usageQueue.close(), deadLetter.close(), billingQueue.close(), maintenanceQueue.close(), webhookQueue.close(),
+        notificationsQueue.close(),
       ]);
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
       await dataSource.destroy();

@@ -18,6 +18,7 @@ export const PUBLISHED_DEV_VALUES: readonly string[] = [
   'dev-only-key-hash-secret',
   'dev-only-auth-token-secret',
   'change-me-admin-password',
+  'dev-only-webhook-secret-key',
 ];
 
 /** Development defaults apply only when NODE_ENV says so explicitly; unset means production. */

@@ -53,3 +53,6 @@ export interface WebhookPayload<T = Record<string, unknown>> {
 export function webhookMessageId(deliveryId: string): string {
   return `msg_${deliveryId}`;
 }
+
+/** The worker's scheduled notification jobs (key-expiry notices). */
+export const NOTIFICATIONS_QUEUE = 'notifications';

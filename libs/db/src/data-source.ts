@@ -22,6 +22,8 @@ import { ApiEdgePolicy1765120000000 } from './migrations/1765120000000-api-edge-
 import { WebhooksOutbox1765150000000 } from './migrations/1765150000000-webhooks-outbox';
 import { PlanPriceVersions1765171000000 } from './migrations/1765171000000-plan-price-versions';
 import { PlanRateLimits1765140000000 } from './migrations/1765140000000-plan-rate-limits';
+import { Notifications1765151000000 } from './migrations/1765151000000-notifications';
+import { Teams1765152000000 } from './migrations/1765152000000-teams';
 
 export const ENTITIES = [
   ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
@@ -40,6 +42,8 @@ export const MIGRATIONS = [
   WebhooksOutbox1765150000000,
   UsageLedgerRejectionsRetention1765170000000,
   PlanPriceVersions1765171000000,
+export const MIGRATIONS = [InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000,
+  WebhooksOutbox1765150000000, Notifications1765151000000, Teams1765152000000,
 ];
 
 export interface DataSourceParams {

@@ -8,6 +8,7 @@ import { CONFIG, type ManagementConfig } from '../config/config.schema';
 import { AuditService } from './audit/audit.service';
 import { AuthGuard } from './auth/auth.guard';
 import { SessionStore } from './auth/session-store';
+import { TeamRoleGuard } from './auth/team-roles';
 import { UnitOfWork } from './db/unit-of-work';
 import { ConfigChangePublisher } from './events/config-change.publisher';
 import { EventOutbox } from './events/event-outbox';
@@ -58,6 +59,8 @@ export class CoreModule {
         EventOutbox,
         ResourceCloser,
         { provide: APP_GUARD, useClass: AuthGuard },
+        // After AuthGuard (registration order): it needs req.user.
+        { provide: APP_GUARD, useClass: TeamRoleGuard },
       ],
       exports: exported,
     };

@@ -23,12 +23,13 @@ describe('management config', () => {
     }
     expect(err).toBeInstanceOf(ConfigError);
     const text = (err as ConfigError).problems.join('\n');
-    for (const v of ['KEY_HASH_SECRET', 'AUTH_TOKEN_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD']) expect(text).toContain(v);
+    for (const v of ['KEY_HASH_SECRET', 'AUTH_TOKEN_SECRET', 'WEBHOOK_SECRET_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD']) expect(text).toContain(v);
   });
 
   it('accepts production with everything set, and parses types', () => {
     const c = loadManagementConfig({
-      NODE_ENV: 'production', KEY_HASH_SECRET: 'k'.repeat(32), AUTH_TOKEN_SECRET: 'a'.repeat(32), ADMIN_EMAIL: 'ops@corp.test',
+      NODE_ENV: 'production', KEY_HASH_SECRET: 'k'.repeat(32), AUTH_TOKEN_SECRET: 'a'.repeat(32), WEBHOOK_SECRET_KEY: 'w'.repeat(32),
+      ADMIN_EMAIL: 'ops@corp.test',
       ADMIN_PASSWORD: 'a-strong-admin-password', SIGNUP_APPROVAL: 'true', MANAGEMENT_PORT: '4000', CORS_ORIGINS: 'https://a.test, https://b.test',
     });
     expect(c).toMatchObject({ SIGNUP_APPROVAL: true, MANAGEMENT_PORT: 4000, CORS_ORIGINS: ['https://a.test', 'https://b.test'] });

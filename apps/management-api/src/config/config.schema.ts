@@ -24,6 +24,13 @@ export function configSchema(nodeEnv: string | undefined) {
     WEBHOOK_SECRET_KEY: secret('dev-only-webhook-secret-key'),
     /** Allow webhook targets on loopback/private/link-local addresses (tests, local development). */
     WEBHOOK_ALLOW_PRIVATE: env.bool(false),
+    /** Public portal address: invitation links point at `${PORTAL_URL}/invitations/<token>`. */
+    PORTAL_URL: env.url(['http', 'https']).default('http://127.0.0.1:3000'),
+    /** How long a team invitation link works. */
+    INVITATION_TTL_HOURS: env.int(7 * 24, 1),
+    /** smtp(s)://user:pass@host:port — when set, invitations are e-mailed too. */
+    SMTP_URL: env.url(['smtp', 'smtps']).optional(),
+    SMTP_FROM: z.string().min(3).default('apim <no-reply@apim.local>'),
     TOKEN_TTL_SECONDS: env.int(8 * 3600, 60),
     ADMIN_EMAIL: orDev(z.email(), 'admin@example.com'),
     ADMIN_PASSWORD: orDev(z.string().min(12, 'must be at least 12 characters'), 'change-me-admin-password'),

@@ -8,7 +8,11 @@ export const BILLING_TICK = 'tick';
 export const BILLING_LATE_USAGE = 'late-usage';
 
 /** Thin: the billing queue's jobs name a task; the services hold the rules. */
-export function billingProcessor(deps: { billing: BillingService; quotas: QuotaReconciler; metrics: WorkerMetrics; logger: Logger }) {
+export function billingProcessor(deps: {
+  billing: BillingService; quotas: QuotaReconciler; metrics: WorkerMetrics; logger: Logger;
+  /** Announces quota thresholds from the counters the reconciler just repaired. */
+  thresholds?: { check(): Promise<number> };
+}) {
   const run = async <T>(task: string, fn: () => Promise<T>): Promise<T> => {
     try {
       const out = await fn();
@@ -28,6 +32,7 @@ export function billingProcessor(deps: { billing: BillingService; quotas: QuotaR
     const closed = await run('close', () => deps.billing.closeDuePeriods());
     const adjustments = await run('late-usage', () => deps.billing.applyLateUsage());
     const quotas = await run('quotas', () => deps.quotas.reconcile());
-    return { closed, adjustments, quotas };
+    const thresholds = deps.thresholds ? await run('quota-thresholds', () => deps.thresholds!.check()) : 0;
+    return { closed, adjustments, quotas, thresholds };
   };
 }

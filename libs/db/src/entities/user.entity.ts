@@ -4,6 +4,10 @@ import { ConsumerEntity } from './consumer.entity';
 export type UserRole = 'admin' | 'finance' | 'developer';
 export type UserStatus = 'active' | 'disabled';
 
+/** A developer's role in their team (consumer). */
+export type TeamRole = 'owner' | 'admin' | 'developer' | 'billing';
+export const TEAM_ROLES: readonly TeamRole[] = ['owner', 'admin', 'developer', 'billing'];
+
 @Entity({ name: 'users' })
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid') id: string;

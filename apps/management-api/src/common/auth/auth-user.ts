@@ -1,4 +1,4 @@
-import type { ConsumerStatus, UserRole } from '@apim/db';
+import type { ConsumerStatus, TeamRole, UserRole } from '@apim/db';
 
 /** The caller, as resolved from a valid, unrevoked session. */
 export interface AuthUser {
@@ -6,8 +6,11 @@ export interface AuthUser {
   email: string;
   name: string;
   role: UserRole;
+  /** The team (consumer) the developer acts in: null for staff, and for a developer in no team. */
   consumerId: string | null;
   consumerStatus: ConsumerStatus | null;
+  /** The developer's role in that team (null for staff). */
+  teamRole: TeamRole | null;
   sessionId: string;
 }
 

@@ -17,18 +17,25 @@ export class SessionStore {
 
   /** The user behind a live session, or null when it is unknown, revoked or expired. */
   async findActiveUser(sessionId: string): Promise<AuthUser | null> {
-    const rows: Array<{ id: string; email: string; name: string; role: AuthUser['role']; consumer_id: string | null; consumer_status: AuthUser['consumerStatus'] }> =
-      await this.ds.query(
-        `SELECT u.id, u.email, u.name, u.role, u.consumer_id, c.status AS consumer_status
-           FROM sessions s
-           JOIN users u ON u.id = s.user_id
-           LEFT JOIN consumers c ON c.id = u.consumer_id
-          WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'active'`,
-        [sessionId],
-      );
+    const rows: Array<{
+      id: string; email: string; name: string; role: AuthUser['role']; consumer_id: string | null;
+      consumer_status: AuthUser['consumerStatus']; team_role: AuthUser['teamRole'];
+    }> = await this.ds.query(
+      // Team access comes from the membership row, read on every request: removal is immediate.
+      `SELECT u.id, u.email, u.name, u.role, tm.consumer_id, c.status AS consumer_status, tm.role AS team_role
+         FROM sessions s
+         JOIN users u ON u.id = s.user_id
+         LEFT JOIN team_members tm ON tm.consumer_id = u.consumer_id AND tm.user_id = u.id
+         LEFT JOIN consumers c ON c.id = tm.consumer_id
+        WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'active'`,
+      [sessionId],
+    );
     const r = rows[0];
     if (!r) return null;
-    return { id: r.id, email: r.email, name: r.name, role: r.role, consumerId: r.consumer_id, consumerStatus: r.consumer_status, sessionId };
+    return {
+      id: r.id, email: r.email, name: r.name, role: r.role, consumerId: r.consumer_id, consumerStatus: r.consumer_status,
+      teamRole: r.team_role, sessionId,
+    };
   }
 
   async revoke(sessionId: string, em: EntityManager = this.ds.manager): Promise<void> {

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { type AuthUser, EVERY_OWNER, ownerOf } from '../../common/auth/auth-user';
 import { CurrentUser } from '../../common/auth/current-user.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
+import { ANY_MEMBER, BUILDERS, TeamRoles } from '../../common/auth/team-roles';
 import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
@@ -60,6 +61,7 @@ export class AppsController {
 
 @ApiTags('portal')
 @Roles('developer')
+@TeamRoles(...ANY_MEMBER)
 @Controller('portal/apps')
 export class PortalAppsController {
   constructor(@Inject(AppsService) private readonly apps: AppsService) {}
@@ -71,6 +73,7 @@ export class PortalAppsController {
   }
 
   @Post()
+  @TeamRoles(...BUILDERS)
   @ApiDoc({
     summary: 'Create an app on a self-service plan',
     description: '403 consumer_pending / consumer_suspended while your account is not active; ' +
@@ -78,7 +81,7 @@ export class PortalAppsController {
     body: createPortalAppBody, response: appResponse, status: 201, errors: [409],
   })
   create(@Body(new ZodPipe(createPortalAppBody)) body: CreatePortalAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
-    // @Roles('developer') and the users_developer_has_consumer check guarantee a consumer.
+    // @TeamRoles guarantees a team (consumer).
     return this.apps.create(ctx, user, { ...body, consumerId: user.consumerId as string }, PORTAL_POLICY);
   }
 
@@ -89,12 +92,14 @@ export class PortalAppsController {
   }
 
   @Patch(':id')
+  @TeamRoles(...BUILDERS)
   @ApiDoc({ summary: 'Rename or move to another self-service plan', ids: ['id'], body: updateAppBody, response: appResponse })
   update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateAppBody)) body: UpdateAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
     return this.apps.update(ownerOf(user), ctx, user, id, body, PORTAL_POLICY);
   }
 
   @Delete(':id')
+  @TeamRoles(...BUILDERS)
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete one of your apps (its keys are revoked)', ids: ['id'], status: 204 })
   async remove(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser): Promise<void> {

@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { type AuthUser, EVERY_OWNER, ownerOf } from '../../common/auth/auth-user';
 import { CurrentUser } from '../../common/auth/current-user.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
+import { BUILDERS, TeamRoles } from '../../common/auth/team-roles';
 import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
@@ -48,6 +49,7 @@ export class KeysController {
 
 @ApiTags('portal')
 @Roles('developer')
+@TeamRoles(...BUILDERS)
 @Controller('portal')
 export class PortalKeysController {
   constructor(@Inject(KeysService) private readonly keys: KeysService) {}

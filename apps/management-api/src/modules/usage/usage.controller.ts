@@ -3,6 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { type AuthUser, EVERY_OWNER, ownerOf } from '../../common/auth/auth-user';
 import { CurrentUser } from '../../common/auth/current-user.decorator';
 import { Roles } from '../../common/auth/roles.decorator';
+import { ANY_MEMBER, TeamRoles } from '../../common/auth/team-roles';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import { portalUsageQuery, type PortalUsageQuery, portalUsageResponse, usageQuery, type UsageQuery, usageResponse } from './usage.dto';
@@ -27,6 +28,7 @@ export class UsageController {
 
   @Get('portal/usage')
   @Roles('developer')
+  @TeamRoles(...ANY_MEMBER)
   @ApiDoc({ summary: "Usage series and quotas of the caller's own apps", query: portalUsageQuery, response: portalUsageResponse })
   mine(@Query(new ZodPipe(portalUsageQuery, 'query')) q: PortalUsageQuery, @CurrentUser() user: AuthUser) {
     return this.usage.portal(ownerOf(user), q);

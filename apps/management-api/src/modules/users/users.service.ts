@@ -6,6 +6,7 @@ import { AuditService } from '../../common/audit/audit.service';
 import type { AuthUser } from '../../common/auth/auth-user';
 import { hashPassword, verifyPassword } from '../../common/auth/password';
 import { SessionStore } from '../../common/auth/session-store';
+import { addTeamMember } from '../../common/auth/team-roles';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import { EventOutbox } from '../../common/events/event-outbox';
@@ -86,6 +87,8 @@ export class UsersService implements OnApplicationBootstrap {
         throw new AppError('validation_failed', 'Only developers belong to a consumer', [{ field: 'consumerId', message: 'only for role developer' }]);
       }
       const user = await this.users.insert(tx.em, { email: body.email, passwordHash, name: body.name, role: body.role, consumerId });
+      // A new consumer's first user owns the team; joining an existing consumer makes a developer.
+      if (consumerId) await addTeamMember(tx.em, consumerId, user.id, body.consumerId ? 'developer' : 'owner');
       await this.audit.record(tx.em, ctx, { action: 'user.create', entityType: 'user', entityId: user.id, after: toUserResponse(user) });
       return toUserResponse(user);
     });
@@ -140,6 +143,7 @@ export class UsersService implements OnApplicationBootstrap {
         status: this.config.SIGNUP_APPROVAL ? 'pending' : 'active',
       });
       const user = await this.users.insert(tx.em, { email: v.email, passwordHash, name: v.name, role: 'developer', consumerId: consumer.id });
+      await addTeamMember(tx.em, consumer.id, user.id, 'owner');
       await this.audit.record(tx.em, { ...ctx, user: null }, { action: 'user.signup', entityType: 'user', entityId: user.id, after: toUserResponse(user) });
       await this.outbox.emit(tx.em, {
         type: 'consumer.signed_up', consumerId: consumer.id,

@@ -1,0 +1,41 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../../common/auth/auth-user';
+import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { Roles } from '../../common/auth/roles.decorator';
+import { ANY_MEMBER, TeamRoles } from '../../common/auth/team-roles';
+import { ApiDoc } from '../../common/openapi/api-doc.decorator';
+import { UuidPipe } from '../../common/validation/uuid-param.pipe';
+import { ZodPipe } from '../../common/validation/zod-validation.pipe';
+import { listNotificationsQuery, type ListNotificationsQuery, notificationPage } from './notifications.dto';
+import { NotificationsService } from './notifications.service';
+
+const NO_TEAM = '00000000-0000-0000-0000-000000000000';
+
+@ApiTags('portal')
+@Roles('developer')
+@TeamRoles(...ANY_MEMBER)
+@Controller('portal/notifications')
+export class NotificationsController {
+  constructor(@Inject(NotificationsService) private readonly notifications: NotificationsService) {}
+
+  @Get()
+  @ApiDoc({ summary: "Your team's notifications, newest first, with your read state", query: listNotificationsQuery, response: notificationPage })
+  list(@Query(new ZodPipe(listNotificationsQuery, 'query')) q: ListNotificationsQuery, @CurrentUser() user: AuthUser) {
+    return this.notifications.list(user.consumerId ?? NO_TEAM, user.id, q);
+  }
+
+  @Post('read-all')
+  @HttpCode(204)
+  @ApiDoc({ summary: 'Mark every notification read (for you)', status: 204 })
+  async readAll(@CurrentUser() user: AuthUser): Promise<void> {
+    await this.notifications.markAllRead(user.consumerId ?? NO_TEAM, user.id);
+  }
+
+  @Post(':id/read')
+  @HttpCode(204)
+  @ApiDoc({ summary: 'Mark one notification read (for you)', ids: ['id'], status: 204 })
+  async read(@Param('id', UuidPipe) id: string, @CurrentUser() user: AuthUser): Promise<void> {
+    await this.notifications.markRead(user.consumerId ?? NO_TEAM, user.id, id);
+  }
+}
