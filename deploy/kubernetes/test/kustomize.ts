@@ -22,10 +22,12 @@ type Json = Record<string, unknown>;
 const isMap = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function readYamlDocuments(path: string): K8sObject[] {
-  return parseAllDocuments(readFileSync(path, 'utf8')).map((d) => {
-    if (d.errors.length) throw new Error(`${path}: ${d.errors[0].message}`);
-    return d.toJS() as K8sObject;
-  }).filter(Boolean);
+  return parseAllDocuments(readFileSync(path, 'utf8'))
+    .map((d) => {
+      if (d.errors.length) throw new Error(`${path}: ${d.errors[0].message}`);
+      return d.toJS() as K8sObject;
+    })
+    .filter(Boolean);
 }
 
 /**

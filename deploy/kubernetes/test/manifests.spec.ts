@@ -39,7 +39,10 @@ const STRICT: Array<[string, (o: K8sObject) => unknown[]]> = [
   ['IoK8sApiAppsV1DeploymentSpec', (o) => (o.kind === 'Deployment' ? [o.spec] : [])],
   ['IoK8sApiCoreV1PodSpec', (o) => podSpecsOf(o)],
   ['IoK8sApiCoreV1Container', (o) => containersOf(o)],
-  ['IoK8sApiCoreV1Probe', (o) => containersOf(o).flatMap((c) => [c.readinessProbe, c.livenessProbe, c.startupProbe].filter(Boolean))],
+  [
+    'IoK8sApiCoreV1Probe',
+    (o) => containersOf(o).flatMap((c) => [c.readinessProbe, c.livenessProbe, c.startupProbe].filter(Boolean)),
+  ],
 ];
 
 function podSpecsOf(o: K8sObject): unknown[] {
@@ -61,7 +64,8 @@ export function problemsOf(o: K8sObject): string[] {
   for (const [schema, pick] of STRICT) {
     const known = knownFields(schema);
     for (const part of pick(o)) {
-      for (const key of Object.keys(part as object)) if (!known.has(key)) problems.push(`${where}: unknown field ${key} (${schema})`);
+      for (const key of Object.keys(part as object))
+        if (!known.has(key)) problems.push(`${where}: unknown field ${key} (${schema})`);
     }
   }
   return problems;
@@ -84,9 +88,13 @@ type Container = {
   envFrom?: Array<{ configMapRef?: { name: string } }>;
   env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
 };
-type PodTemplate = { metadata: { labels: Record<string, string> }; spec: { containers: Container[]; securityContext?: { runAsNonRoot?: boolean } } };
+type PodTemplate = {
+  metadata: { labels: Record<string, string> };
+  spec: { containers: Container[]; securityContext?: { runAsNonRoot?: boolean } };
+};
 const template = (o: K8sObject) => (o.spec as { template: PodTemplate }).template;
-const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** The contract's rules for the rendered set, as messages (empty = fine). */
 export function ruleViolations(objects: K8sObject[]): string[] {
@@ -96,7 +104,8 @@ export function ruleViolations(objects: K8sObject[]): string[] {
   for (const o of objects) {
     if (o.kind === 'Secret') out.push(`Secret/${o.metadata.name}: secrets are referenced, never committed`);
   }
-  for (const name of Object.keys(HEALTH)) if (!deployments.some((d) => d.metadata.name === name)) out.push(`no Deployment ${name}`);
+  for (const name of Object.keys(HEALTH))
+    if (!deployments.some((d) => d.metadata.name === name)) out.push(`no Deployment ${name}`);
   for (const d of deployments) {
     const t = template(d);
     const health = HEALTH[d.metadata.name];
@@ -105,19 +114,31 @@ export function ruleViolations(objects: K8sObject[]): string[] {
     if (t.spec.securityContext?.runAsNonRoot !== true) out.push(`${d.metadata.name}: must run as non-root`);
     for (const c of t.spec.containers) {
       const portNames = new Set((c.ports ?? []).flatMap((p) => [p.name, p.containerPort]));
-      for (const [probe, path] of [['readinessProbe', health?.ready], ['livenessProbe', health?.live]] as const) {
+      for (const [probe, path] of [
+        ['readinessProbe', health?.ready],
+        ['livenessProbe', health?.live],
+      ] as const) {
         const get = c[probe]?.httpGet;
         if (!get) out.push(`${d.metadata.name}/${c.name}: no ${probe}`);
         else {
-          if (get.path !== path) out.push(`${d.metadata.name}/${c.name}: ${probe} on ${get.path}, the contract says ${path}`);
-          if (!portNames.has(get.port)) out.push(`${d.metadata.name}/${c.name}: ${probe} port ${get.port} is not a container port`);
+          if (get.path !== path)
+            out.push(`${d.metadata.name}/${c.name}: ${probe} on ${get.path}, the contract says ${path}`);
+          if (!portNames.has(get.port))
+            out.push(`${d.metadata.name}/${c.name}: ${probe} port ${get.port} is not a container port`);
         }
       }
-      if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory) out.push(`${d.metadata.name}/${c.name}: cpu and memory requests needed`);
+      if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory)
+        out.push(`${d.metadata.name}/${c.name}: cpu and memory requests needed`);
       if (!c.resources?.limits?.memory) out.push(`${d.metadata.name}/${c.name}: memory limit needed`);
-      for (const e of c.envFrom ?? []) if (e.configMapRef && !configMaps.has(e.configMapRef.name)) out.push(`${d.metadata.name}: ConfigMap ${e.configMapRef.name} missing`);
+      for (const e of c.envFrom ?? [])
+        if (e.configMapRef && !configMaps.has(e.configMapRef.name))
+          out.push(`${d.metadata.name}: ConfigMap ${e.configMapRef.name} missing`);
       for (const e of c.env ?? []) {
-        if (/SECRET|PASSWORD|_URL$|TOKEN/.test(e.name) && e.value !== undefined && !/^https?:\/\/[a-z-]+(:\d+)?$/.test(e.value)) {
+        if (
+          /SECRET|PASSWORD|_URL$|TOKEN/.test(e.name) &&
+          e.value !== undefined &&
+          !/^https?:\/\/[a-z-]+(:\d+)?$/.test(e.value)
+        ) {
           out.push(`${d.metadata.name}: ${e.name} has a literal value; take it from a Secret`);
         }
       }
@@ -128,8 +149,11 @@ export function ruleViolations(objects: K8sObject[]): string[] {
     const target = deployments.find((d) => matches(spec.selector, template(d).metadata.labels));
     if (!target) out.push(`Service/${s.metadata.name}: selects no Deployment`);
     else {
-      const ports = new Set(template(target).spec.containers.flatMap((c) => (c.ports ?? []).flatMap((p) => [p.name, p.containerPort])));
-      for (const p of spec.ports) if (!ports.has(p.targetPort)) out.push(`Service/${s.metadata.name}: targetPort ${p.targetPort} not exposed`);
+      const ports = new Set(
+        template(target).spec.containers.flatMap((c) => (c.ports ?? []).flatMap((p) => [p.name, p.containerPort])),
+      );
+      for (const p of spec.ports)
+        if (!ports.has(p.targetPort)) out.push(`Service/${s.metadata.name}: targetPort ${p.targetPort} not exposed`);
     }
   }
   const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'gateway');
@@ -139,9 +163,11 @@ export function ruleViolations(objects: K8sObject[]): string[] {
   if (pdb && hpa) {
     const minAvailable = (pdb.spec as { minAvailable: number }).minAvailable;
     const h = hpa.spec as { minReplicas: number; maxReplicas: number; scaleTargetRef: { kind: string; name: string } };
-    if (!(minAvailable < h.minReplicas)) out.push('gateway PDB minAvailable must stay below the HPA minimum, or drains never progress');
+    if (!(minAvailable < h.minReplicas))
+      out.push('gateway PDB minAvailable must stay below the HPA minimum, or drains never progress');
     if (h.minReplicas > h.maxReplicas) out.push('gateway HPA minReplicas > maxReplicas');
-    if (!deployments.some((d) => d.kind === h.scaleTargetRef.kind && d.metadata.name === h.scaleTargetRef.name)) out.push('HPA targets no Deployment');
+    if (!deployments.some((d) => d.kind === h.scaleTargetRef.kind && d.metadata.name === h.scaleTargetRef.name))
+      out.push('HPA targets no Deployment');
   }
   const job = objects.find((o) => o.kind === 'Job');
   if (!job || !JSON.stringify(job).includes('migrate(')) out.push('no migration Job');
@@ -180,7 +206,10 @@ describe('the external datastores overlay', () => {
   it('points every Redis user at the cluster and runs migrations as the schema owner, from the Secret', () => {
     for (const name of ['gateway', 'management-api', 'worker']) {
       const env = template(d(name)).spec.containers[0].env ?? [];
-      expect(env.find((e) => e.name === 'REDIS_CLUSTER_NODES')?.valueFrom?.secretKeyRef).toEqual({ name: 'apim-secrets', key: 'REDIS_CLUSTER_NODES' });
+      expect(env.find((e) => e.name === 'REDIS_CLUSTER_NODES')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'apim-secrets',
+        key: 'REDIS_CLUSTER_NODES',
+      });
       // The base's settings survive the patch.
       expect(env.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.key).toBe('DATABASE_URL');
     }
@@ -192,29 +221,59 @@ describe('the external datastores overlay', () => {
 
 describe('the checks themselves catch broken manifests', () => {
   const base = () => kustomize(join(root, 'base'));
-  const gateway = (objects: K8sObject[]) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway')!;
+  const gateway = (objects: K8sObject[]) =>
+    objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway')!;
 
   it.each([
-    ['a typo in a field name', (o: K8sObject[]) => {
-      const c = template(gateway(o)).spec.containers[0] as Record<string, unknown>;
-      c.readinesProbe = c.readinessProbe;
-      delete c.readinessProbe;
-    }, /unknown field readinesProbe|no readinessProbe/],
-    ['a string where a number goes', (o: K8sObject[]) => {
-      (gateway(o).spec as Record<string, unknown>).replicas = '3';
-    }, /replicas must be integer/],
-    ['a probe on the wrong path', (o: K8sObject[]) => {
-      template(gateway(o)).spec.containers[0].livenessProbe!.httpGet!.path = '/healthz';
-    }, /livenessProbe on \/healthz, the contract says \/_gateway\/healthz/],
-    ['no resource requests', (o: K8sObject[]) => {
-      delete template(gateway(o)).spec.containers[0].resources!.requests;
-    }, /cpu and memory requests needed/],
-    ['a secret value in git', (o: K8sObject[]) => {
-      o.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'apim-secrets' }, stringData: { KEY_HASH_SECRET: 'x' } } as K8sObject);
-    }, /never committed/],
-    ['a literal secret in env', (o: K8sObject[]) => {
-      template(gateway(o)).spec.containers[0].env!.push({ name: 'KEY_HASH_SECRET', value: 'hunter2' });
-    }, /literal value/],
+    [
+      'a typo in a field name',
+      (o: K8sObject[]) => {
+        const c = template(gateway(o)).spec.containers[0] as Record<string, unknown>;
+        c.readinesProbe = c.readinessProbe;
+        delete c.readinessProbe;
+      },
+      /unknown field readinesProbe|no readinessProbe/,
+    ],
+    [
+      'a string where a number goes',
+      (o: K8sObject[]) => {
+        (gateway(o).spec as Record<string, unknown>).replicas = '3';
+      },
+      /replicas must be integer/,
+    ],
+    [
+      'a probe on the wrong path',
+      (o: K8sObject[]) => {
+        template(gateway(o)).spec.containers[0].livenessProbe!.httpGet!.path = '/healthz';
+      },
+      /livenessProbe on \/healthz, the contract says \/_gateway\/healthz/,
+    ],
+    [
+      'no resource requests',
+      (o: K8sObject[]) => {
+        delete template(gateway(o)).spec.containers[0].resources!.requests;
+      },
+      /cpu and memory requests needed/,
+    ],
+    [
+      'a secret value in git',
+      (o: K8sObject[]) => {
+        o.push({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'apim-secrets' },
+          stringData: { KEY_HASH_SECRET: 'x' },
+        } as K8sObject);
+      },
+      /never committed/,
+    ],
+    [
+      'a literal secret in env',
+      (o: K8sObject[]) => {
+        template(gateway(o)).spec.containers[0].env!.push({ name: 'KEY_HASH_SECRET', value: 'hunter2' });
+      },
+      /literal value/,
+    ],
   ])('%s', (_, breakIt, message) => {
     const objects = base();
     breakIt(objects);
@@ -224,7 +283,10 @@ describe('the checks themselves catch broken manifests', () => {
 
   it('every YAML file parses (patches included)', () => {
     const files = [join(root, 'base'), ...overlays.map((o) => join(root, 'overlays', o))].flatMap((dir) =>
-      readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => join(dir, f)));
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(dir, f)),
+    );
     expect(files.length).toBeGreaterThan(10);
     for (const f of files) expect(() => readYamlDocuments(f)).not.toThrow();
   });

@@ -24,7 +24,10 @@ export class ConfigController {
 
   @Get()
   @ApiProduces('application/json', 'application/yaml')
-  @ApiDoc({ summary: 'Export APIs and plans as one configuration document (YAML with Accept: application/yaml)', response: configDocument })
+  @ApiDoc({
+    summary: 'Export APIs and plans as one configuration document (YAML with Accept: application/yaml)',
+    response: configDocument,
+  })
   async export(@Req() req: ApiRequest, @Res() res: ApiResponse): Promise<void> {
     const doc = await this.config.export();
     const yaml = YAML_TYPE.test(req.headers.accept ?? '');
@@ -37,8 +40,13 @@ export class ConfigController {
   @Roles('admin')
   @HttpCode(200)
   @ApiDoc({
-    summary: 'Apply a configuration document in one transaction (dryRun: report only; prune: delete what it no longer names)',
-    query: applyQuery, body: configDocument, response: applyResponse, status: 200, errors: [409, 413],
+    summary:
+      'Apply a configuration document in one transaction (dryRun: report only; prune: delete what it no longer names)',
+    query: applyQuery,
+    body: configDocument,
+    response: applyResponse,
+    status: 200,
+    errors: [409, 413],
   })
   apply(@Query(new ZodPipe(applyQuery, 'query')) q: ApplyQuery, @Body() body: unknown, @Ctx() ctx: RequestContext) {
     return this.config.apply(ctx, body, q);
