@@ -216,7 +216,7 @@ describe('export → apply → export', () => {
       expect.stringMatching(/^error: apis\[2\]\.slug: duplicate slug "billing" \(also apis\[0\]\)$/),
       expect.stringMatching(/^error: plans\[0\]\.apis\[1\]: no API with slug "no-such-api"/),
       'error: plans[0].colour: unknown field',
-      expect.stringMatching(/^error: plans\[1\]\.pricing\.monthlyFee: .*string/),
+      'error: plans[1].pricing.monthlyFee: must be a string: quote it, e.g. "49.00" for money',
       expect.stringMatching(/^error: plans\[1\]\.rateLimit\.requests: .*1/),
     ]);
     expect(lines.at(-1)).toBe('The configuration has 5 problem(s); nothing was changed');

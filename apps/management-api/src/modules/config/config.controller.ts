@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'yaml';
 import { Public, Roles } from '../../common/auth/roles.decorator';
 import type { ApiRequest, ApiResponse } from '../../common/http/request';
@@ -53,13 +53,15 @@ export class ConfigController {
   }
 }
 
-/** Public: editors fetch it to validate YAML files (`# yaml-language-server: $schema=…`). */
-@ApiTags('admin: config')
+/**
+ * Public: editors fetch it to validate YAML files (`# yaml-language-server: $schema=…`). A schema
+ * document like /v1/openapi.json itself, so it is not an operation of the OpenAPI document.
+ */
+@ApiExcludeController()
 @Public()
 @Controller('config')
 export class ConfigSchemaController {
   @Get('schema.json')
-  @ApiDoc({ summary: 'JSON Schema of the configuration document', public: true })
   schema() {
     return configJsonSchema();
   }

@@ -37,6 +37,16 @@ interface Step {
   patch?: Entry;
 }
 
+/**
+ * YAML reads `monthlyFee: 49.00` as the number 49: say what to write instead of zod's
+ * "expected string, received number".
+ */
+function inFileTerms(message: string): string {
+  return /expected string, received number/.test(message)
+    ? 'must be a string: quote it, e.g. "49.00" for money'
+    : message;
+}
+
 /** Thrown inside the transaction to roll a dry run back after everything was checked. */
 class DryRunRollback extends Error {}
 
@@ -145,7 +155,7 @@ export class ConfigService {
     const parsed = configDocument.safeParse(raw);
     const errors: FieldError[] = parsed.success
       ? []
-      : flattenIssues(parsed.error.issues).map((i) => ({ field: formatPath(i.path), message: i.message }));
+      : flattenIssues(parsed.error.issues).map((i) => ({ field: formatPath(i.path), message: inFileTerms(i.message) }));
     errors.push(...this.crossReferenceProblems(raw, current, prune));
     if (errors.length || !parsed.success) {
       throw new AppError(
