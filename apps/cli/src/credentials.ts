@@ -18,7 +18,11 @@ export function credentialsPath(configDir: string): string {
 export function saveCredentials(configDir: string, c: Omit<Credentials, 'source'>): string {
   mkdirSync(configDir, { recursive: true, mode: 0o700 });
   const path = credentialsPath(configDir);
-  writeFileSync(path, `${JSON.stringify({ url: c.url, token: c.token, email: c.email, expiresAt: c.expiresAt }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(
+    path,
+    `${JSON.stringify({ url: c.url, token: c.token, email: c.email, expiresAt: c.expiresAt }, null, 2)}\n`,
+    { mode: 0o600 },
+  );
   chmodSync(path, 0o600);
   return path;
 }
@@ -30,11 +34,19 @@ export function loadCredentials(configDir: string, env: { url?: string; token?: 
   try {
     saved = JSON.parse(readFileSync(credentialsPath(configDir), 'utf8')) as Partial<Credentials>;
   } catch {
-    throw new CliError('not logged in: run `apim login --url <management-url> --email <email>` or set APIM_URL and APIM_TOKEN');
+    throw new CliError(
+      'not logged in: run `apim login --url <management-url> --email <email>` or set APIM_URL and APIM_TOKEN',
+    );
   }
   if (typeof saved.url !== 'string' || typeof saved.token !== 'string') {
     throw new CliError(`${credentialsPath(configDir)} is damaged: run \`apim login\` again`);
   }
   // APIM_URL alone points the saved token at another server only if it is the same server.
-  return { url: env.url ?? saved.url, token: saved.token, email: saved.email, expiresAt: saved.expiresAt, source: 'file' };
+  return {
+    url: env.url ?? saved.url,
+    token: saved.token,
+    email: saved.email,
+    expiresAt: saved.expiresAt,
+    source: 'file',
+  };
 }

@@ -22,7 +22,8 @@ export function parseConfigText(text: string, name: string): Record<string, unkn
   if (doc.errors.length) {
     const lines = doc.errors.map((e) => {
       const at = e.linePos?.[0];
-      return `${name}${at ? `:${at.line}:${at.col}` : ''}: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`;
+      const message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+      return `${name}${at ? `:${at.line}:${at.col}` : ''}: ${message}`;
     });
     throw new CliError(`${name} is not valid YAML`, lines);
   }

@@ -24,7 +24,8 @@ interface ApplyResult {
   changes: Change[];
 }
 
-const outputOption = () => new Option('--output <format>', 'human or json (for scripts)').choices(['human', 'json']).default('human');
+const outputOption = () =>
+  new Option('--output <format>', 'human or json (for scripts)').choices(['human', 'json']).default('human');
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -65,7 +66,12 @@ class Cli {
     const t0 = Date.now();
     const tty = format === 'human' && this.io.stderr.isTTY === true;
     if (format === 'human') this.io.stderr.write(this.err.dim(`${label}…`) + (tty ? '' : '\n'));
-    const timer = tty ? setInterval(() => this.io.stderr.write(`\r${this.err.dim(`${label}… ${Math.round((Date.now() - t0) / 1000)} s`)}`), 1000) : undefined;
+    const timer = tty
+      ? setInterval(
+          () => this.io.stderr.write(`\r${this.err.dim(`${label}… ${Math.round((Date.now() - t0) / 1000)} s`)}`),
+          1000,
+        )
+      : undefined;
     try {
       return await work();
     } finally {
@@ -77,20 +83,41 @@ class Cli {
   async login(o: { url: string; email: string; passwordStdin?: boolean; output: Format }): Promise<number> {
     let password: string;
     if (o.passwordStdin) password = (await readInput('-', this.io.stdin)).replace(/\r?\n$/, '');
-    else if (this.io.stdin.isTTY) password = await readPassword(this.io.stdin, this.io.stderr, `Password for ${o.email}: `);
+    else if (this.io.stdin.isTTY)
+      password = await readPassword(this.io.stdin, this.io.stderr, `Password for ${o.email}: `);
     else throw new CliError('no terminal to ask for the password: pipe it with --password-stdin');
     const client = new ManagementClient(o.url);
     const r = await client.request('POST', '/v1/auth/login', { body: { email: o.email, password } });
     const body = r.json as { token: string; expiresAt: string; user: { role: string } };
-    const path = saveCredentials(this.config.configDir, { url: o.url, token: body.token, email: o.email, expiresAt: body.expiresAt });
-    if (o.output === 'json') this.print(JSON.stringify({ url: o.url, email: o.email, role: body.user?.role, expiresAt: body.expiresAt, credentials: path }));
-    else this.print(`Logged in to ${o.url} as ${o.email} (${body.user?.role}); token saved in ${path}, valid until ${body.expiresAt}.`);
+    const path = saveCredentials(this.config.configDir, {
+      url: o.url,
+      token: body.token,
+      email: o.email,
+      expiresAt: body.expiresAt,
+    });
+    if (o.output === 'json')
+      this.print(
+        JSON.stringify({
+          url: o.url,
+          email: o.email,
+          role: body.user?.role,
+          expiresAt: body.expiresAt,
+          credentials: path,
+        }),
+      );
+    else
+      this.print(
+        `Logged in to ${o.url} as ${o.email} (${body.user?.role}); token saved in ${path}, ` +
+          `valid until ${body.expiresAt}.`,
+      );
     return EXIT.ok;
   }
 
   async export(o: { outFile?: string; output: Format }): Promise<number> {
     const json = o.output === 'json';
-    const r = await this.client().request('GET', '/v1/admin/config', { accept: json ? 'application/json' : 'application/yaml' });
+    const r = await this.client().request('GET', '/v1/admin/config', {
+      accept: json ? 'application/json' : 'application/yaml',
+    });
     if (!o.outFile) {
       this.io.stdout.write(r.text);
       return EXIT.ok;
@@ -101,7 +128,11 @@ class Cli {
     return EXIT.ok;
   }
 
-  private async send(file: string, o: { dryRun: boolean; prune?: boolean; output: Format }, label: string): Promise<ApplyResult> {
+  private async send(
+    file: string,
+    o: { dryRun: boolean; prune?: boolean; output: Format },
+    label: string,
+  ): Promise<ApplyResult> {
     this.note(`Reading ${file}…`, o.output);
     const doc = parseConfigText(await readInput(file, this.io.stdin), file === '-' ? '(stdin)' : file);
     const client = this.client();
@@ -137,27 +168,41 @@ class Cli {
     return EXIT.ok;
   }
 
-  async importOpenApi(file: string, o: { route: string; upstream?: string; name?: string; slug?: string; output: Format }): Promise<number> {
+  async importOpenApi(
+    file: string,
+    o: { route: string; upstream?: string; name?: string; slug?: string; output: Format },
+  ): Promise<number> {
     const document = await readInput(file, this.io.stdin);
     if (!document.trim()) throw new CliError(`${file === '-' ? 'standard input' : file} is empty`);
     const client = this.client();
     const body = { document, routePath: o.route, upstreamUrl: o.upstream, name: o.name, slug: o.slug };
-    const r = await this.withProgress(`Importing ${file === '-' ? '(stdin)' : file}`, o.output, () => client.request('POST', '/v1/admin/apis/import', { body }));
+    const r = await this.withProgress(`Importing ${file === '-' ? '(stdin)' : file}`, o.output, () =>
+      client.request('POST', '/v1/admin/apis/import', { body }),
+    );
     const api = r.json as { slug: string; name: string; routePath: string; upstreamUrl: string };
     if (o.output === 'json') this.print(JSON.stringify(api));
-    else if (r.status === 201) this.print(this.out.green(`+ api ${api.slug}: "${api.name}" at ${api.routePath} → ${api.upstreamUrl}`));
-    else this.print(this.out.yellow(`~ api ${api.slug}: "${api.name}" at ${api.routePath} → ${api.upstreamUrl} (updated)`));
+    else if (r.status === 201)
+      this.print(this.out.green(`+ api ${api.slug}: "${api.name}" at ${api.routePath} → ${api.upstreamUrl}`));
+    else
+      this.print(
+        this.out.yellow(`~ api ${api.slug}: "${api.name}" at ${api.routePath} → ${api.upstreamUrl} (updated)`),
+      );
     return EXIT.ok;
   }
 }
 
 function program(cli: () => Cli, done: (code: number) => void): Command {
   const p = new Command('apim')
-    .description('Configuration as code for the API management platform: export, diff and apply APIs and plans as YAML.')
+    .description(
+      'Configuration as code for the API management platform: export, diff and apply APIs and plans as YAML.',
+    )
     .version('0.1.0')
     .showSuggestionAfterError()
     .exitOverride();
-  const act = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => async (...args: A) => done(await fn(...args));
+  const act =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) =>
+      done(await fn(...args));
 
   p.command('login')
     .description('Log in and save the URL and token (0600) under your config directory')
@@ -201,7 +246,10 @@ function program(cli: () => Cli, done: (code: number) => void): Command {
 }
 
 /** Runs one command; resolves to the exit code. Never throws. */
-export async function run(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }): Promise<number> {
+export async function run(
+  argv: string[],
+  io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+): Promise<number> {
   let config: CliConfig;
   try {
     config = loadCliConfig();
@@ -215,15 +263,18 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
   let code: number = EXIT.ok;
   const json = argv.includes('--output=json') || argv.some((a, i) => a === '--output' && argv[i + 1] === 'json');
   try {
-    await program(getCli, (c) => (code = c)).configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    }).parseAsync(argv, { from: 'user' });
+    await program(getCli, (c) => (code = c))
+      .configureOutput({
+        writeOut: (s) => io.stdout.write(s),
+        writeErr: (s) => io.stderr.write(s),
+      })
+      .parseAsync(argv, { from: 'user' });
     return code;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.error;
     const e = err instanceof CliError ? err : new CliError(`unexpected: ${(err as Error)?.message ?? String(err)}`);
-    if (json) io.stdout.write(`${JSON.stringify({ error: { message: e.message, errors: e.lines, problem: e.problem } })}\n`);
+    if (json)
+      io.stdout.write(`${JSON.stringify({ error: { message: e.message, errors: e.lines, problem: e.problem } })}\n`);
     const s = style(config.colorAllowed && io.stderr.isTTY === true);
     for (const line of formatError(e, s)) io.stderr.write(`${line}\n`);
     if (e.lines.length) io.stderr.write(`${s.dim(e.message)}\n`);

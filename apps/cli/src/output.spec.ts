@@ -4,7 +4,15 @@ import { CliError, formatError, formatPlan, style, summary } from './output';
 describe('formatPlan', () => {
   const changes = [
     { op: 'create' as const, kind: 'plan', slug: 'gold' },
-    { op: 'update' as const, kind: 'plan', slug: 'pro', fields: [{ path: 'rateLimits[0].requests', before: 100, after: 200 }, { path: 'description', before: 'x' }] },
+    {
+      op: 'update' as const,
+      kind: 'plan',
+      slug: 'pro',
+      fields: [
+        { path: 'rateLimits[0].requests', before: 100, after: 200 },
+        { path: 'description', before: 'x' },
+      ],
+    },
     { op: 'update' as const, kind: 'api', slug: 'pets', fields: [{ path: 'openapi' }] },
     { op: 'delete' as const, kind: 'api', slug: 'old' },
   ];
@@ -24,17 +32,24 @@ describe('formatPlan', () => {
     expect(formatPlan(changes, style(false)).join('')).not.toContain('\u001b');
   });
   it('cuts long values', () => {
-    const [line] = formatPlan([{ op: 'update', kind: 'api', slug: 'a', fields: [{ path: 'description', after: 'y'.repeat(200) }] }], style(false));
+    const [line] = formatPlan(
+      [{ op: 'update', kind: 'api', slug: 'a', fields: [{ path: 'description', after: 'y'.repeat(200) }] }],
+      style(false),
+    );
     expect(line.length).toBeLessThan(120);
   });
 });
 
 describe('formatError', () => {
   it('one line per field, or the message', () => {
-    expect(formatError(new CliError('bad', ['plans[2].pricing.monthlyFee: must be a decimal string', 'apis[0].slug: duplicate']), style(false))).toEqual([
-      'error: plans[2].pricing.monthlyFee: must be a decimal string',
-      'error: apis[0].slug: duplicate',
+    expect(
+      formatError(
+        new CliError('bad', ['plans[2].pricing.monthlyFee: must be a decimal string', 'apis[0].slug: duplicate']),
+        style(false),
+      ),
+    ).toEqual(['error: plans[2].pricing.monthlyFee: must be a decimal string', 'error: apis[0].slug: duplicate']);
+    expect(formatError(new CliError('cannot reach http://x: ECONNREFUSED'), style(false))).toEqual([
+      'error: cannot reach http://x: ECONNREFUSED',
     ]);
-    expect(formatError(new CliError('cannot reach http://x: ECONNREFUSED'), style(false))).toEqual(['error: cannot reach http://x: ECONNREFUSED']);
   });
 });

@@ -57,7 +57,8 @@ export function formatPlan(changes: Change[], s: Style): string[] {
     else if (!c.fields?.length) lines.push(s.yellow(`~ ${head}`));
     else {
       for (const f of c.fields) {
-        const detail = f.before === undefined && f.after === undefined ? '(changed)' : `${value(f.before)} → ${value(f.after)}`;
+        const detail =
+          f.before === undefined && f.after === undefined ? '(changed)' : `${value(f.before)} → ${value(f.after)}`;
         lines.push(`${s.yellow(`~ ${head}:`)} ${f.path} ${detail}`);
       }
     }

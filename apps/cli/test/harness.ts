@@ -14,7 +14,9 @@ export const ADMIN = { email: 'admin@example.com', password: 'change-me-admin-pa
 /** Compiles the management API and the CLI as they run in production (`tsc -b`). */
 export function buildProjects(): void {
   const tsc = require.resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-b', join(repoRoot, 'apps', 'management-api'), join(repoRoot, 'apps', 'cli')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-b', join(repoRoot, 'apps', 'management-api'), join(repoRoot, 'apps', 'cli')], {
+    stdio: 'inherit',
+  });
 }
 
 /** A real management API process (`node dist/src/main.js`) on its own database and Redis prefix, on a free port. */
@@ -31,7 +33,15 @@ export class ManagementProcess {
     const prefix = testRedisPrefix(`cli-${label}`);
     const child = spawn(process.execPath, [managementMain], {
       cwd: join(repoRoot, 'apps', 'management-api'),
-      env: { PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'warn', MANAGEMENT_PORT: '0', DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        MANAGEMENT_PORT: '0',
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const port = await new Promise<number>((resolve, reject) => {
@@ -65,11 +75,20 @@ export class ManagementProcess {
     await this.db.drop();
   }
 
-  async call<T = unknown>(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; json: T }> {
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T }> {
     const headers: Record<string, string> = {};
     if (token) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(this.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(this.url + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, json: (text ? JSON.parse(text) : undefined) as T };
   }
@@ -94,7 +113,10 @@ export function scratchDir(): { path: string; remove(): void } {
 }
 
 /** Runs `apim …` as a process; stdout/stderr are pipes (not a terminal), so no colour. */
-export function apim(args: string[], opts: { env?: Record<string, string>; stdin?: string; cwd?: string; home: string }): Promise<CliResult> {
+export function apim(
+  args: string[],
+  opts: { env?: Record<string, string>; stdin?: string; cwd?: string; home: string },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliBin, ...args], {
       cwd: opts.cwd ?? opts.home,

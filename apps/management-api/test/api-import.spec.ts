@@ -18,7 +18,8 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const importApi = (body: unknown, query = '', token = admin) => t.call('POST', `/v1/admin/apis/import${query}`, { token, body });
+const importApi = (body: unknown, query = '', token = admin) =>
+  t.call('POST', `/v1/admin/apis/import${query}`, { token, body });
 
 describe('import of real documents', () => {
   it.each([
@@ -34,7 +35,13 @@ describe('import of real documents', () => {
     const slug = `imp-${unique()}`;
     const r = await importApi({ document, routePath: `/${slug}`, slug });
     expect(r.status, r.text.slice(0, 300)).toBe(201);
-    expect(r.json).toMatchObject({ name: title, slug, routePath: `/${slug}`, upstreamUrl: upstream, visibility: 'public' });
+    expect(r.json).toMatchObject({
+      name: title,
+      slug,
+      routePath: `/${slug}`,
+      upstreamUrl: upstream,
+      visibility: 'public',
+    });
     expect(r.json.openapi).toEqual(parse(text));
     const stored = await t.call('GET', `/v1/portal/apis/${r.json.id}`);
     // Stored as jsonb: the same document, keys in Postgres' order.
@@ -45,11 +52,24 @@ describe('import of real documents', () => {
     const text = example('3.0/json/petstore.json');
     const first = await importApi({ document: text, routePath: '/petstore', upstreamUrl: 'http://pets.internal:8080' });
     expect(first.status).toBe(201);
-    expect(first.json).toMatchObject({ slug: 'swagger-petstore', name: 'Swagger Petstore', upstreamUrl: 'http://pets.internal:8080' });
+    expect(first.json).toMatchObject({
+      slug: 'swagger-petstore',
+      name: 'Swagger Petstore',
+      upstreamUrl: 'http://pets.internal:8080',
+    });
     expect(first.json.description).toContain('sample server Petstore');
-    const again = await importApi({ document: example('3.1/yaml/petstore.yaml'), routePath: '/petstore', slug: 'swagger-petstore', name: 'Pets v3.1' });
+    const again = await importApi({
+      document: example('3.1/yaml/petstore.yaml'),
+      routePath: '/petstore',
+      slug: 'swagger-petstore',
+      name: 'Pets v3.1',
+    });
     expect(again.status).toBe(200);
-    expect(again.json).toMatchObject({ id: first.json.id, name: 'Pets v3.1', upstreamUrl: 'http://petstore.swagger.io/v2' });
+    expect(again.json).toMatchObject({
+      id: first.json.id,
+      name: 'Pets v3.1',
+      upstreamUrl: 'http://petstore.swagger.io/v2',
+    });
     expect(again.json.openapi.openapi).toMatch(/^3\.1/);
     const audit = await t.sql(`SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY created_at`, [first.json.id]);
     expect(audit.map((a) => a.action)).toEqual(['api.create', 'api.update']);
@@ -58,7 +78,13 @@ describe('import of real documents', () => {
   it('dryRun returns the API that would be saved (route suggested) and saves nothing', async () => {
     const r = await importApi({ document: example('3.1/json/train-travel.json') }, '?dryRun=true');
     expect(r.status).toBe(200);
-    expect(r.json).toMatchObject({ name: 'Train Travel API', slug: 'train-travel-api', routePath: '/train-travel-api', upstreamUrl: 'https://api.example.com', existingId: null });
+    expect(r.json).toMatchObject({
+      name: 'Train Travel API',
+      slug: 'train-travel-api',
+      routePath: '/train-travel-api',
+      upstreamUrl: 'https://api.example.com',
+      existingId: null,
+    });
     const list = await t.call('GET', '/v1/admin/apis?q=train-travel', { token: admin });
     expect(list.json.total).toBe(0);
   });
@@ -80,13 +106,63 @@ describe('bad input answers 400 naming what is wrong', () => {
   it.each([
     [{ document: 'openapi: [unclosed', routePath: '/a' }, 'document', /neither JSON nor YAML/],
     [{ document: '42', routePath: '/a' }, 'document', /must be an OpenAPI document/],
-    [{ document: { openapi: '4.0.0', info: { title: 'x', version: '1' }, paths: {} }, routePath: '/a' }, 'document', /not supported/],
+    [
+      { document: { openapi: '4.0.0', info: { title: 'x', version: '1' }, paths: {} }, routePath: '/a' },
+      'document',
+      /not supported/,
+    ],
     [{ document: { asyncapi: '2.0.0' }, routePath: '/a' }, 'document', /neither/],
-    [{ document: { openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: { '/a': { $ref: 'https://evil.test/x.json' } } }, routePath: '/a' }, 'document#/paths/~1a/$ref', /external/],
-    [{ document: { openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: {}, servers: [{ url: 'http://u.test' }] } }, 'routePath', /required/],
-    [{ document: { openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: {} }, routePath: '/no-upstream' }, 'upstreamUrl', /no absolute server/],
-    [{ document: { openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: {}, servers: [{ url: 'http://u.test' }] }, routePath: '/_gateway/x' }, 'routePath', /reserved/],
-    [{ document: { openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: {} }, routePath: '/a', upstreamUrl: 'ftp://x' }, 'upstreamUrl', /http/],
+    [
+      {
+        document: {
+          openapi: '3.0.0',
+          info: { title: 'x', version: '1' },
+          paths: { '/a': { $ref: 'https://evil.test/x.json' } },
+        },
+        routePath: '/a',
+      },
+      'document#/paths/~1a/$ref',
+      /external/,
+    ],
+    [
+      {
+        document: {
+          openapi: '3.0.0',
+          info: { title: 'x', version: '1' },
+          paths: {},
+          servers: [{ url: 'http://u.test' }],
+        },
+      },
+      'routePath',
+      /required/,
+    ],
+    [
+      { document: { openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: {} }, routePath: '/no-upstream' },
+      'upstreamUrl',
+      /no absolute server/,
+    ],
+    [
+      {
+        document: {
+          openapi: '3.0.0',
+          info: { title: 'x', version: '1' },
+          paths: {},
+          servers: [{ url: 'http://u.test' }],
+        },
+        routePath: '/_gateway/x',
+      },
+      'routePath',
+      /reserved/,
+    ],
+    [
+      {
+        document: { openapi: '3.0.0', info: { title: 'x', version: '1' }, paths: {} },
+        routePath: '/a',
+        upstreamUrl: 'ftp://x',
+      },
+      'upstreamUrl',
+      /http/,
+    ],
     [{ routePath: '/a' }, 'document', /required/],
     [{ document: {}, routePath: '/a', slug: 'Bad Slug' }, 'slug', /lowercase/],
     [{ document: {}, routePath: '/a', extra: 1 }, 'extra', /unknown/],
@@ -99,11 +175,20 @@ describe('bad input answers 400 naming what is wrong', () => {
 
   it('a route already in use is a 409; finance and developers may not import', async () => {
     const a = await t.createApi();
-    const doc = { openapi: '3.0.0', info: { title: `Dup ${unique()}`, version: '1' }, paths: {}, servers: [{ url: 'http://u.test' }] };
+    const doc = {
+      openapi: '3.0.0',
+      info: { title: `Dup ${unique()}`, version: '1' },
+      paths: {},
+      servers: [{ url: 'http://u.test' }],
+    };
     const p = expectProblem(await importApi({ document: doc, routePath: a.routePath }), 409, 'conflict');
     expect(p.errors).toEqual([{ field: 'routePath', message: 'already in use' }]);
     const finance = await t.staff('finance');
     expectProblem(await importApi({ document: doc, routePath: '/f' }, '', finance.token), 403, 'forbidden');
-    expectProblem(await t.call('POST', '/v1/admin/apis/import', { body: { document: doc, routePath: '/f' } }), 401, 'unauthenticated');
+    expectProblem(
+      await t.call('POST', '/v1/admin/apis/import', { body: { document: doc, routePath: '/f' } }),
+      401,
+      'unauthenticated',
+    );
   });
 });

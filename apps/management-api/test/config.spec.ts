@@ -13,20 +13,36 @@ let targetAdmin: string;
 let sub: Redis;
 const published: ConfigChange[] = [];
 
-const PETSTORE = { openapi: '3.0.0', info: { title: 'Pets', version: '1' }, paths: { '/pets': { get: { responses: { 200: { description: 'ok' } } } } } };
+const PETSTORE = {
+  openapi: '3.0.0',
+  info: { title: 'Pets', version: '1' },
+  paths: { '/pets': { get: { responses: { 200: { description: 'ok' } } } } },
+};
 
 function doc(apis: unknown[], plans: unknown[]) {
   return { apiVersion: 'apim/v1', kind: 'Config', apis, plans };
 }
 
 function api(slug: string, extra: Record<string, unknown> = {}) {
-  return { name: `API ${slug}`, slug, upstreamUrl: `http://${slug}.internal:8080/base`, routePath: `/${slug}`, ...extra };
+  return {
+    name: `API ${slug}`,
+    slug,
+    upstreamUrl: `http://${slug}.internal:8080/base`,
+    routePath: `/${slug}`,
+    ...extra,
+  };
 }
 
 function plan(slug: string, apis: string[], extra: Record<string, unknown> = {}) {
   return {
-    name: `Plan ${slug}`, slug, apis, rateLimit: { requests: 100, per: 'minute' }, monthlyQuota: 10000, selfService: true,
-    pricing: { currency: 'USD', monthlyFee: '49.00', includedRequests: 1000, overagePer1000: '0.25' }, ...extra,
+    name: `Plan ${slug}`,
+    slug,
+    apis,
+    rateLimit: { requests: 100, per: 'minute' },
+    monthlyQuota: 10000,
+    selfService: true,
+    pricing: { currency: 'USD', monthlyFee: '49.00', includedRequests: 1000, overagePer1000: '0.25' },
+    ...extra,
   };
 }
 
@@ -74,9 +90,20 @@ describe('export', () => {
 });
 
 describe('round trip', () => {
-  it('export from a seeded database → apply to an empty one → export again is byte-identical; re-apply changes nothing', async () => {
-    const a = await source.createApi({ slug: 'orders', routePath: '/orders', description: 'Order service', openapi: PETSTORE, timeoutMs: 5000 });
-    const b = await source.createApi({ slug: 'billing', routePath: '/billing', visibility: 'private', stripRoutePath: false });
+  it('export (seeded) → apply to an empty database → export is byte-identical; re-apply changes nothing', async () => {
+    const a = await source.createApi({
+      slug: 'orders',
+      routePath: '/orders',
+      description: 'Order service',
+      openapi: PETSTORE,
+      timeoutMs: 5000,
+    });
+    const b = await source.createApi({
+      slug: 'billing',
+      routePath: '/billing',
+      visibility: 'private',
+      stripRoutePath: false,
+    });
     await source.createPlan({ slug: 'gold', apiIds: [b.id, a.id], monthlyQuota: null, failMode: 'closed' });
     await source.createPlan({ slug: 'bronze', apiIds: [a.id], description: 'Starter' });
     const exported = await exportYaml(source, admin);
@@ -93,8 +120,10 @@ describe('round trip', () => {
     expect(r.status).toBe(200);
     expect(r.json.dryRun).toBe(false);
     expect(r.json.changes).toEqual([
-      { op: 'create', kind: 'api', slug: 'billing' }, { op: 'create', kind: 'api', slug: 'orders' },
-      { op: 'create', kind: 'plan', slug: 'bronze' }, { op: 'create', kind: 'plan', slug: 'gold' },
+      { op: 'create', kind: 'api', slug: 'billing' },
+      { op: 'create', kind: 'api', slug: 'orders' },
+      { op: 'create', kind: 'plan', slug: 'bronze' },
+      { op: 'create', kind: 'plan', slug: 'gold' },
     ]);
     expect(await exportYaml(target, targetAdmin)).toBe(exported);
 
@@ -105,8 +134,17 @@ describe('round trip', () => {
     await new Promise((res) => setTimeout(res, 300));
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ kind: 'all', id: null });
-    const audit = await target.sql(`SELECT action FROM audit_log WHERE action LIKE 'api.%' OR action LIKE 'plan.%' OR action = 'config.apply' ORDER BY created_at, action`);
-    expect(audit.map((x) => x.action).sort()).toEqual(['api.create', 'api.create', 'config.apply', 'plan.create', 'plan.create']);
+    const audit = await target.sql(
+      `SELECT action FROM audit_log
+        WHERE action LIKE 'api.%' OR action LIKE 'plan.%' OR action = 'config.apply' ORDER BY created_at, action`,
+    );
+    expect(audit.map((x) => x.action).sort()).toEqual([
+      'api.create',
+      'api.create',
+      'config.apply',
+      'plan.create',
+      'plan.create',
+    ]);
   });
 
   it('a changed plan: the dry run names the field with before and after and changes nothing; apply does', async () => {
@@ -122,8 +160,13 @@ describe('round trip', () => {
       changes: [
         { op: 'update', kind: 'api', slug: 'billing', fields: [{ path: 'description', after: 'now described' }] },
         {
-          op: 'update', kind: 'plan', slug: 'bronze',
-          fields: [{ path: 'rateLimit.requests', before: 10, after: 200 }, { path: 'apis', before: ['orders'], after: [] }],
+          op: 'update',
+          kind: 'plan',
+          slug: 'bronze',
+          fields: [
+            { path: 'rateLimit.requests', before: 10, after: 200 },
+            { path: 'apis', before: ['orders'], after: [] },
+          ],
         },
       ],
     });
@@ -136,7 +179,9 @@ describe('round trip', () => {
     // Removing an optional field from the file clears it.
     delete d.apis[0].description;
     const cleared = await apply(target, targetAdmin, d);
-    expect(cleared.json.changes).toEqual([{ op: 'update', kind: 'api', slug: 'billing', fields: [{ path: 'description', before: 'now described' }] }]);
+    expect(cleared.json.changes).toEqual([
+      { op: 'update', kind: 'api', slug: 'billing', fields: [{ path: 'description', before: 'now described' }] },
+    ]);
     expect(parse(await exportYaml(target, targetAdmin)).apis[0]).not.toHaveProperty('description');
   });
 });
@@ -150,16 +195,24 @@ describe('a bad file changes nothing and names every problem with its path', () 
       [
         plan(`p1-${u}`, [`ok-${u}`, `missing-${u}`], { colour: 'gold' }),
         plan(`p2-${u}`, [], { rateLimit: { requests: -5, per: 'minute' } }),
-        plan(`p3-${u}`, [], { pricing: { currency: 'USD', monthlyFee: 49.5, includedRequests: 0, overagePer1000: '1,5' } }),
+        plan(`p3-${u}`, [], {
+          pricing: { currency: 'USD', monthlyFee: 49.5, includedRequests: 0, overagePer1000: '1,5' },
+        }),
       ],
     );
     const p = expectProblem(await apply(target, targetAdmin, bad), 400, 'validation_failed');
     const fields = p.errors.map((e: any) => e.field).sort();
     expect(fields).toEqual([
-      'apis[2].slug', 'plans[0].apis[1]', 'plans[0].colour', 'plans[1].rateLimit.requests',
-      'plans[2].pricing.monthlyFee', 'plans[2].pricing.overagePer1000',
+      'apis[2].slug',
+      'plans[0].apis[1]',
+      'plans[0].colour',
+      'plans[1].rateLimit.requests',
+      'plans[2].pricing.monthlyFee',
+      'plans[2].pricing.overagePer1000',
     ]);
     expect(p.errors.find((e: any) => e.field === 'plans[0].colour').message).toBe('unknown field');
+    expect(p.errors.find((e: any) => e.field === 'plans[2].pricing.monthlyFee').message).toMatch(/^must be a string: quote/);
+    expect(p.errors.find((e: any) => e.field === 'plans[2].pricing.overagePer1000').message).toMatch(/decimal string/);
     expect(p.errors.find((e: any) => e.field === 'apis[2].slug').message).toContain('duplicate');
     expect(p.errors.find((e: any) => e.field === 'plans[0].apis[1]').message).toContain(`missing-${u}`);
     expect(p.detail).toContain('nothing was changed');
@@ -167,19 +220,33 @@ describe('a bad file changes nothing and names every problem with its path', () 
   });
 
   it('wrong apiVersion or kind, not an object, or no body', async () => {
-    const p = expectProblem(await apply(target, targetAdmin, { apiVersion: 'v2', kind: 'Other', apis: {} }), 400, 'validation_failed');
+    const p = expectProblem(
+      await apply(target, targetAdmin, { apiVersion: 'v2', kind: 'Other', apis: {} }),
+      400,
+      'validation_failed',
+    );
     expect(p.errors.map((e: any) => e.field).sort()).toEqual(['apiVersion', 'apis', 'kind']);
     expectProblem(await apply(target, targetAdmin, [1, 2]), 400, 'validation_failed');
-    expectProblem(await target.call('POST', '/v1/admin/config/apply', { token: targetAdmin }), 400, 'validation_failed');
+    expectProblem(
+      await target.call('POST', '/v1/admin/config/apply', { token: targetAdmin }),
+      400,
+      'validation_failed',
+    );
     expectProblem(await apply(target, targetAdmin, doc([], []), '?dryRun=maybe'), 400, 'validation_failed');
   });
 
-  it('a route clash with an API the file does not name, or one the database refuses, rolls everything back', async () => {
+  it('a route clash with an API the file does not name changes nothing', async () => {
     const kept = await target.createApi();
     const u = unique();
     const before = await exportYaml(target, targetAdmin);
-    const p = expectProblem(await apply(target, targetAdmin, doc([api(`new-${u}`), api(`clash-${u}`, { routePath: kept.routePath })], [])), 400, 'validation_failed');
-    expect(p.errors).toEqual([{ field: 'apis[1].routePath', message: `already used by API "${kept.slug}", which this file does not name` }]);
+    const p = expectProblem(
+      await apply(target, targetAdmin, doc([api(`new-${u}`), api(`clash-${u}`, { routePath: kept.routePath })], [])),
+      400,
+      'validation_failed',
+    );
+    expect(p.errors).toEqual([
+      { field: 'apis[1].routePath', message: `already used by API "${kept.slug}", which this file does not name` },
+    ]);
     expect(await exportYaml(target, targetAdmin)).toBe(before);
   });
 
@@ -188,7 +255,13 @@ describe('a bad file changes nothing and names every problem with its path', () 
     const first = doc([api(`swap-a-${u}`), api(`swap-b-${u}`)], []);
     expect((await apply(target, targetAdmin, first)).status).toBe(200);
     const before = await exportYaml(target, targetAdmin);
-    const swapped = doc([api(`swap-a-${u}`, { routePath: `/swap-b-${u}`, name: 'renamed' }), api(`swap-b-${u}`, { routePath: `/swap-a-${u}` })], []);
+    const swapped = doc(
+      [
+        api(`swap-a-${u}`, { routePath: `/swap-b-${u}`, name: 'renamed' }),
+        api(`swap-b-${u}`, { routePath: `/swap-a-${u}` }),
+      ],
+      [],
+    );
     const p = expectProblem(await apply(target, targetAdmin, swapped), 409, 'conflict');
     expect(p.errors).toEqual([{ field: 'apis[0].routePath', message: 'already in use' }]);
     expect(await exportYaml(target, targetAdmin)).toBe(before);
@@ -199,15 +272,22 @@ describe('prune', () => {
   it('deletes what the file no longer names; refuses (409, listing the apps) a plan still in use', async () => {
     const t = source;
     const base = parse(await exportYaml(t, admin));
-    const gold = (await t.call('GET', '/v1/admin/plans?limit=100', { token: admin })).json.items.find((x: any) => x.slug === 'gold');
+    const gold = (await t.call('GET', '/v1/admin/plans?limit=100', { token: admin })).json.items.find(
+      (x: any) => x.slug === 'gold',
+    );
     const consumer = await t.call('POST', '/v1/admin/consumers', { token: admin, body: { name: 'Acme' } });
-    const app = await t.call('POST', '/v1/admin/apps', { token: admin, body: { consumerId: consumer.json.id, name: 'acme-shop', planId: gold.id } });
+    const app = await t.call('POST', '/v1/admin/apps', {
+      token: admin,
+      body: { consumerId: consumer.json.id, name: 'acme-shop', planId: gold.id },
+    });
     expect(app.status).toBe(201);
     const withoutGold = { ...base, plans: base.plans.filter((x: any) => x.slug !== 'gold') };
     // Without prune, nothing is deleted.
     expect((await apply(t, admin, withoutGold)).json.changes).toEqual([]);
     const refused = expectProblem(await apply(t, admin, withoutGold, '?prune=true'), 409, 'conflict');
-    expect(refused.errors).toEqual([{ field: 'plan gold', message: `used by app "acme-shop" (${app.json.id}) of Acme` }]);
+    expect(refused.errors).toEqual([
+      { field: 'plan gold', message: `used by app "acme-shop" (${app.json.id}) of Acme` },
+    ]);
     expect(parse(await exportYaml(t, admin)).plans.map((x: any) => x.slug)).toEqual(['bronze', 'gold']);
 
     // Drop an API (and the plan's reference to it) and a plan nobody uses.
@@ -218,7 +298,12 @@ describe('prune', () => {
     };
     const dry = await apply(t, admin, slim, '?prune=true&dryRun=true');
     expect(dry.json.changes).toEqual([
-      { op: 'update', kind: 'plan', slug: 'gold', fields: [{ path: 'apis', before: ['billing', 'orders'], after: ['orders'] }] },
+      {
+        op: 'update',
+        kind: 'plan',
+        slug: 'gold',
+        fields: [{ path: 'apis', before: ['billing', 'orders'], after: ['orders'] }],
+      },
       { op: 'delete', kind: 'plan', slug: 'bronze' },
       { op: 'delete', kind: 'api', slug: 'billing' },
     ]);
@@ -245,6 +330,8 @@ describe('JSON Schema', () => {
     expect(planSchema.properties.apis.type).toBe('array');
     expect(planSchema.properties).not.toHaveProperty('apiIds');
     expect(planSchema.properties.pricing.properties.monthlyFee.pattern).toBeTruthy();
-    expect(s.properties.apis.items.required).toEqual(expect.arrayContaining(['name', 'slug', 'upstreamUrl', 'routePath']));
+    expect(s.properties.apis.items.required).toEqual(
+      expect.arrayContaining(['name', 'slug', 'upstreamUrl', 'routePath']),
+    );
   });
 });

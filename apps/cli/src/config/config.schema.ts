@@ -31,7 +31,13 @@ export interface CliConfig {
 
 export function loadCliConfig(vars: NodeJS.ProcessEnv = process.env): CliConfig {
   const c = loadConfig('apim', cliConfigSchema, vars);
-  const base = c.APIM_CONFIG_DIR ?? join(c.XDG_CONFIG_HOME ?? (process.platform === 'win32' && c.APPDATA ? c.APPDATA : join(c.HOME || homedir(), '.config')), 'apim');
+  const base =
+    c.APIM_CONFIG_DIR ??
+    join(
+      c.XDG_CONFIG_HOME ??
+        (process.platform === 'win32' && c.APPDATA ? c.APPDATA : join(c.HOME || homedir(), '.config')),
+      'apim',
+    );
   return {
     env: { url: c.APIM_URL, token: c.APIM_TOKEN },
     configDir: base,

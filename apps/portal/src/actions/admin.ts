@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { api } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
-import type { Api, Consumer, Plan } from '@/lib/types';
+import type { Api, ApiImportPreview, Consumer, Plan } from '@/lib/types';
 
 const id = z.uuid();
 const invalidId = () => fail({ status: 400, code: 'validation_failed', title: 'Invalid id' });
@@ -20,6 +20,16 @@ export async function saveApi(apiId: string | null, input: unknown): Promise<Act
   if (!res.ok) return fail(res.problem);
   revalidatePath('/admin/apis', 'layout');
   revalidatePath('/', 'layout');
+  return ok(res.data);
+}
+
+/** An uploaded OpenAPI document (JSON or YAML text), validated by the management API, with the fields it suggests. */
+export async function previewApiImport(document: unknown): Promise<ActionResult<ApiImportPreview>> {
+  if (typeof document !== 'string' || !document.trim()) {
+    return fail({ status: 400, code: 'validation_failed', title: 'The file is empty' });
+  }
+  const res = await api.post<ApiImportPreview>('/v1/admin/apis/import?dryRun=true', { document });
+  if (!res.ok) return fail(res.problem);
   return ok(res.data);
 }
 

@@ -66,6 +66,17 @@ export interface ApiCors {
 }
 
 export type RatePer = 'second' | 'minute' | 'hour' | 'day';
+/** `POST /v1/admin/apis/import?dryRun=true`: what an OpenAPI document fills in (validated, nothing saved). */
+export interface ApiImportPreview {
+  name: string;
+  slug: string;
+  description: string | null;
+  upstreamUrl: string | null;
+  routePath: string;
+  openapi: Record<string, unknown>;
+  existingId: string | null;
+}
+
 
 export interface Plan {
   id: string;

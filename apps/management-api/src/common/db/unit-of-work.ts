@@ -29,7 +29,7 @@ export interface RunOptions {
  */
 @Injectable()
 export class UnitOfWork {
-  private readonly current = new AsyncLocalStorage<Tx>();
+  private readonly current = new AsyncLocalStorage<{ tx: Tx; open: boolean }>();
 
   constructor(
     @Inject(DataSource) private readonly ds: DataSource,
@@ -38,13 +38,18 @@ export class UnitOfWork {
 
   async run<T>(work: (tx: Tx) => Promise<T>, opts: RunOptions = {}): Promise<T> {
     const outer = this.current.getStore();
-    if (outer) return work(outer);
+    // Only while the outer transaction runs: work it left running in the background starts its own.
+    if (outer?.open) return work(outer.tx);
     const pending: PendingChange[] = [];
     let result: T;
     try {
-      result = await this.ds.transaction((em) => {
-        const tx: Tx = { em, changed: (c) => pending.push(c) };
-        return this.current.run(tx, () => work(tx));
+      result = await this.ds.transaction(async (em) => {
+        const scope = { tx: { em, changed: (c: PendingChange) => pending.push(c) }, open: true };
+        try {
+          return await this.current.run(scope, () => work(scope.tx));
+        } finally {
+          scope.open = false;
+        }
       });
     } catch (err) {
       throw mapDatabaseError(err);

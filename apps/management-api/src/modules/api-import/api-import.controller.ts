@@ -5,7 +5,13 @@ import type { ApiResponse } from '../../common/http/request';
 import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { importApiBody, type ImportApiBody, importApiQuery, type ImportApiQuery, importApiResponse } from './api-import.dto';
+import {
+  importApiBody,
+  type ImportApiBody,
+  importApiQuery,
+  type ImportApiQuery,
+  importApiResponse,
+} from './api-import.dto';
 import { ApiImportService } from './api-import.service';
 
 @ApiTags('admin: apis')
@@ -17,7 +23,11 @@ export class ApiImportController {
   @Post()
   @ApiDoc({
     summary: 'Create (201) or update by slug (200) an API from its OpenAPI 3.0/3.1 or Swagger 2.0 document',
-    query: importApiQuery, body: importApiBody, response: importApiResponse, status: 201, errors: [409, 413],
+    query: importApiQuery,
+    body: importApiBody,
+    response: importApiResponse,
+    status: 201,
+    errors: [409, 413],
   })
   async import(
     @Query(new ZodPipe(importApiQuery, 'query')) q: ImportApiQuery,

@@ -4,9 +4,19 @@ import { apiResponse } from '../apis/apis.dto';
 
 export const importApiBody = z.strictObject({
   document: z
-    .union([z.string().min(1).max(5 * 1024 * 1024), z.record(z.string(), z.unknown())], {
-      error: (iss) => (iss.input === undefined ? 'required' : 'must be an OpenAPI document: an object, or its JSON or YAML text'),
-    })
+    .union(
+      [
+        z
+          .string()
+          .min(1)
+          .max(5 * 1024 * 1024),
+        z.record(z.string(), z.unknown()),
+      ],
+      {
+        error: (iss) =>
+          iss.input === undefined ? 'required' : 'must be an OpenAPI document: an object, or its JSON or YAML text',
+      },
+    )
     .describe('OpenAPI 3.0/3.1 or Swagger 2.0 document: a JSON object, or its JSON or YAML text'),
   routePath: z.string().optional().describe("Gateway path prefix (required unless dryRun; suggested as '/<slug>')"),
   upstreamUrl: z.string().optional().describe("Defaults to the document's first absolute server URL"),
@@ -16,7 +26,10 @@ export const importApiBody = z.strictObject({
 export type ImportApiBody = z.output<typeof importApiBody>;
 
 export const importApiQuery = z.object({
-  dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true')
+  dryRun: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
     .describe('Validate and return the API that would be created or updated, without saving (used by the admin form)'),
 });
 export type ImportApiQuery = z.output<typeof importApiQuery>;

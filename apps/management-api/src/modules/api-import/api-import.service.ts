@@ -38,16 +38,22 @@ export class ApiImportService {
     const upstreamUrl = body.upstreamUrl ?? derived.upstreamUrl;
     const missing: FieldError[] = [];
     if (!dryRun && !body.routePath) missing.push({ field: 'routePath', message: 'required' });
-    if (!dryRun && !upstreamUrl) missing.push({ field: 'upstreamUrl', message: 'required: the document names no absolute server URL' });
+    if (!dryRun && !upstreamUrl)
+      missing.push({ field: 'upstreamUrl', message: 'required: the document names no absolute server URL' });
     if (missing.length) throw new AppError('validation_failed', 'The request body is invalid', missing);
 
     const existing = await this.findBySlug(slug);
     const fields = {
-      name: body.name ?? derived.name, slug, description: derived.description, upstreamUrl, routePath: body.routePath ?? `/${slug}`,
+      name: body.name ?? derived.name,
+      slug,
+      description: derived.description,
+      upstreamUrl,
+      routePath: body.routePath ?? `/${slug}`,
       openapi: parsed.document,
     };
     if (dryRun) return { preview: { ...fields, existingId: existing?.id ?? null } };
-    if (existing) return { created: false, api: await this.apis.update(ctx, existing.id, parseOrThrow(updateApiBody, fields)) };
+    if (existing)
+      return { created: false, api: await this.apis.update(ctx, existing.id, parseOrThrow(updateApiBody, fields)) };
     return { created: true, api: await this.apis.create(ctx, parseOrThrow(createApiBody, fields)) };
   }
 }

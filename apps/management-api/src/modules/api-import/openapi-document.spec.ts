@@ -7,7 +7,10 @@ describe('parseDocumentInput', () => {
   it('takes an object, JSON text or YAML text', () => {
     expect(parseDocumentInput(v30)).toEqual({ ok: true, document: v30 });
     expect(parseDocumentInput(JSON.stringify(v30))).toEqual({ ok: true, document: v30 });
-    expect(parseDocumentInput('openapi: 3.0.3\ninfo:\n  title: Pets\n  version: "1"\npaths: {}\n')).toEqual({ ok: true, document: v30 });
+    expect(parseDocumentInput('openapi: 3.0.3\ninfo:\n  title: Pets\n  version: "1"\npaths: {}\n')).toEqual({
+      ok: true,
+      document: v30,
+    });
   });
   it.each([['not: [closed'], [42], [null], ['just a string'], [[1]]])('refuses %j', (input) => {
     const r = parseDocumentInput(input);
@@ -44,17 +47,31 @@ describe('validateOpenApi', () => {
 describe('deriveApi', () => {
   it('3.x: name, description, first server with variables filled in', () => {
     const d = deriveApi({
-      ...v30, info: { title: 'Swagger Petstore — v2!', version: '1', description: 'All the pets' },
+      ...v30,
+      info: { title: 'Swagger Petstore — v2!', version: '1', description: 'All the pets' },
       servers: [{ url: 'https://{env}.pets.test/v1', variables: { env: { default: 'api' } } }, { url: 'http://other' }],
     });
-    expect(d).toEqual({ name: 'Swagger Petstore — v2!', slug: 'swagger-petstore-v2', description: 'All the pets', upstreamUrl: 'https://api.pets.test/v1' });
+    expect(d).toEqual({
+      name: 'Swagger Petstore — v2!',
+      slug: 'swagger-petstore-v2',
+      description: 'All the pets',
+      upstreamUrl: 'https://api.pets.test/v1',
+    });
   });
   it('a relative server or none gives no upstream', () => {
     expect(deriveApi({ ...v30, servers: [{ url: '/v1' }] }).upstreamUrl).toBeNull();
     expect(deriveApi(v30).upstreamUrl).toBeNull();
   });
   it('2.0: scheme, host and basePath', () => {
-    expect(deriveApi({ swagger: '2.0', info: { title: 'P' }, host: 'petstore.test', basePath: '/v2', schemes: ['http', 'https'] }).upstreamUrl).toBe('https://petstore.test/v2');
+    expect(
+      deriveApi({
+        swagger: '2.0',
+        info: { title: 'P' },
+        host: 'petstore.test',
+        basePath: '/v2',
+        schemes: ['http', 'https'],
+      }).upstreamUrl,
+    ).toBe('https://petstore.test/v2');
   });
   it('slugify', () => {
     expect(slugify('---')).toBe('api');

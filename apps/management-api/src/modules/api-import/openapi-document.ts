@@ -19,17 +19,25 @@ export function parseDocumentInput(input: unknown): Parsed {
     try {
       doc = parseYaml(input, { maxAliasCount: 100 });
     } catch (err) {
-      const first = String((err as Error).message).split('\n')[0].slice(0, 300);
+      const first = String((err as Error).message)
+        .split('\n')[0]
+        .slice(0, 300);
       return { ok: false, errors: [{ field: 'document', message: `neither JSON nor YAML: ${first}` }] };
     }
   }
-  if (!isObject(doc)) return { ok: false, errors: [{ field: 'document', message: 'must be an OpenAPI document (an object, or its JSON/YAML text)' }] };
+  if (!isObject(doc))
+    return {
+      ok: false,
+      errors: [{ field: 'document', message: 'must be an OpenAPI document (an object, or its JSON/YAML text)' }],
+    };
   return { ok: true, document: doc };
 }
 
 function versionProblem(doc: OpenApiDocument): string | null {
-  if (typeof doc.openapi === 'string') return /^3\.[01]\.\d+$/.test(doc.openapi) ? null : `OpenAPI ${doc.openapi} is not supported (3.0 or 3.1)`;
-  if (doc.swagger !== undefined) return doc.swagger === '2.0' ? null : `Swagger ${String(doc.swagger)} is not supported (2.0)`;
+  if (typeof doc.openapi === 'string')
+    return /^3\.[01]\.\d+$/.test(doc.openapi) ? null : `OpenAPI ${doc.openapi} is not supported (3.0 or 3.1)`;
+  if (doc.swagger !== undefined)
+    return doc.swagger === '2.0' ? null : `Swagger ${String(doc.swagger)} is not supported (2.0)`;
   return 'has neither "openapi" (3.0, 3.1) nor "swagger" (2.0)';
 }
 
@@ -40,7 +48,11 @@ function externalRefs(node: unknown, pointer: string, out: FieldError[]): void {
   else if (isObject(node)) {
     for (const [k, v] of Object.entries(node)) {
       const here = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) out.push({ field: `document#${here}`, message: `external $ref "${v.slice(0, 200)}" is not supported; bundle the document first` });
+      if (k === '$ref' && typeof v === 'string' && !v.startsWith('#'))
+        out.push({
+          field: `document#${here}`,
+          message: `external $ref "${v.slice(0, 200)}" is not supported; bundle the document first`,
+        });
       else externalRefs(v, here, out);
     }
   }
@@ -74,7 +86,12 @@ export async function validateOpenApi(doc: OpenApiDocument): Promise<FieldError[
         .filter((e) => !seen.has(`${e.field} ${e.message}`) && seen.add(`${e.field} ${e.message}`))
         .slice(0, MAX_ERRORS);
     }
-    const message = String((err as Error).message ?? 'invalid document').split('\n').filter(Boolean).slice(0, 3).join('; ').slice(0, 500);
+    const message = String((err as Error).message ?? 'invalid document')
+      .split('\n')
+      .filter(Boolean)
+      .slice(0, 3)
+      .join('; ')
+      .slice(0, 500);
     return [{ field: 'document', message }];
   }
 }
@@ -89,7 +106,14 @@ export interface DerivedApi {
 
 /** "Swagger Petstore — v2!" → "swagger-petstore-v2". */
 export function slugify(title: string): string {
-  const s = title.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100).replace(/-+$/, '');
+  const s = title
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 100)
+    .replace(/-+$/, '');
   return s || 'api';
 }
 
@@ -123,6 +147,13 @@ function firstServerUrl(doc: OpenApiDocument): string | null {
 export function deriveApi(doc: OpenApiDocument): DerivedApi {
   const info = isObject(doc.info) ? doc.info : {};
   const title = typeof info.title === 'string' && info.title.trim() ? info.title.trim().slice(0, 200) : 'Imported API';
-  const text = [info.summary, info.description].filter((v): v is string => typeof v === 'string' && v.trim() !== '').join('\n\n');
-  return { name: title, slug: slugify(title), description: text ? text.slice(0, 10_000) : null, upstreamUrl: firstServerUrl(doc) };
+  const text = [info.summary, info.description]
+    .filter((v): v is string => typeof v === 'string' && v.trim() !== '')
+    .join('\n\n');
+  return {
+    name: title,
+    slug: slugify(title),
+    description: text ? text.slice(0, 10_000) : null,
+    upstreamUrl: firstServerUrl(doc),
+  };
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'yaml';
 import { Public, Roles } from '../../common/auth/roles.decorator';
 import type { ApiRequest, ApiResponse } from '../../common/http/request';
@@ -24,7 +24,10 @@ export class ConfigController {
 
   @Get()
   @ApiProduces('application/json', 'application/yaml')
-  @ApiDoc({ summary: 'Export APIs and plans as one configuration document (YAML with Accept: application/yaml)', response: configDocument })
+  @ApiDoc({
+    summary: 'Export APIs and plans as one configuration document (YAML with Accept: application/yaml)',
+    response: configDocument,
+  })
   async export(@Req() req: ApiRequest, @Res() res: ApiResponse): Promise<void> {
     const doc = await this.config.export();
     const yaml = YAML_TYPE.test(req.headers.accept ?? '');
@@ -37,21 +40,28 @@ export class ConfigController {
   @Roles('admin')
   @HttpCode(200)
   @ApiDoc({
-    summary: 'Apply a configuration document in one transaction (dryRun: report only; prune: delete what it no longer names)',
-    query: applyQuery, body: configDocument, response: applyResponse, status: 200, errors: [409, 413],
+    summary:
+      'Apply a configuration document in one transaction (dryRun: report only; prune: delete what it no longer names)',
+    query: applyQuery,
+    body: configDocument,
+    response: applyResponse,
+    status: 200,
+    errors: [409, 413],
   })
   apply(@Query(new ZodPipe(applyQuery, 'query')) q: ApplyQuery, @Body() body: unknown, @Ctx() ctx: RequestContext) {
     return this.config.apply(ctx, body, q);
   }
 }
 
-/** Public: editors fetch it to validate YAML files (`# yaml-language-server: $schema=…`). */
-@ApiTags('admin: config')
+/**
+ * Public: editors fetch it to validate YAML files (`# yaml-language-server: $schema=…`). A schema
+ * document like /v1/openapi.json itself, so it is not an operation of the OpenAPI document.
+ */
+@ApiExcludeController()
 @Public()
 @Controller('config')
 export class ConfigSchemaController {
   @Get('schema.json')
-  @ApiDoc({ summary: 'JSON Schema of the configuration document', public: true })
   schema() {
     return configJsonSchema();
   }

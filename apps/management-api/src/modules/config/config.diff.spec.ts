@@ -18,11 +18,24 @@ describe('canonical', () => {
   it('fills defaults, normalises values, drops null optional fields and keeps schema key order', () => {
     const c = canonical(configApi, { visibility: 'public', ...api, description: null, openapi: null, id: 'x' });
     expect(c).toEqual({ ...api, routePath: '/a', stripRoutePath: true, timeoutMs: 30000, visibility: 'public' });
-    expect(Object.keys(c)).toEqual(['name', 'slug', 'upstreamUrl', 'routePath', 'stripRoutePath', 'timeoutMs', 'visibility']);
+    expect(Object.keys(c)).toEqual([
+      'name',
+      'slug',
+      'upstreamUrl',
+      'routePath',
+      'stripRoutePath',
+      'timeoutMs',
+      'visibility',
+    ]);
   });
   it('keeps a null that means something (monthlyQuota: unlimited)', () => {
     const plan = {
-      name: 'P', slug: 'p', apis: [], rateLimit: { requests: 1, per: 'second' }, monthlyQuota: null, selfService: false,
+      name: 'P',
+      slug: 'p',
+      apis: [],
+      rateLimit: { requests: 1, per: 'second' },
+      monthlyQuota: null,
+      selfService: false,
       pricing: { currency: 'USD', monthlyFee: '1.00', includedRequests: 0, overagePer1000: '0.10' },
     };
     expect(canonical(configPlan, plan)).toHaveProperty('monthlyQuota', null);
@@ -31,7 +44,9 @@ describe('canonical', () => {
 
 describe('diffEntries', () => {
   it('names leaf paths with before and after, arrays of objects by index', () => {
-    expect(diffEntries({ a: { b: 1, c: 2 }, l: [{ x: 1 }, { x: 2 }] }, { a: { b: 1, c: 3 }, l: [{ x: 1 }, { x: 5 }] })).toEqual([
+    expect(
+      diffEntries({ a: { b: 1, c: 2 }, l: [{ x: 1 }, { x: 2 }] }, { a: { b: 1, c: 3 }, l: [{ x: 1 }, { x: 5 }] }),
+    ).toEqual([
       { path: 'a.c', before: 2, after: 3 },
       { path: 'l[1].x', before: 2, after: 5 },
     ]);

@@ -27,7 +27,11 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function canonical<S extends z.ZodObject>(schema: S, entry: unknown): Record<string, unknown> {
   const source = isPlainObject(entry) ? entry : {};
   // Only the schema's fields: a response row also carries id and timestamps.
-  const picked = Object.fromEntries(Object.keys(schema.shape).filter((k) => k in source).map((k) => [k, source[k]]));
+  const picked = Object.fromEntries(
+    Object.keys(schema.shape)
+      .filter((k) => k in source)
+      .map((k) => [k, source[k]]),
+  );
   const parsed = schema.safeParse(picked);
   // A stored row the rules have since tightened is still exported as it is.
   const value = (parsed.success ? parsed.data : picked) as Record<string, unknown>;
@@ -76,7 +80,10 @@ function diffValue(path: PropertyKey[], a: unknown, b: unknown, out: FieldChange
 }
 
 /** The top-level fields of an entry that differ (what an update sends); absent ones become null. */
-export function changedTopLevel(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+export function changedTopLevel(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const key of new Set([...Object.keys(after), ...Object.keys(before)])) {
     if (!isDeepStrictEqual(before[key], after[key])) patch[key] = after[key] === undefined ? null : after[key];

@@ -14,7 +14,11 @@ export const configApi = createApiBody;
 export type ConfigApi = z.output<typeof configApi>;
 
 export const configPlan = createPlanBody.omit({ apiIds: true }).extend({
-  apis: z.array(slug).max(1000).default([]).describe('Slugs of the APIs this plan grants (APIs of this file or already defined)'),
+  apis: z
+    .array(slug)
+    .max(1000)
+    .default([])
+    .describe('Slugs of the APIs this plan grants (APIs of this file or already defined)'),
 });
 export type ConfigPlan = z.output<typeof configPlan>;
 
@@ -27,8 +31,15 @@ export const configDocument = z.strictObject({
 export type ConfigDocument = z.output<typeof configDocument>;
 
 export const applyQuery = z.object({
-  dryRun: z.enum(['true', 'false']).default('false').transform((v) => v === 'true').describe('Report the changes without making them'),
-  prune: z.enum(['true', 'false']).default('false').transform((v) => v === 'true')
+  dryRun: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Report the changes without making them'),
+  prune: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
     .describe('Delete APIs and plans the file no longer names'),
 });
 export type ApplyQuery = z.output<typeof applyQuery>;
@@ -53,6 +64,13 @@ export type ApplyResponse = z.infer<typeof applyResponse>;
 
 /** JSON Schema of the file, for editors (yaml-language-server) and CI linters. */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(configDocument, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return { ...schema, $id: 'https://apim.dev/schemas/config-v1.json', title: 'apim configuration (apiVersion apim/v1, kind Config)' };
+  const schema = z.toJSONSchema(configDocument, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return {
+    ...schema,
+    $id: 'https://apim.dev/schemas/config-v1.json',
+    title: 'apim configuration (apiVersion apim/v1, kind Config)',
+  };
 }

@@ -5,5 +5,9 @@ import { ConfigController, ConfigSchemaController } from './config.controller';
 import { ConfigRepository } from './config.repository';
 import { ConfigService } from './config.service';
 
-@Module({ imports: [ApisModule, PlansModule], controllers: [ConfigController, ConfigSchemaController], providers: [ConfigService, ConfigRepository] })
+@Module({
+  imports: [ApisModule, PlansModule],
+  controllers: [ConfigController, ConfigSchemaController],
+  providers: [ConfigService, ConfigRepository],
+})
 export class ConfigModule {}

@@ -12,7 +12,13 @@ import type { CreatePlanBody, UpdatePlanBody } from '../plans/plans.dto';
 import { PlansService } from '../plans/plans.service';
 import { canonical, changedTopLevel, diffEntries, formatPath } from './config.diff';
 import {
-  type ApplyQuery, type ApplyResponse, CONFIG_API_VERSION, configApi, type ConfigChange, configDocument, configPlan,
+  type ApplyQuery,
+  type ApplyResponse,
+  CONFIG_API_VERSION,
+  configApi,
+  type ConfigChange,
+  configDocument,
+  configPlan,
 } from './config.dto';
 import { ConfigRepository } from './config.repository';
 
@@ -29,6 +35,16 @@ interface Step {
   index: number;
   desired?: Entry;
   patch?: Entry;
+}
+
+/**
+ * YAML reads `monthlyFee: 49.00` as the number 49: say what to write instead of zod's
+ * "expected string, received number".
+ */
+function inFileTerms(message: string): string {
+  return /expected string, received number/.test(message)
+    ? 'must be a string: quote it, e.g. "49.00" for money'
+    : message;
 }
 
 /** Thrown inside the transaction to roll a dry run back after everything was checked. */
@@ -88,7 +104,10 @@ export class ConfigService {
       apis: new Map(apis.map((a) => [a.slug, { id: a.id, entry: canonical(configApi, a) }])),
       plans: new Map(
         plans.map((p) => {
-          const apiSlugs = p.apiIds.map((id) => slugOf.get(id)).filter((s) => s !== undefined).sort();
+          const apiSlugs = p.apiIds
+            .map((id) => slugOf.get(id))
+            .filter((s) => s !== undefined)
+            .sort();
           return [p.slug, { id: p.id, entry: canonical(configPlan, { ...p, apis: apiSlugs }) }];
         }),
       ),
@@ -116,7 +135,9 @@ export class ConfigService {
         async (tx) => {
           await this.execute(ctx, steps, current);
           await this.audit.record(tx.em, ctx, {
-            action: 'config.apply', entityType: 'config', entityId: null,
+            action: 'config.apply',
+            entityType: 'config',
+            entityId: null,
             after: { prune: opts.prune, changes: changes.map(({ op, kind, slug }) => ({ op, kind, slug })) },
           });
           if (opts.dryRun) throw new DryRunRollback();
@@ -134,14 +155,23 @@ export class ConfigService {
     const parsed = configDocument.safeParse(raw);
     const errors: FieldError[] = parsed.success
       ? []
-      : flattenIssues(parsed.error.issues).map((i) => ({ field: formatPath(i.path), message: i.message }));
+      : flattenIssues(parsed.error.issues).map((i) => ({ field: formatPath(i.path), message: inFileTerms(i.message) }));
     errors.push(...this.crossReferenceProblems(raw, current, prune));
     if (errors.length || !parsed.success) {
-      throw new AppError('validation_failed', `The configuration has ${errors.length} problem(s); nothing was changed`, errors);
+      throw new AppError(
+        'validation_failed',
+        `The configuration has ${errors.length} problem(s); nothing was changed`,
+        errors,
+      );
     }
     const doc = parsed.data;
     const steps: Step[] = [];
-    const upserts = (kind: 'api' | 'plan', items: Entry[], have: Current['apis'], schema: typeof configApi | typeof configPlan) =>
+    const upserts = (
+      kind: 'api' | 'plan',
+      items: Entry[],
+      have: Current['apis'],
+      schema: typeof configApi | typeof configPlan,
+    ) =>
       items
         .map((item, index) => ({ item, index }))
         .sort((a, b) => bySlug(a.item, b.item))
@@ -154,16 +184,34 @@ export class ConfigService {
             return;
           }
           const fields = diffEntries(existing.entry, desired);
-          if (fields.length) steps.push({ change: { op: 'update', kind, slug, fields }, index, desired, patch: changedTopLevel(existing.entry, desired) });
+          if (fields.length)
+            steps.push({
+              change: { op: 'update', kind, slug, fields },
+              index,
+              desired,
+              patch: changedTopLevel(existing.entry, desired),
+            });
         });
-    upserts('api', doc.apis.map((a) => ({ ...a })), current.apis, configApi);
-    upserts('plan', doc.plans.map((p) => ({ ...p, apis: [...new Set(p.apis)].sort() })), current.plans, configPlan);
+    upserts(
+      'api',
+      doc.apis.map((a) => ({ ...a })),
+      current.apis,
+      configApi,
+    );
+    upserts(
+      'plan',
+      doc.plans.map((p) => ({ ...p, apis: [...new Set(p.apis)].sort() })),
+      current.plans,
+      configPlan,
+    );
     if (prune) {
       const named = (items: Entry[]) => new Set(items.map((i) => String(i.slug)));
       const planSlugs = named(doc.plans);
       const apiSlugs = named(doc.apis);
-      for (const slug of [...current.plans.keys()].sort()) if (!planSlugs.has(slug)) steps.push({ change: { op: 'delete', kind: 'plan', slug }, index: -1 });
-      for (const slug of [...current.apis.keys()].sort()) if (!apiSlugs.has(slug)) steps.push({ change: { op: 'delete', kind: 'api', slug }, index: -1 });
+      for (const slug of [...current.plans.keys()].sort())
+        if (!planSlugs.has(slug)) steps.push({ change: { op: 'delete', kind: 'plan', slug }, index: -1 });
+      for (const slug of [...current.apis.keys()].sort())
+        if (!apiSlugs.has(slug)) steps.push({ change: { op: 'delete', kind: 'api', slug }, index: -1 });
     }
     return steps;
   }
@@ -180,7 +228,8 @@ export class ConfigService {
         if (typeof v !== 'string') return;
         const first = seen.get(v);
         if (first === undefined) seen.set(v, i);
-        else errors.push({ field: `${kind}[${i}].${key}`, message: `duplicate ${key} "${v}" (also ${kind}[${first}])` });
+        else
+          errors.push({ field: `${kind}[${i}].${key}`, message: `duplicate ${key} "${v}" (also ${kind}[${first}])` });
       });
     };
     duplicates(apis, 'slug', 'apis');
@@ -194,14 +243,21 @@ export class ConfigService {
     plans.forEach((p, i) => {
       asArray(field(p, 'apis')).forEach((s, k) => {
         if (typeof s === 'string' && !referable.has(s)) {
-          errors.push({ field: `plans[${i}].apis[${k}]`, message: `no API with slug "${s}" in this file${prune ? '' : ' or already defined'}` });
+          errors.push({
+            field: `plans[${i}].apis[${k}]`,
+            message: `no API with slug "${s}" in this file${prune ? '' : ' or already defined'}`,
+          });
         }
       });
     });
     const keptRoutes = new Map(kept.map(([slug, a]) => [a.entry.routePath, slug]));
     apis.forEach((a, i) => {
       const owner = keptRoutes.get(normalRoute(field(a, 'routePath')));
-      if (owner) errors.push({ field: `apis[${i}].routePath`, message: `already used by API "${owner}", which this file does not name` });
+      if (owner)
+        errors.push({
+          field: `apis[${i}].routePath`,
+          message: `already used by API "${owner}", which this file does not name`,
+        });
     });
     return errors;
   }
@@ -214,14 +270,21 @@ export class ConfigService {
       return apis === undefined ? rest : { ...rest, apiIds: asArray(apis).map((slug) => apiIds.get(String(slug))!) };
     };
     const toDelete = steps.filter((s) => s.change.op === 'delete' && s.change.kind === 'plan');
-    await this.refuseDeletingPlansInUse(toDelete.map((s) => s.change.slug), current);
+    await this.refuseDeletingPlansInUse(
+      toDelete.map((s) => s.change.slug),
+      current,
+    );
     for (const s of steps) {
       try {
         const { op, kind, slug } = s.change;
-        if (kind === 'api' && op === 'create') apiIds.set(slug, (await this.apis.create(ctx, s.desired as CreateApiBody)).id);
-        else if (kind === 'api' && op === 'update') await this.apis.update(ctx, current.apis.get(slug)!.id, s.patch as UpdateApiBody);
-        else if (kind === 'plan' && op === 'create') await this.plans.create(ctx, planBody(s.desired!) as CreatePlanBody);
-        else if (kind === 'plan' && op === 'update') await this.plans.update(ctx, current.plans.get(slug)!.id, planBody(s.patch!) as UpdatePlanBody);
+        if (kind === 'api' && op === 'create')
+          apiIds.set(slug, (await this.apis.create(ctx, s.desired as CreateApiBody)).id);
+        else if (kind === 'api' && op === 'update')
+          await this.apis.update(ctx, current.apis.get(slug)!.id, s.patch as UpdateApiBody);
+        else if (kind === 'plan' && op === 'create')
+          await this.plans.create(ctx, planBody(s.desired!) as CreatePlanBody);
+        else if (kind === 'plan' && op === 'update')
+          await this.plans.update(ctx, current.plans.get(slug)!.id, planBody(s.patch!) as UpdatePlanBody);
         else if (kind === 'plan') await this.plans.remove(ctx, current.plans.get(slug)!.id);
         else await this.apis.remove(ctx, current.apis.get(slug)!.id);
       } catch (err) {
@@ -235,8 +298,15 @@ export class ConfigService {
     const ids = new Map(slugs.map((slug) => [current.plans.get(slug)!.id, slug]));
     const apps = await this.uow.run((tx) => this.repo.appsUsingPlans(tx.em, [...ids.keys()]));
     if (!apps.length) return;
-    const errors = apps.map((a) => ({ field: `plan ${ids.get(a.planId)}`, message: `used by app "${a.appName}" (${a.appId}) of ${a.consumerName}` }));
+    const errors = apps.map((a) => ({
+      field: `plan ${ids.get(a.planId)}`,
+      message: `used by app "${a.appName}" (${a.appId}) of ${a.consumerName}`,
+    }));
     const planNames = [...new Set(apps.map((a) => ids.get(a.planId)))].join(', ');
-    throw new AppError('conflict', `Cannot prune plan(s) still in use: ${planNames}; move their apps to another plan first`, errors);
+    throw new AppError(
+      'conflict',
+      `Cannot prune plan(s) still in use: ${planNames}; move their apps to another plan first`,
+      errors,
+    );
   }
 }

@@ -9,7 +9,7 @@ import {
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconFileTypeJs, IconTrash } from '@tabler/icons-react';
 import { z } from 'zod';
-import { deleteApi, saveApi } from '@/actions/admin';
+import { deleteApi, previewApiImport, saveApi } from '@/actions/admin';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import { corsBody, corsProblem } from '@/lib/cors-form';
 import type { Api } from '@/lib/types';
@@ -80,18 +80,24 @@ export function ApiForm({ existing }: { existing?: Api }) {
     },
   });
 
+  /** The management API validates the document (JSON or YAML) and says what it fills in; a new API takes it all. */
   async function readFile(f: File | null) {
     setFileError(null);
     if (!f) return setOpenapi(existing ? undefined : null);
-    try {
-      const doc = JSON.parse(await f.text()) as unknown;
-      if (!doc || typeof doc !== 'object' || Array.isArray(doc) || !('openapi' in doc || 'swagger' in doc)) {
-        throw new Error('not an OpenAPI document (no "openapi" field)');
-      }
-      setOpenapi(doc as Record<string, unknown>);
-    } catch (e) {
+    const res = await previewApiImport(await f.text());
+    if (!res.ok) {
       setOpenapi(existing ? undefined : null);
-      setFileError(`Could not read ${f.name}: ${e instanceof Error ? e.message : 'invalid JSON'}`);
+      const why = res.problem.errors?.length
+        ? res.problem.errors.map((e) => `${e.field}: ${e.message}`).join('; ')
+        : (res.problem.detail ?? res.problem.title);
+      return setFileError(`${f.name}: ${why}`);
+    }
+    const d = res.data;
+    setOpenapi(d.openapi);
+    if (!existing) {
+      const upstream = d.upstreamUrl ? { upstreamUrl: d.upstreamUrl } : {};
+      const description = d.description ?? '';
+      form.setValues({ name: d.name, slug: d.slug, routePath: d.routePath, description, ...upstream });
     }
   }
 
@@ -152,10 +158,14 @@ export function ApiForm({ existing }: { existing?: Api }) {
           ) : null}
           <Textarea label="Description" autosize minRows={2} maxRows={6} {...form.getInputProps('description')} />
           <FileInput
-            label="OpenAPI document (JSON)"
-            description={currentDoc ? `Current: ${info.title ?? 'untitled'} ${info.version ?? ''}` : 'None uploaded'}
-            placeholder="Choose a .json file"
-            accept="application/json,.json"
+            label="OpenAPI document (JSON or YAML)"
+            description={currentDoc
+              ? `Current: ${info.title ?? 'untitled'} ${info.version ?? ''}`
+              : existing
+                ? 'None uploaded'
+                : 'OpenAPI 3.0, 3.1 or Swagger 2.0: fills in the name, description, route and upstream'}
+            placeholder="Choose a .json or .yaml file"
+            accept="application/json,.json,application/yaml,.yaml,.yml"
             leftSection={<IconFileTypeJs size={16} />}
             clearable
             error={fileError}

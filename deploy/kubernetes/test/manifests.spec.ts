@@ -1,0 +1,293 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Service } from 'kubernetes-models/v1/Service';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { containersOf, type K8sObject, kustomize, readYamlDocuments } from './kustomize';
+
+/**
+ * Renders the base and every overlay (our kustomize subset; compared with the real `kubectl
+ * kustomize` where kubectl is installed) and validates each object against the Kubernetes
+ * schemas of kubernetes-models, plus the rules the contract asks for. No cluster runs here.
+ */
+const root = join(__dirname, '..');
+const overlays = readdirSync(join(root, 'overlays'));
+const targets = ['base', ...overlays.map((o) => `overlays/${o}`)];
+
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  'apps/v1/Deployment': Deployment,
+  'v1/Service': Service,
+  'v1/ConfigMap': ConfigMap,
+  'batch/v1/Job': Job,
+  'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
+  'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
+};
+
+/** Field names the compiled schema of a type knows (its validator reads `data.<field>`). */
+function knownFields(schema: string): Set<string> {
+  const dir = join(dirname(require.resolve('kubernetes-models/package.json')), '_schemas');
+  const code = readFileSync(join(dir, `${schema}.js`), 'utf8');
+  return new Set([...code.matchAll(/data\.([A-Za-z_$][\w$]*)/g)].map((m) => m[1]));
+}
+const STRICT: Array<[string, (o: K8sObject) => unknown[]]> = [
+  ['IoK8sApiAppsV1DeploymentSpec', (o) => (o.kind === 'Deployment' ? [o.spec] : [])],
+  ['IoK8sApiCoreV1PodSpec', (o) => podSpecsOf(o)],
+  ['IoK8sApiCoreV1Container', (o) => containersOf(o)],
+  [
+    'IoK8sApiCoreV1Probe',
+    (o) => containersOf(o).flatMap((c) => [c.readinessProbe, c.livenessProbe, c.startupProbe].filter(Boolean)),
+  ],
+];
+
+function podSpecsOf(o: K8sObject): unknown[] {
+  const t = (o.spec as { template?: { spec?: unknown } } | undefined)?.template;
+  return t?.spec ? [t.spec] : [];
+}
+
+/** Every problem of one object: schema violations and unknown fields (typos the schema lets through). */
+export function problemsOf(o: K8sObject): string[] {
+  const where = `${o.kind}/${o.metadata?.name}`;
+  const Model = MODELS[`${o.apiVersion}/${o.kind}`];
+  if (!Model) return [`${where}: no schema for ${o.apiVersion} ${o.kind}`];
+  const problems: string[] = [];
+  try {
+    new Model(o as never).validate();
+  } catch (err) {
+    problems.push(`${where}: ${(err as Error).message}`);
+  }
+  for (const [schema, pick] of STRICT) {
+    const known = knownFields(schema);
+    for (const part of pick(o)) {
+      for (const key of Object.keys(part as object))
+        if (!known.has(key)) problems.push(`${where}: unknown field ${key} (${schema})`);
+    }
+  }
+  return problems;
+}
+
+const HEALTH: Record<string, { ready: string; live: string }> = {
+  gateway: { ready: '/_gateway/readyz', live: '/_gateway/healthz' },
+  'management-api': { ready: '/readyz', live: '/healthz' },
+  worker: { ready: '/readyz', live: '/healthz' },
+  portal: { ready: '/readyz', live: '/healthz' },
+};
+
+type Container = {
+  name: string;
+  image: string;
+  ports?: Array<{ name: string; containerPort: number }>;
+  readinessProbe?: { httpGet?: { path: string; port: string | number } };
+  livenessProbe?: { httpGet?: { path: string; port: string | number } };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  envFrom?: Array<{ configMapRef?: { name: string } }>;
+  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
+};
+type PodTemplate = {
+  metadata: { labels: Record<string, string> };
+  spec: { containers: Container[]; securityContext?: { runAsNonRoot?: boolean } };
+};
+const template = (o: K8sObject) => (o.spec as { template: PodTemplate }).template;
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+/** The contract's rules for the rendered set, as messages (empty = fine). */
+export function ruleViolations(objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const deployments = objects.filter((o) => o.kind === 'Deployment');
+  const configMaps = new Set(objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name));
+  for (const o of objects) {
+    if (o.kind === 'Secret') out.push(`Secret/${o.metadata.name}: secrets are referenced, never committed`);
+  }
+  for (const name of Object.keys(HEALTH))
+    if (!deployments.some((d) => d.metadata.name === name)) out.push(`no Deployment ${name}`);
+  for (const d of deployments) {
+    const t = template(d);
+    const health = HEALTH[d.metadata.name];
+    const selector = (d.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
+    if (!matches(selector, t.metadata.labels)) out.push(`${d.metadata.name}: selector does not match the pod labels`);
+    if (t.spec.securityContext?.runAsNonRoot !== true) out.push(`${d.metadata.name}: must run as non-root`);
+    for (const c of t.spec.containers) {
+      const portNames = new Set((c.ports ?? []).flatMap((p) => [p.name, p.containerPort]));
+      for (const [probe, path] of [
+        ['readinessProbe', health?.ready],
+        ['livenessProbe', health?.live],
+      ] as const) {
+        const get = c[probe]?.httpGet;
+        if (!get) out.push(`${d.metadata.name}/${c.name}: no ${probe}`);
+        else {
+          if (get.path !== path)
+            out.push(`${d.metadata.name}/${c.name}: ${probe} on ${get.path}, the contract says ${path}`);
+          if (!portNames.has(get.port))
+            out.push(`${d.metadata.name}/${c.name}: ${probe} port ${get.port} is not a container port`);
+        }
+      }
+      if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory)
+        out.push(`${d.metadata.name}/${c.name}: cpu and memory requests needed`);
+      if (!c.resources?.limits?.memory) out.push(`${d.metadata.name}/${c.name}: memory limit needed`);
+      for (const e of c.envFrom ?? [])
+        if (e.configMapRef && !configMaps.has(e.configMapRef.name))
+          out.push(`${d.metadata.name}: ConfigMap ${e.configMapRef.name} missing`);
+      for (const e of c.env ?? []) {
+        if (
+          /SECRET|PASSWORD|_URL$|TOKEN/.test(e.name) &&
+          e.value !== undefined &&
+          !/^https?:\/\/[a-z-]+(:\d+)?$/.test(e.value)
+        ) {
+          out.push(`${d.metadata.name}: ${e.name} has a literal value; take it from a Secret`);
+        }
+      }
+    }
+  }
+  for (const s of objects.filter((o) => o.kind === 'Service')) {
+    const spec = s.spec as { selector: Record<string, string>; ports: Array<{ targetPort: string | number }> };
+    const target = deployments.find((d) => matches(spec.selector, template(d).metadata.labels));
+    if (!target) out.push(`Service/${s.metadata.name}: selects no Deployment`);
+    else {
+      const ports = new Set(
+        template(target).spec.containers.flatMap((c) => (c.ports ?? []).flatMap((p) => [p.name, p.containerPort])),
+      );
+      for (const p of spec.ports)
+        if (!ports.has(p.targetPort)) out.push(`Service/${s.metadata.name}: targetPort ${p.targetPort} not exposed`);
+    }
+  }
+  const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'gateway');
+  const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'gateway');
+  if (!pdb) out.push('no PodDisruptionBudget for the gateway');
+  if (!hpa) out.push('no HorizontalPodAutoscaler for the gateway');
+  if (pdb && hpa) {
+    const minAvailable = (pdb.spec as { minAvailable: number }).minAvailable;
+    const h = hpa.spec as { minReplicas: number; maxReplicas: number; scaleTargetRef: { kind: string; name: string } };
+    if (!(minAvailable < h.minReplicas))
+      out.push('gateway PDB minAvailable must stay below the HPA minimum, or drains never progress');
+    if (h.minReplicas > h.maxReplicas) out.push('gateway HPA minReplicas > maxReplicas');
+    if (!deployments.some((d) => d.kind === h.scaleTargetRef.kind && d.metadata.name === h.scaleTargetRef.name))
+      out.push('HPA targets no Deployment');
+  }
+  const job = objects.find((o) => o.kind === 'Job');
+  if (!job || !JSON.stringify(job).includes('migrate(')) out.push('no migration Job');
+  return out;
+}
+
+function kubectlKustomize(dir: string): K8sObject[] | null {
+  const r = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return null;
+  return parseAllDocuments(r.stdout).map((d) => d.toJS() as K8sObject);
+}
+const hasKubectl = kubectlKustomize(join(root, 'base')) !== null;
+const byKey = (objects: K8sObject[]) => Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+
+describe.each(targets)('%s', (target) => {
+  const objects = kustomize(join(root, target));
+
+  it('every object is valid against the Kubernetes schemas, with no unknown fields', () => {
+    expect(objects.length).toBeGreaterThanOrEqual(12);
+    expect(objects.flatMap(problemsOf)).toEqual([]);
+  });
+
+  it('follows the contract: probes on the health endpoints, requests, PDB + HPA, Secret references only', () => {
+    expect(ruleViolations(objects)).toEqual([]);
+  });
+
+  it.skipIf(!hasKubectl)('renders the same objects as kubectl kustomize', () => {
+    expect(byKey(objects)).toEqual(byKey(kubectlKustomize(join(root, target))!));
+  });
+});
+
+describe('the external datastores overlay', () => {
+  const objects = kustomize(join(root, 'overlays/external-datastores'));
+  const d = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
+
+  it('points every Redis user at the cluster and runs migrations as the schema owner, from the Secret', () => {
+    for (const name of ['gateway', 'management-api', 'worker']) {
+      const env = template(d(name)).spec.containers[0].env ?? [];
+      expect(env.find((e) => e.name === 'REDIS_CLUSTER_NODES')?.valueFrom?.secretKeyRef).toEqual({
+        name: 'apim-secrets',
+        key: 'REDIS_CLUSTER_NODES',
+      });
+      // The base's settings survive the patch.
+      expect(env.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef?.key).toBe('DATABASE_URL');
+    }
+    const job = objects.find((o) => o.kind === 'Job')!;
+    expect(JSON.stringify(job)).toContain('"key":"DATABASE_MIGRATION_URL"');
+    expect(objects.every((o) => o.metadata.namespace === 'apim')).toBe(true);
+  });
+});
+
+describe('the checks themselves catch broken manifests', () => {
+  const base = () => kustomize(join(root, 'base'));
+  const gateway = (objects: K8sObject[]) =>
+    objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway')!;
+
+  it.each([
+    [
+      'a typo in a field name',
+      (o: K8sObject[]) => {
+        const c = template(gateway(o)).spec.containers[0] as Record<string, unknown>;
+        c.readinesProbe = c.readinessProbe;
+        delete c.readinessProbe;
+      },
+      /unknown field readinesProbe|no readinessProbe/,
+    ],
+    [
+      'a string where a number goes',
+      (o: K8sObject[]) => {
+        (gateway(o).spec as Record<string, unknown>).replicas = '3';
+      },
+      /replicas must be integer/,
+    ],
+    [
+      'a probe on the wrong path',
+      (o: K8sObject[]) => {
+        template(gateway(o)).spec.containers[0].livenessProbe!.httpGet!.path = '/healthz';
+      },
+      /livenessProbe on \/healthz, the contract says \/_gateway\/healthz/,
+    ],
+    [
+      'no resource requests',
+      (o: K8sObject[]) => {
+        delete template(gateway(o)).spec.containers[0].resources!.requests;
+      },
+      /cpu and memory requests needed/,
+    ],
+    [
+      'a secret value in git',
+      (o: K8sObject[]) => {
+        o.push({
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name: 'apim-secrets' },
+          stringData: { KEY_HASH_SECRET: 'x' },
+        } as K8sObject);
+      },
+      /never committed/,
+    ],
+    [
+      'a literal secret in env',
+      (o: K8sObject[]) => {
+        template(gateway(o)).spec.containers[0].env!.push({ name: 'KEY_HASH_SECRET', value: 'hunter2' });
+      },
+      /literal value/,
+    ],
+  ])('%s', (_, breakIt, message) => {
+    const objects = base();
+    breakIt(objects);
+    const problems = [...objects.flatMap(problemsOf), ...ruleViolations(objects)];
+    expect(problems.join('\n')).toMatch(message);
+  });
+
+  it('every YAML file parses (patches included)', () => {
+    const files = [join(root, 'base'), ...overlays.map((o) => join(root, 'overlays', o))].flatMap((dir) =>
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(dir, f)),
+    );
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) expect(() => readYamlDocuments(f)).not.toThrow();
+  });
+});

@@ -1,0 +1,2 @@
+import { nodeProject } from '../../vitest.shared.mjs';
+export default nodeProject({ include: ['test/**/*.spec.ts'] });
