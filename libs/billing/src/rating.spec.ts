@@ -271,3 +271,25 @@ describe('ratePeriod with price versions (each call under the version in force w
       .toEqual([{ planId: 'p', adjustsPeriod: '2026-11', requests: 1, billableRequests: 1, amount: '0.01' }]);
   });
 });
+
+describe('ratePeriod with a billing anchor day', () => {
+  const two = new Map([['a', plan('a', '30.00', 0, '0')], ['b', plan('b', '60.00', 0, '0')]]);
+  it.each([
+    // Anchored on the 10th: 2026-11 is [Nov 10, Dec 10), 30 days; the change on Nov 20 15:00 → a: 10–19 Nov, b: 20 Nov–9 Dec.
+    ['anchored on the 10th, change on the 20th', '2026-11', 10,
+      [span('a', '2026-01-01T00:00:00Z', '2026-11-20T15:00:00Z'), span('b', '2026-11-20T15:00:00Z')], [['a', 10, '10.00'], ['b', 20, '40.00']], '50.00'],
+    // Across the year end: [Dec 10, Jan 10), 31 days; change on Jan 1 00:00 → a: 22 days, b: 9.
+    ['across the year end', '2026-12', 10,
+      [span('a', '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z'), span('b', '2027-01-01T00:00:00Z')], [['a', 22, '21.29'], ['b', 9, '17.42']], '38.71'],
+    // Leap year: [Feb 15, Mar 15) 2028 = 29 days; change on Mar 1 → a: Feb 15–29 = 15, b: Mar 1–14 = 14.
+    ['leap February anchored on the 15th', '2028-02', 15,
+      [span('a', '2027-01-01T00:00:00Z', '2028-03-01T00:00:00Z'), span('b', '2028-03-01T00:00:00Z')], [['a', 15, '15.52'], ['b', 14, '28.97']], '44.49'],
+    // A change before the anchored period starts belongs to the previous period.
+    ['a change before the period starts', '2026-11', 10,
+      [span('a', '2026-01-01T00:00:00Z', '2026-11-05T00:00:00Z'), span('b', '2026-11-05T00:00:00Z')], [['b', 30, '60.00']], '60.00'],
+  ])('%s', (_name, period, anchorDay, subs, lines, total) => {
+    const r = ratePeriod({ period, anchorDay, subscriptions: subs, plans: two, usage: [] });
+    expect(r.charges.map((c) => [c.planId, c.daysHeld, c.monthlyFee])).toEqual(lines);
+    expect(r.total).toBe(total);
+  });
+});

@@ -77,6 +77,8 @@ export interface RatePeriodInput {
   usage: PlanUsage[];
   /** Per plan, its price versions (any order). A plan without versions is rated at its own pricing. */
   prices?: ReadonlyMap<string, readonly PriceVersion[]>;
+  /** The subscription's billing anchor day (1–28): the period runs from that day. Default 1 (calendar month). */
+  anchorDay?: number;
 }
 
 /**
@@ -89,15 +91,15 @@ export interface RatePeriodInput {
  *   plan. Days before the first subscription of the period belong to that first plan, days after
  *   the last one ends belong to the last plan: the days always add up to the month.
  */
-export function daysHeldByPlan(period: string, subscriptions: SubscriptionSpan[]): Map<string, number> {
+export function daysHeldByPlan(period: string, subscriptions: SubscriptionSpan[], anchorDay = 1): Map<string, number> {
   const days = new Map<string, number>();
-  for (const planId of planOfEachDay(period, subscriptions)) days.set(planId, (days.get(planId) ?? 0) + 1);
+  for (const planId of planOfEachDay(period, subscriptions, anchorDay)) days.set(planId, (days.get(planId) ?? 0) + 1);
   return days;
 }
 
 /** The plan each UTC day of the period belongs to (see daysHeldByPlan); empty without subscriptions. */
-export function planOfEachDay(period: string, subscriptions: SubscriptionSpan[]): string[] {
-  const { startsAt, endsAt, daysInMonth } = periodBounds(period);
+export function planOfEachDay(period: string, subscriptions: SubscriptionSpan[], anchorDay = 1): string[] {
+  const { startsAt, endsAt, daysInMonth } = periodBounds(period, anchorDay);
   const spans = subscriptions
     .filter((s) => s.validFrom < endsAt && (s.validTo === null || s.validTo > startsAt))
     .sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime());
@@ -141,8 +143,8 @@ export function versionAt(versions: readonly PriceVersion[], at: number): PriceV
  * to a whole call). A plan with one version in the period gets its full fee share and allowance.
  */
 export function ratePeriod(input: RatePeriodInput): RatedPeriod {
-  const { startsAt, daysInMonth } = periodBounds(input.period);
-  const dayPlans = planOfEachDay(input.period, input.subscriptions);
+  const { startsAt, daysInMonth } = periodBounds(input.period, input.anchorDay);
+  const dayPlans = planOfEachDay(input.period, input.subscriptions, input.anchorDay);
   const plansInOrder: string[] = [...new Set(dayPlans)];
   const usageByKey = new Map<string, { planId: string; versionId: string | null; requests: number; billable: number }>();
   for (const u of input.usage) {

@@ -94,6 +94,18 @@ export interface Plan {
   selfService: boolean;
 }
 
+/** One price version of a plan (GET /v1/admin/plans/{id}/prices). */
+export interface PriceVersion {
+  id: string;
+  effectiveFrom: string;
+  currency: string;
+  monthlyFee: string;
+  includedRequests: number;
+  overagePer1000: string;
+  current: boolean;
+  createdAt: string;
+}
+
 export interface App {
   id: string;
   consumerId: string;

@@ -39,9 +39,15 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
         title="Chargeback"
         description="What each consumer owes for the period: monthly fees plus overage beyond included requests."
         actions={
-          <Button component="a" href={`/finance/export/chargeback?period=${period}`} leftSection={<IconDownload size={16} />} variant="light" download>
-            Download CSV
-          </Button>
+          <Group gap="xs">
+            <Button component="a" href={`/finance/export/chargeback?period=${period}`} leftSection={<IconDownload size={16} />} variant="light" download>
+              Download CSV
+            </Button>
+            <Button component="a" href={`/finance/export/chargeback?period=${period}&view=subtotals`} leftSection={<IconDownload size={16} />}
+              variant="subtle" download>
+              Subtotals CSV
+            </Button>
+          </Group>
         }
       />
       <Group mb="md" align="flex-end">
@@ -87,7 +93,10 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
               </TableTfoot>
             </Table>
           </TableScrollContainer>
-          <Text size="xs" c="dimmed" p="sm">Amounts are exact decimals; totals are summed per currency.</Text>
+          <Text size="xs" c="dimmed" p="sm">
+            Amounts are exact decimals; subtotals and totals are per currency, never added across currencies. A plan whose prices
+            changed during the month has one line per price version, marked with the instant the new prices took effect.
+          </Text>
         </Paper>
       )}
     </>
@@ -95,8 +104,8 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
 }
 
 function GroupRows({ label, lines, showConsumer }: { label: string; lines: ChargebackLine[]; showConsumer: boolean }) {
-  const cur = lines[0]?.currency ?? 'USD';
-  const mixed = lines.some((l) => l.currency !== cur);
+  // One subtotal per currency: amounts in different currencies are never added up.
+  const currencies = Array.from(new Set(lines.map((l) => l.currency))).sort();
   return (
     <>
       {lines.map((l, i) => (
@@ -112,12 +121,14 @@ function GroupRows({ label, lines, showConsumer }: { label: string; lines: Charg
           <TableTd ta="right">{fmtMoney(l.total, l.currency)}</TableTd>
         </TableTr>
       ))}
-      {!mixed ? (
-        <TableTr bg="gray.0">
-          <TableTd colSpan={8}><Text size="sm" c="dimmed">Subtotal {label}</Text></TableTd>
-          <TableTd ta="right"><Text size="sm" fw={600}>{fmtMoney(sumMoney(lines.map((l) => l.total)), cur)}</Text></TableTd>
+      {currencies.map((cur) => (
+        <TableTr key={`subtotal-${cur}`} bg="gray.0" data-testid="subtotal-row">
+          <TableTd colSpan={8}><Text size="sm" c="dimmed">Subtotal {label}{currencies.length > 1 ? ` (${cur})` : ''}</Text></TableTd>
+          <TableTd ta="right">
+            <Text size="sm" fw={600}>{fmtMoney(sumMoney(lines.filter((l) => l.currency === cur).map((l) => l.total)), cur)}</Text>
+          </TableTd>
         </TableTr>
-      ) : null}
+      ))}
     </>
   );
 }

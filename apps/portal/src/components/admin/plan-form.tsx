@@ -45,6 +45,8 @@ const schema = z.object({
     overagePer1000: z.string().regex(/^\d{1,10}(\.\d{1,4})?$/, 'Amount like 0.25 (up to 4 decimals)'),
   }),
   selfService: z.boolean(),
+  /** "YYYY-MM-DDTHH:mm", read as UTC; empty = now. Used only when the pricing changes. */
+  effectiveFrom: z.string().regex(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2})?$/, 'A date and time, UTC'),
 });
 type Values = z.infer<typeof schema>;
 
@@ -53,8 +55,13 @@ const PERS: { value: 'second' | 'minute' | 'hour' | 'day'; label: string }[] = [
 ];
 
 function toBody(v: Values) {
-  const { unlimitedQuota, monthlyQuota, ...rest } = v;
+  const { unlimitedQuota, monthlyQuota, effectiveFrom: _effectiveFrom, ...rest } = v;
   return { ...rest, description: rest.description || null, monthlyQuota: unlimitedQuota ? null : monthlyQuota };
+}
+
+/** The form's UTC date-time as the API's instant, or undefined for "now". */
+function effectiveInstant(v: Values): string | undefined {
+  return v.effectiveFrom ? `${v.effectiveFrom}:00Z` : undefined;
 }
 
 /** Only what changed goes into a PATCH, so the preview shows the impact of exactly this edit. */
@@ -86,6 +93,7 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
       failMode: existing?.failMode ?? 'open',
       pricing: existing?.pricing ?? { currency: 'USD', monthlyFee: '0.00', includedRequests: 1000, overagePer1000: '0.00' },
       selfService: existing?.selfService ?? false,
+      effectiveFrom: '',
     },
     validate: schemaResolver(schema, { sync: true }),
     validateInputOnChange: true,
@@ -109,8 +117,13 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
     if (!existing) return save(body);
     const diff = changed(body, existing);
     if (Object.keys(diff).length === 0) return showSuccess('Nothing changed');
+    // New pricing is a new price version, in force from the chosen instant (default: now, from the next whole hour).
+    const effectiveFrom = diff.pricing ? effectiveInstant(v) : undefined;
+    if (effectiveFrom) diff.effectiveFrom = effectiveFrom;
     // The preview replays only terms that change bills or limits (it models the first rate limit).
-    const proposal = Object.fromEntries(Object.entries(diff).filter(([k]) => ['monthlyQuota', 'pricing'].includes(k)));
+    const proposal = Object.fromEntries(
+      Object.entries(diff).filter(([k]) => ['monthlyQuota', 'pricing', 'effectiveFrom'].includes(k)),
+    );
     if (diff.rateLimits) proposal.rateLimit = (diff.rateLimits as Values['rateLimits'])[0];
     if (Object.keys(proposal).length === 0) {
       setReview({ body: diff, loading: false, preview: undefined, error: undefined });
@@ -196,6 +209,15 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
             <NumberInput label="Included requests" min={0} allowDecimal={false} thousandSeparator="," {...form.getInputProps('pricing.includedRequests')} />
             <TextInput label="Overage per 1,000" inputMode="decimal" {...form.getInputProps('pricing.overagePer1000')} />
           </SimpleGrid>
+          {existing ? (
+            <TextInput
+              type="datetime-local"
+              label="New prices take effect from (UTC)"
+              description="A pricing change adds a price version; calls before this instant keep the old prices. Empty = now (from the next whole hour)."
+              maw={360}
+              {...form.getInputProps('effectiveFrom')}
+            />
+          ) : null}
 
           <Switch label="Self-service: developers may pick this plan in the portal" {...form.getInputProps('selfService', { type: 'checkbox' })} />
 

@@ -1,5 +1,5 @@
 import { Alert, Group, List, ListItem, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
-import { fmtInt, fmtMoney } from '@/lib/format';
+import { fmtDate, fmtInt, fmtMoney } from '@/lib/format';
 import { JsonSummary } from '../json-summary';
 
 interface Preview {
@@ -8,6 +8,8 @@ interface Preview {
   consumers?: { consumerId: string; consumerName: string; apps: number; billableCalls: number; currentBill: string; proposedBill: string; difference: string }[];
   totals?: { currency: string; currentBill: string; proposedBill: string; difference: string };
   notes?: string[];
+  effectiveFrom?: string;
+  replacedVersion?: { id: string; effectiveFrom: string };
 }
 
 /** The plan impact preview: what the proposed terms would have done over the recent window. */
@@ -19,6 +21,12 @@ export function PlanPreview({ value }: { value: Record<string, unknown> }) {
   return (
     <Stack gap="sm">
       {p.window ? <Text size="xs" c="dimmed">Replayed over {p.window.from.slice(0, 10)} → {p.window.to.slice(0, 10)}</Text> : null}
+      {p.replacedVersion ? (
+        <Text size="xs" c="dimmed" data-testid="preview-replaced">
+          Compared with the prices in force from {p.replacedVersion.effectiveFrom.startsWith('1970-') ? 'the start' : fmtDate(p.replacedVersion.effectiveFrom)}
+          {p.effectiveFrom ? `, which the new prices replace from ${fmtDate(p.effectiveFrom)}` : ''}
+        </Text>
+      ) : null}
       <SimpleGrid cols={3}>
         <Stack gap={0}><Text size="xs" c="dimmed">Billed now</Text><Text fw={700}>{fmtMoney(p.totals.currentBill, cur)}</Text></Stack>
         <Stack gap={0}><Text size="xs" c="dimmed">With the change</Text><Text fw={700}>{fmtMoney(p.totals.proposedBill, cur)}</Text></Stack>

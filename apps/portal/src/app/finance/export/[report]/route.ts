@@ -18,9 +18,10 @@ export async function GET(req: NextRequest, { params }: { params: Promise<{ repo
   let filename: string;
   if (report === 'chargeback') {
     const period = /^\d{4}-(0[1-9]|1[0-2])$/.test(sp.period ?? '') ? sp.period : new Date().toISOString().slice(0, 7);
+    const view = sp.view === 'subtotals' || sp.view === 'totals' ? sp.view : 'lines';
     path = '/v1/reports/chargeback';
-    query = { period, format: 'csv' };
-    filename = `chargeback-${period}.csv`;
+    query = { period, format: 'csv', view };
+    filename = view === 'lines' ? `chargeback-${period}.csv` : `chargeback-${period}-${view}.csv`;
   } else if (report === 'usage') {
     const q = usageReportQuery(sp);
     path = '/v1/reports/usage';
