@@ -2,23 +2,22 @@
 // `npm test`: lint, type-check, unit, integration and end-to-end tests of the whole workspace
 // through Nx, on real Postgres and Redis found (or started) the same way `npm start` does.
 // Each test file creates its own database and Redis prefix. Ends with "N passed, M failed".
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkNode, ensureDeps } from './lib/ensure-deps.mjs';
+import { Lifecycle } from './lib/lifecycle.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const t0 = Date.now();
+// Ctrl-C stops the running stage and the Postgres/Redis this started, like `npm start`.
+const lifecycle = new Lifecycle().install();
 checkNode();
-await ensureDeps(root);
+await ensureDeps(root, lifecycle);
 const { findInfra, withDatabase } = await import('./lib/infra.mjs');
 const { log } = await import('./lib/log.mjs');
 
-const infra = await findInfra(root).catch((e) => {
-  console.error(`[setup] ${e.message}`);
-  process.exit(1);
-});
+const infra = await lifecycle.step(findInfra(root, { lifecycle })).catch((e) => lifecycle.fail('setup', e.message));
 const resultsDir = join(root, '.data', 'test-results');
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
@@ -37,8 +36,8 @@ const stages = [
 let failedStage;
 for (const [what, args] of stages) {
   log('test', `${what}…`);
-  const r = spawnSync('npx', args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) {
+  const r = await lifecycle.step(lifecycle.run('npx', args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }));
+  if (r.code !== 0) {
     failedStage = what;
     break;
   }

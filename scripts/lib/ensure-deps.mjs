@@ -35,12 +35,26 @@ export async function ensureDeps(root, lifecycle) {
   console.log(`[setup] installing dependencies (npm ${cmd}, a few minutes on a cold cache)…`);
   const t0 = Date.now();
   const args = [cmd, '--no-audit', '--no-fund', '--loglevel=error'];
-  const options = { cwd: root, stdio: 'inherit', env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' } };
+  // npm's own summary ("added 1005 packages in 3m") repeats the line below; errors (stderr) pass.
+  const quiet = (child) => {
+    let rest = '';
+    child.stdout.on('data', (d) => {
+      const lines = (rest + d).split('\n');
+      rest = lines.pop();
+      for (const l of lines) if (l.trim() && !/^(added|removed|changed|up to date|audited) /.test(l)) console.log(l);
+    });
+  };
+  const options = {
+    cwd: root, stdio: ['ignore', 'pipe', 'inherit'], onSpawn: quiet,
+    env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+  };
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = lifecycle
     ? await lifecycle.step(lifecycle.run(npm, args, options))
     : await new Promise((resolve) => {
-      const child = spawn(npm, args, options);
+      const { onSpawn, ...spawnOptions } = options;
+      const child = spawn(npm, args, spawnOptions);
+      onSpawn(child);
       child.once('error', (error) => resolve({ code: null, error }));
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });

@@ -53,7 +53,7 @@ export async function build(root, { lifecycle = new Lifecycle(), logDir = join(d
     }
   };
   const heartbeat = setInterval(() => {
-    if (building && Date.now() - lastLine >= 20_000) {
+    if (building && Date.now() - lastLine >= 30_000) {
       log('build', `still building (${secs(Date.now() - t0)} so far)…`);
       lastLine = Date.now();
     }
@@ -78,7 +78,7 @@ export async function build(root, { lifecycle = new Lifecycle(), logDir = join(d
       + `all of it in ${logFile}.`);
   }
   const cachedAll = /from the cache instead of running the command for (\d+) out of \1 tasks/.test(recent.join('\n'));
-  log('build', cachedAll ? `up to date (restored from the Nx cache in ${secs(Date.now() - t0)})` : `done in ${secs(Date.now() - t0)}`);
+  log('build', cachedAll ? `up to date (checked in ${secs(Date.now() - t0)})` : `done in ${secs(Date.now() - t0)}`);
 }
 
 /** Where an app binds and how the stack reaches it: HOST settings, 127.0.0.1 unless set. */
