@@ -40,10 +40,10 @@ export const MIGRATIONS = [
   UserStatus1765130000000,
   PlanRateLimits1765140000000,
   WebhooksOutbox1765150000000,
+  Notifications1765151000000,
+  Teams1765152000000,
   UsageLedgerRejectionsRetention1765170000000,
   PlanPriceVersions1765171000000,
-export const MIGRATIONS = [InitialSchema1764000000000, UsageBatchAppCounts1764200000000, StatementLinePricing1764300000000,
-  WebhooksOutbox1765150000000, Notifications1765151000000, Teams1765152000000,
 ];
 
 export interface DataSourceParams {
