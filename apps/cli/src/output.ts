@@ -47,7 +47,7 @@ function value(v: unknown): string {
   return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 }
 
-/** Like `terraform plan`: `+ api orders`, `~ plan pro: rateLimit.requests 100 → 200`, `- plan old`. */
+/** Like `terraform plan`: `+ api orders`, `~ plan pro: rateLimits[0].requests 100 → 200`, `- plan old`. */
 export function formatPlan(changes: Change[], s: Style): string[] {
   const lines: string[] = [];
   for (const c of changes) {

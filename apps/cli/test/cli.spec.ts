@@ -57,7 +57,7 @@ beforeAll(async () => {
       name: `Plan ${slug}`,
       slug,
       apiIds,
-      rateLimit: { requests: 10, per: 'second' },
+      rateLimits: [{ requests: 10, per: 'second' }],
       monthlyQuota: 5000,
       selfService: true,
       pricing: { currency: 'EUR', monthlyFee: '19.90', includedRequests: 1000, overagePer1000: '0.125' },
@@ -166,13 +166,13 @@ describe('export → apply → export', () => {
 
   it('diff exits 2 after a plan change, printed like terraform plan; apply --dry-run changes nothing', async () => {
     const doc = parse(exported);
-    doc.plans.find((p: any) => p.slug === 'gold').rateLimit.requests = 200;
+    doc.plans.find((p: any) => p.slug === 'gold').rateLimits[0].requests = 200;
     doc.plans.push({ ...doc.plans[0], slug: 'platinum', name: 'Platinum' });
     const f = file('changed.yaml', stringify(doc));
     const d = await run(['diff', '-f', f]);
     expect(d.code).toBe(2);
     expect(d.stdout.split('\n')).toEqual([
-      '~ plan gold: rateLimit.requests 10 → 200',
+      '~ plan gold: rateLimits[0].requests 10 → 200',
       '+ plan platinum',
       'Plan: 1 to create, 1 to update, 0 to delete.',
       '',
@@ -181,7 +181,7 @@ describe('export → apply → export', () => {
     const j = await run(['diff', '-f', f, '--output', 'json']);
     expect(j.code).toBe(2);
     expect(JSON.parse(j.stdout).changes).toEqual([
-      { op: 'update', kind: 'plan', slug: 'gold', fields: [{ path: 'rateLimit.requests', before: 10, after: 200 }] },
+      { op: 'update', kind: 'plan', slug: 'gold', fields: [{ path: 'rateLimits[0].requests', before: 10, after: 200 }] },
       { op: 'create', kind: 'plan', slug: 'platinum' },
     ]);
     expect(j.stderr).toBe('');
@@ -197,7 +197,7 @@ describe('export → apply → export', () => {
     // Restore for the next tests: prune what the original file does not name.
     const restore = await run(['apply', '-f', join(home.path, 'platform.yaml'), '--prune']);
     expect(restore.stdout.split('\n').slice(0, 2)).toEqual([
-      '~ plan gold: rateLimit.requests 200 → 10',
+      '~ plan gold: rateLimits[0].requests 200 → 10',
       '- plan platinum',
     ]);
   });
@@ -207,7 +207,7 @@ describe('export → apply → export', () => {
     doc.plans[0].colour = 'gold';
     doc.plans[0].apis.push('no-such-api');
     doc.apis.push({ ...doc.apis[0], routePath: '/another' });
-    doc.plans[1].rateLimit.requests = -1;
+    doc.plans[1].rateLimits[0].requests = -1;
     doc.plans[1].pricing.monthlyFee = 19.9;
     const r = await run(['apply', '-f', file('bad.yaml', stringify(doc))]);
     expect(r.code).toBe(1);
@@ -217,7 +217,7 @@ describe('export → apply → export', () => {
       expect.stringMatching(/^error: plans\[0\]\.apis\[1\]: no API with slug "no-such-api"/),
       'error: plans[0].colour: unknown field',
       'error: plans[1].pricing.monthlyFee: must be a string: quote it, e.g. "49.00" for money',
-      expect.stringMatching(/^error: plans\[1\]\.rateLimit\.requests: .*1/),
+      expect.stringMatching(/^error: plans\[1\]\.rateLimits\[0\]\.requests: .*1/),
     ]);
     expect(lines.at(-1)).toBe('The configuration has 5 problem(s); nothing was changed');
     expect((await run(['export'])).stdout).toBe(exported);

@@ -38,7 +38,7 @@ function plan(slug: string, apis: string[], extra: Record<string, unknown> = {})
     name: `Plan ${slug}`,
     slug,
     apis,
-    rateLimit: { requests: 100, per: 'minute' },
+    rateLimits: [{ requests: 100, per: 'minute' }],
     monthlyQuota: 10000,
     selfService: true,
     pricing: { currency: 'USD', monthlyFee: '49.00', includedRequests: 1000, overagePer1000: '0.25' },
@@ -150,7 +150,7 @@ describe('round trip', () => {
   it('a changed plan: the dry run names the field with before and after and changes nothing; apply does', async () => {
     const before = await exportYaml(target, targetAdmin);
     const d = parse(before);
-    d.plans[0].rateLimit.requests = 200;
+    d.plans[0].rateLimits[0].requests = 200;
     d.plans[0].apis = [];
     d.apis[0].description = 'now described';
     const dry = await apply(target, targetAdmin, d, '?dryRun=true');
@@ -164,7 +164,7 @@ describe('round trip', () => {
           kind: 'plan',
           slug: 'bronze',
           fields: [
-            { path: 'rateLimit.requests', before: 10, after: 200 },
+            { path: 'rateLimits[0].requests', before: 10, after: 200 },
             { path: 'apis', before: ['orders'], after: [] },
           ],
         },
@@ -174,7 +174,7 @@ describe('round trip', () => {
     const done = await apply(target, targetAdmin, d);
     expect(done.json.changes).toEqual(dry.json.changes.map((c: any) => c));
     const after = parse(await exportYaml(target, targetAdmin));
-    expect(after.plans[0]).toMatchObject({ rateLimit: { requests: 200, per: 'minute' }, apis: [] });
+    expect(after.plans[0]).toMatchObject({ rateLimits: [{ requests: 200, per: 'minute' }], apis: [] });
     expect(after.apis[0].description).toBe('now described');
     // Removing an optional field from the file clears it.
     delete d.apis[0].description;
@@ -194,7 +194,7 @@ describe('a bad file changes nothing and names every problem with its path', () 
       [api(`ok-${u}`), api(`dup-${u}`), api(`dup-${u}`, { routePath: `/other-${u}` })],
       [
         plan(`p1-${u}`, [`ok-${u}`, `missing-${u}`], { colour: 'gold' }),
-        plan(`p2-${u}`, [], { rateLimit: { requests: -5, per: 'minute' } }),
+        plan(`p2-${u}`, [], { rateLimits: [{ requests: -5, per: 'minute' }] }),
         plan(`p3-${u}`, [], {
           pricing: { currency: 'USD', monthlyFee: 49.5, includedRequests: 0, overagePer1000: '1,5' },
         }),
@@ -206,7 +206,7 @@ describe('a bad file changes nothing and names every problem with its path', () 
       'apis[2].slug',
       'plans[0].apis[1]',
       'plans[0].colour',
-      'plans[1].rateLimit.requests',
+      'plans[1].rateLimits[0].requests',
       'plans[2].pricing.monthlyFee',
       'plans[2].pricing.overagePer1000',
     ]);

@@ -33,7 +33,7 @@ describe('canonical', () => {
       name: 'P',
       slug: 'p',
       apis: [],
-      rateLimit: { requests: 1, per: 'second' },
+      rateLimits: [{ requests: 1, per: 'second' }],
       monthlyQuota: null,
       selfService: false,
       pricing: { currency: 'USD', monthlyFee: '1.00', includedRequests: 0, overagePer1000: '0.10' },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { slug } from '../../common/dto';
 import { createApiBody } from '../apis/apis.dto';
-import { createPlanBody } from '../plans/plans.dto';
+import { createPlanFields } from '../plans/plans.dto';
 
 /**
  * The declarative configuration file (`apim export` / `apim apply`). Its entries ARE the admin
@@ -13,13 +13,17 @@ export const CONFIG_API_VERSION = 'apim/v1';
 export const configApi = createApiBody;
 export type ConfigApi = z.output<typeof configApi>;
 
-export const configPlan = createPlanBody.omit({ apiIds: true }).extend({
-  apis: z
-    .array(slug)
-    .max(1000)
-    .default([])
-    .describe('Slugs of the APIs this plan grants (APIs of this file or already defined)'),
-});
+/** Plans in the file carry `rateLimits` only (the admin API's `rateLimit` shorthand would make two spellings). */
+export const configPlan = createPlanFields
+  .omit({ apiIds: true, rateLimit: true })
+  .extend({
+    rateLimits: createPlanFields.shape.rateLimits.unwrap(),
+    apis: z
+      .array(slug)
+      .max(1000)
+      .default([])
+      .describe('Slugs of the APIs this plan grants (APIs of this file or already defined)'),
+  });
 export type ConfigPlan = z.output<typeof configPlan>;
 
 export const configDocument = z.strictObject({
@@ -45,7 +49,7 @@ export const applyQuery = z.object({
 export type ApplyQuery = z.output<typeof applyQuery>;
 
 const fieldChange = z.object({
-  path: z.string().describe('e.g. rateLimit.requests'),
+  path: z.string().describe('e.g. rateLimits[0].requests'),
   before: z.unknown().optional(),
   after: z.unknown().optional(),
 });

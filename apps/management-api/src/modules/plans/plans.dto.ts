@@ -49,7 +49,7 @@ const planFields = {
  * `rateLimit` and `rateLimits` say the same thing: either may be sent, or both when they agree
  * (a plan read back and sent again carries both); the result has `rateLimits` alone.
  */
-function oneLimitsField<T extends { rateLimit?: z.infer<typeof rateLimit>; rateLimits?: Array<z.infer<typeof rateLimit>> }>(
+export function oneLimitsField<T extends { rateLimit?: z.infer<typeof rateLimit>; rateLimits?: Array<z.infer<typeof rateLimit>> }>(
   body: T, ctx: z.RefinementCtx, required: boolean,
 ): Omit<T, 'rateLimit'> {
   const { rateLimit: short, ...rest } = body;
@@ -65,15 +65,15 @@ function oneLimitsField<T extends { rateLimit?: z.infer<typeof rateLimit>; rateL
   return rest;
 }
 
-export const createPlanBody = z
-  .strictObject({
-    ...planFields,
-    rateLimit: planFields.rateLimit.optional(),
-    rateLimits: planFields.rateLimits.optional(),
-    description: planFields.description.optional(),
-    failMode: failMode.default('open'),
-  })
-  .transform((b, ctx) => oneLimitsField(b, ctx, true));
+/** The create body's fields before `rateLimit` is folded into `rateLimits` (the config file extends it). */
+export const createPlanFields = z.strictObject({
+  ...planFields,
+  rateLimit: planFields.rateLimit.optional(),
+  rateLimits: planFields.rateLimits.optional(),
+  description: planFields.description.optional(),
+  failMode: failMode.default('open'),
+});
+export const createPlanBody = createPlanFields.transform((b, ctx) => oneLimitsField(b, ctx, true));
 export type CreatePlanBody = z.output<typeof createPlanBody>;
 
 export const updatePlanBody = nonEmptyPatch(
