@@ -3,18 +3,17 @@ import { ADMIN, GATEWAY_URL, logIn, uniq } from './support';
 
 test('an admin creates an API that browsers may call (CORS); the gateway answers its preflight without a key', async ({ page }) => {
   const slug = uniq('cors').toLowerCase().replace(/[^a-z0-9]+/g, '-');
-  await logIn(page, ADMIN);
-  await page.goto('/admin/apis/new');
-  await page.getByLabel('Name').fill(`CORS ${slug}`);
-  await page.getByLabel('Slug').fill(slug);
-  await page.getByLabel('Route path').fill(`/${slug}`);
-  await page.getByLabel('Upstream URL').fill('http://127.0.0.1:9/never-called');
-  await page.getByLabel('Allow browser calls (CORS)').check();
-  const origins = page.getByLabel('Allowed origins');
+  await logIn(page, ADMIN, '/admin/apis/new');
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`CORS ${slug}`);
+  await page.getByRole('textbox', { name: 'Slug', exact: true }).fill(slug);
+  await page.getByRole('textbox', { name: 'Route path', exact: true }).fill(`/${slug}`);
+  await page.getByRole('textbox', { name: 'Upstream URL', exact: true }).fill('http://127.0.0.1:9/never-called');
+  await page.getByRole('switch', { name: 'Allow browser calls (CORS)' }).check();
+  const origins = page.getByRole('textbox', { name: 'Allowed origins' });
   await origins.fill('https://app.example.com/path');
   await expect(page.getByText('Not an origin: https://app.example.com/path')).toBeVisible();
   await origins.fill('https://app.example.com');
-  await page.getByLabel('Preflight max age (s)').fill('120');
+  await page.getByRole('textbox', { name: 'Preflight max age (s)' }).fill('120');
   await page.getByRole('button', { name: 'Create API' }).click();
   await expect(page).toHaveURL(/\/admin\/apis$/);
 
