@@ -28,7 +28,8 @@ export async function logIn(page: Page, who: { email: string; password: string }
   await page.getByLabel('Email').fill(who.email);
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill(who.password);
   await page.getByRole('button', { name: 'Log in' }).click();
-  await expect(page).not.toHaveURL(/\/login/);
+  // The log-in is a server action calling the management API: slow on a loaded machine.
+  await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
 }
 
 /** A developer made through the management API (for specs whose subject is not signing up). */
