@@ -4,11 +4,11 @@ import '@mantine/notifications/styles.css';
 import './global.css';
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
-import { ColorSchemeScript, MantineProvider, mantineHtmlProps } from '@mantine/core';
+import { ColorSchemeScript, mantineHtmlProps } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { PortalShell } from '@/components/portal-shell';
+import { ThemeProvider } from '@/components/theme-provider';
 import { currentUser } from '@/lib/session';
-import { theme } from '@/theme';
 
 export const metadata: Metadata = {
   title: { default: 'API Portal', template: '%s · API Portal' },
@@ -26,10 +26,10 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
       </head>
       <body>
-        <MantineProvider theme={theme} defaultColorScheme="light">
+        <ThemeProvider>
           <Notifications position="top-right" />
           <PortalShell user={user ? { name: user.name, email: user.email, role: user.role } : null}>{children}</PortalShell>
-        </MantineProvider>
+        </ThemeProvider>
       </body>
     </html>
   );

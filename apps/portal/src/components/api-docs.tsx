@@ -9,7 +9,7 @@ import { relayUrl, withGatewayServerOnly } from '@/lib/try-it';
 // swagger-ui touches `window` on import: browser only.
 const SwaggerUI = dynamic(() => import('swagger-ui-react'), {
   ssr: false,
-  loading: () => <Skeleton h={320} aria-label="Loading API documentation" />,
+  loading: () => <Skeleton h={320} role="status" aria-label="Loading API documentation" />,
 });
 
 /**

@@ -43,7 +43,7 @@ export function EmptyState({ title, children, action }: { title: string; childre
 
 export function PageSkeleton() {
   return (
-    <Stack aria-busy="true" aria-label="Loading">
+    <Stack role="status" aria-busy="true" aria-label="Loading">
       <Skeleton h={36} w="40%" />
       <Skeleton h={18} w="60%" />
       <Skeleton h={160} />

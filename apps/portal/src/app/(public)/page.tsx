@@ -13,10 +13,10 @@ export default async function LandingPage() {
 
   return (
     <Stack gap="xl">
-      <Paper p={{ base: 'lg', sm: 'xl' }} radius="lg" bg="indigo.7" c="white">
+      <Paper p={{ base: 'lg', sm: 'xl' }} radius="lg" bg="indigo.8" c="white">
         <Stack gap="sm" maw={640}>
           <Title order={1}>Build on our APIs</Title>
-          <Text size="lg" c="indigo.1">
+          <Text size="lg" c="indigo.0">
             Browse the catalog, pick a plan, get a key and make your first call in a couple of minutes.
           </Text>
           <Group mt="xs">
