@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtMoney, recentPeriods } from './format';
+import { fmtMoney, limitsLabel, recentPeriods } from './format';
 import { usageWindow } from './range';
 import { usageReportQuery } from './usage-report';
 
@@ -38,5 +38,14 @@ describe('usageReportQuery', () => {
 
   it('ignores invalid input', () => {
     expect(usageReportQuery({ from: 'yesterday', groupBy: 'everything' }).groupBy).toBe('consumer');
+  });
+});
+
+describe('limitsLabel', () => {
+  it('lists stacked limits in order, and falls back to the v1 rateLimit', () => {
+    expect(limitsLabel({ rateLimits: [{ requests: 10, per: 'second' }, { requests: 1000, per: 'hour' }, { requests: 50000, per: 'day' }] }))
+      .toBe('10 / sec · 1,000 / hour · 50,000 / day');
+    expect(limitsLabel({ rateLimit: { requests: 60, per: 'minute' } })).toBe('60 / min');
+    expect(limitsLabel({})).toBe('');
   });
 });
