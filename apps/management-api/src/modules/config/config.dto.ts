@@ -13,7 +13,11 @@ export const CONFIG_API_VERSION = 'apim/v1';
 export const configApi = createApiBody;
 export type ConfigApi = z.output<typeof configApi>;
 
-export const configPlan = createPlanBody.omit({ apiIds: true }).extend({
+// Built from the shape rather than with .omit(): zod refuses .omit() on a schema with refinements,
+// and the plans module may add some. The service re-validates each body with createPlanBody itself.
+const { apiIds: _apiIds, ...planShape } = createPlanBody.shape;
+export const configPlan = z.strictObject({
+  ...planShape,
   apis: z
     .array(slug)
     .max(1000)
