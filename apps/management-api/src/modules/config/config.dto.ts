@@ -13,17 +13,19 @@ export const CONFIG_API_VERSION = 'apim/v1';
 export const configApi = createApiBody;
 export type ConfigApi = z.output<typeof configApi>;
 
-/** Plans in the file carry `rateLimits` only (the admin API's `rateLimit` shorthand would make two spellings). */
-export const configPlan = createPlanFields
-  .omit({ apiIds: true, rateLimit: true })
-  .extend({
-    rateLimits: createPlanFields.shape.rateLimits.unwrap(),
-    apis: z
-      .array(slug)
-      .max(1000)
-      .default([])
-      .describe('Slugs of the APIs this plan grants (APIs of this file or already defined)'),
-  });
+// Built from the shape rather than with .omit(): zod refuses .omit() on a schema with refinements, and the
+// plans module may add some. The service re-validates each body with createPlanBody itself. Plans in the file
+// carry `rateLimits` only (the admin API's `rateLimit` shorthand would give the file two spellings).
+const { apiIds: _apiIds, rateLimit: _rateLimit, ...planShape } = createPlanFields.shape;
+export const configPlan = z.strictObject({
+  ...planShape,
+  rateLimits: planShape.rateLimits.unwrap(),
+  apis: z
+    .array(slug)
+    .max(1000)
+    .default([])
+    .describe('Slugs of the APIs this plan grants (APIs of this file or already defined)'),
+});
 export type ConfigPlan = z.output<typeof configPlan>;
 
 export const configDocument = z.strictObject({

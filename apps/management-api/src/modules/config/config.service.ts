@@ -5,10 +5,10 @@ import { mapDatabaseError } from '../../common/db/pg-errors';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import type { RequestContext } from '../../common/http/request-context';
 import { MAX_PAGE_SIZE, type Page } from '../../common/pagination/pagination';
-import { flattenIssues } from '../../common/validation/zod-validation.pipe';
-import type { CreateApiBody, UpdateApiBody } from '../apis/apis.dto';
+import { flattenIssues, parseOrThrow } from '../../common/validation/zod-validation.pipe';
+import { createApiBody, updateApiBody } from '../apis/apis.dto';
 import { ApisService } from '../apis/apis.service';
-import type { CreatePlanBody, UpdatePlanBody } from '../plans/plans.dto';
+import { createPlanBody, updatePlanBody } from '../plans/plans.dto';
 import { PlansService } from '../plans/plans.service';
 import { canonical, changedTopLevel, diffEntries, formatPath } from './config.diff';
 import {
@@ -277,14 +277,15 @@ export class ConfigService {
     for (const s of steps) {
       try {
         const { op, kind, slug } = s.change;
+        // Each body goes through the module's own request schema too (its refinements included).
         if (kind === 'api' && op === 'create')
-          apiIds.set(slug, (await this.apis.create(ctx, s.desired as CreateApiBody)).id);
+          apiIds.set(slug, (await this.apis.create(ctx, parseOrThrow(createApiBody, s.desired))).id);
         else if (kind === 'api' && op === 'update')
-          await this.apis.update(ctx, current.apis.get(slug)!.id, s.patch as UpdateApiBody);
+          await this.apis.update(ctx, current.apis.get(slug)!.id, parseOrThrow(updateApiBody, s.patch));
         else if (kind === 'plan' && op === 'create')
-          await this.plans.create(ctx, planBody(s.desired!) as CreatePlanBody);
+          await this.plans.create(ctx, parseOrThrow(createPlanBody, planBody(s.desired!)));
         else if (kind === 'plan' && op === 'update')
-          await this.plans.update(ctx, current.plans.get(slug)!.id, planBody(s.patch!) as UpdatePlanBody);
+          await this.plans.update(ctx, current.plans.get(slug)!.id, parseOrThrow(updatePlanBody, planBody(s.patch!)));
         else if (kind === 'plan') await this.plans.remove(ctx, current.plans.get(slug)!.id);
         else await this.apis.remove(ctx, current.apis.get(slug)!.id);
       } catch (err) {
