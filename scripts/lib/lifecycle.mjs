@@ -133,7 +133,7 @@ export class Lifecycle {
     const now = Date.now();
     if (!this.stopping) {
       this.firstSignalAt = now;
-      void this.shutdown(0, sig === 'SIGINT' ? 'Ctrl-C' : sig);
+      void this.shutdown(0, sig === 'SIGINT' ? 'Ctrl-C; press it again to force' : sig);
       return;
     }
     if (now - this.firstSignalAt < SAME_SIGNAL_MS) return;
@@ -145,7 +145,7 @@ export class Lifecycle {
     if (this.stopping) return new Promise(() => {});
     this.stopping = true;
     this.exitCode = code;
-    say(`stopping${why ? ` (${why}; press it again to force)` : ''}…`);
+    say(`stopping${why ? ` (${why})` : ''}…`);
     const ordered = [...this.stops].sort((a, b) => a.order - b.order);
     for (const e of ordered) {
       try {
