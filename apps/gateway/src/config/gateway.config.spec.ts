@@ -33,7 +33,7 @@ describe('gateway config', () => {
   });
 
   it('has the open-internet defaults of the contract', () => {
-    const c = loadGatewayConfig({});
+    const c = loadGatewayConfig({ NODE_ENV: 'test' });
     expect(c).toMatchObject({
       GATEWAY_ADMIN_PORT: 8081, GATEWAY_ADMIN_HOST: '127.0.0.1', GATEWAY_HEADERS_TIMEOUT_MS: 10_000, GATEWAY_BODY_IDLE_TIMEOUT_MS: 15_000,
       GATEWAY_KEEPALIVE_TIMEOUT_MS: 5_000, GATEWAY_MAX_CONNECTIONS: 10_000, TRUSTED_PROXIES: '', INVALID_KEY_LIMIT_PER_MINUTE: 60,
@@ -41,11 +41,11 @@ describe('gateway config', () => {
   });
 
   it.each(['10.0.0.1/33', 'not-an-ip', '10.0.0.0/8/1', '::1/129', '10.0.0.1/x'])('refuses TRUSTED_PROXIES=%s', (v) => {
-    expect(() => loadGatewayConfig({ TRUSTED_PROXIES: v })).toThrow(/TRUSTED_PROXIES/);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'test', TRUSTED_PROXIES: v })).toThrow(/TRUSTED_PROXIES/);
   });
 
   it('matches TRUSTED_PROXIES by IP and CIDR, v4, v6 and v4-mapped', () => {
-    const t = new TrustedProxies(loadGatewayConfig({ TRUSTED_PROXIES: '10.1.0.0/16, 192.168.1.7,fd00::/8' }).TRUSTED_PROXIES);
+    const t = new TrustedProxies(loadGatewayConfig({ NODE_ENV: 'test', TRUSTED_PROXIES: '10.1.0.0/16, 192.168.1.7,fd00::/8' }).TRUSTED_PROXIES);
     expect(t.has('10.1.200.3')).toBe(true);
     expect(t.has('::ffff:10.1.0.9')).toBe(true);
     expect(t.has('10.2.0.1')).toBe(false);

@@ -9,8 +9,8 @@ describe('management config', () => {
       MANAGEMENT_PORT: 3001, REDIS_PREFIX: 'apim:', ADMIN_EMAIL: 'admin@example.com', ADMIN_PASSWORD: 'change-me-admin-password',
       SIGNUP_APPROVAL: false, NODE_ENV: 'development', CORS_ORIGINS: [], MANAGEMENT_HOST: '0.0.0.0',
     });
-    expect(loadManagementConfig({ MANAGEMENT_HOST: '127.0.0.1' }).MANAGEMENT_HOST).toBe('127.0.0.1');
-    expect(() => loadManagementConfig({ MANAGEMENT_HOST: '' })).toThrow(/MANAGEMENT_HOST/);
+    expect(loadManagementConfig({ NODE_ENV: 'development', MANAGEMENT_HOST: '127.0.0.1' }).MANAGEMENT_HOST).toBe('127.0.0.1');
+    expect(() => loadManagementConfig({ NODE_ENV: 'development', MANAGEMENT_HOST: '' })).toThrow(/MANAGEMENT_HOST/);
     expect(c.AUTH_TOKEN_SECRET.length).toBeGreaterThanOrEqual(16);
   });
 

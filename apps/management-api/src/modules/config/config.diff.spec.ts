@@ -17,7 +17,9 @@ describe('canonical', () => {
   const api = { name: 'A', slug: 'a', upstreamUrl: 'http://a.test', routePath: '/a/' };
   it('fills defaults, normalises values, drops null optional fields and keeps schema key order', () => {
     const c = canonical(configApi, { visibility: 'public', ...api, description: null, openapi: null, id: 'x' });
-    expect(c).toEqual({ ...api, routePath: '/a', stripRoutePath: true, timeoutMs: 30000, visibility: 'public' });
+    expect(c).toEqual({
+      ...api, routePath: '/a', stripRoutePath: true, timeoutMs: 30000, visibility: 'public', cors: null, requireContentLength: false,
+    });
     expect(Object.keys(c)).toEqual([
       'name',
       'slug',
@@ -26,6 +28,8 @@ describe('canonical', () => {
       'stripRoutePath',
       'timeoutMs',
       'visibility',
+      'cors',
+      'requireContentLength',
     ]);
   });
   it('keeps a null that means something (monthlyQuota: unlimited)', () => {
