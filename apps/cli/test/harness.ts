@@ -49,7 +49,7 @@ export class ManagementProcess {
       const timer = setTimeout(() => reject(new Error('management API did not start within 60 s')), 60_000);
       child.stdout!.on('data', (chunk: Buffer) => {
         buf += chunk.toString();
-        const m = /listening on :(\d+)/.exec(buf);
+        const m = /listening on [^:"]*:(\d+)/.exec(buf);
         if (m) {
           clearTimeout(timer);
           resolve(Number(m[1]));
