@@ -34,7 +34,9 @@ export function nodeProject(overrides = {}) {
       hookTimeout: 60_000,
       // Two cores: files run in parallel, each with its own database and Redis prefix.
       maxWorkers: 2,
-      ...(resultsDir ? { reporters: ['default', 'json'], outputFile: { json: join(resultsDir, `vitest-${reportName}.json`) } } : {}),
+      ...(resultsDir
+        ? { reporters: ['default', 'json'], outputFile: { json: join(resultsDir, `vitest-${reportName}.json`) } }
+        : {}),
       ...overrides,
     },
   });

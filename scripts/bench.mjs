@@ -28,7 +28,13 @@ import { deleteRedisPrefix } from './lib/infra.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const self = fileURLToPath(import.meta.url);
-const BODY = JSON.stringify({ id: 42, name: 'benchmark', tags: ['a', 'b', 'c'], price: '19.99', text: 'x'.repeat(110) });
+const BODY = JSON.stringify({
+  id: 42,
+  name: 'benchmark',
+  tags: ['a', 'b', 'c'],
+  price: '19.99',
+  text: 'x'.repeat(110),
+});
 
 // ---------------------------------------------------------------- child roles
 const role = process.argv[2] === '--serve' ? process.argv[3] : null;
@@ -74,17 +80,20 @@ async function fixedRateClient({ url, headers, rate, seconds, connections }) {
         sent++;
         inFlight++;
         const issued = performance.now();
-        pool.request({ path, method: 'GET', headers }).then(
-          async (r) => {
-            if (measured) lat.push(performance.now() - issued);
-            if (r.statusCode !== 200) errors++;
-            await r.body.dump();
-          },
-          () => errors++,
-        ).finally(() => {
-          inFlight--;
-          if (sent >= total && inFlight === 0) resolve();
-        });
+        pool
+          .request({ path, method: 'GET', headers })
+          .then(
+            async (r) => {
+              if (measured) lat.push(performance.now() - issued);
+              if (r.statusCode !== 200) errors++;
+              await r.body.dump();
+            },
+            () => errors++,
+          )
+          .finally(() => {
+            inFlight--;
+            if (sent >= total && inFlight === 0) resolve();
+          });
       }
       if (sent < total) setTimeout(tick, 1);
     };
@@ -99,13 +108,15 @@ async function fixedRateClient({ url, headers, rate, seconds, connections }) {
 async function serve(kind, port, upstream) {
   if (kind === 'upstream') {
     process.on('SIGTERM', () => process.exit(0));
-    http.createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) });
-        res.end(BODY);
-      });
-    }).listen(port, '127.0.0.1');
+    http
+      .createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(BODY) });
+          res.end(BODY);
+        });
+      })
+      .listen(port, '127.0.0.1');
     return;
   }
   process.on('SIGTERM', () => process.exit(0));
@@ -113,20 +124,22 @@ async function serve(kind, port, upstream) {
     const { Pool } = require('undici');
     const pool = new Pool(upstream, { connections: 256, pipelining: 1 });
     const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host']);
-    http.createServer((req, res) => {
-      const headers = {};
-      for (const k in req.headers) if (!HOP.has(k)) headers[k] = req.headers[k];
-      const hasBody = req.headers['content-length'] > 0 || req.headers['transfer-encoding'];
-      pool.request({ path: req.url, method: req.method, headers, body: hasBody ? req : null }).then(
-        (r) => {
-          const out = {};
-          for (const k in r.headers) if (!HOP.has(k)) out[k] = r.headers[k];
-          res.writeHead(r.statusCode, out);
-          r.body.pipe(res);
-        },
-        () => res.writeHead(502).end(),
-      );
-    }).listen(port, '127.0.0.1');
+    http
+      .createServer((req, res) => {
+        const headers = {};
+        for (const k in req.headers) if (!HOP.has(k)) headers[k] = req.headers[k];
+        const hasBody = req.headers['content-length'] > 0 || req.headers['transfer-encoding'];
+        pool.request({ path: req.url, method: req.method, headers, body: hasBody ? req : null }).then(
+          (r) => {
+            const out = {};
+            for (const k in r.headers) if (!HOP.has(k)) out[k] = r.headers[k];
+            res.writeHead(r.statusCode, out);
+            r.body.pipe(res);
+          },
+          () => res.writeHead(502).end(),
+        );
+      })
+      .listen(port, '127.0.0.1');
     return;
   }
   if (kind === 'fastify') {
@@ -167,12 +180,16 @@ async function main() {
   const cleanups = [];
   const cleanup = async () => {
     // SIGTERM first (the gateway flushes; --cpu-prof writes its profile), SIGKILL after 5 s.
-    await Promise.all(children.map((c) => {
-      if (c.exitCode !== null) return undefined;
-      const exited = new Promise((r) => c.once('exit', r));
-      c.kill('SIGTERM');
-      return Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]).then(() => c.exitCode === null && c.kill('SIGKILL'));
-    }));
+    await Promise.all(
+      children.map((c) => {
+        if (c.exitCode !== null) return undefined;
+        const exited = new Promise((r) => c.once('exit', r));
+        c.kill('SIGTERM');
+        return Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]).then(
+          () => c.exitCode === null && c.kill('SIGKILL'),
+        );
+      }),
+    );
     for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
   };
   // Ctrl-C or a plain `kill`: stop the targets and drop the temporary database and Redis keys either way.
@@ -196,16 +213,31 @@ async function main() {
     const one = async (sql, args) => (await c.query(sql, args)).rows[0]?.id;
     const consumer = await one(`INSERT INTO consumers (name) VALUES ('bench') RETURNING id`);
     // A limit far beyond what one machine can send: the script runs on every request, never trips.
-    const plan = await one(`INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per) VALUES ('bench', 'bench', 1000000000, 'second') RETURNING id`);
-    const api = await one(`INSERT INTO apis (name, slug, upstream_url, route_path) VALUES ('bench', 'bench', $1, '/bench') RETURNING id`, [upstreamUrl]);
+    const plan = await one(
+      `INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per) VALUES ('bench', 'bench', 1000000000, 'second') RETURNING id`,
+    );
+    const api = await one(
+      `INSERT INTO apis (name, slug, upstream_url, route_path) VALUES ('bench', 'bench', $1, '/bench') RETURNING id`,
+      [upstreamUrl],
+    );
     await c.query(`INSERT INTO plan_apis (plan_id, api_id) VALUES ($1, $2)`, [plan, api]);
-    const app = await one(`INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, 'bench', $2) RETURNING id`, [consumer, plan]);
+    const app = await one(`INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, 'bench', $2) RETURNING id`, [
+      consumer,
+      plan,
+    ]);
     await c.query(`INSERT INTO api_keys (app_id, prefix, hash) VALUES ($1, $2, $3)`, [app, k.prefix, k.hash]);
     await c.end();
 
     const start = (name, cmd, args, env = {}) => {
       const [bin, argv] = pin(1, cmd, args);
-      const child = spawn(bin, argv, { env: { ...process.env, ...env }, stdio: ['ignore', process.env.BENCH_STDOUT_INHERIT && name.startsWith('gateway') ? 'inherit' : 'ignore', 'inherit'] });
+      const child = spawn(bin, argv, {
+        env: { ...process.env, ...env },
+        stdio: [
+          'ignore',
+          process.env.BENCH_STDOUT_INHERIT && name.startsWith('gateway') ? 'inherit' : 'ignore',
+          'inherit',
+        ],
+      });
       children.push(child);
       return { name, child };
     };
@@ -213,12 +245,24 @@ async function main() {
       return {
         // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling.
         ...start(name, process.execPath, [...(nodeArgs ?? '').split(' ').filter(Boolean), main], {
-          NODE_ENV: 'production', LOG_LEVEL: 'info', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: name,
+          NODE_ENV: 'production',
+          LOG_LEVEL: 'info',
+          GATEWAY_PORT: String(port),
+          GATEWAY_HOST: '127.0.0.1',
+          GATEWAY_ID: name,
           // Metrics live on the admin listener: its own port per gateway (18114, 18115), clear of the others.
           GATEWAY_ADMIN_PORT: String(port + 10),
-          DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: prefix, KEY_HASH_SECRET: secret,
+          DATABASE_URL: db.url,
+          REDIS_URL: redisUrl,
+          REDIS_PREFIX: prefix,
+          KEY_HASH_SECRET: secret,
           // e.g. BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
-          ...Object.fromEntries((extraEnv ?? '').split(',').filter(Boolean).map((kv) => kv.split('='))),
+          ...Object.fromEntries(
+            (extraEnv ?? '')
+              .split(',')
+              .filter(Boolean)
+              .map((kv) => kv.split('=')),
+          ),
         }),
         url: `http://127.0.0.1:${port}/bench/hello`,
         headers: { 'x-api-key': k.key },
@@ -227,17 +271,32 @@ async function main() {
     // With taskset the child's pid is the target itself (taskset execs), so /proc/<pid>/stat is the target's.
     start('upstream', process.execPath, [self, '--serve', 'upstream', String(ports.upstream)]);
     const targets = [
-      { ...start('bare', process.execPath, [self, '--serve', 'bare', String(ports.bare), upstreamUrl]), url: `http://127.0.0.1:${ports.bare}/hello` },
-      { ...start('fastify', process.execPath, [self, '--serve', 'fastify', String(ports.fastify), upstreamUrl]), url: `http://127.0.0.1:${ports.fastify}/bench/hello` },
+      {
+        ...start('bare', process.execPath, [self, '--serve', 'bare', String(ports.bare), upstreamUrl]),
+        url: `http://127.0.0.1:${ports.bare}/hello`,
+      },
+      {
+        ...start('fastify', process.execPath, [self, '--serve', 'fastify', String(ports.fastify), upstreamUrl]),
+        url: `http://127.0.0.1:${ports.fastify}/bench/hello`,
+      },
       gatewayTarget('gateway', ports.gateway, process.env.BENCH_GATEWAY_ENV, process.env.BENCH_GATEWAY_NODE_ARGS),
       // A second gateway with other settings, node flags or build, for an A/B in one run:
       // BENCH_GATEWAY_B_ENV="RATE_LIMIT_COALESCE=false", BENCH_GATEWAY_B_NODE_ARGS="--max-semi-space-size=8",
       // BENCH_GATEWAY_B_MAIN=/path/to/another/checkout/apps/gateway/dist/src/main.js (e.g. the previous commit's build).
       ...(process.env.BENCH_GATEWAY_B_ENV || process.env.BENCH_GATEWAY_B_NODE_ARGS || process.env.BENCH_GATEWAY_B_MAIN
-        ? [gatewayTarget('gateway-b', ports.gateway + 1, process.env.BENCH_GATEWAY_B_ENV, process.env.BENCH_GATEWAY_B_NODE_ARGS, process.env.BENCH_GATEWAY_B_MAIN)]
+        ? [
+            gatewayTarget(
+              'gateway-b',
+              ports.gateway + 1,
+              process.env.BENCH_GATEWAY_B_ENV,
+              process.env.BENCH_GATEWAY_B_NODE_ARGS,
+              process.env.BENCH_GATEWAY_B_MAIN,
+            ),
+          ]
         : []),
     ];
-    for (const t of targets.filter((x) => x.name.startsWith('gateway'))) await waitFor(new URL('/_gateway/readyz', t.url).toString(), 200);
+    for (const t of targets.filter((x) => x.name.startsWith('gateway')))
+      await waitFor(new URL('/_gateway/readyz', t.url).toString(), 200);
     for (const t of targets.slice(0, 2)) await waitFor(t.url, 200);
     await waitFor(`${upstreamUrl}/`, 200);
 
@@ -245,18 +304,26 @@ async function main() {
     const direct = await get(`${upstreamUrl}/hello`);
     for (const t of targets) {
       const r = await get(t.url, t.headers);
-      if (r.status !== 200 || !r.body.equals(direct.body)) throw new Error(`${t.name}: body differs from the upstream's (${r.status})`);
+      if (r.status !== 200 || !r.body.equals(direct.body))
+        throw new Error(`${t.name}: body differs from the upstream's (${r.status})`);
     }
     const noKey = await get(targets.find((t) => t.name === 'gateway').url);
     if (noKey.status !== 401) throw new Error(`gateway without key answered ${noKey.status}, expected 401`);
-    console.log(`correctness: all ${targets.length} return the upstream body byte for byte (${direct.body.length} B); gateway without key → 401`);
+    console.log(
+      `correctness: all ${targets.length} return the upstream body byte for byte (${direct.body.length} B); gateway without key → 401`,
+    );
     if (process.env.BENCH_HOLD) {
       // Keep the targets up for manual profiling (perf, strace, wrk by hand) until Ctrl-C.
-      for (const t of targets) console.log(`hold: ${t.name} pid ${t.child.pid} ${t.url}${t.headers ? ` -H 'x-api-key: ${t.headers['x-api-key']}'` : ''}`);
+      for (const t of targets)
+        console.log(
+          `hold: ${t.name} pid ${t.child.pid} ${t.url}${t.headers ? ` -H 'x-api-key: ${t.headers['x-api-key']}'` : ''}`,
+        );
       console.log(`hold: upstream pid ${children[0].pid} ${upstreamUrl}/hello`);
       await new Promise(() => undefined);
     }
-    console.log(`load generator: ${hasWrk ? 'wrk' : 'autocannon'}${hasTaskset ? ', pinned to core 0; targets + upstream on core 1' : ' (no taskset: unpinned)'}; ${CONNS} connections`);
+    console.log(
+      `load generator: ${hasWrk ? 'wrk' : 'autocannon'}${hasTaskset ? ', pinned to core 0; targets + upstream on core 1' : ' (no taskset: unpinned)'}; ${CONNS} connections`,
+    );
 
     const cpuTicks = (pid) => {
       const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -264,7 +331,11 @@ async function main() {
     };
     const run = async (t, seconds, rate) => {
       const before = cpuTicks(t.child.pid);
-      const r = rate ? fixedRate(t, seconds, rate, pin) : hasWrk ? await wrk(t, seconds, CONNS, pin) : await autocannon(t, seconds, CONNS, 0, pin);
+      const r = rate
+        ? fixedRate(t, seconds, rate, pin)
+        : hasWrk
+          ? await wrk(t, seconds, CONNS, pin)
+          : await autocannon(t, seconds, CONNS, 0, pin);
       const cpuUs = ((cpuTicks(t.child.pid) - before) / clkTck) * 1e6;
       return { ...r, cpuUsPerReq: r.requests ? cpuUs / r.requests : NaN };
     };
@@ -280,24 +351,37 @@ async function main() {
       for (const t of order) {
         const r = await run(t, ROUND_S);
         results[t.name].push(r);
-        console.log(`  round ${round + 1} ${t.name.padEnd(9)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  ${fmt(r.cpuUsPerReq, 0)} µs CPU/req${r.errors ? `  ${r.errors} errors/non-2xx` : ''}`);
+        console.log(
+          `  round ${round + 1} ${t.name.padEnd(9)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  ${fmt(r.cpuUsPerReq, 0)} µs CPU/req${r.errors ? `  ${r.errors} errors/non-2xx` : ''}`,
+        );
       }
     }
     const med = (name, field) => median(results[name].map((r) => r[field]));
     console.log('\nmedians');
     console.log('target    req/s    p50 ms  p99 ms  CPU µs/req');
     for (const t of targets) {
-      console.log(`${t.name.padEnd(9)}${fmt(med(t.name, 'rps'), 0).padStart(7)}  ${fmt(med(t.name, 'p50')).padStart(6)}  ${fmt(med(t.name, 'p99')).padStart(6)}  ${fmt(med(t.name, 'cpuUsPerReq'), 0).padStart(6)}`);
+      console.log(
+        `${t.name.padEnd(9)}${fmt(med(t.name, 'rps'), 0).padStart(7)}  ${fmt(med(t.name, 'p50')).padStart(6)}  ${fmt(med(t.name, 'p99')).padStart(6)}  ${fmt(med(t.name, 'cpuUsPerReq'), 0).padStart(6)}`,
+      );
     }
     const ratio = (a, b, f) => med(a, f) / med(b, f);
-    console.log(`\nratios  gateway/bare: req/s ${fmt(ratio('gateway', 'bare', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'bare', 'cpuUsPerReq'))}`);
-    console.log(`        gateway/fastify: req/s ${fmt(ratio('gateway', 'fastify', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'fastify', 'cpuUsPerReq'))}`);
-    if (results['gateway-b']) console.log(`        gateway-b/gateway: req/s ${fmt(ratio('gateway-b', 'gateway', 'rps'))}, CPU/req ${fmt(ratio('gateway-b', 'gateway', 'cpuUsPerReq'))}`);
+    console.log(
+      `\nratios  gateway/bare: req/s ${fmt(ratio('gateway', 'bare', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'bare', 'cpuUsPerReq'))}`,
+    );
+    console.log(
+      `        gateway/fastify: req/s ${fmt(ratio('gateway', 'fastify', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'fastify', 'cpuUsPerReq'))}`,
+    );
+    if (results['gateway-b'])
+      console.log(
+        `        gateway-b/gateway: req/s ${fmt(ratio('gateway-b', 'gateway', 'rps'))}, CPU/req ${fmt(ratio('gateway-b', 'gateway', 'cpuUsPerReq'))}`,
+      );
 
     // Added latency at half of the gateway's peak: same fixed rate through each proxy and straight to the upstream.
     const rate = Math.max(100, Math.round(med('gateway', 'rps') / 2));
     const LAT_S = 5;
-    console.log(`\nadded latency at ${rate} req/s (half the gateway's median peak): open-loop fixed rate, µs timing, ${LATENCY_ROUNDS} rounds of ${LAT_S} s straight to the upstream then ${LAT_S} s through each proxy; medians`);
+    console.log(
+      `\nadded latency at ${rate} req/s (half the gateway's median peak): open-loop fixed rate, µs timing, ${LATENCY_ROUNDS} rounds of ${LAT_S} s straight to the upstream then ${LAT_S} s through each proxy; medians`,
+    );
     const upstreamTarget = { name: 'upstream', child: children[0], url: `${upstreamUrl}/hello` };
     // Each proxied run is compared with a direct run taken just before it, on the same machine state.
     const lat = Object.fromEntries(targets.map((t) => [t.name, []]));
@@ -305,13 +389,24 @@ async function main() {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
         const base = await run(upstreamTarget, LAT_S, rate);
         const r = await run(t, LAT_S, rate);
-        lat[t.name].push({ p50: r.p50, p99: r.p99, base50: base.p50, base99: base.p99, add50: r.p50 - base.p50, add99: r.p99 - base.p99, errors: r.errors, cpu: r.cpuUsPerReq });
+        lat[t.name].push({
+          p50: r.p50,
+          p99: r.p99,
+          base50: base.p50,
+          base99: base.p99,
+          add50: r.p50 - base.p50,
+          add99: r.p99 - base.p99,
+          errors: r.errors,
+          cpu: r.cpuUsPerReq,
+        });
       }
     }
     for (const t of targets) {
       const m = (f) => median(lat[t.name].map((x) => x[f]));
       const errors = lat[t.name].reduce((a, x) => a + x.errors, 0);
-      console.log(`  ${t.name.padEnd(9)} p50 ${fmt(m('p50'))} ms  p99 ${fmt(m('p99'))} ms  (upstream direct p50 ${fmt(m('base50'))}, p99 ${fmt(m('base99'))})  → added p50 ${fmt(m('add50'))} ms, p99 ${fmt(m('add99'))} ms  [p99 added per round: ${lat[t.name].map((x) => fmt(x.add99)).join(', ')}]${errors ? `  ${errors} errors` : ''}`);
+      console.log(
+        `  ${t.name.padEnd(9)} p50 ${fmt(m('p50'))} ms  p99 ${fmt(m('p99'))} ms  (upstream direct p50 ${fmt(m('base50'))}, p99 ${fmt(m('base99'))})  → added p50 ${fmt(m('add50'))} ms, p99 ${fmt(m('add99'))} ms  [p99 added per round: ${lat[t.name].map((x) => fmt(x.add99)).join(', ')}]${errors ? `  ${errors} errors` : ''}`,
+      );
     }
     console.log(`\ndone in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {
@@ -321,7 +416,11 @@ async function main() {
 
 // ---------------------------------------------------------------- load generators
 function fixedRate(t, seconds, rate, pin) {
-  const [bin, argv] = pin(0, process.execPath, [self, '--fixed-rate', JSON.stringify({ url: t.url, headers: t.headers ?? {}, rate, seconds, connections: 32 })]);
+  const [bin, argv] = pin(0, process.execPath, [
+    self,
+    '--fixed-rate',
+    JSON.stringify({ url: t.url, headers: t.headers ?? {}, rate, seconds, connections: 32 }),
+  ]);
   const j = JSON.parse(execFileSync(bin, argv, { encoding: 'utf8' }));
   return { rps: j.requests / seconds, p50: j.p50, p99: j.p99, requests: j.requests, errors: j.errors };
 }
@@ -354,7 +453,10 @@ function autocannon(t, seconds, conns, rate, pin) {
   const out = execFileSync(bin, argv, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const j = JSON.parse(out);
   return Promise.resolve({
-    rps: j.requests.average, p50: j.latency.p50, p99: j.latency.p99, requests: j.requests.total,
+    rps: j.requests.average,
+    p50: j.latency.p50,
+    p99: j.latency.p99,
+    requests: j.requests.total,
     errors: (j.errors ?? 0) + (j.non2xx ?? 0),
   });
 }
@@ -362,11 +464,13 @@ function autocannon(t, seconds, conns, rate, pin) {
 // ---------------------------------------------------------------- helpers
 function get(url, headers = {}) {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers, agent: false }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
+    http
+      .get(url, { headers, agent: false }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+      })
+      .on('error', reject);
   });
 }
 

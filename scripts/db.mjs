@@ -24,7 +24,11 @@ const db = await import(pathToFileURL(createRequire(join(root, 'package.json')).
 try {
   if (action === 'migrate') {
     const done = await db.migrate(url);
-    console.log(done.length ? `[db] applied ${done.length} migration(s) on ${redact(url)}: ${done.join(', ')}` : `[db] ${redact(url)} is up to date`);
+    console.log(
+      done.length
+        ? `[db] applied ${done.length} migration(s) on ${redact(url)}: ${done.join(', ')}`
+        : `[db] ${redact(url)} is up to date`,
+    );
   } else {
     const n = await db.revertAll(url);
     console.log(`[db] reverted ${n} migration(s) on ${redact(url)}`);

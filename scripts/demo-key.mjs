@@ -14,13 +14,21 @@ const gatewayUrl = `http://${host('GATEWAY_HOST')}:${process.env.GATEWAY_PORT ??
 try {
   await fetch(`${managementUrl}/readyz`, { signal: AbortSignal.timeout(3000) });
 } catch {
-  console.error(`[demo-key] the management API does not answer at ${managementUrl}: start the stack with \`npm start\` first.`);
+  console.error(
+    `[demo-key] the management API does not answer at ${managementUrl}: start the stack with \`npm start\` first.`,
+  );
   process.exit(1);
 }
 try {
   const key = await mintDemoKey({ managementUrl });
-  console.log(['', '  New demo API key (shown once — it is stored only as a hash):',
-    `    curl -H 'x-api-key: ${key}' '${gatewayUrl}/demo/hello?name=you'`, ''].join('\n'));
+  console.log(
+    [
+      '',
+      '  New demo API key (shown once — it is stored only as a hash):',
+      `    curl -H 'x-api-key: ${key}' '${gatewayUrl}/demo/hello?name=you'`,
+      '',
+    ].join('\n'),
+  );
 } catch (e) {
   console.error(`[demo-key] ${e.message}`);
   process.exit(1);

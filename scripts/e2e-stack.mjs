@@ -14,8 +14,12 @@ const { runStack } = await import('./lib/stack.mjs');
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
 await runStack(root, {
   ports: {
-    portal: port('E2E_PORTAL_PORT', 4000), management: port('E2E_MANAGEMENT_PORT', 4001), worker: port('E2E_WORKER_PORT', 4002),
-    gateway: port('E2E_GATEWAY_PORT', 4080), gatewayAdmin: port('E2E_GATEWAY_ADMIN_PORT', port('E2E_GATEWAY_PORT', 4080) + 1), demoUpstream: port('E2E_DEMO_UPSTREAM_PORT', 4003),
+    portal: port('E2E_PORTAL_PORT', 4000),
+    management: port('E2E_MANAGEMENT_PORT', 4001),
+    worker: port('E2E_WORKER_PORT', 4002),
+    gateway: port('E2E_GATEWAY_PORT', 4080),
+    gatewayAdmin: port('E2E_GATEWAY_ADMIN_PORT', port('E2E_GATEWAY_PORT', 4080) + 1),
+    demoUpstream: port('E2E_DEMO_UPSTREAM_PORT', 4003),
   },
   lifecycle,
   databaseName: 'apim_e2e',
@@ -23,5 +27,6 @@ await runStack(root, {
   redisPrefix: `e2e:${randomBytes(4).toString('hex')}:`,
   logDir: join(root, '.data', 'e2e-logs'),
   skipBuild: process.env.E2E_SKIP_BUILD === '1',
-  onReady: ({ urls }) => console.log(`STACK READY portal=${urls.portal} management=${urls.management} gateway=${urls.gateway}`),
+  onReady: ({ urls }) =>
+    console.log(`STACK READY portal=${urls.portal} management=${urls.management} gateway=${urls.gateway}`),
 });

@@ -18,8 +18,12 @@ const { DEMO } = await import('./lib/seed.mjs');
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
 await runStack(root, {
   ports: {
-    portal: port('PORTAL_PORT', 3000), management: port('MANAGEMENT_PORT', 3001), worker: port('WORKER_PORT', 3002),
-    gateway: port('GATEWAY_PORT', 8080), gatewayAdmin: port('GATEWAY_ADMIN_PORT', 8081), demoUpstream: port('DEMO_UPSTREAM_PORT', 3003),
+    portal: port('PORTAL_PORT', 3000),
+    management: port('MANAGEMENT_PORT', 3001),
+    worker: port('WORKER_PORT', 3002),
+    gateway: port('GATEWAY_PORT', 8080),
+    gatewayAdmin: port('GATEWAY_ADMIN_PORT', 8081),
+    demoUpstream: port('DEMO_UPSTREAM_PORT', 3003),
   },
   lifecycle,
   onReady: ({ urls, hosts, databaseUrl, redisUrl, seeded, logDir, admin }) => {
@@ -49,11 +53,17 @@ await runStack(root, {
       `    developer  ${DEMO.developer.email} / ${DEMO.developer.password}`,
     ];
     if (seeded.demoKey) {
-      lines.push('', '  Demo API key (shown once — it is stored only as a hash):',
-        `    curl -H 'x-api-key: ${seeded.demoKey}' '${urls.gateway}/demo/hello?name=you'`);
+      lines.push(
+        '',
+        '  Demo API key (shown once — it is stored only as a hash):',
+        `    curl -H 'x-api-key: ${seeded.demoKey}' '${urls.gateway}/demo/hello?name=you'`,
+      );
     } else {
-      lines.push('', '  The demo API key was shown on the first start (only its hash is stored).',
-        '  For a new one, run `npm run demo-key` in another terminal.');
+      lines.push(
+        '',
+        '  The demo API key was shown on the first start (only its hash is stored).',
+        '  For a new one, run `npm run demo-key` in another terminal.',
+      );
     }
     lines.push('', '  Press Ctrl-C to stop.', '');
     console.log(lines.join('\n'));

@@ -27,16 +27,24 @@ const env = {
   DATABASE_URL: withDatabase(infra.postgresUrl, 'postgres'),
   REDIS_URL: infra.redisUrl,
   TEST_RESULTS_DIR: resultsDir,
-  NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NX_TUI: 'false', NEXT_TELEMETRY_DISABLED: '1',
+  NX_NO_CLOUD: 'true',
+  NX_DAEMON: 'false',
+  NX_TUI: 'false',
+  NEXT_TELEMETRY_DISABLED: '1',
 };
 const stages = [
-  ['lint, type-check, unit and integration tests', ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--parallel=2', '--output-style=stream']],
+  [
+    'lint, type-check, unit and integration tests',
+    ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--parallel=2', '--output-style=stream'],
+  ],
   ['end-to-end tests', ['nx', 'run-many', '-t', 'e2e', '--parallel=1', '--output-style=stream']],
 ];
 let failedStage;
 for (const [what, args] of stages) {
   log('test', `${what}…`);
-  const r = await lifecycle.step(lifecycle.run('npx', args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }));
+  const r = await lifecycle.step(
+    lifecycle.run('npx', args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] }),
+  );
   if (r.code !== 0) {
     failedStage = what;
     break;
@@ -45,13 +53,19 @@ for (const [what, args] of stages) {
 await infra.stop();
 
 // Sum the counts every runner wrote (Vitest and Playwright JSON reports).
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0;
 for (const f of existsSync(resultsDir) ? readdirSync(resultsDir) : []) {
   const r = JSON.parse(readFileSync(join(resultsDir, f), 'utf8'));
   if ('numPassedTests' in r) {
-    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests + (r.numTodoTests ?? 0);
+    passed += r.numPassedTests;
+    failed += r.numFailedTests;
+    skipped += r.numPendingTests + (r.numTodoTests ?? 0);
   } else if (r.stats) {
-    passed += r.stats.expected + (r.stats.flaky ?? 0); failed += r.stats.unexpected; skipped += r.stats.skipped;
+    passed += r.stats.expected + (r.stats.flaky ?? 0);
+    failed += r.stats.unexpected;
+    skipped += r.stats.skipped;
   }
 }
 const secs = ((Date.now() - t0) / 1000).toFixed(0);

@@ -25,7 +25,12 @@ export function compileTrust(value = 'false') {
     const hops = Number(v);
     return (_addr, i) => i < hops;
   }
-  return proxyaddr.compile(v.split(',').map((s) => s.trim()).filter(Boolean));
+  return proxyaddr.compile(
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 /** The client's address as we believe it (never what an untrusted peer claims). */
@@ -38,7 +43,8 @@ async function main() {
   refusePublishedSecrets('portal');
   const port = Number(process.env.PORTAL_PORT ?? 3000);
   const host = process.env.PORTAL_HOST ?? '0.0.0.0';
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`portal: PORTAL_PORT must be a port, got ${process.env.PORTAL_PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`portal: PORTAL_PORT must be a port, got ${process.env.PORTAL_PORT}`);
   let trust;
   try {
     trust = compileTrust(process.env.TRUST_PROXY);
@@ -56,7 +62,9 @@ async function main() {
     req.headers['x-forwarded-for'] = clientAddress(req, trust);
     void handle(req, res);
   });
-  server.listen(port, host, () => console.log(JSON.stringify({ level: 'info', service: 'portal', msg: `listening on ${host}:${port}` })));
+  server.listen(port, host, () =>
+    console.log(JSON.stringify({ level: 'info', service: 'portal', msg: `listening on ${host}:${port}` })),
+  );
   const stop = () => {
     setTimeout(() => process.exit(1), 10_000).unref();
     server.close(() => process.exit(0));

@@ -4,7 +4,11 @@ import http from 'node:http';
 
 export const DEMO_OPENAPI = {
   openapi: '3.0.3',
-  info: { title: 'Demo Echo', version: '1.0.0', description: 'Echoes what reached the upstream: method, path, query and the headers the gateway added.' },
+  info: {
+    title: 'Demo Echo',
+    version: '1.0.0',
+    description: 'Echoes what reached the upstream: method, path, query and the headers the gateway added.',
+  },
   paths: {
     '/hello': {
       get: {
@@ -34,17 +38,19 @@ export function startDemoUpstream(port) {
       const body = Buffer.concat(chunks).toString('utf8');
       const name = url.searchParams.get('name');
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({
-        message: name ? `Hello, ${name}!` : 'Hello from the demo upstream',
-        method: req.method,
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        consumerId: req.headers['x-consumer-id'] ?? null,
-        appId: req.headers['x-app-id'] ?? null,
-        requestId: req.headers['x-request-id'] ?? null,
-        body: body ? safeJson(body) : null,
-        at: new Date().toISOString(),
-      }));
+      res.end(
+        JSON.stringify({
+          message: name ? `Hello, ${name}!` : 'Hello from the demo upstream',
+          method: req.method,
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          consumerId: req.headers['x-consumer-id'] ?? null,
+          appId: req.headers['x-app-id'] ?? null,
+          requestId: req.headers['x-request-id'] ?? null,
+          body: body ? safeJson(body) : null,
+          at: new Date().toISOString(),
+        }),
+      );
     });
   });
   return new Promise((resolve, reject) => {
@@ -54,5 +60,9 @@ export function startDemoUpstream(port) {
 }
 
 function safeJson(s) {
-  try { return JSON.parse(s); } catch { return s; }
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
 }

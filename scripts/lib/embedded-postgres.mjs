@@ -10,7 +10,17 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
-  chownSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync,
+  chownSync,
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,8 +38,10 @@ function platformPackageDir(root) {
     // The package exports only its entry (dist/index.js); the binaries are in native/ next to it.
     return join(dirname(createRequire(join(root, 'package.json')).resolve(name)), '..');
   } catch {
-    throw new SetupError(`the embedded Postgres has no build for ${process.platform}-${process.arch} (${name} is not `
-      + 'installed). Point DATABASE_URL at a Postgres 14+ server, or start one on 127.0.0.1:5432.');
+    throw new SetupError(
+      `the embedded Postgres has no build for ${process.platform}-${process.arch} (${name} is not ` +
+        'installed). Point DATABASE_URL at a Postgres 14+ server, or start one on 127.0.0.1:5432.',
+    );
   }
 }
 
@@ -42,16 +54,24 @@ function idOf(flag, name) {
 function postgresUser() {
   let uid = idOf('-u', 'postgres');
   if (uid === undefined) {
-    const group = spawnSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd --system postgres'], { encoding: 'utf8' });
-    const user = group.status === 0
-      ? spawnSync('useradd', ['--system', '--no-create-home', '--gid', 'postgres', '--shell', '/usr/sbin/nologin', 'postgres'],
-        { encoding: 'utf8' })
-      : group;
+    const group = spawnSync('sh', ['-c', 'getent group postgres >/dev/null || groupadd --system postgres'], {
+      encoding: 'utf8',
+    });
+    const user =
+      group.status === 0
+        ? spawnSync(
+            'useradd',
+            ['--system', '--no-create-home', '--gid', 'postgres', '--shell', '/usr/sbin/nologin', 'postgres'],
+            { encoding: 'utf8' },
+          )
+        : group;
     uid = idOf('-u', 'postgres');
     if (uid === undefined) {
-      throw new SetupError('Postgres does not run as root and there is no `postgres` user to run it as; creating one '
-        + `failed (${(user.stderr || user.error?.message || 'groupadd/useradd').trim()}). Create it `
-        + '(`useradd --system postgres`), run `npm start` as a normal user, or set DATABASE_URL.');
+      throw new SetupError(
+        'Postgres does not run as root and there is no `postgres` user to run it as; creating one ' +
+          `failed (${(user.stderr || user.error?.message || 'groupadd/useradd').trim()}). Create it ` +
+          '(`useradd --system postgres`), run `npm start` as a normal user, or set DATABASE_URL.',
+      );
     }
   }
   return { uid, gid: idOf('-g', 'postgres') };
@@ -93,8 +113,10 @@ export function resolveLayout(root, dataRoot, { systemRoot = SYSTEM_DATA_ROOT } 
   mkdirSync(cloneDir, { recursive: true, mode: 0o700 });
   chownSync(cloneDir, ids.uid, ids.gid);
   if (!reachable(ids, join(sharedNative, 'bin', 'postgres'), cloneDir)) {
-    throw new SetupError(`the postgres user cannot use ${systemRoot} either (is it on a filesystem mounted noexec?). `
-      + 'Move the clone to a folder others can enter (e.g. /srv or /opt), or set DATABASE_URL.');
+    throw new SetupError(
+      `the postgres user cannot use ${systemRoot} either (is it on a filesystem mounted noexec?). ` +
+        'Move the clone to a folder others can enter (e.g. /srv or /opt), or set DATABASE_URL.',
+    );
   }
   return { native: sharedNative, dataDir: join(cloneDir, 'postgres'), ids, moved: true };
 }
@@ -116,8 +138,14 @@ function runToEnd(command, args, options, register) {
   return new Promise((resolve) => {
     const child = spawn(command, args, { ...options, detached: true });
     const unregister = register?.(child);
-    child.once('error', (error) => { unregister?.(); resolve({ code: null, error }); });
-    child.once('exit', (code, signal) => { unregister?.(); resolve({ code, signal }); });
+    child.once('error', (error) => {
+      unregister?.();
+      resolve({ code: null, error });
+    });
+    child.once('exit', (code, signal) => {
+      unregister?.();
+      resolve({ code, signal });
+    });
   });
 }
 
@@ -133,8 +161,10 @@ export async function startEmbeddedPostgres({ root, dataRoot, port, logFile, reg
   const env = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' };
   mkdirSync(dirname(logFile), { recursive: true });
   if (layout.moved) {
-    log(`this clone is in a folder the postgres user cannot enter, so the embedded Postgres runs from ${native} `
-      + `with its data in ${dataDir}`);
+    log(
+      `this clone is in a folder the postgres user cannot enter, so the embedded Postgres runs from ${native} ` +
+        `with its data in ${dataDir}`,
+    );
   }
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -150,12 +180,25 @@ export async function startEmbeddedPostgres({ root, dataRoot, port, logFile, reg
       chownSync(initDir, ids.uid, ids.gid);
       chownSync(pwfile, ids.uid, ids.gid);
     }
-    const r = await runToEnd(bin('initdb'), [`--pgdata=${initDir}`, '--auth=password', '--username=postgres',
-      `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], { ...ids, env, stdio: ['ignore', 'pipe', 'pipe'] }, register);
+    const r = await runToEnd(
+      bin('initdb'),
+      [
+        `--pgdata=${initDir}`,
+        '--auth=password',
+        '--username=postgres',
+        `--pwfile=${pwfile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      { ...ids, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      register,
+    );
     rmSync(pwfile, { force: true });
     if (r.code !== 0) {
-      throw new SetupError(`initdb failed (${r.error?.message ?? (r.signal ? `signal ${r.signal}` : `exit ${r.code}`)}). `
-        + 'Set DATABASE_URL to use another Postgres.');
+      throw new SetupError(
+        `initdb failed (${r.error?.message ?? (r.signal ? `signal ${r.signal}` : `exit ${r.code}`)}). ` +
+          'Set DATABASE_URL to use another Postgres.',
+      );
     }
     renameSync(initDir, dataDir);
   }
@@ -165,18 +208,32 @@ export async function startEmbeddedPostgres({ root, dataRoot, port, logFile, reg
   const stalePid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
   if (stalePid && alive(stalePid)) {
     log(`stopping a Postgres left running on this data folder (pid ${stalePid})`);
-    try { process.kill(stalePid, 'SIGINT'); } catch { /* gone */ }
+    try {
+      process.kill(stalePid, 'SIGINT');
+    } catch {
+      /* gone */
+    }
     for (let i = 0; i < 100 && alive(stalePid); i++) await new Promise((r) => setTimeout(r, 100));
   }
 
   const out = openSync(logFile, 'a');
-  const child = spawn(bin('postgres'), ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'unix_socket_directories='], { ...ids, env, detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(
+    bin('postgres'),
+    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    { ...ids, env, detached: true, stdio: ['ignore', out, out] },
+  );
   closeSync(out);
   let exited = false;
   const exit = new Promise((resolve) => {
-    child.once('exit', () => { exited = true; resolve(); });
-    child.once('error', (e) => { exited = true; child.spawnError = e; resolve(); });
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+    child.once('error', (e) => {
+      exited = true;
+      child.spawnError = e;
+      resolve();
+    });
   });
   const server = {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
@@ -185,13 +242,28 @@ export async function startEmbeddedPostgres({ root, dataRoot, port, logFile, reg
     /** Fast shutdown (SIGINT); immediate (SIGQUIT) after 10 s. */
     async stop() {
       if (exited) return;
-      try { child.kill('SIGINT'); } catch { /* gone */ }
-      const t = setTimeout(() => { try { child.kill('SIGQUIT'); } catch { /* gone */ } }, 10_000);
+      try {
+        child.kill('SIGINT');
+      } catch {
+        /* gone */
+      }
+      const t = setTimeout(() => {
+        try {
+          child.kill('SIGQUIT');
+        } catch {
+          /* gone */
+        }
+      }, 10_000);
       await exit;
       clearTimeout(t);
     },
     kill() {
-      if (!exited) try { child.kill('SIGQUIT'); } catch { /* gone */ }
+      if (!exited)
+        try {
+          child.kill('SIGQUIT');
+        } catch {
+          /* gone */
+        }
     },
   };
   const unregister = register?.(child, server);

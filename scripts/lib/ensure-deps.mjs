@@ -12,17 +12,22 @@ export function checkNode(version = process.versions.node) {
   const [major, minor] = version.split('.').map(Number);
   const ok = (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
   if (ok) return;
-  console.error(`[setup] Node.js ${version} is too old for this project: it needs Node 20.19+ or 22.12+ `
-    + '(tested on 20 and 22; 22 or newer recommended, Node 20 is past its end of life). '
-    + 'Install a current Node from https://nodejs.org or with your version manager (e.g. `nvm install 22`).');
+  console.error(
+    `[setup] Node.js ${version} is too old for this project: it needs Node 20.19+ or 22.12+ ` +
+      '(tested on 20 and 22; 22 or newer recommended, Node 20 is past its end of life). ' +
+      'Install a current Node from https://nodejs.org or with your version manager (e.g. `nvm install 22`).',
+  );
   process.exit(1);
 }
 
 function installed(root) {
   const marker = join(root, 'node_modules', '.package-lock.json');
   const lock = join(root, 'package-lock.json');
-  return existsSync(marker) && existsSync(join(root, 'node_modules', '@apim', 'db'))
-    && (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs - 1000);
+  return (
+    existsSync(marker) &&
+    existsSync(join(root, 'node_modules', '@apim', 'db')) &&
+    (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs - 1000)
+  );
 }
 
 /**
@@ -45,19 +50,21 @@ export async function ensureDeps(root, lifecycle) {
     });
   };
   const options = {
-    cwd: root, stdio: ['ignore', 'pipe', 'inherit'], onSpawn: quiet,
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    onSpawn: quiet,
     env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
   };
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = lifecycle
     ? await lifecycle.step(lifecycle.run(npm, args, options))
     : await new Promise((resolve) => {
-      const { onSpawn, ...spawnOptions } = options;
-      const child = spawn(npm, args, spawnOptions);
-      onSpawn(child);
-      child.once('error', (error) => resolve({ code: null, error }));
-      child.once('exit', (code, signal) => resolve({ code, signal }));
-    });
+        const { onSpawn, ...spawnOptions } = options;
+        const child = spawn(npm, args, spawnOptions);
+        onSpawn(child);
+        child.once('error', (error) => resolve({ code: null, error }));
+        child.once('exit', (code, signal) => resolve({ code, signal }));
+      });
   if (r.code !== 0) {
     const why = r.error ? r.error.message : r.signal ? `signal ${r.signal}` : `exit ${r.code}`;
     console.error(`[setup] npm ${cmd} failed (${why}). Fix the error above and run the command again.`);

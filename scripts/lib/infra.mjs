@@ -22,7 +22,10 @@ const LOCAL_REDIS_PORT = Number(process.env.LOCAL_REDIS_PORT ?? 63790);
 export function tcpOpen(host, port, timeoutMs = 500) {
   return new Promise((resolve) => {
     const s = net.connect({ host, port });
-    const done = (ok) => { s.destroy(); resolve(ok); };
+    const done = (ok) => {
+      s.destroy();
+      resolve(ok);
+    };
     s.setTimeout(timeoutMs, () => done(false));
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
@@ -46,14 +49,20 @@ async function redisAnswers(url) {
   const u = new URL(url);
   return new Promise((resolve) => {
     const s = net.connect({ host: u.hostname, port: Number(u.port || 6379) });
-    const done = (ok) => { s.destroy(); resolve(ok); };
+    const done = (ok) => {
+      s.destroy();
+      resolve(ok);
+    };
     s.setTimeout(1000, () => done(false));
     s.once('error', () => done(false));
     s.once('connect', () => {
-      if (u.password) s.write(`AUTH ${decodeURIComponent(u.username || 'default')} ${decodeURIComponent(u.password)}\r\n`);
+      if (u.password)
+        s.write(`AUTH ${decodeURIComponent(u.username || 'default')} ${decodeURIComponent(u.password)}\r\n`);
       s.write('PING\r\n');
     });
-    s.on('data', (d) => { if (d.toString().includes('PONG')) done(true); });
+    s.on('data', (d) => {
+      if (d.toString().includes('PONG')) done(true);
+    });
   });
 }
 
@@ -115,19 +124,30 @@ export function dataRootOf(root) {
 async function startEmbeddedPostgres(root, dataRoot, lifecycle) {
   const port = EMBEDDED_PG_PORT;
   const started = await startPostgresProcess({
-    root, dataRoot, port, logFile: join(dataRoot, 'logs', 'postgres.log'), log: (m) => log('postgres', m),
-    register: (child, server) => lifecycle?.add(STOP_ORDER.postgres, 'postgres',
-      server ? () => server.stop() : () => stopTree(child.pid, { graceMs: 5000 }),
-      server ? () => server.kill() : () => killTree(child.pid, 'SIGKILL')),
+    root,
+    dataRoot,
+    port,
+    logFile: join(dataRoot, 'logs', 'postgres.log'),
+    log: (m) => log('postgres', m),
+    register: (child, server) =>
+      lifecycle?.add(
+        STOP_ORDER.postgres,
+        'postgres',
+        server ? () => server.stop() : () => stopTree(child.pid, { graceMs: 5000 }),
+        server ? () => server.kill() : () => killTree(child.pid, 'SIGKILL'),
+      ),
   });
   const { server } = started;
   const url = server.url;
-  for (let i = 0; i < 300 && !started.failed() && !(await pgAnswers(url)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 300 && !started.failed() && !(await pgAnswers(url)); i++)
+    await new Promise((r) => setTimeout(r, 100));
   if (started.failed() || !(await pgAnswers(url))) {
     await server.stop();
     started.unregister?.();
-    throw new SetupError(`the embedded Postgres did not start on 127.0.0.1:${port}. Its log (${join(dataRoot, 'logs', 'postgres.log')}) `
-      + `ends with:\n${started.logTail()}`);
+    throw new SetupError(
+      `the embedded Postgres did not start on 127.0.0.1:${port}. Its log (${join(dataRoot, 'logs', 'postgres.log')}) ` +
+        `ends with:\n${started.logTail()}`,
+    );
   }
   log('postgres', `embedded Postgres listening on 127.0.0.1:${port}`);
   return { url, stop: () => server.stop() };
@@ -142,28 +162,61 @@ async function startLocalRedis(bin, dataRoot, lifecycle) {
   const dir = join(dataRoot, 'redis');
   mkdirSync(dir, { recursive: true });
   // Its own process group: Ctrl-C reaches the start script only, which stops Redis after the apps.
-  const child = spawn(bin, ['--port', String(LOCAL_REDIS_PORT), '--bind', '127.0.0.1', '--dir', dir,
-    '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'], { stdio: 'ignore', detached: true });
+  const child = spawn(
+    bin,
+    [
+      '--port',
+      String(LOCAL_REDIS_PORT),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+    ],
+    { stdio: 'ignore', detached: true },
+  );
   const exited = new Promise((resolve) => {
     child.once('exit', resolve);
     child.once('error', resolve);
   });
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
-    try { child.kill('SIGTERM'); } catch { /* gone already */ }
-    const t = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, 5000);
+    try {
+      child.kill('SIGTERM');
+    } catch {
+      /* gone already */
+    }
+    const t = setTimeout(() => {
+      try {
+        child.kill('SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 5000);
     await exited;
     clearTimeout(t);
   };
-  lifecycle?.add(STOP_ORDER.redis, 'redis', stop, () => { try { child.kill('SIGKILL'); } catch { /* gone */ } });
+  lifecycle?.add(STOP_ORDER.redis, 'redis', stop, () => {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  });
   log('redis', `started ${bin} on 127.0.0.1:${LOCAL_REDIS_PORT} (pid ${child.pid}; stopped with the stack)`);
   return { url: `redis://127.0.0.1:${LOCAL_REDIS_PORT}`, stop };
 }
 
 /** One line for a machine with no Redis: choices that work. */
-export const NO_REDIS = 'no Redis answers on 127.0.0.1:6379 and there is no redis-server on the PATH (no npm package ships one). '
-  + 'Install it (`sudo apt-get install redis-server`, `brew install redis`), or start one in Docker with '
-  + '`docker compose --profile deps up -d`, or set REDIS_URL; then run `npm start` again.';
+export const NO_REDIS =
+  'no Redis answers on 127.0.0.1:6379 and there is no redis-server on the PATH (no npm package ships one). ' +
+  'Install it (`sudo apt-get install redis-server`, `brew install redis`), or start one in Docker with ' +
+  '`docker compose --profile deps up -d`, or set REDIS_URL; then run `npm start` again.';
 
 /**
  * Resolves { postgresUrl (a server URL whose path names the `postgres` database), redisUrl,
@@ -180,14 +233,18 @@ export async function findInfra(root, { lifecycle } = {}) {
 
   let redisUrl = process.env.REDIS_URL;
   if (redisUrl) {
-    if (!(await step(redisAnswers(redisUrl)))) throw new SetupError(`REDIS_URL is set but Redis does not answer at ${redact(redisUrl)}`);
+    if (!(await step(redisAnswers(redisUrl))))
+      throw new SetupError(`REDIS_URL is set but Redis does not answer at ${redact(redisUrl)}`);
     log('redis', `using REDIS_URL (${redact(redisUrl)})`);
   } else if (!own && (await step(redisAnswers(LOCAL_REDIS)))) {
     redisUrl = LOCAL_REDIS;
     log('redis', 'using the Redis on 127.0.0.1:6379');
   } else if (await step(redisAnswers(`redis://127.0.0.1:${LOCAL_REDIS_PORT}`))) {
     redisUrl = `redis://127.0.0.1:${LOCAL_REDIS_PORT}`;
-    log('redis', `using a Redis already running on ${LOCAL_REDIS_PORT} (not started by this run: it keeps running after it)`);
+    log(
+      'redis',
+      `using a Redis already running on ${LOCAL_REDIS_PORT} (not started by this run: it keeps running after it)`,
+    );
   } else {
     const bin = redisServerBinary();
     if (!bin) throw new SetupError(NO_REDIS);
@@ -195,7 +252,8 @@ export async function findInfra(root, { lifecycle } = {}) {
     const r = await startLocalRedis(bin, dataRoot, lifecycle);
     redisUrl = r.url;
     stops.push(r.stop);
-    for (let i = 0; i < 50 && !(await step(redisAnswers(redisUrl))); i++) await step(new Promise((res) => setTimeout(res, 100)));
+    for (let i = 0; i < 50 && !(await step(redisAnswers(redisUrl))); i++)
+      await step(new Promise((res) => setTimeout(res, 100)));
     if (!(await step(redisAnswers(redisUrl)))) {
       await r.stop();
       throw new SetupError(`the redis-server started on ${LOCAL_REDIS_PORT} does not answer`);
@@ -210,8 +268,11 @@ export async function findInfra(root, { lifecycle } = {}) {
         throw new SetupError(`DATABASE_URL is set but Postgres does not answer at ${redact(postgresUrl)}`);
       }
       log('postgres', `using DATABASE_URL (${redact(postgresUrl)})`);
-    } else if (!own && (await step(tcpOpen('127.0.0.1', 5432)))
-      && ((await step(pgAnswers(LOCAL_PG))) || (await step(pgAnswers(COMPOSE_PG))))) {
+    } else if (
+      !own &&
+      (await step(tcpOpen('127.0.0.1', 5432))) &&
+      ((await step(pgAnswers(LOCAL_PG))) || (await step(pgAnswers(COMPOSE_PG))))
+    ) {
       postgresUrl = (await pgAnswers(LOCAL_PG)) ? LOCAL_PG : COMPOSE_PG;
       log('postgres', 'using the Postgres on 127.0.0.1:5432');
     } else if ((await step(tcpOpen('127.0.0.1', EMBEDDED_PG_PORT))) && (await step(pgAnswers(embeddedUrl)))) {

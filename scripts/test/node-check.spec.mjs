@@ -6,9 +6,16 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const lib = pathToFileURL(join(import.meta.dirname, '..', 'lib', 'ensure-deps.mjs')).href;
-const check = (version) => spawnSync(process.execPath, ['--input-type=module', '-e',
-  `const { checkNode } = await import(${JSON.stringify(lib)}); checkNode(${JSON.stringify(version)}); console.log('ok');`],
-{ encoding: 'utf8' });
+const check = (version) =>
+  spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { checkNode } = await import(${JSON.stringify(lib)}); checkNode(${JSON.stringify(version)}); console.log('ok');`,
+    ],
+    { encoding: 'utf8' },
+  );
 
 describe('checkNode', () => {
   it.each(['20.19.0', '20.20.2', '22.12.0', '22.23.1', '24.1.0'])('accepts %s', (v) => {
@@ -27,7 +34,8 @@ describe('checkNode', () => {
   });
 
   it('matches package.json engines and the Node running this test', () => {
-    const engines = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).engines.node;
+    const engines = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')).engines
+      .node;
     expect(engines).toBe('^20.19.0 || >=22.12.0');
     expect(check(process.versions.node).status).toBe(0);
   });

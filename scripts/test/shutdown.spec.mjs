@@ -15,9 +15,15 @@ const hasRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0
 const hasSs = spawnSync('sh', ['-c', 'command -v ss']).status === 0;
 
 async function freePorts(n) {
-  const servers = await Promise.all(Array.from({ length: n }, () => new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => resolve(s));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((resolve) => {
+          const s = net.createServer().listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
   const ports = servers.map((s) => s.address().port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
@@ -47,11 +53,15 @@ function descendantsOf(pid, list = processes()) {
   return out;
 }
 
-const portOpen = (port) => new Promise((resolve) => {
-  const s = net.connect({ host: '127.0.0.1', port });
-  s.once('connect', () => { s.destroy(); resolve(true); });
-  s.once('error', () => resolve(false));
-});
+const portOpen = (port) =>
+  new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,86 +74,129 @@ describe.skipIf(!hasRedis && !process.env.CI)('npm start: Ctrl-C stops everythin
 
   // initdb happens in the first run; the rest reuse the data folder like a second `npm start`.
   // The last one presses Ctrl-C twice: the second forces.
-  const moments = ['postgres', 'install', 'build', 'ready', 'install', 'build', 'ready', 'install', 'build', 'ready', 'force'];
+  const moments = [
+    'postgres',
+    'install',
+    'build',
+    'ready',
+    'install',
+    'build',
+    'ready',
+    'install',
+    'build',
+    'ready',
+    'force',
+  ];
   let ports;
 
-  it.each(moments.map((m, i) => [i + 1, m]))('run %i: SIGINT during %s', async (_, moment) => {
-    ports ??= await freePorts(7);
-    const [pg, redis, portal, management, worker, gateway, demo] = ports;
-    const env = { ...process.env, APIM_OWN_INFRA: '1', APIM_DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pg),
-      LOCAL_REDIS_PORT: String(redis), PORTAL_PORT: String(portal), MANAGEMENT_PORT: String(management),
-      WORKER_PORT: String(worker), GATEWAY_PORT: String(gateway), DEMO_UPSTREAM_PORT: String(demo) };
-    for (const k of ['DATABASE_URL', 'REDIS_URL', 'PORTAL_HOST', 'MANAGEMENT_HOST', 'GATEWAY_HOST', 'WORKER_HOST']) delete env[k];
-    // Its own process group, like a shell job: the SIGINT goes to the group, as Ctrl-C does.
-    const npm = spawn('npm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    npm.stdout.on('data', (d) => { output += d; });
-    npm.stderr.on('data', (d) => { output += d; });
-    const exited = new Promise((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
-    let done = false;
-    void exited.then(() => { done = true; });
+  it.each(moments.map((m, i) => [i + 1, m]))(
+    'run %i: SIGINT during %s',
+    async (_, moment) => {
+      ports ??= await freePorts(7);
+      const [pg, redis, portal, management, worker, gateway, demo] = ports;
+      const env = {
+        ...process.env,
+        APIM_OWN_INFRA: '1',
+        APIM_DATA_DIR: dataDir,
+        EMBEDDED_PG_PORT: String(pg),
+        LOCAL_REDIS_PORT: String(redis),
+        PORTAL_PORT: String(portal),
+        MANAGEMENT_PORT: String(management),
+        WORKER_PORT: String(worker),
+        GATEWAY_PORT: String(gateway),
+        DEMO_UPSTREAM_PORT: String(demo),
+      };
+      for (const k of ['DATABASE_URL', 'REDIS_URL', 'PORTAL_HOST', 'MANAGEMENT_HOST', 'GATEWAY_HOST', 'WORKER_HOST'])
+        delete env[k];
+      // Its own process group, like a shell job: the SIGINT goes to the group, as Ctrl-C does.
+      const npm = spawn('npm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      npm.stdout.on('data', (d) => {
+        output += d;
+      });
+      npm.stderr.on('data', (d) => {
+        output += d;
+      });
+      const exited = new Promise((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
+      let done = false;
+      void exited.then(() => {
+        done = true;
+      });
 
-    // Every process seen below npm while it runs (pid + command line, to rule out pid reuse).
-    const seen = new Map();
-    const watch = () => { for (const p of descendantsOf(npm.pid)) seen.set(p.pid, p.args); };
-    const poll = setInterval(watch, 100);
-    const waitFor = async (what, test, timeoutMs) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!done && Date.now() < deadline) {
-        if (test()) return;
-        await sleep(50);
-      }
-      throw new Error(`never reached ${what} (exited: ${done}); output:\n${output}`);
-    };
-    const running = (re) => () => descendantsOf(npm.pid).some((p) => re.test(p.args));
+      // Every process seen below npm while it runs (pid + command line, to rule out pid reuse).
+      const seen = new Map();
+      const watch = () => {
+        for (const p of descendantsOf(npm.pid)) seen.set(p.pid, p.args);
+      };
+      const poll = setInterval(watch, 100);
+      const waitFor = async (what, test, timeoutMs) => {
+        const deadline = Date.now() + timeoutMs;
+        while (!done && Date.now() < deadline) {
+          if (test()) return;
+          await sleep(50);
+        }
+        throw new Error(`never reached ${what} (exited: ${done}); output:\n${output}`);
+      };
+      const running = (re) => () => descendantsOf(npm.pid).some((p) => re.test(p.args));
 
-    try {
-      if (moment === 'install') {
-        await waitFor('the start script', running(/scripts\/start\.mjs/), 30_000);
-        await sleep(Math.random() * 300);
-      } else if (moment === 'postgres') {
-        await waitFor('Postgres starting', running(/initdb|bin\/postgres/), 60_000);
-      } else if (moment === 'build') {
-        await waitFor('the build', running(/nx(\.js)? run-many/), 60_000);
-        await sleep(200 + Math.random() * 1500);
-      } else {
-        await waitFor('the ready banner', () => output.includes('Press Ctrl-C to stop.'), 300_000);
-        if (hasSs && moment === 'ready') {
-          // The dev stack listens on loopback only.
-          const listening = spawnSync('ss', ['-ltnH'], { encoding: 'utf8' }).stdout;
-          for (const port of [portal, management, worker, gateway]) {
-            const lines = listening.split('\n').filter((l) => l.includes(`:${port} `));
-            expect(lines.length, `port ${port}`).toBeGreaterThan(0);
-            for (const l of lines) expect(l, `port ${port}`).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} `));
+      try {
+        if (moment === 'install') {
+          await waitFor('the start script', running(/scripts\/start\.mjs/), 30_000);
+          await sleep(Math.random() * 300);
+        } else if (moment === 'postgres') {
+          await waitFor('Postgres starting', running(/initdb|bin\/postgres/), 60_000);
+        } else if (moment === 'build') {
+          await waitFor('the build', running(/nx(\.js)? run-many/), 60_000);
+          await sleep(200 + Math.random() * 1500);
+        } else {
+          await waitFor('the ready banner', () => output.includes('Press Ctrl-C to stop.'), 300_000);
+          if (hasSs && moment === 'ready') {
+            // The dev stack listens on loopback only.
+            const listening = spawnSync('ss', ['-ltnH'], { encoding: 'utf8' }).stdout;
+            for (const port of [portal, management, worker, gateway]) {
+              const lines = listening.split('\n').filter((l) => l.includes(`:${port} `));
+              expect(lines.length, `port ${port}`).toBeGreaterThan(0);
+              for (const l of lines) expect(l, `port ${port}`).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} `));
+            }
           }
         }
+        watch();
+        expect(done, `npm start exited before the SIGINT:\n${output}`).toBe(false);
+        process.kill(-npm.pid, 'SIGINT');
+        if (moment === 'force') {
+          await sleep(700);
+          if (!done) process.kill(-npm.pid, 'SIGINT');
+        }
+        const result = await Promise.race([exited, sleep(60_000).then(() => 'timeout')]);
+        expect(result, output).not.toBe('timeout');
+      } finally {
+        clearInterval(poll);
+        if (!done)
+          try {
+            process.kill(-npm.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
       }
-      watch();
-      expect(done, `npm start exited before the SIGINT:\n${output}`).toBe(false);
-      process.kill(-npm.pid, 'SIGINT');
-      if (moment === 'force') {
-        await sleep(700);
-        if (!done) process.kill(-npm.pid, 'SIGINT');
-      }
-      const result = await Promise.race([exited, sleep(60_000).then(() => 'timeout')]);
-      expect(result, output).not.toBe('timeout');
-    } finally {
-      clearInterval(poll);
-      if (!done) try { process.kill(-npm.pid, 'SIGKILL'); } catch { /* gone */ }
-    }
 
-    await sleep(500);
-    // Nothing it started survives: no process seen under it, nothing on its data folder or ports.
-    const now = processes();
-    const survivors = now.filter((p) => seen.get(p.pid) === p.args
-      || p.args.includes(dataDir) || new RegExp(`:(${redis}|${pg})\\b|-p ${pg}\\b`).test(p.args));
-    expect(survivors, output).toEqual([]);
-    for (const port of ports) expect(await portOpen(port), `port ${port} still open`).toBe(false);
+      await sleep(500);
+      // Nothing it started survives: no process seen under it, nothing on its data folder or ports.
+      const now = processes();
+      const survivors = now.filter(
+        (p) =>
+          seen.get(p.pid) === p.args ||
+          p.args.includes(dataDir) ||
+          new RegExp(`:(${redis}|${pg})\\b|-p ${pg}\\b`).test(p.args),
+      );
+      expect(survivors, output).toEqual([]);
+      for (const port of ports) expect(await portOpen(port), `port ${port} still open`).toBe(false);
 
-    // It said so, unless the SIGINT came before it had started anything at all.
-    const startedSomething = /^\[(?!stack)[\w-]+\]/m.test(output);
-    if (moment === 'force') expect(output).toMatch(/\[stack\] (forced|stopped)/);
-    else if (startedSomething || moment !== 'install') expect(output).toContain('[stack] stopped');
-    expect(output).not.toMatch(/build failed|Error:|ERR!/);
-  }, 420_000);
+      // It said so, unless the SIGINT came before it had started anything at all.
+      const startedSomething = /^\[(?!stack)[\w-]+\]/m.test(output);
+      if (moment === 'force') expect(output).toMatch(/\[stack\] (forced|stopped)/);
+      else if (startedSomething || moment !== 'install') expect(output).toContain('[stack] stopped');
+      expect(output).not.toMatch(/build failed|Error:|ERR!/);
+    },
+    420_000,
+  );
 });

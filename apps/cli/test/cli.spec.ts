@@ -181,7 +181,12 @@ describe('export → apply → export', () => {
     const j = await run(['diff', '-f', f, '--output', 'json']);
     expect(j.code).toBe(2);
     expect(JSON.parse(j.stdout).changes).toEqual([
-      { op: 'update', kind: 'plan', slug: 'gold', fields: [{ path: 'rateLimits[0].requests', before: 10, after: 200 }] },
+      {
+        op: 'update',
+        kind: 'plan',
+        slug: 'gold',
+        fields: [{ path: 'rateLimits[0].requests', before: 10, after: 200 }],
+      },
       { op: 'create', kind: 'plan', slug: 'platinum' },
     ]);
     expect(j.stderr).toBe('');

@@ -50,24 +50,30 @@ export class GatewayServer {
   constructor(private readonly p: GatewayParts) {
     const c = p.config;
     this.trusted = p.trustedProxies ?? new TrustedProxies(c.TRUSTED_PROXIES);
-    this.server = createServer({
-      maxHeaderSize: c.MAX_HEADER_BYTES,
-      keepAliveTimeout: c.GATEWAY_KEEPALIVE_TIMEOUT_MS,
-      // A head that has not fully arrived within headersTimeout → clientError ERR_HTTP_REQUEST_TIMEOUT (408).
-      headersTimeout: c.GATEWAY_HEADERS_TIMEOUT_MS,
-      // No cap on a whole request (large uploads are fine); a stalled body is the body idle timeout's job.
-      requestTimeout: 0,
-      // How often Node checks for expired heads: a slow head is cut at most this much after its deadline.
-      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(c.GATEWAY_HEADERS_TIMEOUT_MS / 4))),
-    }, (req, res) => this.handle(req, res));
+    this.server = createServer(
+      {
+        maxHeaderSize: c.MAX_HEADER_BYTES,
+        keepAliveTimeout: c.GATEWAY_KEEPALIVE_TIMEOUT_MS,
+        // A head that has not fully arrived within headersTimeout → clientError ERR_HTTP_REQUEST_TIMEOUT (408).
+        headersTimeout: c.GATEWAY_HEADERS_TIMEOUT_MS,
+        // No cap on a whole request (large uploads are fine); a stalled body is the body idle timeout's job.
+        requestTimeout: 0,
+        // How often Node checks for expired heads: a slow head is cut at most this much after its deadline.
+        connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(c.GATEWAY_HEADERS_TIMEOUT_MS / 4))),
+      },
+      (req, res) => this.handle(req, res),
+    );
     this.server.maxConnections = c.GATEWAY_MAX_CONNECTIONS;
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
       const code = answerClientError(err, socket);
       if (code) p.metrics.countRequest(ERROR_CATALOGUE[code].status, code);
     });
-    this.admin = createServer({ keepAliveTimeout: 5_000, headersTimeout: 10_000, requestTimeout: 10_000 }, (req, res) => {
-      void this.adminHandle(req, res);
-    });
+    this.admin = createServer(
+      { keepAliveTimeout: 5_000, headersTimeout: 10_000, requestTimeout: 10_000 },
+      (req, res) => {
+        void this.adminHandle(req, res);
+      },
+    );
   }
 
   async start(): Promise<void> {
@@ -117,10 +123,21 @@ export class GatewayServer {
     const status = ctx.status || ctx.res.statusCode;
     this.p.metrics.countRequest(status, ctx.code ?? '');
     // Never the key, never the query string (it may carry secrets).
-    this.p.accessLog.write({
-      requestId: ctx.requestId, method: ctx.req.method ?? '', path: ctx.path?.path ?? (ctx.req.url ?? '').split('?')[0], status,
-      latencyMs: Math.round(latencyMs * 100) / 100, appId: ctx.app?.id, apiId: ctx.route?.id, code: ctx.code, bytesIn: ctx.bytesIn, bytesOut: ctx.bytesOut,
-    }, ctx.receivedAt);
+    this.p.accessLog.write(
+      {
+        requestId: ctx.requestId,
+        method: ctx.req.method ?? '',
+        path: ctx.path?.path ?? (ctx.req.url ?? '').split('?')[0],
+        status,
+        latencyMs: Math.round(latencyMs * 100) / 100,
+        appId: ctx.app?.id,
+        apiId: ctx.route?.id,
+        code: ctx.code,
+        bytesIn: ctx.bytesIn,
+        bytesOut: ctx.bytesOut,
+      },
+      ctx.receivedAt,
+    );
   }
 
   /** The public port's reserved prefix: health and readiness only (metrics live on the admin port). */
@@ -128,7 +145,13 @@ export class GatewayServer {
     const path = url.split('?')[0];
     const requestId = requestIdFrom(undefined);
     if (path === '/_gateway/healthz' || path === '/_gateway/readyz') return this.probe(path.slice(9), requestId, res);
-    json(res, 404, problem('route_not_found', requestId, `No API is published at ${path}`), requestId, PROBLEM_CONTENT_TYPE);
+    json(
+      res,
+      404,
+      problem('route_not_found', requestId, `No API is published at ${path}`),
+      requestId,
+      PROBLEM_CONTENT_TYPE,
+    );
     req.resume();
   }
 
@@ -139,7 +162,11 @@ export class GatewayServer {
     if (path === '/healthz' || path === '/readyz') return this.probe(path, requestId, res);
     if (path === '/metrics') {
       const text = await this.p.metrics.registry.metrics();
-      res.writeHead(200, { 'content-type': this.p.metrics.registry.contentType, 'x-request-id': requestId, 'cache-control': 'no-store' });
+      res.writeHead(200, {
+        'content-type': this.p.metrics.registry.contentType,
+        'x-request-id': requestId,
+        'cache-control': 'no-store',
+      });
       res.end(text);
       return;
     }
@@ -158,15 +185,25 @@ export class GatewayServer {
   }
 
   readiness(): {
-    ready: boolean; status: string; snapshotLoaded: boolean; snapshot: string; postgres: string; redis: string; closing: boolean;
+    ready: boolean;
+    status: string;
+    snapshotLoaded: boolean;
+    snapshot: string;
+    postgres: string;
+    redis: string;
+    closing: boolean;
   } {
     const snapshotLoaded = this.p.snapshots.isLoaded;
     const pg = this.p.pgHealth;
     const ready = !this.closing && snapshotLoaded && pg.withinGrace();
     return {
-      ready, status: ready ? 'ready' : this.closing ? 'draining' : 'not_ready', snapshotLoaded, snapshot: this.p.snapshots.source,
+      ready,
+      status: ready ? 'ready' : this.closing ? 'draining' : 'not_ready',
+      snapshotLoaded,
+      snapshot: this.p.snapshots.source,
       postgres: pg.up ? 'up' : pg.withinGrace() ? 'down (within grace)' : 'down',
-      redis: this.p.rateLimitRedis.status, closing: this.closing,
+      redis: this.p.rateLimitRedis.status,
+      closing: this.closing,
     };
   }
 
@@ -179,13 +216,18 @@ export class GatewayServer {
   async close(): Promise<{ unflushedEvents: number }> {
     this.closing = true;
     if (this.p.config.GATEWAY_DRAIN_MS > 0) {
-      this.p.logger.info({ drainMs: this.p.config.GATEWAY_DRAIN_MS }, 'draining: readyz 503, still serving with Connection: close');
+      this.p.logger.info(
+        { drainMs: this.p.config.GATEWAY_DRAIN_MS },
+        'draining: readyz 503, still serving with Connection: close',
+      );
       this.server.closeIdleConnections();
       await new Promise((r) => setTimeout(r, this.p.config.GATEWAY_DRAIN_MS));
     }
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), this.p.config.SHUTDOWN_TIMEOUT_MS).unref());
+    const timeout = new Promise<'timeout'>((r) =>
+      setTimeout(() => r('timeout'), this.p.config.SHUTDOWN_TIMEOUT_MS).unref(),
+    );
     if ((await Promise.race([closed, timeout])) === 'timeout') {
       this.p.logger.warn({ inFlight: this.inFlight }, 'shutdown timeout; closing remaining connections');
       this.server.closeAllConnections();
@@ -208,7 +250,12 @@ export class GatewayServer {
 
 function json(res: ServerResponse, status: number, body: unknown, requestId: string, type = 'application/json'): void {
   const s = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(s), 'x-request-id': requestId, 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(s),
+    'x-request-id': requestId,
+    'cache-control': 'no-store',
+  });
   res.end(s);
 }
 

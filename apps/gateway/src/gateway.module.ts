@@ -61,8 +61,12 @@ export class GatewayModule {
           provide: PG_POOL,
           useFactory: () => {
             const pool = new Pool({
-              connectionString: config.DATABASE_URL, max: config.DATABASE_POOL_SIZE, application_name: `apim-gateway-${config.GATEWAY_ID}`,
-              connectionTimeoutMillis: config.PG_QUERY_TIMEOUT_MS, query_timeout: config.PG_QUERY_TIMEOUT_MS, options: '-c timezone=UTC',
+              connectionString: config.DATABASE_URL,
+              max: config.DATABASE_POOL_SIZE,
+              application_name: `apim-gateway-${config.GATEWAY_ID}`,
+              connectionTimeoutMillis: config.PG_QUERY_TIMEOUT_MS,
+              query_timeout: config.PG_QUERY_TIMEOUT_MS,
+              options: '-c timezone=UTC',
             });
             pool.on('error', () => undefined); // idle client errors surface on the next query
             return pool;
@@ -71,22 +75,40 @@ export class GatewayModule {
         {
           // Fail fast, never queue: a request must learn "Redis unavailable" within the timeout.
           provide: RATE_LIMIT_REDIS,
-          useFactory: () => new RedisScriptConnection({
-            url: config.REDIS_URL, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS, coalesce: config.RATE_LIMIT_COALESCE,
-            connectionName: `gateway-rl-${config.GATEWAY_ID}`, reconnectDelayMs: reconnect, afterWrite: stallHook(config.RATE_LIMIT_TEST_STALL_MS),
-          }),
+          useFactory: () =>
+            new RedisScriptConnection({
+              url: config.REDIS_URL,
+              commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+              coalesce: config.RATE_LIMIT_COALESCE,
+              connectionName: `gateway-rl-${config.GATEWAY_ID}`,
+              reconnectDelayMs: reconnect,
+              afterWrite: stallHook(config.RATE_LIMIT_TEST_STALL_MS),
+            }),
         },
         {
           provide: QUEUE_REDIS,
-          useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: reconnect, connectionName: `gateway-queue-${config.GATEWAY_ID}` })
-            .on('error', () => undefined),
+          useFactory: () =>
+            new Redis(config.REDIS_URL, {
+              maxRetriesPerRequest: null,
+              retryStrategy: reconnect,
+              connectionName: `gateway-queue-${config.GATEWAY_ID}`,
+            }).on('error', () => undefined),
         },
         {
           provide: SUBSCRIBER_REDIS,
-          useFactory: () => new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: reconnect, connectionName: `gateway-sub-${config.GATEWAY_ID}` })
-            .on('error', () => undefined),
+          useFactory: () =>
+            new Redis(config.REDIS_URL, {
+              maxRetriesPerRequest: null,
+              retryStrategy: reconnect,
+              connectionName: `gateway-sub-${config.GATEWAY_ID}`,
+            }).on('error', () => undefined),
         },
-        { provide: RateLimiter, useFactory: (r: RedisScriptConnection) => new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE, exactLogMax: config.EXACT_LOG_MAX }), inject: [RATE_LIMIT_REDIS] },
+        {
+          provide: RateLimiter,
+          useFactory: (r: RedisScriptConnection) =>
+            new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE, exactLogMax: config.EXACT_LOG_MAX }),
+          inject: [RATE_LIMIT_REDIS],
+        },
         {
           provide: QuotaCounter,
           useFactory: (r: RedisScriptConnection) => new QuotaCounter(scriptConnectionCommands(r), config.REDIS_PREFIX),
@@ -98,42 +120,76 @@ export class GatewayModule {
           provide: SnapshotService,
           useFactory: (pool: Pool, h: PgHealth, m: GatewayMetrics, l: Logger, k: KeyStore) =>
             new SnapshotService(pool, h, m, l, {
-              refreshMs: config.SNAPSHOT_REFRESH_MS, debounceMs: config.SNAPSHOT_DEBOUNCE_MS, file: config.GATEWAY_SNAPSHOT_FILE,
-              fileKeys: () => k.knownKeys(), onFileLoaded: (keys) => k.seed(keys),
+              refreshMs: config.SNAPSHOT_REFRESH_MS,
+              debounceMs: config.SNAPSHOT_DEBOUNCE_MS,
+              file: config.GATEWAY_SNAPSHOT_FILE,
+              fileKeys: () => k.knownKeys(),
+              onFileLoaded: (keys) => k.seed(keys),
             }),
           inject: [PG_POOL, PgHealth, GatewayMetrics, LOGGER, KeyStore],
         },
         {
           provide: KeyStore,
-          useFactory: (pool: Pool, h: PgHealth, m: GatewayMetrics, l: Logger) => new KeyStore(pool, h, m, l, {
-            max: config.KEY_CACHE_MAX, ttlMs: config.KEY_CACHE_TTL_MS, negativeTtlMs: config.KEY_NEGATIVE_TTL_MS, lastUsedFlushMs: config.KEY_LAST_USED_FLUSH_MS,
-          }),
+          useFactory: (pool: Pool, h: PgHealth, m: GatewayMetrics, l: Logger) =>
+            new KeyStore(pool, h, m, l, {
+              max: config.KEY_CACHE_MAX,
+              ttlMs: config.KEY_CACHE_TTL_MS,
+              negativeTtlMs: config.KEY_NEGATIVE_TTL_MS,
+              lastUsedFlushMs: config.KEY_LAST_USED_FLUSH_MS,
+            }),
           inject: [PG_POOL, PgHealth, GatewayMetrics, LOGGER],
         },
         {
           provide: ConfigChangeListener,
-          useFactory: (sub: Redis, s: SnapshotService, k: KeyStore, l: Logger) => new ConfigChangeListener(sub, config.REDIS_PREFIX, s, k, l),
+          useFactory: (sub: Redis, s: SnapshotService, k: KeyStore, l: Logger) =>
+            new ConfigChangeListener(sub, config.REDIS_PREFIX, s, k, l),
           inject: [SUBSCRIBER_REDIS, SnapshotService, KeyStore, LOGGER],
         },
         {
           provide: UsageBuffer,
-          useFactory: (r: Redis, m: GatewayMetrics, l: Logger) => new UsageBuffer(
-            // Connection errors are the buffer's business (retry, metrics), not console noise.
-            new Queue(USAGE_QUEUE, { connection: r, prefix: bullPrefix(config.REDIS_PREFIX) }).on('error', () => undefined), m, l,
-            { gatewayId: config.GATEWAY_ID, batchSize: config.USAGE_BATCH_SIZE, flushMs: config.USAGE_FLUSH_MS, maxBuffered: config.USAGE_BUFFER_MAX, addTimeoutMs: config.USAGE_ADD_TIMEOUT_MS },
-          ),
+          useFactory: (r: Redis, m: GatewayMetrics, l: Logger) =>
+            new UsageBuffer(
+              // Connection errors are the buffer's business (retry, metrics), not console noise.
+              new Queue(USAGE_QUEUE, { connection: r, prefix: bullPrefix(config.REDIS_PREFIX) }).on(
+                'error',
+                () => undefined,
+              ),
+              m,
+              l,
+              {
+                gatewayId: config.GATEWAY_ID,
+                batchSize: config.USAGE_BATCH_SIZE,
+                flushMs: config.USAGE_FLUSH_MS,
+                maxBuffered: config.USAGE_BUFFER_MAX,
+                addTimeoutMs: config.USAGE_ADD_TIMEOUT_MS,
+              },
+            ),
           inject: [QUEUE_REDIS, GatewayMetrics, LOGGER],
         },
         {
           provide: Pipeline,
           useFactory: (
-            s: SnapshotService, k: KeyStore, rl: RateLimiter, pools: UpstreamPools, u: UsageBuffer, m: GatewayMetrics, l: Logger, q: QuotaCounter, t: TrustedProxies,
+            s: SnapshotService,
+            k: KeyStore,
+            rl: RateLimiter,
+            pools: UpstreamPools,
+            u: UsageBuffer,
+            m: GatewayMetrics,
+            l: Logger,
+            q: QuotaCounter,
+            t: TrustedProxies,
           ) => {
             const settlement = new QuotaSettlement(q);
             return new Pipeline(
               [
                 new RouteStage(s, config.MAX_BODY_BYTES),
-                new AuthenticateStage(k, s, config.KEY_HASH_SECRET, new InvalidKeyBudget(config.INVALID_KEY_LIMIT_PER_MINUTE), t),
+                new AuthenticateStage(
+                  k,
+                  s,
+                  config.KEY_HASH_SECRET,
+                  new InvalidKeyBudget(config.INVALID_KEY_LIMIT_PER_MINUTE),
+                  t,
+                ),
                 new RateLimitStage(rl, config.REDIS_PREFIX, m, l),
                 new QuotaStage(),
                 new ProxyStage(pools, config.MAX_BODY_BYTES, m, l, config.GATEWAY_BODY_IDLE_TIMEOUT_MS),
@@ -144,20 +200,59 @@ export class GatewayModule {
               (ctx) => settlement.settle(ctx),
             );
           },
-          inject: [SnapshotService, KeyStore, RateLimiter, UpstreamPools, UsageBuffer, GatewayMetrics, LOGGER, QuotaCounter, TrustedProxies],
+          inject: [
+            SnapshotService,
+            KeyStore,
+            RateLimiter,
+            UpstreamPools,
+            UsageBuffer,
+            GatewayMetrics,
+            LOGGER,
+            QuotaCounter,
+            TrustedProxies,
+          ],
         },
         {
           provide: GatewayServer,
           useFactory: (
-            pipeline: Pipeline, snapshots: SnapshotService, listener: ConfigChangeListener, keys: KeyStore, pgHealth: PgHealth,
-            usage: UsageBuffer, pools: UpstreamPools, metrics: GatewayMetrics, logger: Logger, rateLimitRedis: RedisScriptConnection,
+            pipeline: Pipeline,
+            snapshots: SnapshotService,
+            listener: ConfigChangeListener,
+            keys: KeyStore,
+            pgHealth: PgHealth,
+            usage: UsageBuffer,
+            pools: UpstreamPools,
+            metrics: GatewayMetrics,
+            logger: Logger,
+            rateLimitRedis: RedisScriptConnection,
             trustedProxies: TrustedProxies,
-          ) => new GatewayServer({
-            config, logger, accessLog: new AccessLog(config.LOG_LEVEL), metrics, pipeline, snapshots, listener, keys, pgHealth, usage, pools,
-            rateLimitRedis, trustedProxies,
-          }),
+          ) =>
+            new GatewayServer({
+              config,
+              logger,
+              accessLog: new AccessLog(config.LOG_LEVEL),
+              metrics,
+              pipeline,
+              snapshots,
+              listener,
+              keys,
+              pgHealth,
+              usage,
+              pools,
+              rateLimitRedis,
+              trustedProxies,
+            }),
           inject: [
-            Pipeline, SnapshotService, ConfigChangeListener, KeyStore, PgHealth, UsageBuffer, UpstreamPools, GatewayMetrics, LOGGER, RATE_LIMIT_REDIS,
+            Pipeline,
+            SnapshotService,
+            ConfigChangeListener,
+            KeyStore,
+            PgHealth,
+            UsageBuffer,
+            UpstreamPools,
+            GatewayMetrics,
+            LOGGER,
+            RATE_LIMIT_REDIS,
             TrustedProxies,
           ],
         },

@@ -25,7 +25,10 @@ export interface Gateway {
  * snapshot load starts here; /_gateway/readyz answers 503 until it has finished.
  */
 export async function createGateway(config: GatewayConfig): Promise<Gateway> {
-  const app = await NestFactory.createApplicationContext(GatewayModule.forRoot(config), { logger: false, abortOnError: false });
+  const app = await NestFactory.createApplicationContext(GatewayModule.forRoot(config), {
+    logger: false,
+    abortOnError: false,
+  });
   const server = app.get(GatewayServer);
   await server.start();
   let closing: Promise<{ unflushedEvents: number }> | null = null;
@@ -40,10 +43,15 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
         const redis = [QUEUE_REDIS, SUBSCRIBER_REDIS].map((t) => app.get<Redis>(t));
         // QUIT would wait forever in the offline queue of a connection that is down.
         await Promise.all([
-          ...redis.map((r) => (r.status === 'ready' ? withTimeout(r.quit(), 1_000).catch(() => r.disconnect()) : r.disconnect())),
+          ...redis.map((r) =>
+            r.status === 'ready' ? withTimeout(r.quit(), 1_000).catch(() => r.disconnect()) : r.disconnect(),
+          ),
           app.get<RedisScriptConnection>(RATE_LIMIT_REDIS).close(),
         ]);
-        await app.get<Pool>(PG_POOL).end().catch(() => undefined);
+        await app
+          .get<Pool>(PG_POOL)
+          .end()
+          .catch(() => undefined);
         await app.close();
         return result;
       })();
@@ -54,5 +62,8 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let t: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() => clearTimeout(t));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => (t = setTimeout(() => reject(new Error('timeout')), ms))),
+  ]).finally(() => clearTimeout(t));
 }

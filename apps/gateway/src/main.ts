@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   const gateway = await createGateway(config);
   const port = await gateway.listen();
   const adminPort = await gateway.listenAdmin();
-  log.info({ port, adminPort, adminHost: config.GATEWAY_ADMIN_HOST, gatewayId: config.GATEWAY_ID, v8Flags }, 'gateway listening');
+  log.info(
+    { port, adminPort, adminHost: config.GATEWAY_ADMIN_HOST, gatewayId: config.GATEWAY_ID, v8Flags },
+    'gateway listening',
+  );
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -19,10 +22,13 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping: draining in-flight requests and flushing usage');
     // Escalate-safe: whatever happens, the process is gone within drain + shutdown timeout + 4 s.
-    setTimeout(() => {
-      log.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, config.GATEWAY_DRAIN_MS + config.SHUTDOWN_TIMEOUT_MS + 4_000).unref();
+    setTimeout(
+      () => {
+        log.error('shutdown took too long; exiting');
+        process.exit(1);
+      },
+      config.GATEWAY_DRAIN_MS + config.SHUTDOWN_TIMEOUT_MS + 4_000,
+    ).unref();
     gateway.close().then(
       ({ unflushedEvents }) => process.exit(unflushedEvents > 0 ? 1 : 0),
       (err: unknown) => {

@@ -24,8 +24,12 @@ describe('200: proxying', () => {
   it('forwards the stripped path and query, with gateway headers in and credentials out', async () => {
     const res = await request(`${s.url}/echo/things/1?x=1&y=two`, {
       headers: {
-        'x-api-key': c.key, 'x-consumer-id': 'spoofed', 'x-app-id': 'spoofed', 'x-forwarded-for': '203.0.113.7',
- 'x-request-id': 'client-request-0001', accept: 'application/json',
+        'x-api-key': c.key,
+        'x-consumer-id': 'spoofed',
+        'x-app-id': 'spoofed',
+        'x-forwarded-for': '203.0.113.7',
+        'x-request-id': 'client-request-0001',
+        accept: 'application/json',
       },
     });
     expect(res.statusCode).toBe(200);
@@ -49,7 +53,12 @@ describe('200: proxying', () => {
   });
 
   it('drops headers named in Connection', async () => {
-    const res = await rawRequest(s.url, '/echo/hop', { 'x-api-key': c.key, connection: 'keep-alive, x-hop-secret', 'x-hop-secret': 'no', 'keep-alive': 'timeout=5' });
+    const res = await rawRequest(s.url, '/echo/hop', {
+      'x-api-key': c.key,
+      connection: 'keep-alive, x-hop-secret',
+      'x-hop-secret': 'no',
+      'keep-alive': 'timeout=5',
+    });
     expect(res.status).toBe(200);
     const h = (JSON.parse(res.body) as { headers: Record<string, string> }).headers;
     expect(h['x-hop-secret']).toBeUndefined();
@@ -59,12 +68,21 @@ describe('200: proxying', () => {
   it('passes a body sent with Expect: 100-continue (as curl does)', async () => {
     const u = new URL(s.url);
     const result = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpRequest({ host: u.hostname, port: u.port, path: '/echo/upload', method: 'POST', agent: false,
-        headers: { 'x-api-key': c.key, expect: '100-continue', 'content-length': '5' } }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = httpRequest(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: '/echo/upload',
+          method: 'POST',
+          agent: false,
+          headers: { 'x-api-key': c.key, expect: '100-continue', 'content-length': '5' },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('continue', () => req.end('hello'));
       req.on('error', reject);
     });
@@ -76,7 +94,9 @@ describe('200: proxying', () => {
     const r = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': c.key } });
     await r.body.dump();
     const row = await eventually(async () => {
-      const q = await s.pg.query<{ last_used_at: Date | null }>(`SELECT last_used_at FROM api_keys WHERE id = $1`, [c.id]);
+      const q = await s.pg.query<{ last_used_at: Date | null }>(`SELECT last_used_at FROM api_keys WHERE id = $1`, [
+        c.id,
+      ]);
       return q.rows[0].last_used_at;
     }, 5_000);
     expect(Date.now() - row.getTime()).toBeLessThan(10_000);
@@ -107,7 +127,11 @@ describe('200: proxying', () => {
       for (let i = 0; i < 50; i++) yield chunk;
     }
     const before = process.memoryUsage().rss;
-    const up = await request(`${s.url}/echo/upload`, { method: 'POST', headers: { 'x-api-key': c.key, 'content-type': 'application/octet-stream' }, body: Readable.from(body()) });
+    const up = await request(`${s.url}/echo/upload`, {
+      method: 'POST',
+      headers: { 'x-api-key': c.key, 'content-type': 'application/octet-stream' },
+      body: Readable.from(body()),
+    });
     expect(up.statusCode).toBe(200);
     expect(await up.body.json()).toEqual({ bytes: size, sha256: expected });
 

@@ -30,7 +30,10 @@ describe('400: request smuggling and malformed requests', () => {
   });
 
   it('two different Content-Length values → 400 request_smuggling', async () => {
-    const out = await rawSocket(s.url, `POST /echo/x HTTP/1.1\r\nHost: x\r\nx-api-key: ${key}\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde`);
+    const out = await rawSocket(
+      s.url,
+      `POST /echo/x HTTP/1.1\r\nHost: x\r\nx-api-key: ${key}\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde`,
+    );
     expect(out).toMatch(/^HTTP\/1\.1 400 /);
     expect(body(out).code).toBe('request_smuggling');
   });

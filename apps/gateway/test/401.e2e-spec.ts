@@ -6,7 +6,10 @@ import { startStack, type Stack } from './support/harness';
 
 async function metric(url: string, name: string): Promise<number> {
   const text = await (await request(`${url}/metrics`)).body.text();
-  return text.split('\n').filter((l) => l.startsWith(name)).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .reduce((a, l) => a + Number(l.split(' ').pop()), 0);
 }
 
 describe('401: keys', () => {

@@ -37,7 +37,8 @@ describe('404: routing', () => {
     const text = await m.body.text();
     for (const stage of ['route', 'authenticate', 'rate-limit', 'quota', 'proxy', 'meter']) {
       // every request passes route and meter; the others appear once a keyed call has been made
-      if (stage === 'route' || stage === 'meter') expect(text).toMatch(new RegExp(`gateway_stage_duration_seconds_count\\{[^}]*stage="${stage}"`));
+      if (stage === 'route' || stage === 'meter')
+        expect(text).toMatch(new RegExp(`gateway_stage_duration_seconds_count\\{[^}]*stage="${stage}"`));
     }
     const other = await request(`${s.url}/_gateway/other`);
     expect(other.statusCode).toBe(404);

@@ -23,7 +23,11 @@ describe('413: body size', () => {
 
   it('Content-Length over the limit → 413 before anything is forwarded', async () => {
     const seen = s.upstream.seen.length;
-    const res = await request(`${s.url}/echo/upload`, { method: 'POST', headers: { 'x-api-key': key }, body: Buffer.alloc(2 * 1024 * 1024) });
+    const res = await request(`${s.url}/echo/upload`, {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: Buffer.alloc(2 * 1024 * 1024),
+    });
     expect(res.statusCode).toBe(413);
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(((await res.body.json()) as { code: string }).code).toBe('payload_too_large');
@@ -38,7 +42,11 @@ describe('413: body size', () => {
     async function* body() {
       for (let i = 0; i < 8; i++) yield chunk;
     }
-    const res = await request(`${s.url}/echo/upload`, { method: 'POST', headers: { 'x-api-key': key }, body: Readable.from(body()) }).catch((e: Error) => e);
+    const res = await request(`${s.url}/echo/upload`, {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: Readable.from(body()),
+    }).catch((e: Error) => e);
     if (res instanceof Error) {
       // The gateway may answer and close before the client finished writing; the server side is what matters.
       expect(res.message).toMatch(/closed|reset|EPIPE|socket/i);
@@ -55,7 +63,11 @@ describe('413: body size', () => {
   });
 
   it('a body within the limit passes', async () => {
-    const res = await request(`${s.url}/echo/upload`, { method: 'POST', headers: { 'x-api-key': key }, body: Buffer.alloc(512 * 1024, 2) });
+    const res = await request(`${s.url}/echo/upload`, {
+      method: 'POST',
+      headers: { 'x-api-key': key },
+      body: Buffer.alloc(512 * 1024, 2),
+    });
     expect(res.statusCode).toBe(200);
     expect(((await res.body.json()) as { bytes: number }).bytes).toBe(512 * 1024);
   });

@@ -36,7 +36,9 @@ describe('429: rate limit and quota', () => {
     const ok = [await call(c.key), await call(c.key), await call(c.key)];
     expect(ok.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(ok.map((r) => r.headers.ratelimit)).toEqual([
-      expect.stringMatching(/^"default";r=2;t=(59|60)$/), expect.stringMatching(/^"default";r=1;t=\d+$/), expect.stringMatching(/^"default";r=0;t=\d+$/),
+      expect.stringMatching(/^"default";r=2;t=(59|60)$/),
+      expect.stringMatching(/^"default";r=1;t=\d+$/),
+      expect.stringMatching(/^"default";r=0;t=\d+$/),
     ]);
     const r = await call(c.key);
     expect(r.status).toBe(429);
@@ -66,7 +68,9 @@ describe('429: rate limit and quota', () => {
     const refused = await call(c.key);
     expect(refused.status).toBe(429);
     expect(refused.body.code).toBe('quota_exceeded');
-    const untilMonthEnd = Math.ceil((Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1) - Date.now()) / 1000);
+    const untilMonthEnd = Math.ceil(
+      (Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1) - Date.now()) / 1000,
+    );
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(untilMonthEnd - 5);
     expect(await redis.get(qKey)).toBe('3');
     // The quota refusal took no rate-limit slot: one slot of two is still free in this second.
@@ -79,11 +83,21 @@ describe('429: rate limit and quota', () => {
     });
     expect(events.filter((e) => e.billable)).toHaveLength(3);
     expect(events.filter((e) => e.status === 429 && !e.billable)).toHaveLength(2);
-    expect(events.every((e) => e.apiId === apiId && e.planId === c.planId && e.consumerId === c.consumerId && e.keyId === c.id)).toBe(true);
+    expect(
+      events.every(
+        (e) => e.apiId === apiId && e.planId === c.planId && e.consumerId === c.consumerId && e.keyId === c.id,
+      ),
+    ).toBe(true);
   });
 
   it('stacked limits: all or nothing, every limit and the quota in RateLimit-Policy, the nearest exhaustion in RateLimit', async () => {
-    const c = await s.fx.client(apiId, { limits: [{ requests: 2, per: 'second' }, { requests: 3, per: 'hour' }], monthlyQuota: 100 });
+    const c = await s.fx.client(apiId, {
+      limits: [
+        { requests: 2, per: 'second' },
+        { requests: 3, per: 'hour' },
+      ],
+      monthlyQuota: 100,
+    });
     await s.reload();
     const qKey = redisKeys.quota(s.prefix, c.appId, periodOf(new Date()));
     const first = await call(c.key);

@@ -25,7 +25,10 @@ describe('502: upstream unreachable', () => {
   });
 
   it('connection refused → 502 upstream_unavailable, retried once for GET, not billed, quota refunded', async () => {
-    const metrics = async () => (await (await request(`${s.adminUrl}/metrics`)).body.text()).match(/gateway_upstream_retries_total\{[^}]*\} (\d+)/)?.[1];
+    const metrics = async () =>
+      (await (await request(`${s.adminUrl}/metrics`)).body.text()).match(
+        /gateway_upstream_retries_total\{[^}]*\} (\d+)/,
+      )?.[1];
     const res = await request(`${s.url}/dead/x`, { headers: { 'x-api-key': c.key } });
     expect(res.statusCode).toBe(502);
     expect(res.headers['content-type']).toBe('application/problem+json');

@@ -20,7 +20,10 @@ describe('503: Redis unreachable (plan fail mode)', () => {
 
   beforeAll(async () => {
     // Every Redis connection of this gateway points at a port nobody listens on.
-    s = await startStack('503-redis', { REDIS_URL: `redis://127.0.0.1:${await deadPort()}`, REDIS_COMMAND_TIMEOUT_MS: 50 });
+    s = await startStack('503-redis', {
+      REDIS_URL: `redis://127.0.0.1:${await deadPort()}`,
+      REDIS_COMMAND_TIMEOUT_MS: 50,
+    });
     const apiId = await s.fx.api('/echo', s.upstream.url);
     closedKey = (await s.fx.client(apiId, { failMode: 'closed' })).key;
     openKey = (await s.fx.client(apiId, { failMode: 'open' })).key;
@@ -86,7 +89,12 @@ describe('503: Postgres unreachable', () => {
     key = (await s.fx.client(apiId)).key;
     await s.gateways[0].close();
     s.gateways.length = 0;
-    const g = await s.addGateway({ DATABASE_URL: u.toString(), PG_DOWN_GRACE_MS: 60_000, PG_QUERY_TIMEOUT_MS: 300, KEY_CACHE_TTL_MS: 100 });
+    const g = await s.addGateway({
+      DATABASE_URL: u.toString(),
+      PG_DOWN_GRACE_MS: 60_000,
+      PG_QUERY_TIMEOUT_MS: 300,
+      KEY_CACHE_TTL_MS: 100,
+    });
     s.url = g.url;
   });
   afterAll(async () => {

@@ -25,19 +25,28 @@ describe('blackholed upstream: a connect that never completes', () => {
     await hole.close();
   });
 
-  it.each(['GET', 'POST'])('%s → 504 upstream_timeout within timeoutMs + 1 s (connect time counts, no retry past it)', async (method) => {
-    const t0 = Date.now();
-    const res = await request(`${s.url}/hole/x`, { method, headers: { 'x-api-key': key }, body: method === 'POST' ? 'abc' : undefined });
-    const took = Date.now() - t0;
-    expect(res.statusCode).toBe(504);
-    expect(res.headers['content-type']).toBe('application/problem+json');
-    expect(((await res.body.json()) as { code: string }).code).toBe('upstream_timeout');
-    expect(took).toBeLessThan(800 + 1_000);
-  });
+  it.each(['GET', 'POST'])(
+    '%s → 504 upstream_timeout within timeoutMs + 1 s (connect time counts, no retry past it)',
+    async (method) => {
+      const t0 = Date.now();
+      const res = await request(`${s.url}/hole/x`, {
+        method,
+        headers: { 'x-api-key': key },
+        body: method === 'POST' ? 'abc' : undefined,
+      });
+      const took = Date.now() - t0;
+      expect(res.statusCode).toBe(504);
+      expect(res.headers['content-type']).toBe('application/problem+json');
+      expect(((await res.body.json()) as { code: string }).code).toBe('upstream_timeout');
+      expect(took).toBeLessThan(800 + 1_000);
+    },
+  );
 
   it('several at once all answer in time, and none is billed (nothing reached the upstream)', async () => {
     const t0 = Date.now();
-    const all = await Promise.all(Array.from({ length: 10 }, () => request(`${s.url}/hole/y`, { headers: { 'x-api-key': key } })));
+    const all = await Promise.all(
+      Array.from({ length: 10 }, () => request(`${s.url}/hole/y`, { headers: { 'x-api-key': key } })),
+    );
     for (const r of all) {
       expect(r.statusCode).toBe(504);
       await r.body.dump();

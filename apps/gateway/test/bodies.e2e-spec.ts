@@ -6,7 +6,13 @@ import { rawRequest } from './support/raw-http';
 import { UsageQueueReader } from './support/usage-queue';
 
 /** Writes a request head and a chunked body (chunkCount × chunkSize bytes) on a raw socket; resolves with the reply. */
-function chunkedUpload(base: string, path: string, key: string, chunkCount: number, chunkSize: number): Promise<string> {
+function chunkedUpload(
+  base: string,
+  path: string,
+  key: string,
+  chunkCount: number,
+  chunkSize: number,
+): Promise<string> {
   const u = new URL(base);
   return new Promise((resolve) => {
     const s = connect(Number(u.port), u.hostname, async () => {

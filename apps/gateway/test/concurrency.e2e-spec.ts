@@ -45,7 +45,10 @@ describe('exact rate limit across gateways, default command timeout', () => {
     for (let i = 0; i < BURSTS + 3; i++) clients.push(await s.fx.client(apiId, { requests: 100, per: 'minute' }));
     urls = [s.url, (await s.addGateway()).url];
     // Two more gateways whose loop is blocked for 300 ms right after they write rate-limit calls.
-    stalled = [(await s.addGateway({ RATE_LIMIT_TEST_STALL_MS: 300 })).url, (await s.addGateway({ RATE_LIMIT_TEST_STALL_MS: 300 })).url];
+    stalled = [
+      (await s.addGateway({ RATE_LIMIT_TEST_STALL_MS: 300 })).url,
+      (await s.addGateway({ RATE_LIMIT_TEST_STALL_MS: 300 })).url,
+    ];
     await s.reload();
   }, 60_000);
   afterAll(async () => {
@@ -76,11 +79,15 @@ describe('exact rate limit across gateways, default command timeout', () => {
   }, 30_000);
 
   it(`${BURSTS} bursts in a row (a fresh app each) → exactly 100 admitted every time, never failing open`, async () => {
-    const failOpen = (await metricValue(urls[0], 'gateway_rate_limiter_fail_open_total')) + (await metricValue(urls[1], 'gateway_rate_limiter_fail_open_total'));
+    const failOpen =
+      (await metricValue(urls[0], 'gateway_rate_limiter_fail_open_total')) +
+      (await metricValue(urls[1], 'gateway_rate_limiter_fail_open_total'));
     const tallies: Array<Record<number, number>> = [];
     for (let i = 1; i < BURSTS; i++) tallies.push(await burst(agent, urls, clients[i].key));
     expect(tallies).toEqual(Array.from({ length: BURSTS - 1 }, () => ({ 200: 100, 429: 900 })));
-    const after = (await metricValue(urls[0], 'gateway_rate_limiter_fail_open_total')) + (await metricValue(urls[1], 'gateway_rate_limiter_fail_open_total'));
+    const after =
+      (await metricValue(urls[0], 'gateway_rate_limiter_fail_open_total')) +
+      (await metricValue(urls[1], 'gateway_rate_limiter_fail_open_total'));
     expect(after).toBe(failOpen);
   }, 120_000);
 

@@ -15,8 +15,14 @@ describe('CORS per API', () => {
     const api = await s.fx.api('/echo', s.upstream.url);
     const creds = await s.fx.api('/creds', s.upstream.url);
     const none = await s.fx.api('/plain', s.upstream.url);
-    await s.pg.query(`UPDATE apis SET cors = $2 WHERE id = $1`, [api, { allowedOrigins: [APP, 'http://localhost:3000'], exposedHeaders: ['X-Trace'], maxAgeSeconds: 120 }]);
-    await s.pg.query(`UPDATE apis SET cors = $2 WHERE id = $1`, [creds, { allowedOrigins: [APP], allowCredentials: true, allowedHeaders: ['X-Custom'] }]);
+    await s.pg.query(`UPDATE apis SET cors = $2 WHERE id = $1`, [
+      api,
+      { allowedOrigins: [APP, 'http://localhost:3000'], exposedHeaders: ['X-Trace'], maxAgeSeconds: 120 },
+    ]);
+    await s.pg.query(`UPDATE apis SET cors = $2 WHERE id = $1`, [
+      creds,
+      { allowedOrigins: [APP], allowCredentials: true, allowedHeaders: ['X-Custom'] },
+    ]);
     const c = await s.fx.client(api);
     await s.fx.include(c.planId, creds);
     await s.fx.include(c.planId, none);
@@ -30,7 +36,17 @@ describe('CORS per API', () => {
   });
 
   const preflight = (path: string, origin: string, extra: Record<string, string> = {}) =>
-    rawRequest(s.url, path, { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-api-key, content-type, x-foo', ...extra }, 'OPTIONS');
+    rawRequest(
+      s.url,
+      path,
+      {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'x-api-key, content-type, x-foo',
+        ...extra,
+      },
+      'OPTIONS',
+    );
 
   it('preflight from an allowed origin → 204 with the CORS headers; no key, no upstream call, not billed', async () => {
     const before = s.upstream.seen.length;
@@ -73,7 +89,8 @@ describe('CORS per API', () => {
     expect(ok.headers['access-control-allow-origin']).toBe(APP);
     expect(String(ok.headers.vary)).toContain('Origin');
     const exposed = String(ok.headers['access-control-expose-headers']).split(', ');
-    for (const h of ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'X-Request-Id', 'X-Trace']) expect(exposed).toContain(h);
+    for (const h of ['RateLimit', 'RateLimit-Policy', 'Retry-After', 'X-Request-Id', 'X-Trace'])
+      expect(exposed).toContain(h);
     const noKey = await rawRequest(s.url, '/echo/x', { origin: APP });
     expect(noKey.status).toBe(401);
     expect(noKey.headers['access-control-allow-origin']).toBe(APP);

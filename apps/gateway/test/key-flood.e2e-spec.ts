@@ -29,7 +29,12 @@ describe('key flood: well-formed unknown keys from one address', () => {
     await s.gateways[0].close();
     s.gateways.length = 0;
     // A tiny known-key cache: if unknown keys could evict, the known one would be gone after the first 10.
-    const g = await s.addGateway({ DATABASE_URL: u.toString(), KEY_CACHE_MAX: 10, PG_QUERY_TIMEOUT_MS: 300, PG_DOWN_GRACE_MS: 60_000 });
+    const g = await s.addGateway({
+      DATABASE_URL: u.toString(),
+      KEY_CACHE_MAX: 10,
+      PG_QUERY_TIMEOUT_MS: 300,
+      PG_DOWN_GRACE_MS: 60_000,
+    });
     s.url = g.url;
     adminUrl = g.adminUrl;
   });
@@ -46,7 +51,10 @@ describe('key flood: well-formed unknown keys from one address', () => {
     return res.statusCode;
   };
   const bogus = async () => {
-    const res = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': generateKey('not-the-gateway-secret').key }, dispatcher: attacker });
+    const res = await request(`${s.url}/echo/x`, {
+      headers: { 'x-api-key': generateKey('not-the-gateway-secret').key },
+      dispatcher: attacker,
+    });
     const body = (await res.body.json()) as { code: string };
     return { status: res.statusCode, code: body.code, retryAfter: res.headers['retry-after'] };
   };
@@ -91,7 +99,11 @@ describe('key flood: well-formed unknown keys from one address', () => {
     const u = new URL(s.db.url);
     u.host = `127.0.0.1:${proxy.port}`;
     const g = await s.addGateway({
-      DATABASE_URL: u.toString(), KEY_CACHE_MAX: 10, INVALID_KEY_LIMIT_PER_MINUTE: 1_000_000, PG_QUERY_TIMEOUT_MS: 300, PG_DOWN_GRACE_MS: 60_000,
+      DATABASE_URL: u.toString(),
+      KEY_CACHE_MAX: 10,
+      INVALID_KEY_LIMIT_PER_MINUTE: 1_000_000,
+      PG_QUERY_TIMEOUT_MS: 300,
+      PG_DOWN_GRACE_MS: 60_000,
     });
     const call = async (key: string, dispatcher: Agent) => {
       const res = await request(`${g.url}/echo/x`, { headers: { 'x-api-key': key }, dispatcher });

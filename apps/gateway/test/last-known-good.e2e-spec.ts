@@ -13,7 +13,10 @@ import { TcpProxy } from './support/tcp-proxy';
 
 const readyz = async (url: string) => {
   const res = await request(`${url}/_gateway/readyz`);
-  return { status: res.statusCode, body: (await res.body.json()) as { snapshot: string; postgres: string; status: string } };
+  return {
+    status: res.statusCode,
+    body: (await res.body.json()) as { snapshot: string; postgres: string; status: string },
+  };
 };
 
 describe('last known good: the snapshot file, a cold start while Postgres is down, probing', () => {
@@ -27,11 +30,23 @@ describe('last known good: the snapshot file, a cold start while Postgres is dow
 
   /** A gateway reading Postgres through the proxy, started without waiting for readiness. */
   const boot = async (more: Record<string, string | number> = {}) => {
-    const g = await createGateway(gatewayConfig({
-      DATABASE_URL: pgThroughProxy, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: s.prefix, KEY_HASH_SECRET: KEY_SECRET, GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_ID: `lkg-boot-${extra.length}`, SNAPSHOT_REFRESH_MS: 60_000, USAGE_FLUSH_MS: 50, SHUTDOWN_TIMEOUT_MS: 3_000, GATEWAY_DRAIN_MS: 0,
-      GATEWAY_SNAPSHOT_FILE: file, PG_QUERY_TIMEOUT_MS: 300, ...more,
-    }));
+    const g = await createGateway(
+      gatewayConfig({
+        DATABASE_URL: pgThroughProxy,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: s.prefix,
+        KEY_HASH_SECRET: KEY_SECRET,
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_ID: `lkg-boot-${extra.length}`,
+        SNAPSHOT_REFRESH_MS: 60_000,
+        USAGE_FLUSH_MS: 50,
+        SHUTDOWN_TIMEOUT_MS: 3_000,
+        GATEWAY_DRAIN_MS: 0,
+        GATEWAY_SNAPSHOT_FILE: file,
+        PG_QUERY_TIMEOUT_MS: 300,
+        ...more,
+      }),
+    );
     extra.push(g);
     const port = await g.listen(0, '127.0.0.1');
     return { g, url: `http://127.0.0.1:${port}` };
@@ -89,7 +104,11 @@ describe('last known good: the snapshot file, a cold start while Postgres is dow
     // Postgres comes back: the 1 s probe reloads from it.
     proxy.restore();
     const t0 = Date.now();
-    await eventually(async () => g.server.readiness().snapshot === 'postgres' && g.server.readiness().postgres === 'up', 5_000, 20);
+    await eventually(
+      async () => g.server.readiness().snapshot === 'postgres' && g.server.readiness().postgres === 'up',
+      5_000,
+      20,
+    );
     expect(Date.now() - t0).toBeLessThan(2_500);
   });
 
@@ -148,7 +167,9 @@ describe('drain on SIGTERM for load balancers', () => {
     }
     await closing;
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1_000);
-    await expect(request(`${s.url}/echo/x`, { headers: { 'x-api-key': key } })).rejects.toThrow(/ECONNREFUSED|other side closed|connect/i);
+    await expect(request(`${s.url}/echo/x`, { headers: { 'x-api-key': key } })).rejects.toThrow(
+      /ECONNREFUSED|other side closed|connect/i,
+    );
     s.gateways.length = 0;
   });
 });

@@ -9,7 +9,11 @@ const LIMIT = /^"default";r=\d+;t=\d+(, "monthly";r=\d+;t=\d+)?$/;
 async function call(url: string, key: string) {
   const res = await request(url, { headers: { 'x-api-key': key } });
   const body = await res.body.text();
-  return { status: res.statusCode, headers: res.headers, code: body.startsWith('{') ? (JSON.parse(body) as { code?: string }).code : undefined };
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    code: body.startsWith('{') ? (JSON.parse(body) as { code?: string }).code : undefined,
+  };
 }
 
 function expectRateLimit(r: { status: number; headers: Record<string, unknown> }, status: number) {
@@ -61,7 +65,10 @@ describe('RateLimit while Redis is unavailable: 503 (fail closed) and fail-open 
   let openKey: string;
 
   beforeAll(async () => {
-    s = await startStack('rlheaders-redis', { REDIS_URL: `redis://127.0.0.1:${await deadPort()}`, REDIS_COMMAND_TIMEOUT_MS: 50 });
+    s = await startStack('rlheaders-redis', {
+      REDIS_URL: `redis://127.0.0.1:${await deadPort()}`,
+      REDIS_COMMAND_TIMEOUT_MS: 50,
+    });
     const apiId = await s.fx.api('/echo', s.upstream.url);
     closedKey = (await s.fx.client(apiId, { failMode: 'closed' })).key;
     openKey = (await s.fx.client(apiId, { failMode: 'open', monthlyQuota: 50 })).key;

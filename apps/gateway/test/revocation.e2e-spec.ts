@@ -21,7 +21,8 @@ describe('config changes reach the gateway within a second', () => {
     await s.close();
   });
 
-  const publish = (c: Omit<ConfigChange, 'at'>) => pub.publish(configChannel(s.prefix), JSON.stringify({ ...c, at: new Date().toISOString() }));
+  const publish = (c: Omit<ConfigChange, 'at'>) =>
+    pub.publish(configChannel(s.prefix), JSON.stringify({ ...c, at: new Date().toISOString() }));
   const status = async (key: string) => {
     const res = await request(`${s.url}/echo/x`, { headers: { 'x-api-key': key } });
     await res.body.dump();

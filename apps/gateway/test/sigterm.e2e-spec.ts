@@ -23,7 +23,11 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
   beforeAll(async () => {
     // Compile the current sources into a private folder (not dist, which a parallel `tsc -b` may
     // be writing); workspace libs come from their built dist, as in production.
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json', '--outDir', buildDir, '--tsBuildInfoFile', join(buildDir, 'tsbuildinfo')], { cwd: root, stdio: 'inherit' });
+    execFileSync(
+      'npx',
+      ['tsc', '-p', 'tsconfig.json', '--outDir', buildDir, '--tsBuildInfoFile', join(buildDir, 'tsbuildinfo')],
+      { cwd: root, stdio: 'inherit' },
+    );
     s = await startStack('sigterm');
     const apiId = await s.fx.api('/echo', s.upstream.url);
     key = (await s.fx.client(apiId)).key;
@@ -31,17 +35,32 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
     url = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, [join(buildDir, 'src/main.js')], {
       env: {
-        PATH: process.env.PATH, NODE_ENV: 'test', LOG_LEVEL: 'info', GC_HEAP_GROWING_PERCENT: '250', GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', GATEWAY_ID: 'sigterm-child',
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'info',
+        GC_HEAP_GROWING_PERCENT: '250',
+        GATEWAY_PORT: String(port),
+        GATEWAY_HOST: '127.0.0.1',
+        GATEWAY_ID: 'sigterm-child',
         GATEWAY_ADMIN_PORT: String(await freePort()),
-        DATABASE_URL: s.db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: s.prefix, KEY_HASH_SECRET: KEY_SECRET,
+        DATABASE_URL: s.db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: s.prefix,
+        KEY_HASH_SECRET: KEY_SECRET,
         // Nothing is flushed by time during the test: only the shutdown flush can deliver the events.
-        USAGE_FLUSH_MS: '600000', USAGE_BATCH_SIZE: '10000', GATEWAY_DRAIN_MS: '0', GATEWAY_SNAPSHOT_FILE: '',
+        USAGE_FLUSH_MS: '600000',
+        USAGE_BATCH_SIZE: '10000',
+        GATEWAY_DRAIN_MS: '0',
+        GATEWAY_SNAPSHOT_FILE: '',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await eventually(async () => (await request(`${url}/_gateway/readyz`).catch(() => null))?.statusCode === 200, 20_000);
+    await eventually(
+      async () => (await request(`${url}/_gateway/readyz`).catch(() => null))?.statusCode === 200,
+      20_000,
+    );
     reader = new UsageQueueReader(s.prefix);
   }, 120_000);
   afterAll(async () => {
@@ -51,7 +70,11 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
   });
 
   it('sets its V8 heap flag at boot and says so', async () => {
-    const listening = () => stdout.split('\n').filter((l) => l.includes('"gateway listening"')).map((l) => JSON.parse(l) as { v8Flags?: string[] })[0];
+    const listening = () =>
+      stdout
+        .split('\n')
+        .filter((l) => l.includes('"gateway listening"'))
+        .map((l) => JSON.parse(l) as { v8Flags?: string[] })[0];
     await eventually(async () => listening() !== undefined, 5_000);
     expect(listening()?.v8Flags).toEqual(['--heap-growing-percent=250']);
   });
@@ -72,7 +95,14 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGTERM');
 
-    await eventually(async () => (await request(`${url}/_gateway/healthz`).then(() => false, () => true)), 2_000);
+    await eventually(
+      async () =>
+        await request(`${url}/_gateway/healthz`).then(
+          () => false,
+          () => true,
+        ),
+      2_000,
+    );
     const done = await Promise.all(slow);
     expect(done).toEqual(Array.from({ length: 5 }, () => ({ status: 200, body: 'slow' })));
     expect(await exited).toBe(0);

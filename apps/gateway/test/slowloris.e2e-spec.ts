@@ -29,7 +29,10 @@ describe('slowloris: request heads that never finish', () => {
   const HEADERS_TIMEOUT = 1_000;
 
   beforeAll(async () => {
-    s = await startStack('slowloris', { GATEWAY_HEADERS_TIMEOUT_MS: HEADERS_TIMEOUT, GATEWAY_KEEPALIVE_TIMEOUT_MS: 500 });
+    s = await startStack('slowloris', {
+      GATEWAY_HEADERS_TIMEOUT_MS: HEADERS_TIMEOUT,
+      GATEWAY_KEEPALIVE_TIMEOUT_MS: 500,
+    });
     const apiId = await s.fx.api('/echo', s.upstream.url);
     key = (await s.fx.client(apiId, { requests: 100_000 })).key;
     await s.reload();
@@ -69,7 +72,9 @@ describe('slowloris: request heads that never finish', () => {
     const u = new URL(s.url);
     const t0 = Date.now();
     const closedAfter = await new Promise<number>((resolve) => {
-      const sock = connect(Number(u.port), u.hostname, () => sock.write(`GET /echo/x HTTP/1.1\r\nHost: gw\r\nx-api-key: ${key}\r\n\r\n`));
+      const sock = connect(Number(u.port), u.hostname, () =>
+        sock.write(`GET /echo/x HTTP/1.1\r\nHost: gw\r\nx-api-key: ${key}\r\n\r\n`),
+      );
       sock.on('data', () => undefined);
       sock.on('close', () => resolve(Date.now() - t0));
       setTimeout(() => sock.destroy(), 10_000).unref();

@@ -21,7 +21,12 @@ describe('metering: usage batches reach BullMQ exactly once', () => {
   beforeAll(async () => {
     await redis.start();
     s = await startStack('usage', {
-      REDIS_URL: redis.url, USAGE_FLUSH_MS: 50, USAGE_BATCH_SIZE: 5, USAGE_ADD_TIMEOUT_MS: 150, USAGE_BUFFER_MAX: 25, REDIS_COMMAND_TIMEOUT_MS: 50,
+      REDIS_URL: redis.url,
+      USAGE_FLUSH_MS: 50,
+      USAGE_BATCH_SIZE: 5,
+      USAGE_ADD_TIMEOUT_MS: 150,
+      USAGE_BUFFER_MAX: 25,
+      REDIS_COMMAND_TIMEOUT_MS: 50,
     });
     apiId = await s.fx.api('/echo', s.upstream.url);
     key = (await s.fx.client(apiId, { requests: 10_000, per: 'minute', failMode: 'open' })).key;

@@ -23,16 +23,30 @@ export const CONFIG_DOCUMENT_BODY_LIMIT_BYTES = 50 * 1024 * 1024;
 
 class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
-  log(message: unknown, context?: string) { this.logger.debug({ context }, String(message)); }
-  error(message: unknown, trace?: string, context?: string) { this.logger.error({ context, trace }, String(message)); }
-  warn(message: unknown, context?: string) { this.logger.warn({ context }, String(message)); }
-  debug(message: unknown, context?: string) { this.logger.debug({ context }, String(message)); }
-  verbose(message: unknown, context?: string) { this.logger.trace({ context }, String(message)); }
+  log(message: unknown, context?: string) {
+    this.logger.debug({ context }, String(message));
+  }
+  error(message: unknown, trace?: string, context?: string) {
+    this.logger.error({ context, trace }, String(message));
+  }
+  warn(message: unknown, context?: string) {
+    this.logger.warn({ context }, String(message));
+  }
+  debug(message: unknown, context?: string) {
+    this.logger.debug({ context }, String(message));
+  }
+  verbose(message: unknown, context?: string) {
+    this.logger.trace({ context }, String(message));
+  }
 }
 
 async function connectDatabase(config: ManagementConfig, logger: Logger, attempts: number): Promise<DataSource> {
   for (let i = 1; ; i++) {
-    const ds = createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'apim-management-api' });
+    const ds = createDataSource({
+      url: config.DATABASE_URL,
+      poolSize: config.DATABASE_POOL_SIZE,
+      applicationName: 'apim-management-api',
+    });
     try {
       return await ds.initialize();
     } catch (err) {
@@ -55,7 +69,10 @@ export interface CreateOptions {
  * problem+json filter and the OpenAPI document, and runs start-up hooks (bootstrap admin).
  * Returns the initialised Nest app; call `listen(port)` (0 = any free port) and `close()`.
  */
-export async function createManagementApp(config: ManagementConfig, opts: CreateOptions = {}): Promise<NestExpressApplication> {
+export async function createManagementApp(
+  config: ManagementConfig,
+  opts: CreateOptions = {},
+): Promise<NestExpressApplication> {
   const logger = createLogger('management-api', config.LOG_LEVEL);
   const metrics = createMetricsRegistry('management-api');
   const dataSource = await connectDatabase(config, logger, opts.databaseAttempts ?? 30);
@@ -71,11 +88,17 @@ export async function createManagementApp(config: ManagementConfig, opts: Create
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);
   app.use(httpMetricsMiddleware(metrics, logger));
-  app.use(jsonBodyMiddleware({ defaultBytes: BODY_LIMIT_BYTES, overrides: [
-    { pathPrefix: '/v1/admin/apis', bytes: API_DEFINITION_BODY_LIMIT_BYTES },
-    { pathPrefix: '/v1/admin/config/apply', bytes: CONFIG_DOCUMENT_BODY_LIMIT_BYTES },
-  ] }));
-  if (config.CORS_ORIGINS.length) app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
+  app.use(
+    jsonBodyMiddleware({
+      defaultBytes: BODY_LIMIT_BYTES,
+      overrides: [
+        { pathPrefix: '/v1/admin/apis', bytes: API_DEFINITION_BODY_LIMIT_BYTES },
+        { pathPrefix: '/v1/admin/config/apply', bytes: CONFIG_DOCUMENT_BODY_LIMIT_BYTES },
+      ],
+    }),
+  );
+  if (config.CORS_ORIGINS.length)
+    app.enableCors({ origin: config.CORS_ORIGINS, exposedHeaders: ['X-Request-Id', 'Retry-After'] });
   app.setGlobalPrefix('v1', {
     exclude: [
       { path: 'healthz', method: RequestMethod.GET },

@@ -7,8 +7,11 @@ const MAX = 5;
 let t: TestApp;
 beforeAll(async () => {
   t = await TestApp.start('attack', {
-    LOGIN_MAX_FAILURES: String(MAX), LOGIN_FAILURE_WINDOW_SECONDS: '300', SIGNUP_MAX_PER_HOUR_PER_ADDRESS: '3',
-    MAX_APPS_PER_CONSUMER: '2', MAX_KEYS_PER_APP: '2',
+    LOGIN_MAX_FAILURES: String(MAX),
+    LOGIN_FAILURE_WINDOW_SECONDS: '300',
+    SIGNUP_MAX_PER_HOUR_PER_ADDRESS: '3',
+    MAX_APPS_PER_CONSUMER: '2',
+    MAX_KEYS_PER_APP: '2',
   });
 });
 afterAll(async () => {
@@ -28,7 +31,10 @@ const from = (ip: string) => ({ 'x-forwarded-for': ip });
 async function developer(): Promise<{ id: string; email: string; password: string }> {
   const email = `dev-${unique()}@example.org`;
   const password = `pw-${unique()}-long-enough`;
-  const r = await t.call('POST', '/v1/admin/users', { token: await t.adminToken(), body: { email, password, name: 'D', role: 'developer' } });
+  const r = await t.call('POST', '/v1/admin/users', {
+    token: await t.adminToken(),
+    body: { email, password, name: 'D', role: 'developer' },
+  });
   expect(r.status).toBe(201);
   return { id: r.json.id, email, password };
 }
@@ -39,7 +45,11 @@ describe('login throttling under parallel guessing', () => {
     const failuresBefore = await attempts('failure');
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        t.call('POST', '/v1/auth/login', { headers: from('198.51.100.10'), body: { email: dev.email, password: `wrong-${i}-password` } })),
+        t.call('POST', '/v1/auth/login', {
+          headers: from('198.51.100.10'),
+          body: { email: dev.email, password: `wrong-${i}-password` },
+        }),
+      ),
     );
     const statuses = answers.map((r) => r.status);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(MAX);
@@ -51,9 +61,19 @@ describe('login throttling under parallel guessing', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
 
     // Still refused with the right password from the locked address...
-    expectProblem(await t.call('POST', '/v1/auth/login', { headers: from('198.51.100.10'), body: { email: dev.email, password: dev.password } }), 429, 'too_many_attempts');
+    expectProblem(
+      await t.call('POST', '/v1/auth/login', {
+        headers: from('198.51.100.10'),
+        body: { email: dev.email, password: dev.password },
+      }),
+      429,
+      'too_many_attempts',
+    );
     // ...but the owner logs in from another address: the 95 refused attempts did not count.
-    const ok = await t.call('POST', '/v1/auth/login', { headers: from('198.51.100.11'), body: { email: dev.email, password: dev.password } });
+    const ok = await t.call('POST', '/v1/auth/login', {
+      headers: from('198.51.100.11'),
+      body: { email: dev.email, password: dev.password },
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -61,10 +81,24 @@ describe('login throttling under parallel guessing', () => {
     const dev = await developer();
     for (let a = 0; a < 4; a++) {
       for (let i = 0; i < MAX; i++) {
-        expect((await t.call('POST', '/v1/auth/login', { headers: from(`192.0.2.${a + 1}`), body: { email: dev.email, password: 'not-the-password' } })).status).toBe(401);
+        expect(
+          (
+            await t.call('POST', '/v1/auth/login', {
+              headers: from(`192.0.2.${a + 1}`),
+              body: { email: dev.email, password: 'not-the-password' },
+            })
+          ).status,
+        ).toBe(401);
       }
     }
-    expectProblem(await t.call('POST', '/v1/auth/login', { headers: from('192.0.2.99'), body: { email: dev.email, password: dev.password } }), 429, 'too_many_attempts');
+    expectProblem(
+      await t.call('POST', '/v1/auth/login', {
+        headers: from('192.0.2.99'),
+        body: { email: dev.email, password: dev.password },
+      }),
+      429,
+      'too_many_attempts',
+    );
   });
 
   it('believes X-Forwarded-For only from TRUST_PROXY peers', async () => {
@@ -73,9 +107,23 @@ describe('login throttling under parallel guessing', () => {
       const dev = `nobody-${unique()}@example.org`;
       // Each guess claims a new address; the API sees only the real peer, so the pair limit holds.
       for (let i = 0; i < 2; i++) {
-        expect((await strict.call('POST', '/v1/auth/login', { headers: from(`203.0.113.${i + 1}`), body: { email: dev, password: 'guess-password' } })).status).toBe(401);
+        expect(
+          (
+            await strict.call('POST', '/v1/auth/login', {
+              headers: from(`203.0.113.${i + 1}`),
+              body: { email: dev, password: 'guess-password' },
+            })
+          ).status,
+        ).toBe(401);
       }
-      expectProblem(await strict.call('POST', '/v1/auth/login', { headers: from('203.0.113.50'), body: { email: dev, password: 'guess-password' } }), 429, 'too_many_attempts');
+      expectProblem(
+        await strict.call('POST', '/v1/auth/login', {
+          headers: from('203.0.113.50'),
+          body: { email: dev, password: 'guess-password' },
+        }),
+        429,
+        'too_many_attempts',
+      );
     } finally {
       await strict.stop();
     }
@@ -85,7 +133,10 @@ describe('login throttling under parallel guessing', () => {
 describe('signup and provisioning caps', () => {
   it('signups from one address past the hourly cap answer 429 (another address still signs up)', async () => {
     const signup = (ip: string) =>
-      t.call('POST', '/v1/auth/signup', { headers: from(ip), body: { email: `flood-${unique()}@example.org`, password: 'a-long-password!', name: 'F' } });
+      t.call('POST', '/v1/auth/signup', {
+        headers: from(ip),
+        body: { email: `flood-${unique()}@example.org`, password: 'a-long-password!', name: 'F' },
+      });
     const answers = await Promise.all(Array.from({ length: 8 }, () => signup('198.51.100.77')));
     expect(answers.filter((r) => r.status === 201)).toHaveLength(3);
     const refused = answers.filter((r) => r.status !== 201);
@@ -101,7 +152,8 @@ describe('signup and provisioning caps', () => {
     const dev = await developer();
     const token = await t.login(dev.email, dev.password);
     const plan = await t.createPlan({ selfService: true });
-    const create = () => t.call('POST', '/v1/portal/apps', { token, body: { name: `app-${unique()}`, planId: plan.id } });
+    const create = () =>
+      t.call('POST', '/v1/portal/apps', { token, body: { name: `app-${unique()}`, planId: plan.id } });
     const apps = await Promise.all([create(), create(), create(), create()]);
     expect(apps.filter((r) => r.status === 201)).toHaveLength(2);
     for (const r of apps.filter((a) => a.status !== 201)) expectProblem(r, 409, 'limit_reached');
@@ -110,7 +162,11 @@ describe('signup and provisioning caps', () => {
     const key = () => t.call('POST', `/v1/portal/apps/${appId}/keys`, { token, body: { name: 'k' } });
     const keys = await Promise.all([key(), key(), key()]);
     expect(keys.filter((r) => r.status === 201)).toHaveLength(2);
-    expectProblem(keys.find((r) => r.status !== 201)!, 409, 'limit_reached');
+    expectProblem(
+      keys.find((r) => r.status !== 201)!,
+      409,
+      'limit_reached',
+    );
     // A revoked key frees its place.
     const first = keys.find((r) => r.status === 201)!.json.id;
     expect((await t.call('DELETE', `/v1/portal/keys/${first}`, { token })).status).toBe(204);
@@ -119,7 +175,7 @@ describe('signup and provisioning caps', () => {
 });
 
 describe('users: disable, password change, sessions', () => {
-  it('a disabled user\'s token stops working at once and its login answers like a wrong password', async () => {
+  it("a disabled user's token stops working at once and its login answers like a wrong password", async () => {
     const dev = await developer();
     const token = await t.login(dev.email, dev.password);
     expect((await t.call('GET', '/v1/auth/me', { token })).status).toBe(200);
@@ -128,28 +184,81 @@ describe('users: disable, password change, sessions', () => {
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ id: dev.id, status: 'disabled' });
     expectProblem(await t.call('GET', '/v1/auth/me', { token }), 401, 'unauthenticated');
-    const login = expectProblem(await t.call('POST', '/v1/auth/login', { headers: from('198.51.100.30'), body: { email: dev.email, password: dev.password } }), 401, 'invalid_credentials');
-    const wrong = expectProblem(await t.call('POST', '/v1/auth/login', { headers: from('198.51.100.31'), body: { email: dev.email, password: 'wrong-password' } }), 401, 'invalid_credentials');
+    const login = expectProblem(
+      await t.call('POST', '/v1/auth/login', {
+        headers: from('198.51.100.30'),
+        body: { email: dev.email, password: dev.password },
+      }),
+      401,
+      'invalid_credentials',
+    );
+    const wrong = expectProblem(
+      await t.call('POST', '/v1/auth/login', {
+        headers: from('198.51.100.31'),
+        body: { email: dev.email, password: 'wrong-password' },
+      }),
+      401,
+      'invalid_credentials',
+    );
     expect(login.detail).toBe(wrong.detail);
-    const [audit] = await t.sql(`SELECT after->>'status' AS status FROM audit_log WHERE action = 'user.update' AND entity_id = $1`, [dev.id]);
+    const [audit] = await t.sql(
+      `SELECT after->>'status' AS status FROM audit_log WHERE action = 'user.update' AND entity_id = $1`,
+      [dev.id],
+    );
     expect(audit.status).toBe('disabled');
     // Enabled again: logs in (old sessions stay ended).
-    expect((await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: admin, body: { status: 'active' } })).status).toBe(200);
+    expect(
+      (await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: admin, body: { status: 'active' } })).status,
+    ).toBe(200);
     expectProblem(await t.call('GET', '/v1/auth/me', { token }), 401, 'unauthenticated');
-    expect((await t.call('POST', '/v1/auth/login', { headers: from('198.51.100.32'), body: { email: dev.email, password: dev.password } })).status).toBe(200);
+    expect(
+      (
+        await t.call('POST', '/v1/auth/login', {
+          headers: from('198.51.100.32'),
+          body: { email: dev.email, password: dev.password },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('PATCH validates, refuses non-admins, self-changes and developer role changes', async () => {
     const admin = await t.adminToken();
     const dev = await developer();
     const devToken = await t.login(dev.email, dev.password);
-    expectProblem(await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: devToken, body: { status: 'disabled' } }), 403, 'forbidden');
-    expectProblem(await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: admin, body: {} }), 400, 'validation_failed');
-    expectProblem(await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: admin, body: { status: 'banned' } }), 400, 'validation_failed');
-    expectProblem(await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: admin, body: { role: 'admin' } }), 400, 'validation_failed');
-    expectProblem(await t.call('PATCH', '/v1/admin/users/00000000-0000-0000-0000-000000000000', { token: admin, body: { status: 'disabled' } }), 404, 'not_found');
+    expectProblem(
+      await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: devToken, body: { status: 'disabled' } }),
+      403,
+      'forbidden',
+    );
+    expectProblem(
+      await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: admin, body: {} }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: admin, body: { status: 'banned' } }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await t.call('PATCH', `/v1/admin/users/${dev.id}`, { token: admin, body: { role: 'admin' } }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await t.call('PATCH', '/v1/admin/users/00000000-0000-0000-0000-000000000000', {
+        token: admin,
+        body: { status: 'disabled' },
+      }),
+      404,
+      'not_found',
+    );
     const [me] = await t.sql(`SELECT id FROM users WHERE email = $1`, [ADMIN.email]);
-    expectProblem(await t.call('PATCH', `/v1/admin/users/${me.id}`, { token: admin, body: { status: 'disabled' } }), 409, 'conflict');
+    expectProblem(
+      await t.call('PATCH', `/v1/admin/users/${me.id}`, { token: admin, body: { status: 'disabled' } }),
+      409,
+      'conflict',
+    );
     const fin = await t.staff('finance');
     const [finRow] = await t.sql(`SELECT id FROM users WHERE email = $1`, [fin.email]);
     const promoted = await t.call('PATCH', `/v1/admin/users/${finRow.id}`, { token: admin, body: { role: 'admin' } });
@@ -161,25 +270,67 @@ describe('users: disable, password change, sessions', () => {
     const dev = await developer();
     const here = await t.login(dev.email, dev.password);
     const other = await t.login(dev.email, dev.password);
-    const wrong = await t.call('POST', '/v1/auth/password', { token: here, body: { currentPassword: 'not-it', newPassword: 'a-brand-new-password' } });
-    expect(expectProblem(wrong, 400, 'validation_failed').errors).toEqual([{ field: 'currentPassword', message: 'does not match' }]);
-    expectProblem(await t.call('POST', '/v1/auth/password', { token: here, body: { currentPassword: dev.password, newPassword: 'short' } }), 400, 'validation_failed');
-    expectProblem(await t.call('POST', '/v1/auth/password', { body: { currentPassword: dev.password, newPassword: 'a-brand-new-password' } }), 401, 'unauthenticated');
+    const wrong = await t.call('POST', '/v1/auth/password', {
+      token: here,
+      body: { currentPassword: 'not-it', newPassword: 'a-brand-new-password' },
+    });
+    expect(expectProblem(wrong, 400, 'validation_failed').errors).toEqual([
+      { field: 'currentPassword', message: 'does not match' },
+    ]);
+    expectProblem(
+      await t.call('POST', '/v1/auth/password', {
+        token: here,
+        body: { currentPassword: dev.password, newPassword: 'short' },
+      }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await t.call('POST', '/v1/auth/password', {
+        body: { currentPassword: dev.password, newPassword: 'a-brand-new-password' },
+      }),
+      401,
+      'unauthenticated',
+    );
     expect((await t.call('GET', '/v1/auth/me', { token: other })).status).toBe(200);
 
-    const r = await t.call('POST', '/v1/auth/password', { token: here, body: { currentPassword: dev.password, newPassword: 'a-brand-new-password' } });
+    const r = await t.call('POST', '/v1/auth/password', {
+      token: here,
+      body: { currentPassword: dev.password, newPassword: 'a-brand-new-password' },
+    });
     expect(r.status).toBe(204);
     expectProblem(await t.call('GET', '/v1/auth/me', { token: other }), 401, 'unauthenticated');
     expect((await t.call('GET', '/v1/auth/me', { token: here })).status).toBe(200);
-    expectProblem(await t.call('POST', '/v1/auth/login', { headers: from('198.51.100.40'), body: { email: dev.email, password: dev.password } }), 401, 'invalid_credentials');
-    expect((await t.call('POST', '/v1/auth/login', { headers: from('198.51.100.41'), body: { email: dev.email, password: 'a-brand-new-password' } })).status).toBe(200);
+    expectProblem(
+      await t.call('POST', '/v1/auth/login', {
+        headers: from('198.51.100.40'),
+        body: { email: dev.email, password: dev.password },
+      }),
+      401,
+      'invalid_credentials',
+    );
+    expect(
+      (
+        await t.call('POST', '/v1/auth/login', {
+          headers: from('198.51.100.41'),
+          body: { email: dev.email, password: 'a-brand-new-password' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('guessing the current password through a stolen token is throttled like a login', async () => {
     const dev = await developer();
     const token = await t.login(dev.email, dev.password);
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) =>
-      t.call('POST', '/v1/auth/password', { token, headers: from('198.51.100.50'), body: { currentPassword: `guess-${i}`, newPassword: 'a-brand-new-password' } })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.call('POST', '/v1/auth/password', {
+          token,
+          headers: from('198.51.100.50'),
+          body: { currentPassword: `guess-${i}`, newPassword: 'a-brand-new-password' },
+        }),
+      ),
+    );
     expect(answers.filter((r) => r.status === 400).length).toBeLessThanOrEqual(MAX);
     expect(answers.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(20 - MAX);
   });
@@ -187,7 +338,15 @@ describe('users: disable, password change, sessions', () => {
 
 describe('bootstrap admin', () => {
   const boot = (env: Record<string, string>) =>
-    createManagementApp(managementConfig({ ...env, DATABASE_URL: t.db.url, REDIS_URL: t.config.REDIS_URL, REDIS_PREFIX: t.config.REDIS_PREFIX }), { databaseAttempts: 1 });
+    createManagementApp(
+      managementConfig({
+        ...env,
+        DATABASE_URL: t.db.url,
+        REDIS_URL: t.config.REDIS_URL,
+        REDIS_PREFIX: t.config.REDIS_PREFIX,
+      }),
+      { databaseAttempts: 1 },
+    );
 
   it('start-up refuses to promote an existing developer named by ADMIN_EMAIL', async () => {
     const dev = await developer();
@@ -209,6 +368,13 @@ describe('bootstrap admin', () => {
     const second = await boot({ ADMIN_EMAIL: email, ADMIN_PASSWORD: 'second-admin-password' });
     await second.close();
     expectProblem(await t.call('GET', '/v1/auth/me', { token }), 401, 'unauthenticated');
-    expect((await t.call('POST', '/v1/auth/login', { headers: from('198.51.100.60'), body: { email, password: 'second-admin-password' } })).status).toBe(200);
+    expect(
+      (
+        await t.call('POST', '/v1/auth/login', {
+          headers: from('198.51.100.60'),
+          body: { email, password: 'second-admin-password' },
+        })
+      ).status,
+    ).toBe(200);
   });
 });

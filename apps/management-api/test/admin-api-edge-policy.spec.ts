@@ -11,7 +11,12 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const base = () => ({ name: 'Edge', slug: `edge-${unique()}`, upstreamUrl: 'http://up.test', routePath: `/edge-${unique()}` });
+const base = () => ({
+  name: 'Edge',
+  slug: `edge-${unique()}`,
+  upstreamUrl: 'http://up.test',
+  routePath: `/edge-${unique()}`,
+});
 const fields = (p: { errors?: Array<{ field: string }> }) => (p.errors ?? []).map((e) => e.field);
 
 describe('/v1/admin/apis: cors and requireContentLength', () => {
@@ -23,20 +28,38 @@ describe('/v1/admin/apis: cors and requireContentLength', () => {
 
   it('stores a CORS policy with its defaults, patches and clears it; the gateway reads the columns', async () => {
     const c = await t.call('POST', '/v1/admin/apis', {
-      token: admin, body: { ...base(), cors: { allowedOrigins: ['https://app.example.com', 'http://localhost:3000'] }, requireContentLength: true },
+      token: admin,
+      body: {
+        ...base(),
+        cors: { allowedOrigins: ['https://app.example.com', 'http://localhost:3000'] },
+        requireContentLength: true,
+      },
     });
     expect(c.status).toBe(201);
-    expect(c.json.cors).toEqual({ allowedOrigins: ['https://app.example.com', 'http://localhost:3000'], allowCredentials: false, maxAgeSeconds: 600 });
+    expect(c.json.cors).toEqual({
+      allowedOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      allowCredentials: false,
+      maxAgeSeconds: 600,
+    });
     expect(c.json.requireContentLength).toBe(true);
     const [row] = await t.sql('SELECT cors, require_content_length FROM apis WHERE id = $1', [c.json.id]);
     expect(row.cors.allowedOrigins).toHaveLength(2);
     expect(row.require_content_length).toBe(true);
 
-    const cors = { allowedOrigins: ['https://app.example.com'], allowCredentials: true, maxAgeSeconds: 60, exposedHeaders: ['X-Trace'], allowedHeaders: ['X-Custom'] };
+    const cors = {
+      allowedOrigins: ['https://app.example.com'],
+      allowCredentials: true,
+      maxAgeSeconds: 60,
+      exposedHeaders: ['X-Trace'],
+      allowedHeaders: ['X-Custom'],
+    };
     const p = await t.call('PATCH', `/v1/admin/apis/${c.json.id}`, { token: admin, body: { cors } });
     expect(p.status).toBe(200);
     expect(p.json.cors).toEqual(cors);
-    const cleared = await t.call('PATCH', `/v1/admin/apis/${c.json.id}`, { token: admin, body: { cors: null, requireContentLength: false } });
+    const cleared = await t.call('PATCH', `/v1/admin/apis/${c.json.id}`, {
+      token: admin,
+      body: { cors: null, requireContentLength: false },
+    });
     expect(cleared.json).toMatchObject({ cors: null, requireContentLength: false });
   });
 
@@ -55,9 +78,20 @@ describe('/v1/admin/apis: cors and requireContentLength', () => {
     [{ cors: 'yes' }, 'cors'],
     [{ requireContentLength: 'yes' }, 'requireContentLength'],
   ])('refuses %j with a field error', async (patch, field) => {
-    const p = expectProblem(await t.call('POST', '/v1/admin/apis', { token: admin, body: { ...base(), ...patch } }), 400, 'validation_failed');
-    expect(fields(p).some((f) => f === field || f.startsWith(`${field}.`)), JSON.stringify(p.errors)).toBe(true);
+    const p = expectProblem(
+      await t.call('POST', '/v1/admin/apis', { token: admin, body: { ...base(), ...patch } }),
+      400,
+      'validation_failed',
+    );
+    expect(
+      fields(p).some((f) => f === field || f.startsWith(`${field}.`)),
+      JSON.stringify(p.errors),
+    ).toBe(true);
     const api = await t.createApi();
-    expectProblem(await t.call('PATCH', `/v1/admin/apis/${api.id}`, { token: admin, body: patch }), 400, 'validation_failed');
+    expectProblem(
+      await t.call('PATCH', `/v1/admin/apis/${api.id}`, { token: admin, body: patch }),
+      400,
+      'validation_failed',
+    );
   });
 });

@@ -16,7 +16,13 @@ let sub: Redis;
 let pg: Pool;
 const seen: Array<{ msg: ConfigChange; row: Record<string, unknown> | undefined }> = [];
 
-const TABLE: Record<string, string> = { api: 'apis', plan: 'plans', consumer: 'consumers', app: 'apps', key: 'api_keys' };
+const TABLE: Record<string, string> = {
+  api: 'apis',
+  plan: 'plans',
+  consumer: 'consumers',
+  app: 'apps',
+  key: 'api_keys',
+};
 
 beforeAll(async () => {
   t = await TestApp.start('events');
@@ -27,7 +33,9 @@ beforeAll(async () => {
     const msg = JSON.parse(raw) as ConfigChange;
     expect(msg.id).toMatch(/^[0-9a-f-]{36}$/);
     const table = TABLE[msg.kind];
-    void pg.query(`SELECT to_jsonb(x) AS row FROM ${table} x WHERE id = $1`, [msg.id]).then((r) => seen.push({ msg, row: r.rows[0]?.row }));
+    void pg
+      .query(`SELECT to_jsonb(x) AS row FROM ${table} x WHERE id = $1`, [msg.id])
+      .then((r) => seen.push({ msg, row: r.rows[0]?.row }));
   });
   await sub.subscribe(configChannel(t.config.REDIS_PREFIX));
 });
@@ -60,7 +68,10 @@ describe('config-change messages', () => {
 
   it('plan and consumer status changes', async () => {
     const plan = await t.createPlan();
-    await t.call('PATCH', `/v1/admin/plans/${plan.id}`, { token: admin, body: { rateLimit: { requests: 77, per: 'second' } } });
+    await t.call('PATCH', `/v1/admin/plans/${plan.id}`, {
+      token: admin,
+      body: { rateLimit: { requests: 77, per: 'second' } },
+    });
     const m = await next('plan', plan.id, 2);
     expect(m[1].row).toMatchObject({ rate_limit_requests: 77, rate_limit_per: 'second' });
 
@@ -78,7 +89,9 @@ describe('config-change messages', () => {
     const plan = await t.createPlan();
     const plan2 = await t.createPlan();
     const c = (await t.call('POST', '/v1/admin/consumers', { token: admin, body: { name: 'K' } })).json;
-    const app = (await t.call('POST', '/v1/admin/apps', { token: admin, body: { consumerId: c.id, name: 'k', planId: plan.id } })).json;
+    const app = (
+      await t.call('POST', '/v1/admin/apps', { token: admin, body: { consumerId: c.id, name: 'k', planId: plan.id } })
+    ).json;
     const k = (await t.call('POST', `/v1/admin/apps/${app.id}/keys`, { token: admin, body: {} })).json;
     const hash = hashKey(k.key, t.config.KEY_HASH_SECRET);
     const [created] = await next('key', k.id);
@@ -86,7 +99,8 @@ describe('config-change messages', () => {
     expect(JSON.stringify(created.msg)).not.toContain(k.key);
     expect(created.row).toMatchObject({ status: 'active', hash });
 
-    const r = (await t.call('POST', `/v1/admin/keys/${k.id}/rotate`, { token: admin, body: { overlapSeconds: 30 } })).json;
+    const r = (await t.call('POST', `/v1/admin/keys/${k.id}/rotate`, { token: admin, body: { overlapSeconds: 30 } }))
+      .json;
     const [fresh] = await next('key', r.id);
     expect(fresh.msg.hash).toBe(hashKey(r.key, t.config.KEY_HASH_SECRET));
     const oldMsg = (await next('key', k.id, 2))[1];
@@ -114,7 +128,10 @@ describe('config-change messages', () => {
     const api = await t.createApi();
     await next('api', api.id);
     const before = seen.length;
-    const clash = await t.call('POST', '/v1/admin/apis', { token: admin, body: { name: 'dup', slug: api.slug, upstreamUrl: 'http://x.test', routePath: '/dup-route' } });
+    const clash = await t.call('POST', '/v1/admin/apis', {
+      token: admin,
+      body: { name: 'dup', slug: api.slug, upstreamUrl: 'http://x.test', routePath: '/dup-route' },
+    });
     expect(clash.status).toBe(409);
     const inUse = await t.createPlan();
     await next('plan', inUse.id);

@@ -211,7 +211,9 @@ describe('a bad file changes nothing and names every problem with its path', () 
       'plans[2].pricing.overagePer1000',
     ]);
     expect(p.errors.find((e: any) => e.field === 'plans[0].colour').message).toBe('unknown field');
-    expect(p.errors.find((e: any) => e.field === 'plans[2].pricing.monthlyFee').message).toMatch(/^must be a string: quote/);
+    expect(p.errors.find((e: any) => e.field === 'plans[2].pricing.monthlyFee').message).toMatch(
+      /^must be a string: quote/,
+    );
     expect(p.errors.find((e: any) => e.field === 'plans[2].pricing.overagePer1000').message).toMatch(/decimal string/);
     expect(p.errors.find((e: any) => e.field === 'apis[2].slug').message).toContain('duplicate');
     expect(p.errors.find((e: any) => e.field === 'plans[0].apis[1]').message).toContain(`missing-${u}`);

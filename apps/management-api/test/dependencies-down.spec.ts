@@ -11,7 +11,11 @@ let app: NestExpressApplication;
 let base: string;
 beforeAll(async () => {
   db = await createTestDatabase('mgmt_redis_down');
-  const config = managementConfig({ DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1', REDIS_PREFIX: testRedisPrefix('mgmt-down') });
+  const config = managementConfig({
+    DATABASE_URL: db.url,
+    REDIS_URL: 'redis://127.0.0.1:1',
+    REDIS_PREFIX: testRedisPrefix('mgmt-down'),
+  });
   app = await createManagementApp(config, { databaseAttempts: 1 });
   base = `http://127.0.0.1:${await listen(app, 0, '127.0.0.1')}`;
 });
@@ -29,11 +33,17 @@ describe('with Redis down', () => {
   });
 
   it('login fails open (throttle unavailable) and committed changes are not undone by a failed publish', async () => {
-    const login = await fetch(`${base}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const login = await fetch(`${base}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    });
     expect(login.status).toBe(200);
     const { token } = (await login.json()) as { token: string };
     const create = await fetch(`${base}/v1/admin/consumers`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ name: 'Offline Co' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ name: 'Offline Co' }),
     });
     expect(create.status).toBe(201);
     const id = ((await create.json()) as { id: string }).id;

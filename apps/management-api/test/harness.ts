@@ -41,8 +41,11 @@ export class TestApp {
     const db = await createTestDatabase(`mgmt_${label}`);
     // Test files sign up many developers from loopback; the signup cap has its own test.
     const config = managementConfig({
-      DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: testRedisPrefix(`mgmt-${label}`),
-      SIGNUP_MAX_PER_HOUR_PER_ADDRESS: '10000', ...env,
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: testRedisPrefix(`mgmt-${label}`),
+      SIGNUP_MAX_PER_HOUR_PER_ADDRESS: '10000',
+      ...env,
     });
     const app = await createManagementApp(config, { databaseAttempts: 1 });
     const port = await listen(app, 0, '127.0.0.1');
@@ -90,19 +93,32 @@ export class TestApp {
   }
 
   /** A developer (signup + login). */
-  async developer(label = 'dev'): Promise<{ token: string; email: string; password: string; userId: string; consumerId: string }> {
+  async developer(
+    label = 'dev',
+  ): Promise<{ token: string; email: string; password: string; userId: string; consumerId: string }> {
     const email = `${label}-${unique()}@example.org`;
     const password = `pw-${unique()}-long-enough`;
-    const s = await this.call('POST', '/v1/auth/signup', { body: { email, password, name: label, organization: `${label} org` } });
+    const s = await this.call('POST', '/v1/auth/signup', {
+      body: { email, password, name: label, organization: `${label} org` },
+    });
     if (s.status !== 201) throw new Error(`signup: ${s.status} ${s.text}`);
-    return { token: await this.login(email, password), email, password, userId: s.json.user.id, consumerId: s.json.consumer.id };
+    return {
+      token: await this.login(email, password),
+      email,
+      password,
+      userId: s.json.user.id,
+      consumerId: s.json.consumer.id,
+    };
   }
 
   /** A staff user created through POST /v1/admin/users. */
   async staff(role: 'admin' | 'finance'): Promise<{ token: string; email: string; password: string }> {
     const email = `${role}-${unique()}@example.org`;
     const password = `pw-${unique()}-long-enough`;
-    const r = await this.call('POST', '/v1/admin/users', { token: await this.adminToken(), body: { email, password, name: role, role } });
+    const r = await this.call('POST', '/v1/admin/users', {
+      token: await this.adminToken(),
+      body: { email, password, name: role, role },
+    });
     if (r.status !== 201) throw new Error(`create ${role}: ${r.status} ${r.text}`);
     return { token: await this.login(email, password), email, password };
   }
@@ -111,7 +127,13 @@ export class TestApp {
     const u = unique();
     const r = await this.call('POST', '/v1/admin/apis', {
       token: await this.adminToken(),
-      body: { name: `API ${u}`, slug: `api-${u}`, upstreamUrl: 'http://127.0.0.1:9/up', routePath: `/api-${u}`, ...overrides },
+      body: {
+        name: `API ${u}`,
+        slug: `api-${u}`,
+        upstreamUrl: 'http://127.0.0.1:9/up',
+        routePath: `/api-${u}`,
+        ...overrides,
+      },
     });
     if (r.status !== 201) throw new Error(`create api: ${r.status} ${r.text}`);
     return r.json;
@@ -122,8 +144,14 @@ export class TestApp {
     const r = await this.call('POST', '/v1/admin/plans', {
       token: await this.adminToken(),
       body: {
-        name: `Plan ${u}`, slug: `plan-${u}`, apiIds: [], rateLimit: { requests: 10, per: 'minute' }, monthlyQuota: 1000, selfService: true,
-        pricing: { currency: 'USD', monthlyFee: '10.00', includedRequests: 100, overagePer1000: '0.25' }, ...overrides,
+        name: `Plan ${u}`,
+        slug: `plan-${u}`,
+        apiIds: [],
+        rateLimit: { requests: 10, per: 'minute' },
+        monthlyQuota: 1000,
+        selfService: true,
+        pricing: { currency: 'USD', monthlyFee: '10.00', includedRequests: 100, overagePer1000: '0.25' },
+        ...overrides,
       },
     });
     if (r.status !== 201) throw new Error(`create plan: ${r.status} ${r.text}`);
@@ -150,7 +178,9 @@ export const PROBLEM = /^application\/problem\+json/;
 /** Asserts a problem+json body with the given status and code; returns it. */
 export function expectProblem(r: CallResult, status: number, code: string): any {
   if (r.status !== status || r.json?.code !== code || !PROBLEM.test(r.headers.get('content-type') ?? '')) {
-    throw new Error(`expected ${status} ${code}, got ${r.status} ${r.headers.get('content-type')} ${r.text.slice(0, 300)}`);
+    throw new Error(
+      `expected ${status} ${code}, got ${r.status} ${r.headers.get('content-type')} ${r.text.slice(0, 300)}`,
+    );
   }
   if (typeof r.json.requestId !== 'string' || r.json.requestId !== r.headers.get('x-request-id')) {
     throw new Error(`problem without matching requestId: ${r.text}`);

@@ -18,19 +18,29 @@ describe('portal notifications (made by the worker; read and marked read here)',
       ['quota.threshold', { threshold: 80 }, '2026-01-02T00:00:00Z'],
       ['quota.threshold', { threshold: 100 }, '2026-01-03T00:00:00Z'],
     ] as const) {
-      const [row] = await t.sql(`INSERT INTO notifications (consumer_id, type, data, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [alice.consumerId, type, data, at]);
+      const [row] = await t.sql(
+        `INSERT INTO notifications (consumer_id, type, data, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+        [alice.consumerId, type, data, at],
+      );
       ids.push(row.id);
     }
-    await t.sql(`INSERT INTO notifications (consumer_id, type, data) VALUES ($1, 'key.revoked', '{}')`, [bob.consumerId]);
+    await t.sql(`INSERT INTO notifications (consumer_id, type, data) VALUES ($1, 'key.revoked', '{}')`, [
+      bob.consumerId,
+    ]);
   });
   afterAll(async () => t?.stop());
 
-  it('lists the team\'s notifications newest first with an unread count', async () => {
+  it("lists the team's notifications newest first with an unread count", async () => {
     const r = await t.call('GET', '/v1/portal/notifications', { token: alice.token });
     expect(r.status).toBe(200);
     expect(r.json.items.map((n: { id: string }) => n.id)).toEqual([...ids].reverse());
-    expect(r.json.items[0]).toEqual({ id: ids[2], type: 'quota.threshold', createdAt: '2026-01-03T00:00:00.000Z', readAt: null, data: { threshold: 100 } });
+    expect(r.json.items[0]).toEqual({
+      id: ids[2],
+      type: 'quota.threshold',
+      createdAt: '2026-01-03T00:00:00.000Z',
+      readAt: null,
+      data: { threshold: 100 },
+    });
     expect(r.json).toMatchObject({ total: 3, unreadCount: 3 });
   });
 
@@ -44,7 +54,11 @@ describe('portal notifications (made by the worker; read and marked read here)',
     const again = (await t.call('GET', '/v1/portal/notifications?unread=true', { token: alice.token })).json;
     expect(again.items.map((n: { id: string }) => n.id)).toEqual([ids[2], ids[0]]);
     expect(again).toMatchObject({ total: 2, unreadCount: 2 });
-    expect((await t.call('GET', '/v1/portal/notifications', { token: alice.token })).json.items.find((n: { id: string }) => n.id === ids[1]).readAt).toBe(readAt);
+    expect(
+      (await t.call('GET', '/v1/portal/notifications', { token: alice.token })).json.items.find(
+        (n: { id: string }) => n.id === ids[1],
+      ).readAt,
+    ).toBe(readAt);
   });
 
   it('read-all clears the bell', async () => {
@@ -55,11 +69,27 @@ describe('portal notifications (made by the worker; read and marked read here)',
   it('another team sees none of them and gets 404 marking one; bad input is refused', async () => {
     const r = await t.call('GET', '/v1/portal/notifications', { token: bob.token });
     expect(r.json.items.map((n: { type: string }) => n.type)).toEqual(['key.revoked']);
-    expectProblem(await t.call('POST', `/v1/portal/notifications/${ids[0]}/read`, { token: bob.token }), 404, 'not_found');
+    expectProblem(
+      await t.call('POST', `/v1/portal/notifications/${ids[0]}/read`, { token: bob.token }),
+      404,
+      'not_found',
+    );
     expectProblem(await t.call('POST', '/v1/portal/notifications/nope/read', { token: bob.token }), 404, 'not_found');
-    expectProblem(await t.call('POST', '/v1/portal/notifications/00000000-0000-4000-8000-000000000000/read', { token: bob.token }), 404, 'not_found');
-    expectProblem(await t.call('GET', '/v1/portal/notifications?unread=maybe', { token: bob.token }), 400, 'validation_failed');
-    expectProblem(await t.call('GET', '/v1/portal/notifications?limit=-1', { token: bob.token }), 400, 'validation_failed');
+    expectProblem(
+      await t.call('POST', '/v1/portal/notifications/00000000-0000-4000-8000-000000000000/read', { token: bob.token }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await t.call('GET', '/v1/portal/notifications?unread=maybe', { token: bob.token }),
+      400,
+      'validation_failed',
+    );
+    expectProblem(
+      await t.call('GET', '/v1/portal/notifications?limit=-1', { token: bob.token }),
+      400,
+      'validation_failed',
+    );
     expectProblem(await t.call('GET', '/v1/portal/notifications'), 401, 'unauthenticated');
     expectProblem(await t.call('GET', '/v1/portal/notifications', { token: await t.adminToken() }), 403, 'forbidden');
   });

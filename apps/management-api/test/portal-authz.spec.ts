@@ -12,7 +12,10 @@ beforeAll(async () => {
   admin = await t.adminToken();
   alice = await t.developer('alice');
   bob = await t.developer('bob');
-  const pub = await t.createApi({ description: 'public one', openapi: { openapi: '3.0.0', info: { title: 'Pub', version: '1' }, paths: {} } });
+  const pub = await t.createApi({
+    description: 'public one',
+    openapi: { openapi: '3.0.0', info: { title: 'Pub', version: '1' }, paths: {} },
+  });
   await t.createApi({ visibility: 'private' });
   selfPlan = await t.createPlan({ apiIds: [pub.id], selfService: true });
   privatePlan = await t.createPlan({ selfService: false });
@@ -48,39 +51,72 @@ describe('catalogue', () => {
 
 describe('self-service apps and keys', () => {
   it('full flow: app on a self-service plan, keys, rotate, revoke, plan change, delete', async () => {
-    const app = await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Alice app', planId: selfPlan.id } });
+    const app = await t.call('POST', '/v1/portal/apps', {
+      token: alice.token,
+      body: { name: 'Alice app', planId: selfPlan.id },
+    });
     expect(app.status).toBe(201);
     expect(app.json).toMatchObject({ name: 'Alice app', planId: selfPlan.id, consumerId: alice.consumerId });
-    expect((await t.call('GET', '/v1/portal/apps', { token: alice.token })).json).toMatchObject({ total: 1, items: [{ id: app.json.id }] });
+    expect((await t.call('GET', '/v1/portal/apps', { token: alice.token })).json).toMatchObject({
+      total: 1,
+      items: [{ id: app.json.id }],
+    });
     expect((await t.call('GET', '/v1/portal/apps', { token: bob.token })).json.total).toBe(0);
 
-    const k = await t.call('POST', `/v1/portal/apps/${app.json.id}/keys`, { token: alice.token, body: { name: 'default' } });
+    const k = await t.call('POST', `/v1/portal/apps/${app.json.id}/keys`, {
+      token: alice.token,
+      body: { name: 'default' },
+    });
     expect(k.status).toBe(201);
     const listed = await t.call('GET', `/v1/portal/apps/${app.json.id}/keys`, { token: alice.token });
     expect(listed.json.items).toHaveLength(1);
     expect(listed.text).not.toContain(k.json.key);
-    const rotated = await t.call('POST', `/v1/portal/keys/${k.json.id}/rotate`, { token: alice.token, body: { overlapSeconds: 60 } });
+    const rotated = await t.call('POST', `/v1/portal/keys/${k.json.id}/rotate`, {
+      token: alice.token,
+      body: { overlapSeconds: 60 },
+    });
     expect(rotated.status).toBe(201);
     expect(rotated.json.rotatedFromId).toBe(k.json.id);
     expect((await t.call('DELETE', `/v1/portal/keys/${k.json.id}`, { token: alice.token })).status).toBe(204);
 
     const other = await t.createPlan({ selfService: true });
-    const moved = await t.call('PATCH', `/v1/portal/apps/${app.json.id}`, { token: alice.token, body: { planId: other.id } });
+    const moved = await t.call('PATCH', `/v1/portal/apps/${app.json.id}`, {
+      token: alice.token,
+      body: { planId: other.id },
+    });
     expect(moved.status).toBe(200);
     expect(moved.json.planId).toBe(other.id);
-    const refused = expectProblem(await t.call('PATCH', `/v1/portal/apps/${app.json.id}`, { token: alice.token, body: { planId: privatePlan.id } }), 400, 'validation_failed');
+    const refused = expectProblem(
+      await t.call('PATCH', `/v1/portal/apps/${app.json.id}`, { token: alice.token, body: { planId: privatePlan.id } }),
+      400,
+      'validation_failed',
+    );
     expect(refused.errors).toEqual([{ field: 'planId', message: 'no such self-service plan' }]);
 
     expect((await t.call('DELETE', `/v1/portal/apps/${app.json.id}`, { token: alice.token })).status).toBe(204);
     expectProblem(await t.call('GET', `/v1/portal/apps/${app.json.id}`, { token: alice.token }), 404, 'not_found');
-    const audit = await t.sql(`SELECT DISTINCT actor_email FROM audit_log WHERE entity_type IN ('app', 'key') AND actor_user_id = $1`, [alice.userId]);
+    const audit = await t.sql(
+      `SELECT DISTINCT actor_email FROM audit_log WHERE entity_type IN ('app', 'key') AND actor_user_id = $1`,
+      [alice.userId],
+    );
     expect(audit).toEqual([{ actor_email: alice.email }]);
   });
 
   it('refuses plans that are not self-service, and admin-only fields', async () => {
-    const r = expectProblem(await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'x', planId: privatePlan.id } }), 400, 'validation_failed');
+    const r = expectProblem(
+      await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'x', planId: privatePlan.id } }),
+      400,
+      'validation_failed',
+    );
     expect(r.errors).toEqual([{ field: 'planId', message: 'no such self-service plan' }]);
-    const s = expectProblem(await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'x', planId: selfPlan.id, consumerId: bob.consumerId } }), 400, 'validation_failed');
+    const s = expectProblem(
+      await t.call('POST', '/v1/portal/apps', {
+        token: alice.token,
+        body: { name: 'x', planId: selfPlan.id, consumerId: bob.consumerId },
+      }),
+      400,
+      'validation_failed',
+    );
     expect(s.errors).toEqual([{ field: 'consumerId', message: 'unknown field' }]);
   });
 
@@ -93,7 +129,9 @@ describe('self-service apps and keys', () => {
 
 describe("authorisation matrix: another developer's resource answers exactly like a missing one", () => {
   it('every portal route that takes an id', async () => {
-    const app = (await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Mine', planId: selfPlan.id } })).json;
+    const app = (
+      await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Mine', planId: selfPlan.id } })
+    ).json;
     const key = (await t.call('POST', `/v1/portal/apps/${app.id}/keys`, { token: alice.token, body: {} })).json;
     const missing = '00000000-0000-4000-8000-000000000000';
     const routes: Array<[string, (id: string) => string, unknown, 'app' | 'key']> = [
@@ -123,16 +161,28 @@ describe("authorisation matrix: another developer's resource answers exactly lik
   });
 
   it('a pending or suspended developer still gets 404 (not 403) for a foreign app', async () => {
-    const app = (await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Mine 2', planId: selfPlan.id } })).json;
+    const app = (
+      await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Mine 2', planId: selfPlan.id } })
+    ).json;
     const carol = await t.developer('carol');
     await t.call('PATCH', `/v1/admin/consumers/${carol.consumerId}`, { token: admin, body: { status: 'suspended' } });
-    expectProblem(await t.call('POST', `/v1/portal/apps/${app.id}/keys`, { token: carol.token, body: {} }), 404, 'not_found');
-    expectProblem(await t.call('POST', '/v1/portal/apps', { token: carol.token, body: { name: 'x', planId: selfPlan.id } }), 403, 'consumer_suspended');
+    expectProblem(
+      await t.call('POST', `/v1/portal/apps/${app.id}/keys`, { token: carol.token, body: {} }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await t.call('POST', '/v1/portal/apps', { token: carol.token, body: { name: 'x', planId: selfPlan.id } }),
+      403,
+      'consumer_suspended',
+    );
   });
 
   it('admin routes that take an id: developers 403, anonymous 401, finance 403 on writes', async () => {
     const fin = (await t.staff('finance')).token;
-    const app = (await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Mine 3', planId: selfPlan.id } })).json;
+    const app = (
+      await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Mine 3', planId: selfPlan.id } })
+    ).json;
     const key = (await t.call('POST', `/v1/portal/apps/${app.id}/keys`, { token: alice.token, body: {} })).json;
     const api = await t.createApi();
     const routes: Array<[string, string, unknown, boolean]> = [
@@ -169,68 +219,138 @@ describe('teams: membership and team role decide every portal route', () => {
     t.call('POST', `/v1/auth/invitations/${token}/accept`, { token: o.auth, body: o.body });
   const tokenOf = (url: string) => url.split('/invitations/')[1];
 
-  it('invite → accept (sign up, or signed in) → the new members see the team\'s apps within their role', async () => {
-    const shared = (await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Shared', planId: selfPlan.id } })).json;
+  it("invite → accept (sign up, or signed in) → the new members see the team's apps within their role", async () => {
+    const shared = (
+      await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Shared', planId: selfPlan.id } })
+    ).json;
     const team = await t.call('GET', '/v1/portal/team', { token: alice.token });
     expect(team.status).toBe(200);
-    expect(team.json).toMatchObject({ role: 'owner', consumer: { id: alice.consumerId }, members: [{ userId: alice.userId, role: 'owner' }] });
+    expect(team.json).toMatchObject({
+      role: 'owner',
+      consumer: { id: alice.consumerId },
+      members: [{ userId: alice.userId, role: 'owner' }],
+    });
 
     // Billing member, signing up through the link.
-    const inv = await t.call('POST', '/v1/portal/team/invitations', { token: alice.token, body: { email: 'Dave@Example.org', role: 'billing' } });
+    const inv = await t.call('POST', '/v1/portal/team/invitations', {
+      token: alice.token,
+      body: { email: 'Dave@Example.org', role: 'billing' },
+    });
     expect(inv.status).toBe(201);
-    expect(inv.json).toMatchObject({ email: 'dave@example.org', role: 'billing', acceptUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:3000\/invitations\/[A-Za-z0-9_-]{43}$/) });
+    expect(inv.json).toMatchObject({
+      email: 'dave@example.org',
+      role: 'billing',
+      acceptUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:3000\/invitations\/[A-Za-z0-9_-]{43}$/),
+    });
     expect(Date.parse(inv.json.expiresAt) - Date.now()).toBeGreaterThan(6 * 24 * 3600_000);
     const rows = await t.sql('SELECT token_hash FROM team_invitations WHERE id = $1', [inv.json.id]);
     expect(rows[0].token_hash).not.toContain(tokenOf(inv.json.acceptUrl));
     expectProblem(await accept(tokenOf(inv.json.acceptUrl)), 401, 'unauthenticated');
-    expectProblem(await accept(tokenOf(inv.json.acceptUrl), { body: { name: 'Dave', password: 'short' } }), 400, 'validation_failed');
-    const joined = await accept(tokenOf(inv.json.acceptUrl), { body: { name: 'Dave', password: 'dave-password-long' } });
+    expectProblem(
+      await accept(tokenOf(inv.json.acceptUrl), { body: { name: 'Dave', password: 'short' } }),
+      400,
+      'validation_failed',
+    );
+    const joined = await accept(tokenOf(inv.json.acceptUrl), {
+      body: { name: 'Dave', password: 'dave-password-long' },
+    });
     expect(joined.status).toBe(200);
     expect(joined.json).toMatchObject({ consumerId: alice.consumerId, role: 'billing' });
-    expectProblem(await accept(tokenOf(inv.json.acceptUrl), { body: { name: 'Dave', password: 'dave-password-long' } }), 409, 'conflict');
+    expectProblem(
+      await accept(tokenOf(inv.json.acceptUrl), { body: { name: 'Dave', password: 'dave-password-long' } }),
+      409,
+      'conflict',
+    );
     const dave = await t.login('dave@example.org', 'dave-password-long');
 
-    expect((await t.call('GET', '/v1/portal/apps', { token: dave })).json.items.map((a: { id: string }) => a.id)).toContain(shared.id);
+    expect(
+      (await t.call('GET', '/v1/portal/apps', { token: dave })).json.items.map((a: { id: string }) => a.id),
+    ).toContain(shared.id);
     expect((await t.call('GET', `/v1/portal/apps/${shared.id}`, { token: dave })).status).toBe(200);
     expect((await t.call('GET', '/v1/portal/usage', { token: dave })).status).toBe(200);
     expect((await t.call('GET', '/v1/portal/notifications', { token: dave })).status).toBe(200);
     expect((await t.call('GET', '/v1/portal/team', { token: dave })).json.invitations).toEqual([]);
     for (const [method, path, body] of [
-      ['POST', `/v1/portal/apps/${shared.id}/keys`, {}], ['GET', `/v1/portal/apps/${shared.id}/keys`],
-      ['POST', '/v1/portal/apps', { name: 'x', planId: selfPlan.id }], ['PATCH', `/v1/portal/apps/${shared.id}`, { name: 'x' }],
-      ['DELETE', `/v1/portal/apps/${shared.id}`], ['GET', '/v1/portal/webhooks'],
+      ['POST', `/v1/portal/apps/${shared.id}/keys`, {}],
+      ['GET', `/v1/portal/apps/${shared.id}/keys`],
+      ['POST', '/v1/portal/apps', { name: 'x', planId: selfPlan.id }],
+      ['PATCH', `/v1/portal/apps/${shared.id}`, { name: 'x' }],
+      ['DELETE', `/v1/portal/apps/${shared.id}`],
+      ['GET', '/v1/portal/webhooks'],
       ['POST', '/v1/portal/team/invitations', { email: 'x@example.org', role: 'developer' }],
-      ['PATCH', `/v1/portal/team/members/${alice.userId}`, { role: 'billing' }], ['DELETE', `/v1/portal/team/members/${alice.userId}`],
+      ['PATCH', `/v1/portal/team/members/${alice.userId}`, { role: 'billing' }],
+      ['DELETE', `/v1/portal/team/members/${alice.userId}`],
     ] as Array<[string, string, unknown?]>) {
       expectProblem(await t.call(method, path, { token: dave, body }), 403, 'forbidden');
     }
 
     // Developer member: an existing account, accepting while signed in with the invited e-mail.
     const erin = await t.developer('erin');
-    const inv2 = (await t.call('POST', '/v1/portal/team/invitations', { token: alice.token, body: { email: erin.email, role: 'developer' } })).json;
+    const inv2 = (
+      await t.call('POST', '/v1/portal/team/invitations', {
+        token: alice.token,
+        body: { email: erin.email, role: 'developer' },
+      })
+    ).json;
     expectProblem(await accept(tokenOf(inv2.acceptUrl), { auth: bob.token }), 403, 'forbidden');
     expectProblem(await accept(tokenOf(inv2.acceptUrl), { auth: 'v1.garbage.1.x' }), 401, 'unauthenticated');
-    expectProblem(await accept(tokenOf(inv2.acceptUrl), { body: { name: 'Erin', password: 'erin-password-long' } }), 409, 'conflict');
-    expect((await accept(tokenOf(inv2.acceptUrl), { auth: erin.token })).json).toMatchObject({ role: 'developer', userId: erin.userId });
+    expectProblem(
+      await accept(tokenOf(inv2.acceptUrl), { body: { name: 'Erin', password: 'erin-password-long' } }),
+      409,
+      'conflict',
+    );
+    expect((await accept(tokenOf(inv2.acceptUrl), { auth: erin.token })).json).toMatchObject({
+      role: 'developer',
+      userId: erin.userId,
+    });
     const key = await t.call('POST', `/v1/portal/apps/${shared.id}/keys`, { token: erin.token, body: {} });
     expect(key.status).toBe(201);
-    expectProblem(await t.call('POST', '/v1/portal/team/invitations', { token: erin.token, body: { email: 'y@example.org', role: 'developer' } }), 403, 'forbidden');
-    const members = (await t.call('GET', '/v1/portal/team', { token: alice.token })).json.members;
-    expect(members.map((m: { email: string; role: string }) => [m.email, m.role])).toEqual(
-      [[alice.email, 'owner'], ['dave@example.org', 'billing'], [erin.email, 'developer']],
+    expectProblem(
+      await t.call('POST', '/v1/portal/team/invitations', {
+        token: erin.token,
+        body: { email: 'y@example.org', role: 'developer' },
+      }),
+      403,
+      'forbidden',
     );
+    const members = (await t.call('GET', '/v1/portal/team', { token: alice.token })).json.members;
+    expect(members.map((m: { email: string; role: string }) => [m.email, m.role])).toEqual([
+      [alice.email, 'owner'],
+      ['dave@example.org', 'billing'],
+      [erin.email, 'developer'],
+    ]);
 
     // Another team reads nothing of this one and cannot touch its members.
     expectProblem(await t.call('GET', `/v1/portal/apps/${shared.id}`, { token: bob.token }), 404, 'not_found');
-    expectProblem(await t.call('PATCH', `/v1/portal/team/members/${erin.userId}`, { token: bob.token, body: { role: 'owner' } }), 404, 'not_found');
-    expectProblem(await t.call('DELETE', `/v1/portal/team/members/${erin.userId}`, { token: bob.token }), 404, 'not_found');
-    expectProblem(await t.call('DELETE', `/v1/portal/team/invitations/${inv.json.id}`, { token: bob.token }), 404, 'not_found');
-    expect((await t.call('GET', '/v1/portal/team', { token: bob.token })).json.members.map((m: { userId: string }) => m.userId)).toEqual([bob.userId]);
+    expectProblem(
+      await t.call('PATCH', `/v1/portal/team/members/${erin.userId}`, { token: bob.token, body: { role: 'owner' } }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await t.call('DELETE', `/v1/portal/team/members/${erin.userId}`, { token: bob.token }),
+      404,
+      'not_found',
+    );
+    expectProblem(
+      await t.call('DELETE', `/v1/portal/team/invitations/${inv.json.id}`, { token: bob.token }),
+      404,
+      'not_found',
+    );
+    expect(
+      (await t.call('GET', '/v1/portal/team', { token: bob.token })).json.members.map(
+        (m: { userId: string }) => m.userId,
+      ),
+    ).toEqual([bob.userId]);
 
     // Removed members lose access at once (same tokens).
     expect((await t.call('DELETE', `/v1/portal/team/members/${erin.userId}`, { token: alice.token })).status).toBe(204);
     expectProblem(await t.call('GET', `/v1/portal/apps/${shared.id}`, { token: erin.token }), 404, 'not_found');
-    expectProblem(await t.call('POST', `/v1/portal/keys/${key.json.id}/rotate`, { token: erin.token, body: { overlapSeconds: 0 } }), 404, 'not_found');
+    expectProblem(
+      await t.call('POST', `/v1/portal/keys/${key.json.id}/rotate`, { token: erin.token, body: { overlapSeconds: 0 } }),
+      404,
+      'not_found',
+    );
     expect((await t.call('GET', '/v1/portal/team', { token: erin.token })).json.consumer.id).toBe(erin.consumerId); // back in her own team
     const daveId = members.find((m: { email: string }) => m.email === 'dave@example.org').userId;
     expect((await t.call('DELETE', `/v1/portal/team/members/${daveId}`, { token: alice.token })).status).toBe(204);
@@ -240,38 +360,123 @@ describe('teams: membership and team role decide every portal route', () => {
   });
 
   it('the last owner can neither leave nor be demoted; admins cannot touch owners', async () => {
-    expectProblem(await t.call('DELETE', `/v1/portal/team/members/${alice.userId}`, { token: alice.token }), 409, 'conflict');
-    expectProblem(await t.call('PATCH', `/v1/portal/team/members/${alice.userId}`, { token: alice.token, body: { role: 'admin' } }), 409, 'conflict');
+    expectProblem(
+      await t.call('DELETE', `/v1/portal/team/members/${alice.userId}`, { token: alice.token }),
+      409,
+      'conflict',
+    );
+    expectProblem(
+      await t.call('PATCH', `/v1/portal/team/members/${alice.userId}`, { token: alice.token, body: { role: 'admin' } }),
+      409,
+      'conflict',
+    );
     const frank = await t.developer('frank');
-    const inv = (await t.call('POST', '/v1/portal/team/invitations', { token: alice.token, body: { email: frank.email, role: 'admin' } })).json;
+    const inv = (
+      await t.call('POST', '/v1/portal/team/invitations', {
+        token: alice.token,
+        body: { email: frank.email, role: 'admin' },
+      })
+    ).json;
     await accept(inv.acceptUrl.split('/invitations/')[1], { auth: frank.token });
-    expectProblem(await t.call('PATCH', `/v1/portal/team/members/${alice.userId}`, { token: frank.token, body: { role: 'developer' } }), 403, 'forbidden');
-    expectProblem(await t.call('POST', '/v1/portal/team/invitations', { token: frank.token, body: { email: 'o@example.org', role: 'owner' } }), 403, 'forbidden');
-    expectProblem(await t.call('PATCH', `/v1/portal/team/members/${frank.userId}`, { token: frank.token, body: { role: 'owner' } }), 403, 'forbidden');
+    expectProblem(
+      await t.call('PATCH', `/v1/portal/team/members/${alice.userId}`, {
+        token: frank.token,
+        body: { role: 'developer' },
+      }),
+      403,
+      'forbidden',
+    );
+    expectProblem(
+      await t.call('POST', '/v1/portal/team/invitations', {
+        token: frank.token,
+        body: { email: 'o@example.org', role: 'owner' },
+      }),
+      403,
+      'forbidden',
+    );
+    expectProblem(
+      await t.call('PATCH', `/v1/portal/team/members/${frank.userId}`, { token: frank.token, body: { role: 'owner' } }),
+      403,
+      'forbidden',
+    );
     // Two owners: one may leave.
-    expect((await t.call('PATCH', `/v1/portal/team/members/${frank.userId}`, { token: alice.token, body: { role: 'owner' } })).json.role).toBe('owner');
-    expectProblem(await t.call('PATCH', `/v1/portal/team/members/${frank.userId}`, { token: alice.token, body: { role: 'king' } }), 400, 'validation_failed');
-    expect((await t.call('DELETE', `/v1/portal/team/members/${frank.userId}`, { token: frank.token })).status).toBe(204);
-    expectProblem(await t.call('DELETE', `/v1/portal/team/members/${alice.userId}`, { token: alice.token }), 409, 'conflict');
+    expect(
+      (
+        await t.call('PATCH', `/v1/portal/team/members/${frank.userId}`, {
+          token: alice.token,
+          body: { role: 'owner' },
+        })
+      ).json.role,
+    ).toBe('owner');
+    expectProblem(
+      await t.call('PATCH', `/v1/portal/team/members/${frank.userId}`, { token: alice.token, body: { role: 'king' } }),
+      400,
+      'validation_failed',
+    );
+    expect((await t.call('DELETE', `/v1/portal/team/members/${frank.userId}`, { token: frank.token })).status).toBe(
+      204,
+    );
+    expectProblem(
+      await t.call('DELETE', `/v1/portal/team/members/${alice.userId}`, { token: alice.token }),
+      409,
+      'conflict',
+    );
   });
 
   it('invitation links: expired, withdrawn, malformed and unknown ones are 404; bad bodies 400', async () => {
-    const mk = async (email: string) => (await t.call('POST', '/v1/portal/team/invitations', { token: alice.token, body: { email, role: 'developer' } })).json;
+    const mk = async (email: string) =>
+      (await t.call('POST', '/v1/portal/team/invitations', { token: alice.token, body: { email, role: 'developer' } }))
+        .json;
     const old = await mk('old@example.org');
     await t.sql(`UPDATE team_invitations SET expires_at = now() - interval '1 second' WHERE id = $1`, [old.id]);
-    expectProblem(await accept(old.acceptUrl.split('/invitations/')[1], { body: { name: 'Old', password: 'old-password-long' } }), 404, 'not_found');
+    expectProblem(
+      await accept(old.acceptUrl.split('/invitations/')[1], { body: { name: 'Old', password: 'old-password-long' } }),
+      404,
+      'not_found',
+    );
     const gone = await mk('gone@example.org');
-    expect((await t.call('GET', '/v1/portal/team', { token: alice.token })).json.invitations.map((i: { id: string }) => i.id)).toContain(gone.id);
+    expect(
+      (await t.call('GET', '/v1/portal/team', { token: alice.token })).json.invitations.map(
+        (i: { id: string }) => i.id,
+      ),
+    ).toContain(gone.id);
     expect((await t.call('DELETE', `/v1/portal/team/invitations/${gone.id}`, { token: alice.token })).status).toBe(204);
-    expectProblem(await accept(gone.acceptUrl.split('/invitations/')[1], { body: { name: 'Gone', password: 'gone-password-long' } }), 404, 'not_found');
+    expectProblem(
+      await accept(gone.acceptUrl.split('/invitations/')[1], {
+        body: { name: 'Gone', password: 'gone-password-long' },
+      }),
+      404,
+      'not_found',
+    );
     expectProblem(await accept('x'.repeat(43), { body: { name: 'N', password: 'n-password-long' } }), 404, 'not_found');
     expectProblem(await accept('../../etc', { body: { name: 'N', password: 'n-password-long' } }), 404, 'not_found');
     const live = await mk('live@example.org');
-    expectProblem(await accept(live.acceptUrl.split('/invitations/')[1], { body: { name: 'L', password: 'live-password-long', role: 'owner' } }), 400, 'validation_failed');
-    for (const body of [{ email: 'not-an-email', role: 'developer' }, { email: 'a@example.org', role: 'root' }, { email: 'a@example.org' }]) {
-      expectProblem(await t.call('POST', '/v1/portal/team/invitations', { token: alice.token, body }), 400, 'validation_failed');
+    expectProblem(
+      await accept(live.acceptUrl.split('/invitations/')[1], {
+        body: { name: 'L', password: 'live-password-long', role: 'owner' },
+      }),
+      400,
+      'validation_failed',
+    );
+    for (const body of [
+      { email: 'not-an-email', role: 'developer' },
+      { email: 'a@example.org', role: 'root' },
+      { email: 'a@example.org' },
+    ]) {
+      expectProblem(
+        await t.call('POST', '/v1/portal/team/invitations', { token: alice.token, body }),
+        400,
+        'validation_failed',
+      );
     }
-    expectProblem(await t.call('POST', '/v1/portal/team/invitations', { token: alice.token, body: { email: alice.email, role: 'developer' } }), 409, 'conflict');
+    expectProblem(
+      await t.call('POST', '/v1/portal/team/invitations', {
+        token: alice.token,
+        body: { email: alice.email, role: 'developer' },
+      }),
+      409,
+      'conflict',
+    );
     expectProblem(await t.call('GET', '/v1/portal/team', { token: admin }), 403, 'forbidden');
   });
 });

@@ -16,17 +16,25 @@ describe('usage row cap', () => {
     const admin = await t.adminToken();
     const hours = (n: number) => `2026-11-0${n}T10:00:00Z`;
     for (const n of [1, 2, 3]) {
-      await t.sql(`INSERT INTO usage_hourly (bucket, api_id, status_class, requests) VALUES ($1, $2, 2, 5)`, [hours(n), api.id]);
+      await t.sql(`INSERT INTO usage_hourly (bucket, api_id, status_class, requests) VALUES ($1, $2, 2, 5)`, [
+        hours(n),
+        api.id,
+      ]);
     }
     const range = `from=2026-11-01T00:00:00Z&to=2026-11-09T00:00:00Z&granularity=hour`;
     const ok = await t.call('GET', `/v1/usage?${range}`, { token: admin });
     expect(ok.status).toBe(200);
     expect(ok.json.series).toHaveLength(3);
-    await t.sql(`INSERT INTO usage_hourly (bucket, api_id, status_class, requests) VALUES ($1, $2, 2, 5)`, [hours(4), api.id]);
+    await t.sql(`INSERT INTO usage_hourly (bucket, api_id, status_class, requests) VALUES ($1, $2, 2, 5)`, [
+      hours(4),
+      api.id,
+    ]);
     const p = expectProblem(await t.call('GET', `/v1/usage?${range}`, { token: admin }), 400, 'validation_failed');
     expect(p.detail).toMatch(/more than 3 points; narrow the range, use granularity=day/);
     // By day the same rows are 4 points too; filtered to a smaller range it works again.
-    const narrow = await t.call('GET', `/v1/usage?from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z&granularity=hour`, { token: admin });
+    const narrow = await t.call('GET', `/v1/usage?from=2026-11-01T00:00:00Z&to=2026-11-03T00:00:00Z&granularity=hour`, {
+      token: admin,
+    });
     expect(narrow.json.series).toHaveLength(2);
   });
 });

@@ -13,7 +13,10 @@ afterAll(async () => {
 
 function pgDump(url: string): string | null {
   try {
-    return execFileSync('pg_dump', ['--data-only', '--no-owner', url], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync('pg_dump', ['--data-only', '--no-owner', url], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch {
     return null; // pg_dump not installed: the row_to_json dump below still covers every table
   }
@@ -27,7 +30,10 @@ describe('secrets at rest', () => {
     const dev = await t.developer('secret');
     secrets.push(dev.password, dev.token);
     const finPassword = `finance-${unique()}-secret`;
-    const fin = await t.call('POST', '/v1/admin/users', { token: admin, body: { email: `f-${unique()}@example.org`, password: finPassword, name: 'F', role: 'finance' } });
+    const fin = await t.call('POST', '/v1/admin/users', {
+      token: admin,
+      body: { email: `f-${unique()}@example.org`, password: finPassword, name: 'F', role: 'finance' },
+    });
     expect(fin.status).toBe(201);
     secrets.push(finPassword);
     // A failed login with a password-like string must not be stored either.
@@ -36,10 +42,14 @@ describe('secrets at rest', () => {
     secrets.push(typo);
 
     const plan = await t.createPlan();
-    const app = (await t.call('POST', '/v1/portal/apps', { token: dev.token, body: { name: 'S', planId: plan.id } })).json;
+    const app = (await t.call('POST', '/v1/portal/apps', { token: dev.token, body: { name: 'S', planId: plan.id } }))
+      .json;
     const k1 = (await t.call('POST', `/v1/portal/apps/${app.id}/keys`, { token: dev.token, body: {} })).json;
-    const k2 = (await t.call('POST', `/v1/admin/apps/${app.id}/keys`, { token: admin, body: { name: 'admin-made' } })).json;
-    const k3 = (await t.call('POST', `/v1/portal/keys/${k1.id}/rotate`, { token: dev.token, body: { overlapSeconds: 60 } })).json;
+    const k2 = (await t.call('POST', `/v1/admin/apps/${app.id}/keys`, { token: admin, body: { name: 'admin-made' } }))
+      .json;
+    const k3 = (
+      await t.call('POST', `/v1/portal/keys/${k1.id}/rotate`, { token: dev.token, body: { overlapSeconds: 60 } })
+    ).json;
     await t.call('DELETE', `/v1/portal/keys/${k2.id}`, { token: dev.token });
     for (const k of [k1, k2, k3]) {
       expect(k.key).toMatch(/^apim_/);
@@ -49,7 +59,9 @@ describe('secrets at rest', () => {
     const tables: Array<{ table_name: string }> = await t.sql(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
     );
-    expect(tables.map((x) => x.table_name)).toEqual(expect.arrayContaining(['users', 'sessions', 'api_keys', 'audit_log', 'consumers']));
+    expect(tables.map((x) => x.table_name)).toEqual(
+      expect.arrayContaining(['users', 'sessions', 'api_keys', 'audit_log', 'consumers']),
+    );
     let dump = '';
     for (const { table_name } of tables) {
       const rows: Array<{ j: string }> = await t.sql(`SELECT row_to_json(x)::text AS j FROM "${table_name}" x`);

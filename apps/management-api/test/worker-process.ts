@@ -14,14 +14,23 @@ export class WorkerProcess {
 
   static start(env: Record<string, string>): WorkerProcess {
     if (!built) {
-      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b'], { cwd: workerRoot, stdio: 'inherit' });
+      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b'], {
+        cwd: workerRoot,
+        stdio: 'inherit',
+      });
       built = true;
     }
     const child = spawn(process.execPath, [join(workerRoot, 'dist/src/main.js')], {
       cwd: workerRoot,
       env: {
-        ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', WORKER_PORT: '0', BILLING_ENABLED: 'false', OUTBOX_POLL_MS: '100',
-        WEBHOOK_ALLOW_PRIVATE: 'true', ...env,
+        ...process.env,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'warn',
+        WORKER_PORT: '0',
+        BILLING_ENABLED: 'false',
+        OUTBOX_POLL_MS: '100',
+        WEBHOOK_ALLOW_PRIVATE: 'true',
+        ...env,
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

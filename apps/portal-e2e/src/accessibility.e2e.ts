@@ -14,13 +14,20 @@ const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const DEVELOPER = { email: 'developer@example.com', password: 'change-me-developer-password' };
 
 type Account = { email: string; password: string };
-interface Ids { apiId: string; planId: string; consumerId: string; appId: string }
+interface Ids {
+  apiId: string;
+  planId: string;
+  consumerId: string;
+  appId: string;
+}
 
 /** Ids of the demo data the e2e stack seeds (scripts/lib/seed.mjs), read through the management API. */
 async function seededIds(): Promise<Ids> {
   const token = async (who: Account): Promise<string> => {
     const res = await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(who),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(who),
     });
     expect(res.status, await res.clone().text()).toBe(200);
     return ((await res.json()) as { token: string }).token;
@@ -44,7 +51,10 @@ async function seededIds(): Promise<Ids> {
 /** One line per failing node: rule id, impact, CSS target and axe's summary of what to fix. */
 function describeViolations(violations: Awaited<ReturnType<AxeBuilder['analyze']>>['violations']): string[] {
   return violations.flatMap((v) =>
-    v.nodes.map((n) => `${v.id} [${v.impact}] ${n.target.join(' ')} — ${v.help}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`),
+    v.nodes.map(
+      (n) =>
+        `${v.id} [${v.impact}] ${n.target.join(' ')} — ${v.help}: ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`,
+    ),
   );
 }
 
@@ -58,7 +68,8 @@ async function scan(page: Page, state: string): Promise<void> {
     .exclude('.swagger-ui')
     .analyze();
   const lines = describeViolations(results.violations);
-  if (lines.length) console.log(`axe: ${state}: ${results.violations.length} rules, ${lines.length} nodes\n  ${lines.join('\n  ')}`);
+  if (lines.length)
+    console.log(`axe: ${state}: ${results.violations.length} rules, ${lines.length} nodes\n  ${lines.join('\n  ')}`);
   expect.soft(lines, `axe violations on ${state}`).toEqual([]);
 }
 
@@ -88,7 +99,9 @@ interface Visit {
 const VISITS: Visit[] = [
   // Public
   {
-    route: '/', who: null, path: () => '/',
+    route: '/',
+    who: null,
+    path: () => '/',
     then: async (page) => {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.getByRole('button', { name: 'Toggle navigation' }).click();
@@ -97,14 +110,18 @@ const VISITS: Visit[] = [
     },
   },
   {
-    route: '/apis/[id]', who: null, path: (ids) => `/apis/${ids.apiId}`,
+    route: '/apis/[id]',
+    who: null,
+    path: (ids) => `/apis/${ids.apiId}`,
     ready: async (page) => {
       await expect(page.locator('.swagger-ui .opblock').first()).toBeVisible({ timeout: 30_000 });
     },
   },
   { route: '/plans', who: null, path: () => '/plans' },
   {
-    route: '/login', who: null, path: () => '/login',
+    route: '/login',
+    who: null,
+    path: () => '/login',
     then: async (page) => {
       await page.getByRole('button', { name: 'Log in' }).click();
       await expect(page.getByText('Enter your email')).toBeVisible();
@@ -112,7 +129,9 @@ const VISITS: Visit[] = [
     },
   },
   {
-    route: '/signup', who: null, path: () => '/signup',
+    route: '/signup',
+    who: null,
+    path: () => '/signup',
     then: async (page) => {
       await page.getByRole('button', { name: /Sign up|Create account/ }).click();
       await expect(page.locator('[aria-invalid="true"]').first()).toBeVisible();
@@ -124,7 +143,9 @@ const VISITS: Visit[] = [
 
   // Developer
   {
-    route: '/dashboard', who: DEVELOPER, path: () => '/dashboard',
+    route: '/dashboard',
+    who: DEVELOPER,
+    path: () => '/dashboard',
     then: async (page) => {
       await page.getByRole('button', { name: 'Account menu' }).click();
       await expect(page.getByRole('menu')).toBeVisible();
@@ -136,7 +157,9 @@ const VISITS: Visit[] = [
     },
   },
   {
-    route: '/dashboard/apps/[id]', who: DEVELOPER, path: (ids) => `/dashboard/apps/${ids.appId}`,
+    route: '/dashboard/apps/[id]',
+    who: DEVELOPER,
+    path: (ids) => `/dashboard/apps/${ids.appId}`,
     then: async (page) => {
       await page.getByRole('button', { name: 'Create key' }).click();
       const create = page.getByRole('dialog', { name: 'Create an API key' });
@@ -166,7 +189,9 @@ const VISITS: Visit[] = [
   { route: '/admin', who: ADMIN, path: () => '/admin' },
   { route: '/admin/apis', who: ADMIN, path: () => '/admin/apis' },
   {
-    route: '/admin/apis/new', who: ADMIN, path: () => '/admin/apis/new',
+    route: '/admin/apis/new',
+    who: ADMIN,
+    path: () => '/admin/apis/new',
     then: async (page) => {
       await page.getByRole('button', { name: 'Create API' }).click();
       await expect(page.locator('[aria-invalid="true"]').first()).toBeVisible();
@@ -174,7 +199,9 @@ const VISITS: Visit[] = [
     },
   },
   {
-    route: '/admin/apis/[id]', who: ADMIN, path: (ids) => `/admin/apis/${ids.apiId}`,
+    route: '/admin/apis/[id]',
+    who: ADMIN,
+    path: (ids) => `/admin/apis/${ids.apiId}`,
     then: async (page) => {
       await page.getByRole('button', { name: 'Delete API' }).click();
       await expect(page.getByRole('dialog', { name: 'Delete API?' })).toBeVisible();
@@ -184,7 +211,9 @@ const VISITS: Visit[] = [
   { route: '/admin/plans', who: ADMIN, path: () => '/admin/plans' },
   { route: '/admin/plans/new', who: ADMIN, path: () => '/admin/plans/new' },
   {
-    route: '/admin/plans/[id]', who: ADMIN, path: (ids) => `/admin/plans/${ids.planId}`,
+    route: '/admin/plans/[id]',
+    who: ADMIN,
+    path: (ids) => `/admin/plans/${ids.planId}`,
     then: async (page) => {
       await page.getByLabel('Overage per 1,000').fill('0.75');
       await page.getByRole('button', { name: 'Review and save' }).click();
@@ -199,7 +228,9 @@ const VISITS: Visit[] = [
   },
   { route: '/admin/consumers', who: ADMIN, path: () => '/admin/consumers' },
   {
-    route: '/admin/consumers/[id]', who: ADMIN, path: (ids) => `/admin/consumers/${ids.consumerId}`,
+    route: '/admin/consumers/[id]',
+    who: ADMIN,
+    path: (ids) => `/admin/consumers/${ids.consumerId}`,
     then: async (page) => {
       await page.getByRole('button', { name: 'Suspend Demo Org' }).click();
       await expect(page.getByRole('dialog', { name: 'Suspend Demo Org?' })).toBeVisible();
@@ -208,9 +239,14 @@ const VISITS: Visit[] = [
   },
   { route: '/admin/usage', who: ADMIN, path: () => '/admin/usage' },
   {
-    route: '/admin/audit', who: ADMIN, path: () => '/admin/audit',
+    route: '/admin/audit',
+    who: ADMIN,
+    path: () => '/admin/audit',
     then: async (page) => {
-      await page.getByRole('button', { name: /^Details of / }).first().click();
+      await page
+        .getByRole('button', { name: /^Details of / })
+        .first()
+        .click();
       await expect(page.getByRole('dialog')).toBeVisible();
       await scan(page, '/admin/audit (details dialog)');
     },
@@ -233,9 +269,12 @@ function portalRoutes(): string[] {
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.isDirectory()) walk(join(dir, e.name));
-      else if (/^(not-found|forbidden|unauthorized)\.(tsx|jsx)$/.test(e.name)) found.push(relative(appDir, join(dir, e.name)));
+      else if (/^(not-found|forbidden|unauthorized)\.(tsx|jsx)$/.test(e.name))
+        found.push(relative(appDir, join(dir, e.name)));
       else if (/^page\.(tsx|ts|jsx|js|mdx)$/.test(e.name)) {
-        const segments = relative(appDir, dir).split(sep).filter((s) => s && !/^\(.*\)$/.test(s));
+        const segments = relative(appDir, dir)
+          .split(sep)
+          .filter((s) => s && !/^\(.*\)$/.test(s));
         found.push('/' + segments.join('/'));
       }
     }
@@ -248,8 +287,14 @@ test('every page of the portal is scanned by this spec', () => {
   const scanned = new Set(VISITS.map((v) => v.route));
   const routes = portalRoutes();
   expect(routes.length).toBeGreaterThan(10);
-  expect(routes.filter((r) => !scanned.has(r)), 'pages without an accessibility scan: add them to VISITS').toEqual([]);
-  expect([...scanned].filter((r) => !routes.includes(r)), 'VISITS names routes that no longer exist').toEqual([]);
+  expect(
+    routes.filter((r) => !scanned.has(r)),
+    'pages without an accessibility scan: add them to VISITS',
+  ).toEqual([]);
+  expect(
+    [...scanned].filter((r) => !routes.includes(r)),
+    'VISITS names routes that no longer exist',
+  ).toEqual([]);
 });
 
 const ROLES: { name: string; who: Account | null }[] = [

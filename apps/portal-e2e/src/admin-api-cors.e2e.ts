@@ -1,8 +1,12 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN, GATEWAY_URL, logIn, uniq } from './support';
 
-test('an admin creates an API that browsers may call (CORS); the gateway answers its preflight without a key', async ({ page }) => {
-  const slug = uniq('cors').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+test('an admin creates an API that browsers may call (CORS); the gateway answers its preflight without a key', async ({
+  page,
+}) => {
+  const slug = uniq('cors')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-');
   await logIn(page, ADMIN, '/admin/apis/new');
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`CORS ${slug}`);
   await page.getByRole('textbox', { name: 'Slug', exact: true }).fill(slug);
@@ -19,15 +23,20 @@ test('an admin creates an API that browsers may call (CORS); the gateway answers
 
   // The gateway picks the change up from its config-change message within moments.
   await expect
-    .poll(async () => {
-      const res = await fetch(`${GATEWAY_URL}/${slug}/things`, {
-        method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
-      });
-      return `${res.status} ${res.headers.get('access-control-allow-origin')} ${res.headers.get('access-control-max-age')}`;
-    }, { timeout: 15_000 })
+    .poll(
+      async () => {
+        const res = await fetch(`${GATEWAY_URL}/${slug}/things`, {
+          method: 'OPTIONS',
+          headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST' },
+        });
+        return `${res.status} ${res.headers.get('access-control-allow-origin')} ${res.headers.get('access-control-max-age')}`;
+      },
+      { timeout: 15_000 },
+    )
     .toBe('204 https://app.example.com 120');
   const other = await fetch(`${GATEWAY_URL}/${slug}/things`, {
-    method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    method: 'OPTIONS',
+    headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
   });
   expect(other.headers.get('access-control-allow-origin')).toBeNull();
 });

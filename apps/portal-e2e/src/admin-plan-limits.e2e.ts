@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN, logIn } from './support';
 
-test('an admin gives a plan stacked limits (10/second and 1,000/hour and a day cap), then takes one away', async ({ page }) => {
+test('an admin gives a plan stacked limits (10/second and 1,000/hour and a day cap), then takes one away', async ({
+  page,
+}) => {
   const slug = `stacked-${Date.now().toString(36)}`;
   await logIn(page, ADMIN, '/admin/plans/new');
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill(`Stacked ${slug}`);

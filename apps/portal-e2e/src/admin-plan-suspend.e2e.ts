@@ -1,7 +1,9 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN, MANAGEMENT_URL, apiSignup, callGateway, developerWithKey, logIn, shot } from './support';
 
-test('an admin edits a plan (with its impact preview) and suspends a consumer; the next gateway call is refused', async ({ page }) => {
+test('an admin edits a plan (with its impact preview) and suspends a consumer; the next gateway call is refused', async ({
+  page,
+}) => {
   const dev = await developerWithKey('Suspended soon');
   expect((await callGateway(dev.key)).status).toBe(200);
 
@@ -62,7 +64,7 @@ test('an admin edits a plan (with its impact preview) and suspends a consumer; t
   await expect(page.getByText(costCenter).first()).toBeVisible();
 });
 
-test('the API form shows the management API\'s field errors under the inputs', async ({ page }) => {
+test("the API form shows the management API's field errors under the inputs", async ({ page }) => {
   await logIn(page, ADMIN, '/admin/apis/new');
   await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Shadow of demo');
   await page.getByRole('textbox', { name: 'Slug', exact: true }).fill(`shadow-${Date.now().toString(36)}`);
@@ -105,7 +107,13 @@ test('an admin creates an API with an uploaded OpenAPI document; it appears in t
   await page.locator('input[type="file"]').setInputFiles({
     name: 'inventory.json',
     mimeType: 'application/json',
-    buffer: Buffer.from(JSON.stringify({ openapi: '3.0.3', info: { title: 'Inventory', version: '2.1.0' }, paths: { '/items': { get: { summary: 'List items', responses: { 200: { description: 'ok' } } } } } })),
+    buffer: Buffer.from(
+      JSON.stringify({
+        openapi: '3.0.3',
+        info: { title: 'Inventory', version: '2.1.0' },
+        paths: { '/items': { get: { summary: 'List items', responses: { 200: { description: 'ok' } } } } },
+      }),
+    ),
   });
   await expect(page.getByText('Current: Inventory 2.1.0')).toBeVisible();
   await page.getByRole('button', { name: 'Create API' }).click();
@@ -115,14 +123,32 @@ test('an admin creates an API with an uploaded OpenAPI document; it appears in t
   await expect(page.getByText('List items')).toBeVisible({ timeout: 20_000 });
 });
 
-test('an admin approves a pending consumer, then gives it an app and a key that works at the gateway', async ({ page }) => {
+test('an admin approves a pending consumer, then gives it an app and a key that works at the gateway', async ({
+  page,
+}) => {
   const dev = await apiSignup();
   // Put the consumer in "pending" as signup approval would.
-  const admin = await (await fetch(`${MANAGEMENT_URL}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) })).json();
+  const admin = await (
+    await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
+    })
+  ).json();
   const auth = { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' };
-  const found = await (await fetch(`${MANAGEMENT_URL}/v1/admin/consumers?q=${encodeURIComponent(dev.name)}`, { headers: auth })).json();
+  const found = await (
+    await fetch(`${MANAGEMENT_URL}/v1/admin/consumers?q=${encodeURIComponent(dev.name)}`, { headers: auth })
+  ).json();
   const consumer = found.items[0];
-  expect((await fetch(`${MANAGEMENT_URL}/v1/admin/consumers/${consumer.id}`, { method: 'PATCH', headers: auth, body: JSON.stringify({ status: 'pending' }) })).status).toBe(200);
+  expect(
+    (
+      await fetch(`${MANAGEMENT_URL}/v1/admin/consumers/${consumer.id}`, {
+        method: 'PATCH',
+        headers: auth,
+        body: JSON.stringify({ status: 'pending' }),
+      })
+    ).status,
+  ).toBe(200);
 
   await logIn(page, ADMIN, '/admin/consumers?status=pending');
   const row = page.getByTestId('consumer-row').filter({ hasText: dev.name });

@@ -3,7 +3,9 @@ import { ADMIN, apiSignup, FINANCE, logIn, MANAGEMENT_URL, shot, uniq } from './
 
 async function token(who: { email: string; password: string }): Promise<string> {
   const res = await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: who.email, password: who.password }),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: who.email, password: who.password }),
   });
   expect(res.status).toBe(200);
   return (await res.json()).token;
@@ -11,20 +13,30 @@ async function token(who: { email: string; password: string }): Promise<string> 
 
 async function call(tok: string, method: string, path: string, body?: unknown) {
   const res = await fetch(`${MANAGEMENT_URL}${path}`, {
-    method, headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined,
+    method,
+    headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
   });
   const json = await res.json().catch(() => null);
   expect(res.status, JSON.stringify(json)).toBeLessThan(300);
   return json;
 }
 
-test('finance sees a price change as one line per version and per-currency subtotals; the plan editor shows the history', async ({ page }) => {
+test('finance sees a price change as one line per version and per-currency subtotals; the plan editor shows the history', async ({
+  page,
+}) => {
   const admin = await token(ADMIN);
   const name = uniq('Multi');
-  const plan = (currency: string, monthlyFee: string) => call(admin, 'POST', '/v1/admin/plans', {
-    name: `${name} ${currency}`, slug: uniq(`multi-${currency.toLowerCase()}`), apiIds: [], rateLimit: { requests: 10, per: 'second' },
-    monthlyQuota: null, selfService: true, pricing: { currency, monthlyFee, includedRequests: 0, overagePer1000: '0' },
-  });
+  const plan = (currency: string, monthlyFee: string) =>
+    call(admin, 'POST', '/v1/admin/plans', {
+      name: `${name} ${currency}`,
+      slug: uniq(`multi-${currency.toLowerCase()}`),
+      apiIds: [],
+      rateLimit: { requests: 10, per: 'second' },
+      monthlyQuota: null,
+      selfService: true,
+      pricing: { currency, monthlyFee, includedRequests: 0, overagePer1000: '0' },
+    });
   const usd = await plan('USD', '31.00');
   const eur = await plan('EUR', '62.00');
   const dev = await apiSignup();
@@ -34,7 +46,8 @@ test('finance sees a price change as one line per version and per-currency subto
   // New USD prices from the start of this hour: this month is rated under both versions (unless it is the 1st).
   const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
   await call(admin, 'PATCH', `/v1/admin/plans/${usd.id}`, {
-    pricing: { currency: 'USD', monthlyFee: '93.00', includedRequests: 0, overagePer1000: '0' }, effectiveFrom: hour.toISOString(),
+    pricing: { currency: 'USD', monthlyFee: '93.00', includedRequests: 0, overagePer1000: '0' },
+    effectiveFrom: hour.toISOString(),
   });
 
   await logIn(page, FINANCE);
@@ -64,14 +77,17 @@ test('finance sees a price change as one line per version and per-currency subto
   await page.getByLabel('Monthly fee').fill('124.00');
   await page.getByLabel('New prices take effect from (UTC)').fill('2099-01-01T00:00');
   await page.getByRole('button', { name: 'Review and save' }).click();
-  await expect(page.getByTestId('preview-replaced')).toContainText(`which the new prices replace from 2099-01-01 00:00 UTC`);
+  await expect(page.getByTestId('preview-replaced')).toContainText(
+    `which the new prices replace from 2099-01-01 00:00 UTC`,
+  );
   await expect(page.getByTestId('preview-replaced')).toContainText('Compared with the prices in force from 20');
   await shot(page, '25-admin-plan-price-preview');
   await page.getByRole('button', { name: 'Save plan' }).click();
   await expect(page).toHaveURL(/\/admin\/plans$/);
   const versions = (await call(admin, 'GET', `/v1/admin/plans/${usd.id}/prices`)).items;
-  expect(versions.map((v: { effectiveFrom: string; monthlyFee: string }) => [v.effectiveFrom, v.monthlyFee]).at(-1))
-    .toEqual(['2099-01-01T00:00:00.000Z', '124.00']);
+  expect(
+    versions.map((v: { effectiveFrom: string; monthlyFee: string }) => [v.effectiveFrom, v.monthlyFee]).at(-1),
+  ).toEqual(['2099-01-01T00:00:00.000Z', '124.00']);
   // Still billed at the version in force now.
   expect((await call(admin, 'GET', `/v1/admin/plans/${usd.id}`)).pricing.monthlyFee).toBe('93.00');
 });

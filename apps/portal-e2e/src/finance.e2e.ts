@@ -14,9 +14,26 @@ test('finance downloads the chargeback CSV and it parses, with totals per line',
   await page.getByRole('link', { name: 'Download CSV' }).click();
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^chargeback-\d{4}-\d{2}\.csv$/);
-  const rows = parse(readFileSync(await file.path()), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const rows = parse(readFileSync(await file.path()), { columns: true, skip_empty_lines: true }) as Record<
+    string,
+    string
+  >[];
   expect(rows.length).toBeGreaterThan(0);
-  for (const col of ['period', 'consumerId', 'consumerName', 'costCenter', 'appId', 'appName', 'plan', 'requests', 'billableRequests', 'monthlyFee', 'overageAmount', 'total', 'currency']) {
+  for (const col of [
+    'period',
+    'consumerId',
+    'consumerName',
+    'costCenter',
+    'appId',
+    'appName',
+    'plan',
+    'requests',
+    'billableRequests',
+    'monthlyFee',
+    'overageAmount',
+    'total',
+    'currency',
+  ]) {
     expect(Object.keys(rows[0])).toContain(col);
   }
   const demo = rows.find((r) => r.appName === 'Demo App');
@@ -30,10 +47,16 @@ test('finance reads the usage report (and its CSV) and the reconciliation status
   await shot(page, '21-finance-usage');
   const download = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Download CSV' }).click();
-  const rows = parse(readFileSync(await (await download).path()), { columns: true, skip_empty_lines: true }) as Record<string, string>[];
+  const rows = parse(readFileSync(await (await download).path()), { columns: true, skip_empty_lines: true }) as Record<
+    string,
+    string
+  >[];
   expect(Array.isArray(rows)).toBe(true);
 
-  await page.getByRole('navigation', { name: 'Finance sections' }).getByRole('link', { name: 'Reconciliation' }).click();
+  await page
+    .getByRole('navigation', { name: 'Finance sections' })
+    .getByRole('link', { name: 'Reconciliation' })
+    .click();
   await expect(page.getByTestId('reconciliation-status')).toBeVisible();
   await shot(page, '22-finance-reconciliation');
 });

@@ -33,7 +33,12 @@ test('a page of the portal cannot be framed by another site', async ({ page }) =
     await page.goto(`http://localhost:${(attacker.address() as AddressInfo).port}/`);
     await page.waitForTimeout(1500);
     const frame = page.frames().find((f) => f !== page.mainFrame());
-    const framedLogin = frame ? await frame.getByRole('button', { name: 'Log in' }).count().catch(() => 0) : 0;
+    const framedLogin = frame
+      ? await frame
+          .getByRole('button', { name: 'Log in' })
+          .count()
+          .catch(() => 0)
+      : 0;
     expect(framedLogin).toBe(0);
   } finally {
     attacker.close();
@@ -50,7 +55,14 @@ test('the session cookie is HttpOnly and SameSite=Lax', async ({ page, context }
   expect(await page.evaluate(() => document.cookie)).not.toContain('apim_session');
 });
 
-for (const next of ['%2F%09%2Fevil.com', '//evil.com', '/\\evil.com', 'https://evil.com', '/%5Cevil.com', '%2F%2Fevil.com']) {
+for (const next of [
+  '%2F%09%2Fevil.com',
+  '//evil.com',
+  '/\\evil.com',
+  'https://evil.com',
+  '/%5Cevil.com',
+  '%2F%2Fevil.com',
+]) {
   test(`after login, next=${next} lands on the portal`, async ({ page }) => {
     const dev = await apiSignup();
     await page.goto(`/login?next=${next}`);
@@ -93,7 +105,10 @@ test.describe('the try-it relay', () => {
     expect(res.headers()['content-security-policy']).toBe('sandbox');
   });
 
-  test('never reaches the gateway\'s own endpoints, refuses 2 MiB bodies, answers sandboxed', async ({ page, context }) => {
+  test("never reaches the gateway's own endpoints, refuses 2 MiB bodies, answers sandboxed", async ({
+    page,
+    context,
+  }) => {
     const dev = await developerWithKey('relay');
     await logIn(page, dev);
     const api = page.request;
@@ -107,16 +122,23 @@ test.describe('the try-it relay', () => {
     expect(dotted.status()).not.toBe(200);
     expect(await dotted.text()).not.toMatch(/# HELP|# TYPE/);
     const big = Buffer.alloc(2 * 1024 * 1024, 'a');
-    const tooBig = await api.post('/try-it/demo/hello', { headers: { 'x-api-key': dev.key, 'content-type': 'text/plain' }, data: big });
+    const tooBig = await api.post('/try-it/demo/hello', {
+      headers: { 'x-api-key': dev.key, 'content-type': 'text/plain' },
+      data: big,
+    });
     expect(tooBig.status()).toBe(413);
 
     // Without Content-Length (chunked): refused while reading.
     const cookie = await sessionCookie(context);
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${PORTAL_URL}/try-it/demo/hello`, { method: 'POST', headers: { cookie, 'x-api-key': dev.key, 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        `${PORTAL_URL}/try-it/demo/hello`,
+        { method: 'POST', headers: { cookie, 'x-api-key': dev.key, 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       let sent = 0;
       const pump = () => {
@@ -148,21 +170,35 @@ test('an uploaded OpenAPI document naming another server never gets the key sent
   await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
   const evil = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
   try {
-    const login = await (await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN),
-    })).json();
+    const login = await (
+      await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(ADMIN),
+      })
+    ).json();
     const slug = uniq('servers');
     const created = await fetch(`${MANAGEMENT_URL}/v1/admin/apis`, {
       method: 'POST',
       headers: { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        name: `Servers ${slug}`, slug, upstreamUrl: 'http://127.0.0.1:9/up', routePath: `/${slug}`, visibility: 'public',
+        name: `Servers ${slug}`,
+        slug,
+        upstreamUrl: 'http://127.0.0.1:9/up',
+        routePath: `/${slug}`,
+        visibility: 'public',
         openapi: {
-          openapi: '3.0.3', info: { title: 'Servers', version: '1' }, servers: [{ url: `${evil}/root` }],
+          openapi: '3.0.3',
+          info: { title: 'Servers', version: '1' },
+          servers: [{ url: `${evil}/root` }],
           paths: {
             '/steal': {
               servers: [{ url: `${evil}/path` }],
-              get: { operationId: 'steal', servers: [{ url: `${evil}/operation` }], responses: { 200: { description: 'ok' } } },
+              get: {
+                operationId: 'steal',
+                servers: [{ url: `${evil}/operation` }],
+                responses: { 200: { description: 'ok' } },
+              },
             },
           },
         },
@@ -179,7 +215,10 @@ test('an uploaded OpenAPI document naming another server never gets the key sent
     await page.locator('.opblock-get .opblock-summary').first().click();
     await page.getByRole('button', { name: 'Execute' }).click({ timeout: 30_000 });
     // The call went to the gateway (through the relay), which refuses it: the key has no plan for it.
-    await expect(page.locator('.live-responses-table tbody .response-col_status').first()).toHaveText(/^(403|502|503|504)\b/, { timeout: 15_000 });
+    await expect(page.locator('.live-responses-table tbody .response-col_status').first()).toHaveText(
+      /^(403|502|503|504)\b/,
+      { timeout: 15_000 },
+    );
     await page.waitForTimeout(1000);
     expect(seen).toEqual([]);
     await expect(page.locator('.swagger-ui')).not.toContainText(evil);

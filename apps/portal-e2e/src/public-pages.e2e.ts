@@ -27,7 +27,9 @@ test('narrow screens get a burger menu', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto('/');
   await page.getByRole('button', { name: 'Toggle navigation' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Plans' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Plans' }),
+  ).toBeVisible();
   await shot(page, '08-mobile-nav');
   await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Plans' }).click();
   await expect(page).toHaveURL(/\/plans/);
@@ -43,7 +45,9 @@ test('the API page\'s "Try it out" calls the gateway with the key the developer 
   await page.getByLabel('Your API key for “Try it out”').fill(dev.key);
   await page.locator('.opblock-get .opblock-summary-control').first().click();
   await page.getByRole('button', { name: 'Execute' }).click();
-  await expect(page.locator('.live-responses-table tbody .response-col_status').first()).toHaveText('200', { timeout: 15_000 });
+  await expect(page.locator('.live-responses-table tbody .response-col_status').first()).toHaveText('200', {
+    timeout: 15_000,
+  });
   // The curl swagger-ui shows is the gateway call, and it does not print the key.
   await expect(page.locator('.curl-command').first()).toContainText(`${GATEWAY_URL}/demo/hello`);
   await expect(page.locator('.curl-command').first()).not.toContainText(dev.key);

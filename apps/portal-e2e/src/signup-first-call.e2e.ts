@@ -1,7 +1,10 @@
 import { expect, test, type Locator } from '@playwright/test';
 import { PORTAL_URL, callGateway, shot, uniq } from './support';
 
-test('a developer signs up, creates an app and a key, calls the gateway and sees the call in usage', async ({ page, context }) => {
+test('a developer signs up, creates an app and a key, calls the gateway and sees the call in usage', async ({
+  page,
+  context,
+}) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: PORTAL_URL });
   let clicks = 0;
   const click = async (target: Locator) => {
@@ -66,7 +69,7 @@ test('a developer signs up, creates an app and a key, calls the gateway and sees
   await shot(page, '06-dashboard');
 });
 
-test('the signup form validates as you type and shows the API\'s refusal', async ({ page }) => {
+test("the signup form validates as you type and shows the API's refusal", async ({ page }) => {
   await page.goto('/signup');
   await page.getByRole('textbox', { name: 'Password', exact: true }).fill('short');
   await expect(page.getByText('At least 12 characters').last()).toBeVisible();

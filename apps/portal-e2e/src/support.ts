@@ -7,7 +7,10 @@ export const PORTAL_URL = process.env.PORTAL_URL ?? 'http://127.0.0.1:4000';
 export const MANAGEMENT_URL = process.env.MANAGEMENT_URL ?? 'http://127.0.0.1:4001';
 export const GATEWAY_URL = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4080';
 
-export const ADMIN = { email: process.env.ADMIN_EMAIL ?? 'admin@example.com', password: process.env.ADMIN_PASSWORD ?? 'change-me-admin-password' };
+export const ADMIN = {
+  email: process.env.ADMIN_EMAIL ?? 'admin@example.com',
+  password: process.env.ADMIN_PASSWORD ?? 'change-me-admin-password',
+};
 export const FINANCE = { email: 'finance@example.com', password: 'change-me-finance-password' };
 
 const SHOTS = join(__dirname, '..', 'screenshots');
@@ -45,7 +48,12 @@ export async function apiSignup(): Promise<{ email: string; password: string; na
 }
 
 /** Calls the gateway until the snapshot knows the key (a fresh key reaches gateways within ~1 s). */
-export async function callGateway(key: string, path = '/demo/hello', want = 200, timeoutMs = 15_000): Promise<Response> {
+export async function callGateway(
+  key: string,
+  path = '/demo/hello',
+  want = 200,
+  timeoutMs = 15_000,
+): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let last: Response | undefined;
   while (Date.now() < deadline) {
@@ -59,11 +67,29 @@ export async function callGateway(key: string, path = '/demo/hello', want = 200,
 /** A developer with an app on the Free plan and a key, made through the management API. */
 export async function developerWithKey(appName = 'Test app') {
   const dev = await apiSignup();
-  const login = await (await fetch(`${MANAGEMENT_URL}/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: dev.email, password: dev.password }) })).json();
+  const login = await (
+    await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: dev.email, password: dev.password }),
+    })
+  ).json();
   const auth = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
   const plans = await (await fetch(`${MANAGEMENT_URL}/v1/portal/plans`)).json();
   const free = plans.items.find((p: { slug: string }) => p.slug === 'free');
-  const app = await (await fetch(`${MANAGEMENT_URL}/v1/portal/apps`, { method: 'POST', headers: auth, body: JSON.stringify({ name: appName, planId: free.id }) })).json();
-  const key = await (await fetch(`${MANAGEMENT_URL}/v1/portal/apps/${app.id}/keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'default' }) })).json();
+  const app = await (
+    await fetch(`${MANAGEMENT_URL}/v1/portal/apps`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: appName, planId: free.id }),
+    })
+  ).json();
+  const key = await (
+    await fetch(`${MANAGEMENT_URL}/v1/portal/apps/${app.id}/keys`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'default' }),
+    })
+  ).json();
   return { ...dev, key: key.key as string };
 }

@@ -8,7 +8,12 @@ const server = fileURLToPath(new URL('../server.mjs', import.meta.url));
 function start(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [server], {
-      env: { PATH: process.env.PATH, PORTAL_PORT: '0', PORTAL_HOST: '127.0.0.1', ...env } as unknown as NodeJS.ProcessEnv,
+      env: {
+        PATH: process.env.PATH,
+        PORTAL_PORT: '0',
+        PORTAL_HOST: '127.0.0.1',
+        ...env,
+      } as unknown as NodeJS.ProcessEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -26,13 +31,21 @@ function start(env: Record<string, string | undefined>): Promise<{ code: number 
 }
 
 describe('the portal refuses published development secrets unless NODE_ENV is development or test', () => {
-  it.each([[undefined], ['production']])('NODE_ENV=%s: exits 1 naming the variable', async (NODE_ENV) => {
-    const r = await start({ NODE_ENV, ADMIN_PASSWORD: 'change-me-admin-password', AUTH_TOKEN_SECRET: 'dev-only-auth-token-secret' });
-    expect(r.code).toBe(1);
-    expect(r.output).toContain('portal: invalid configuration');
-    expect(r.output).toContain('ADMIN_PASSWORD: is a published development value');
-    expect(r.output).toContain('AUTH_TOKEN_SECRET: is a published development value');
-  }, 30_000);
+  it.each([[undefined], ['production']])(
+    'NODE_ENV=%s: exits 1 naming the variable',
+    async (NODE_ENV) => {
+      const r = await start({
+        NODE_ENV,
+        ADMIN_PASSWORD: 'change-me-admin-password',
+        AUTH_TOKEN_SECRET: 'dev-only-auth-token-secret',
+      });
+      expect(r.code).toBe(1);
+      expect(r.output).toContain('portal: invalid configuration');
+      expect(r.output).toContain('ADMIN_PASSWORD: is a published development value');
+      expect(r.output).toContain('AUTH_TOKEN_SECRET: is a published development value');
+    },
+    30_000,
+  );
 
   it('refuses a TRUST_PROXY it cannot parse', async () => {
     const r = await start({ NODE_ENV: 'production', TRUST_PROXY: 'not-an-address' });

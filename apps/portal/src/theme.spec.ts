@@ -31,7 +31,7 @@ const gray = full.colors.gray;
 const surfaces = [full.white, gray[0], gray[1]];
 
 describe('theme colours (light scheme) meet WCAG AA for text', () => {
-  it('Mantine\'s defaults did not (so this test can fail)', () => {
+  it("Mantine's defaults did not (so this test can fail)", () => {
     expect(ratio(gray[6], full.white)).toBeLessThan(AA);
     expect(ratio(full.white, full.colors.indigo[6])).toBeLessThan(AA);
     expect(ratio(full.colors.teal[9], full.colors.teal[2])).toBeLessThan(AA);
@@ -39,13 +39,15 @@ describe('theme colours (light scheme) meet WCAG AA for text', () => {
 
   it('dimmed text inside light alerts and badges of every colour', () => {
     for (const [name, shades] of Object.entries(full.colors)) {
-      if (name !== 'dark') expect(ratio(vars['--mantine-color-dimmed'], shades[1]), `dimmed on ${name}.1`).toBeGreaterThanOrEqual(AA);
+      if (name !== 'dark')
+        expect(ratio(vars['--mantine-color-dimmed'], shades[1]), `dimmed on ${name}.1`).toBeGreaterThanOrEqual(AA);
     }
   });
 
   it('dimmed, placeholder, link, error and success text on every surface', () => {
     for (const name of ['dimmed', 'placeholder', 'anchor', 'error', 'success']) {
-      for (const bg of surfaces) expect(ratio(vars[`--mantine-color-${name}`], bg), `${name} on ${bg}`).toBeGreaterThanOrEqual(AA);
+      for (const bg of surfaces)
+        expect(ratio(vars[`--mantine-color-${name}`], bg), `${name} on ${bg}`).toBeGreaterThanOrEqual(AA);
     }
   });
 

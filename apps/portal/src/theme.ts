@@ -1,5 +1,10 @@
 import {
-  DEFAULT_THEME, createTheme, darken, luminance, type CSSVariablesResolver, type MantineColorsTuple,
+  DEFAULT_THEME,
+  createTheme,
+  darken,
+  luminance,
+  type CSSVariablesResolver,
+  type MantineColorsTuple,
 } from '@mantine/core';
 
 /**
@@ -51,7 +56,9 @@ export const accessibleColors: CSSVariablesResolver = (theme) => {
     light[`--mantine-color-${name}-light-color`] = readable(shades[9], [shades[1], shades[2]]);
   }
   // Secondary text also sits inside light alerts (an error state's request id): their shade 1 too.
-  const lightBackgrounds = Object.entries(theme.colors).filter(([name]) => name !== 'dark').map(([, shades]) => shades[1]);
+  const lightBackgrounds = Object.entries(theme.colors)
+    .filter(([name]) => name !== 'dark')
+    .map(([, shades]) => shades[1]);
   const dimmed = readable(gray[6], [...SURFACES, ...lightBackgrounds]);
   return {
     variables: {},

@@ -36,12 +36,23 @@ const pg = new Client({ connectionString: db.url });
 await pg.connect();
 const one = async (sql, p) => (await pg.query(sql, p)).rows[0];
 const consumer = await one(`INSERT INTO consumers (name) VALUES ('bench') RETURNING id`);
-const api = await one(`INSERT INTO apis (name, slug, upstream_url, route_path) VALUES ('b', 'b', 'http://x', '/b') RETURNING id`);
-const plan = await one(`INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per) VALUES ('p', 'p', 10, 'second') RETURNING id`);
+const api = await one(
+  `INSERT INTO apis (name, slug, upstream_url, route_path) VALUES ('b', 'b', 'http://x', '/b') RETURNING id`,
+);
+const plan = await one(
+  `INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per) VALUES ('p', 'p', 10, 'second') RETURNING id`,
+);
 const apps = [];
 for (let i = 0; i < 20; i++) {
-  const app = await one(`INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, $2, $3) RETURNING id`, [consumer.id, `a${i}`, plan.id]);
-  const key = await one(`INSERT INTO api_keys (app_id, prefix, hash) VALUES ($1, 'k', $2) RETURNING id`, [app.id, randomUUID()]);
+  const app = await one(`INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, $2, $3) RETURNING id`, [
+    consumer.id,
+    `a${i}`,
+    plan.id,
+  ]);
+  const key = await one(`INSERT INTO api_keys (app_id, prefix, hash) VALUES ($1, 'k', $2) RETURNING id`, [
+    app.id,
+    randomUUID(),
+  ]);
   apps.push({ appId: app.id, keyId: key.id });
 }
 
@@ -55,8 +66,19 @@ function batches(shape) {
       const at = shape === 'wide' ? hour0 - ((b * BATCH + i) % 5000) * 3_600_000 : hour0 + (i % 3600) * 1000;
       const status = i % 10 === 0 ? 429 : 200;
       events.push({
-        id: randomUUID(), at: new Date(at).toISOString(), apiId: api.id, appId: a.appId, keyId: a.keyId, consumerId: consumer.id,
-        planId: plan.id, method: 'GET', status, billable: status === 200, bytesIn: 200, bytesOut: 900, latencyMs: 4,
+        id: randomUUID(),
+        at: new Date(at).toISOString(),
+        apiId: api.id,
+        appId: a.appId,
+        keyId: a.keyId,
+        consumerId: consumer.id,
+        planId: plan.id,
+        method: 'GET',
+        status,
+        billable: status === 200,
+        bytesIn: 200,
+        bytesOut: 900,
+        latencyMs: 4,
       });
     }
     const batchId = randomUUID();
@@ -71,9 +93,16 @@ function batches(shape) {
   return out;
 }
 
-const cpuMicros = () => { const u = process.cpuUsage(); return u.user + u.system; };
-console.log(`worker throughput: ${TOTAL} events in batches of ${BATCH} (format ${FORMAT}), Postgres + Redis on this machine (2 cores, shared)`);
-console.log('shape      concurrency  events/s   wall ms  CPU µs/event (worker process; enqueueing done before the clock starts)');
+const cpuMicros = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+console.log(
+  `worker throughput: ${TOTAL} events in batches of ${BATCH} (format ${FORMAT}), Postgres + Redis on this machine (2 cores, shared)`,
+);
+console.log(
+  'shape      concurrency  events/s   wall ms  CPU µs/event (worker process; enqueueing done before the clock starts)',
+);
 for (const shape of ['realistic', 'wide']) {
   for (const concurrency of [1, 2, 4]) {
     const prefix = testRedisPrefix('bench');
@@ -82,9 +111,15 @@ for (const shape of ['realistic', 'wide']) {
     const jobs = batches(shape);
     for (let i = 0; i < jobs.length; i += 200) await queue.addBulk(jobs.slice(i, i + 200)); // queue first, then drain
     const before = Number((await one(`SELECT COALESCE(SUM(requests),0) AS n FROM usage_hourly`)).n);
-    const worker = await createWorker(workerConfig({
-      DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, BILLING_ENABLED: 'false', USAGE_CONCURRENCY: String(concurrency),
-    }));
+    const worker = await createWorker(
+      workerConfig({
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        BILLING_ENABLED: 'false',
+        USAGE_CONCURRENCY: String(concurrency),
+      }),
+    );
     const t0 = Date.now();
     const c0 = cpuMicros();
     for (;;) {
@@ -100,7 +135,9 @@ for (const shape of ['realistic', 'wide']) {
     await redis.quit();
     // The worker's other queues (billing, dead letters) leave their meta keys: drop the whole prefix.
     await deleteRedisPrefix(TEST_REDIS_URL, prefix);
-    console.log(`${shape.padEnd(10)} ${String(concurrency).padStart(11)}  ${String(Math.round(TOTAL / (ms / 1000))).padStart(8)}  ${String(ms).padStart(8)}  ${(cpu / TOTAL).toFixed(1)}`);
+    console.log(
+      `${shape.padEnd(10)} ${String(concurrency).padStart(11)}  ${String(Math.round(TOTAL / (ms / 1000))).padStart(8)}  ${String(ms).padStart(8)}  ${(cpu / TOTAL).toFixed(1)}`,
+    );
   }
 }
 await pg.end();

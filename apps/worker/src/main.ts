@@ -17,10 +17,13 @@ async function main(): Promise<void> {
     // Escalate-safe: whatever hangs, the process is gone within ~10 s (an unfinished batch is
     // redelivered and the ledger keeps it exactly once).
     setTimeout(() => process.exit(1), 10_000).unref();
-    worker.close().then(() => process.exit(0), (err) => {
-      logger.error({ err }, 'unclean shutdown');
-      process.exit(1);
-    });
+    worker.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'unclean shutdown');
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

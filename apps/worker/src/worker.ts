@@ -1,6 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import {
-  BILLING_QUEUE, bullPrefix, NOTIFICATIONS_QUEUE, USAGE_DEAD_LETTER_QUEUE, USAGE_QUEUE, WEBHOOK_DELIVERY_QUEUE,
+  BILLING_QUEUE,
+  bullPrefix,
+  NOTIFICATIONS_QUEUE,
+  USAGE_DEAD_LETTER_QUEUE,
+  USAGE_QUEUE,
+  WEBHOOK_DELIVERY_QUEUE,
 } from '@apim/contracts';
 import { createDataSource } from '@apim/db';
 import { createLogger, type Logger } from '@apim/observability';
@@ -13,7 +18,12 @@ import type { WorkerConfig } from './config/worker-config';
 import { createHealthServer } from './http/health-server';
 import { createWorkerMetrics, type WorkerMetrics } from './metrics/worker-metrics';
 import { BILLING_LATE_USAGE, BILLING_TICK, billingProcessor } from './processors/billing.processor';
-import { DEAD_LETTER_SWEEP, LEDGER_PRUNE, MAINTENANCE_QUEUE, maintenanceProcessor } from './processors/maintenance.processor';
+import {
+  DEAD_LETTER_SWEEP,
+  LEDGER_PRUNE,
+  MAINTENANCE_QUEUE,
+  maintenanceProcessor,
+} from './processors/maintenance.processor';
 import { usageBatchProcessor } from './processors/usage-batch.processor';
 import { DeadLetterSweeper } from './queue/dead-letter';
 import { TolerantWorker } from './queue/tolerant-worker';
@@ -54,7 +64,11 @@ export interface UsageWorker {
 async function connectDatabase(config: WorkerConfig, logger: Logger, attempts: number): Promise<DataSource> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'apim-worker' }).initialize();
+      return await createDataSource({
+        url: config.DATABASE_URL,
+        poolSize: config.DATABASE_POOL_SIZE,
+        applicationName: 'apim-worker',
+      }).initialize();
     } catch (err) {
       if (attempt >= attempts) throw err;
       const delay = Math.min(500 * attempt, 5_000);
@@ -68,7 +82,10 @@ async function connectDatabase(config: WorkerConfig, logger: Logger, attempts: n
  * The worker process, minus `main`: BullMQ consumers for usage batches (exactly once into the
  * hourly rollups) and for billing (a repeatable tick), plus /healthz, /readyz and /metrics.
  */
-export async function createWorker(config: WorkerConfig, opts: { logger?: Logger; databaseAttempts?: number } = {}): Promise<UsageWorker> {
+export async function createWorker(
+  config: WorkerConfig,
+  opts: { logger?: Logger; databaseAttempts?: number } = {},
+): Promise<UsageWorker> {
   const logger = opts.logger ?? createLogger('worker', config.LOG_LEVEL);
   const dataSource = await connectDatabase(config, logger, opts.databaseAttempts ?? 1);
   // BullMQ needs maxRetriesPerRequest: null (its blocking commands must wait through reconnects).
@@ -90,7 +107,9 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
     USAGE_QUEUE,
     usageBatchProcessor({
       repo: usageRepo,
-      metrics, logger, deadLetter,
+      metrics,
+      logger,
+      deadLetter,
       maxEvents: config.USAGE_MAX_BATCH_EVENTS,
       attempts: config.USAGE_ATTEMPTS,
       backoffMs: config.USAGE_BACKOFF_MS,
@@ -101,7 +120,8 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
       },
     }),
     {
-      connection: redis, prefix,
+      connection: redis,
+      prefix,
       concurrency: config.USAGE_CONCURRENCY,
       lockDuration: config.USAGE_LOCK_MS,
       stalledInterval: config.USAGE_STALLED_INTERVAL_MS,
@@ -125,12 +145,22 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   );
   maintenanceWorker.on('error', (err) => logger.error({ err: err.message }, 'maintenance worker error'));
   const housekeeping = { removeOnComplete: 10, removeOnFail: 50 };
-  await maintenanceQueue.upsertJobScheduler(DEAD_LETTER_SWEEP, { every: config.USAGE_DLQ_SWEEP_MS }, {
-    name: DEAD_LETTER_SWEEP, opts: housekeeping,
-  });
-  await maintenanceQueue.upsertJobScheduler(LEDGER_PRUNE, { every: config.LEDGER_PRUNE_EVERY_MS }, {
-    name: LEDGER_PRUNE, opts: housekeeping,
-  });
+  await maintenanceQueue.upsertJobScheduler(
+    DEAD_LETTER_SWEEP,
+    { every: config.USAGE_DLQ_SWEEP_MS },
+    {
+      name: DEAD_LETTER_SWEEP,
+      opts: housekeeping,
+    },
+  );
+  await maintenanceQueue.upsertJobScheduler(
+    LEDGER_PRUNE,
+    { every: config.LEDGER_PRUNE_EVERY_MS },
+    {
+      name: LEDGER_PRUNE,
+      opts: housekeeping,
+    },
+  );
 
   const processBilling = billingProcessor({ billing, quotas, metrics, logger, thresholds: quotaThresholds });
   let billingWorker: Worker | undefined;
@@ -138,19 +168,34 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
     billingWorker = new Worker(BILLING_QUEUE, processBilling, { connection: redis, prefix, concurrency: 1 });
     billingWorker.on('error', (err) => logger.error({ err: err.message }, 'billing worker error'));
     // Idempotent across replicas: one schedule per deployment, whoever upserts it.
-    await billingQueue.upsertJobScheduler('billing-tick', { every: config.BILLING_TICK_MS }, {
-      name: BILLING_TICK, opts: { removeOnComplete: 100, removeOnFail: 100 },
-    });
+    await billingQueue.upsertJobScheduler(
+      'billing-tick',
+      { every: config.BILLING_TICK_MS },
+      {
+        name: BILLING_TICK,
+        opts: { removeOnComplete: 100, removeOnFail: 100 },
+      },
+    );
   }
 
   // Webhooks: the outbox relay (a timer, Postgres first) feeds the delivery queue.
   const webhookQueue = new Queue(WEBHOOK_DELIVERY_QUEUE, { connection: redis, prefix });
-  const outbox = new OutboxRelay(dataSource, webhookQueue, logger, {
-    attempts: config.WEBHOOK_ATTEMPTS, backoff: { type: 'webhook' },
-    // Kept a day so a repeated add of the same job id stays a no-op.
-    removeOnComplete: { age: 24 * 3600, count: 10_000 }, removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
-  }, [notificationRelayHook]);
-  const mailer = config.SMTP_URL ? new NotificationMailer(dataSource, config.SMTP_URL, config.SMTP_FROM, config.PORTAL_URL, logger) : undefined;
+  const outbox = new OutboxRelay(
+    dataSource,
+    webhookQueue,
+    logger,
+    {
+      attempts: config.WEBHOOK_ATTEMPTS,
+      backoff: { type: 'webhook' },
+      // Kept a day so a repeated add of the same job id stays a no-op.
+      removeOnComplete: { age: 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+    },
+    [notificationRelayHook],
+  );
+  const mailer = config.SMTP_URL
+    ? new NotificationMailer(dataSource, config.SMTP_URL, config.SMTP_FROM, config.PORTAL_URL, logger)
+    : undefined;
   const runOutboxTick = async () => {
     await outbox.tick();
     await mailer?.tick();
@@ -158,24 +203,40 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   // Key-expiry notices: a BullMQ job scheduler (one schedule per deployment, whoever upserts it).
   const notificationsQueue = new Queue(NOTIFICATIONS_QUEUE, { connection: redis, prefix });
   const notificationsWorker = new Worker(NOTIFICATIONS_QUEUE, async () => ({ keyExpiring: await keyExpiry.check() }), {
-    connection: redis, prefix, concurrency: 1,
+    connection: redis,
+    prefix,
+    concurrency: 1,
   });
   notificationsWorker.on('error', (err) => logger.error({ err: err.message }, 'notifications worker error'));
   // Not awaited: with Redis down at boot the outbox relay (Postgres only) must still start.
-  notificationsQueue.upsertJobScheduler('key-expiry', { every: config.KEY_EXPIRY_CHECK_MS }, {
-    name: 'key-expiry', opts: { removeOnComplete: 100, removeOnFail: 100 },
-  }).catch((err: Error) => logger.error({ err: err.message }, 'key-expiry schedule not set'));
+  notificationsQueue
+    .upsertJobScheduler(
+      'key-expiry',
+      { every: config.KEY_EXPIRY_CHECK_MS },
+      {
+        name: 'key-expiry',
+        opts: { removeOnComplete: 100, removeOnFail: 100 },
+      },
+    )
+    .catch((err: Error) => logger.error({ err: err.message }, 'key-expiry schedule not set'));
   const webhookWorker = new Worker(
     WEBHOOK_DELIVERY_QUEUE,
     webhookDeliveryProcessor({
       deliveries: new WebhookDeliveryService(dataSource, {
-        secretKey: config.WEBHOOK_SECRET_KEY, timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+        secretKey: config.WEBHOOK_SECRET_KEY,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
       }),
       logger,
     }),
     {
-      connection: redis, prefix, concurrency: config.WEBHOOK_CONCURRENCY,
-      settings: { backoffStrategy: (attemptsMade: number) => webhookBackoffMs(attemptsMade, config.WEBHOOK_BACKOFF_MS, config.WEBHOOK_BACKOFF_MAX_MS) },
+      connection: redis,
+      prefix,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      settings: {
+        backoffStrategy: (attemptsMade: number) =>
+          webhookBackoffMs(attemptsMade, config.WEBHOOK_BACKOFF_MS, config.WEBHOOK_BACKOFF_MAX_MS),
+      },
     },
   );
   webhookWorker.on('error', (err) => logger.error({ err: err.message }, 'webhook worker error'));
@@ -183,12 +244,14 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   let relayRunning: Promise<void> = Promise.resolve();
   const scheduleRelay = () => {
     relayTimer = setTimeout(() => {
-      relayRunning = runOutboxTick().then(
-        () => undefined,
-        (err) => logger.error({ err: (err as Error).message }, 'outbox relay failed'),
-      ).finally(() => {
-        if (!closed) scheduleRelay();
-      });
+      relayRunning = runOutboxTick()
+        .then(
+          () => undefined,
+          (err) => logger.error({ err: (err as Error).message }, 'outbox relay failed'),
+        )
+        .finally(() => {
+          if (!closed) scheduleRelay();
+        });
     }, config.OUTBOX_POLL_MS);
   };
 
@@ -197,7 +260,10 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   const server = createHealthServer({
     registry: metrics.registry,
     ready: async () => {
-      const [pg, rd] = await Promise.allSettled([withTimeout(dataSource.query('SELECT 1'), 2000), withTimeout(redis.ping(), 2000)]);
+      const [pg, rd] = await Promise.allSettled([
+        withTimeout(dataSource.query('SELECT 1'), 2000),
+        withTimeout(redis.ping(), 2000),
+      ]);
       return { postgres: pg.status === 'fulfilled', redis: rd.status === 'fulfilled' };
     },
   });
@@ -205,7 +271,15 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
   let closed = false;
   scheduleRelay();
   return {
-    dataSource, billing, quotas, outbox, quotaThresholds, keyExpiry, metrics, logger, runOutboxTick,
+    dataSource,
+    billing,
+    quotas,
+    outbox,
+    quotaThresholds,
+    keyExpiry,
+    metrics,
+    logger,
+    runOutboxTick,
     async listen(port = config.WORKER_PORT, host = config.WORKER_HOST) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
@@ -237,7 +311,11 @@ export async function createWorker(config: WorkerConfig, opts: { logger?: Logger
       await notificationsWorker.close();
       mailer?.close();
       await Promise.allSettled([
-        usageQueue.close(), deadLetter.close(), billingQueue.close(), maintenanceQueue.close(), webhookQueue.close(),
+        usageQueue.close(),
+        deadLetter.close(),
+        billingQueue.close(),
+        maintenanceQueue.close(),
+        webhookQueue.close(),
         notificationsQueue.close(),
       ]);
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));

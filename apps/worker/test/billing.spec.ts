@@ -19,22 +19,30 @@ describe('billing: period close, plan change, late usage, quota counters (real P
     await eventually(async () => (await rollupTotals(env.pg)).batches === before + 1);
   };
   const statement = async (period: string) => {
-    const rows = (await env.pg.query(
-      `SELECT s.id, s.status, s.total::text AS total, s.updated_at, l.kind, l.plan_id, l.days_held, l.requests::int AS requests,
+    const rows = (
+      await env.pg.query(
+        `SELECT s.id, s.status, s.total::text AS total, s.updated_at, l.kind, l.plan_id, l.days_held, l.requests::int AS requests,
               l.billable_requests::int AS billable, l.included_requests::int AS included, l.amount::text AS amount, l.adjusts_period
          FROM billing_statements s JOIN billing_periods p ON p.id = s.period_id
          LEFT JOIN billing_statement_lines l ON l.statement_id = s.id
-        WHERE p.period = $1 AND s.app_id = $2 ORDER BY l.created_at, l.kind`, [period, f.appId])).rows;
+        WHERE p.period = $1 AND s.app_id = $2 ORDER BY l.created_at, l.kind`,
+        [period, f.appId],
+      )
+    ).rows;
     return rows;
   };
   const query = (sql: string, p: unknown[]) => env.pg.query(sql, p).then((r) => r.rows);
 
   beforeAll(async () => {
     env = await testEnv('worker-billing');
-    f = await seed(env.pg, [
-      { slug: 'a', monthlyFee: '31.00', included: 100, overagePer1000: '1.00', quota: 1000 },
-      { slug: 'b', monthlyFee: '62.00', included: 1000, overagePer1000: '0.50' },
-    ], '2026-01-01T00:00:00Z');
+    f = await seed(
+      env.pg,
+      [
+        { slug: 'a', monthlyFee: '31.00', included: 100, overagePer1000: '1.00', quota: 1000 },
+        { slug: 'b', monthlyFee: '62.00', included: 1000, overagePer1000: '0.50' },
+      ],
+      '2026-01-01T00:00:00Z',
+    );
     await changePlan(env.pg, f, f.plans.b!, '2026-03-11T15:00:00Z');
     worker = await createWorker(env.config);
     billingQueue = new Queue(BILLING_QUEUE, { connection: env.redis, prefix: bullPrefix(env.prefix) });
@@ -66,8 +74,13 @@ describe('billing: period close, plan change, late usage, quota counters (real P
     expect(byPlan('a', 'usage')).toMatchObject({ requests: 280, billable: 250, included: 100, amount: '0.15' });
     expect(byPlan('b', 'fee')).toMatchObject({ days_held: 21, amount: '42.00' });
     expect(byPlan('b', 'usage')).toMatchObject({ requests: 2400, billable: 2400, included: 1000, amount: '0.70' });
-    const [{ pricing }] = (await env.pg.query(`SELECT pricing FROM billing_statement_lines WHERE plan_id = $1 AND kind = 'usage'
-      AND statement_id = $2`, [f.plans.b, lines[0].id])).rows;
+    const [{ pricing }] = (
+      await env.pg.query(
+        `SELECT pricing FROM billing_statement_lines WHERE plan_id = $1 AND kind = 'usage'
+      AND statement_id = $2`,
+        [f.plans.b, lines[0].id],
+      )
+    ).rows;
     expect(pricing).toMatchObject({ monthlyFee: '62.00', includedRequests: 1000, overagePer1000: '0.5000' });
   });
 
@@ -76,7 +89,10 @@ describe('billing: period close, plan change, late usage, quota counters (real P
     expect(await worker.billing.closePeriod('2026-03')).toEqual({ period: '2026-03', closed: false, statements: 0 });
     expect(await statement('2026-03')).toHaveLength(4);
     const feb = await statement('2026-02');
-    expect(feb.map((l) => [l.kind, l.amount])).toEqual([['fee', '31.00'], ['usage', '0.00']]);
+    expect(feb.map((l) => [l.kind, l.amount])).toEqual([
+      ['fee', '31.00'],
+      ['usage', '0.00'],
+    ]);
   });
 
   it('a late event after close becomes an adjustment on the next open statement; the closed one is untouched', async () => {
@@ -102,22 +118,40 @@ describe('billing: period close, plan change, late usage, quota counters (real P
 
     const april = await statement('2026-04');
     // b: 4400 billable now → 3400 over × 0.50/1000 = 1.70; 0.70 was billed → +1.00
-    expect(april).toEqual([expect.objectContaining({
-      status: 'open', total: '1.00', kind: 'adjustment', plan_id: f.plans.b, billable: 2000, requests: 2000, amount: '1.00', adjusts_period: '2026-03',
-    })]);
+    expect(april).toEqual([
+      expect.objectContaining({
+        status: 'open',
+        total: '1.00',
+        kind: 'adjustment',
+        plan_id: f.plans.b,
+        billable: 2000,
+        requests: 2000,
+        amount: '1.00',
+        adjusts_period: '2026-03',
+      }),
+    ]);
     const report = await loadReconciliation(query, '2026-03');
     expect(report).toMatchObject({ status: 'closed', balanced: true });
     expect(report.lines.find((l) => l.appId === f.appId)).toMatchObject({
-      ledgerEvents: 4680, rollupRequests: 4680, ledgerBillable: 4650, rollupBillable: 4650, billedBillable: 4650, billingDifference: 0,
+      ledgerEvents: 4680,
+      rollupRequests: 4680,
+      ledgerBillable: 4650,
+      rollupBillable: 4650,
+      billedBillable: 4650,
+      billingDifference: 0,
     });
     expect(report.summary).toMatch(/balanced.*difference 0/);
   });
 
-  it('the next close keeps the adjustment and adds the month\'s own lines', async () => {
+  it("the next close keeps the adjustment and adds the month's own lines", async () => {
     const closed = await worker.billing.closeDuePeriods(new Date('2026-05-01T02:00:00Z'));
     expect(closed.map((c) => c.period)).toEqual(['2026-04']);
     const april = await statement('2026-04');
-    expect(april.map((l) => [l.kind, l.amount]).sort()).toEqual([['adjustment', '1.00'], ['fee', '62.00'], ['usage', '0.00']]);
+    expect(april.map((l) => [l.kind, l.amount]).sort()).toEqual([
+      ['adjustment', '1.00'],
+      ['fee', '62.00'],
+      ['usage', '0.00'],
+    ]);
     expect(april[0]).toMatchObject({ status: 'closed', total: '63.00' });
   });
 

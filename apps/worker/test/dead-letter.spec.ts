@@ -48,7 +48,9 @@ describe('malformed batches go to the dead-letter queue after bounded retries', 
     expect(dead?.data).toMatchObject({ kind: 'batch', jobId: 'bad-shape', attempts: 3, job: { batchId: 'bad-shape' } });
     expect(dead?.data.reason).toMatch(/gatewayId/);
     expect((await dlq.getJob('bad-rows'))?.data).toMatchObject({
-      kind: 'batch', reason: 'rows: 3 rows, n says 4', job: { v: 2, batchId: 'bad-rows' },
+      kind: 'batch',
+      reason: 'rows: 3 rows, n says 4',
+      job: { v: 2, batchId: 'bad-rows' },
     });
     const fk = (await dlq.getJob('bad-fk'))?.data;
     expect(fk).toMatchObject({ kind: 'events', attempts: 1, job: { batchId: 'bad-fk' } });

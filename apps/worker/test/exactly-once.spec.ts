@@ -34,7 +34,11 @@ describe('usage batches → hourly rollups, exactly once (real Postgres, Redis, 
 
   it("the gateway's compact format counts exactly like format 1, and one batch id is one batch in either", async () => {
     const before = await rollupTotals(env.pg, f.appId);
-    const evs = [...events(f, 5), ...events(f, 2, { status: 502, billable: false }), ...events(f, 1, { keyId: null, appId: null, consumerId: null, planId: null, status: 401, billable: false })];
+    const evs = [
+      ...events(f, 5),
+      ...events(f, 2, { status: 502, billable: false }),
+      ...events(f, 1, { keyId: null, appId: null, consumerId: null, planId: null, status: 401, billable: false }),
+    ];
     const b = encodedBatch(evs);
     await env.usageQueue.add('usage', b, { jobId: b.batchId });
     await eventually(async () => (await env.usageQueue.getJobState(b.batchId)) === 'completed');
@@ -53,7 +57,8 @@ describe('usage batches → hourly rollups, exactly once (real Postgres, Redis, 
     const before = await rollupTotals(env.pg, f.appId);
     const started = Date.now();
     const jobs = [];
-    let billable = 0, errors = 0;
+    let billable = 0,
+      errors = 0;
     for (let i = 0; i < 100; i++) {
       // A mix: forwarded 200s, upstream 5xx (billable, errors), 429 rejections (not billable), spread over hours.
       const evs = events(f, 100).map((e, j) => {
@@ -75,9 +80,14 @@ describe('usage batches → hourly rollups, exactly once (real Postgres, Redis, 
     expect(after.requests - before.requests).toBe(10_000);
     expect(after.billable - before.billable).toBe(billable);
     expect(after.errors - before.errors).toBe(errors);
-    console.log(`[throughput] 10,000 events in 100 batches → rollups in ${ms} ms = ${Math.round(10_000 / (ms / 1000))} events/s (concurrency 4)`);
+    console.log(
+      `[throughput] 10,000 events in 100 batches → rollups in ${ms} ms = ${Math.round(10_000 / (ms / 1000))} events/s (concurrency 4)`,
+    );
 
-    const report = await loadReconciliation((sql, p) => env.pg.query(sql, p).then((r) => r.rows), periodOfDate(new Date()));
+    const report = await loadReconciliation(
+      (sql, p) => env.pg.query(sql, p).then((r) => r.rows),
+      periodOfDate(new Date()),
+    );
     // Events near midnight on the 1st may fall into last month; this month's report must balance either way.
     expect(report.balanced).toBe(true);
     expect(report.summary).toMatch(/balanced/);
@@ -92,10 +102,14 @@ describe('usage batches → hourly rollups, exactly once (real Postgres, Redis, 
         { name: 'usage', data: b, opts: { jobId: `${b.batchId}-b` } },
       ]);
       await env.usageQueue.addBulk(copies);
-      await eventually(async () => {
-        const c = await env.usageQueue.getJobCounts('waiting', 'active', 'delayed');
-        return c.waiting + c.active + c.delayed === 0 && (await rollupTotals(env.pg)).batches === before.batches + 30;
-      }, 20_000, 50);
+      await eventually(
+        async () => {
+          const c = await env.usageQueue.getJobCounts('waiting', 'active', 'delayed');
+          return c.waiting + c.active + c.delayed === 0 && (await rollupTotals(env.pg)).batches === before.batches + 30;
+        },
+        20_000,
+        50,
+      );
       const after = await rollupTotals(env.pg, f.appId);
       expect(after.requests - before.requests).toBe(30 * 50);
       expect(after.batches - before.batches).toBe(30);

@@ -18,7 +18,9 @@ describe('graceful close', () => {
   it('close() lets the active batch commit and leaves the rest queued', async () => {
     // Spread over many hours so each batch is a big upsert that takes a while.
     const jobs = Array.from({ length: 5 }, () => {
-      const b = batch(events(f, 10_000).map((e, i) => ({ ...e, at: new Date(Date.now() - (i % 2000) * 3_600_000).toISOString() })));
+      const b = batch(
+        events(f, 10_000).map((e, i) => ({ ...e, at: new Date(Date.now() - (i % 2000) * 3_600_000).toISOString() })),
+      );
       return { name: 'usage', data: b, opts: { jobId: b.batchId } };
     });
     await env.usageQueue.addBulk(jobs);

@@ -41,8 +41,10 @@ describe('usage ledger retention (LEDGER_RETENTION_DAYS), pruned by a scheduled 
     for (const [name, b] of Object.entries(sent)) await deliver(b, name);
     expect(await rollupTotals(env.pg, f.appId)).toMatchObject({ requests: 20, batches: 4 });
     for (const [name, days] of Object.entries(ages)) {
-      await env.pg.query(`UPDATE usage_batches SET processed_at = now() - make_interval(secs => $2) WHERE batch_id = $1`,
-        [sent[name]!.batchId, days * 86_400]);
+      await env.pg.query(
+        `UPDATE usage_batches SET processed_at = now() - make_interval(secs => $2) WHERE batch_id = $1`,
+        [sent[name]!.batchId, days * 86_400],
+      );
     }
 
     // The scheduled job prunes on its own: only the row past 35 days + 1 day of margin goes.
@@ -52,8 +54,14 @@ describe('usage ledger retention (LEDGER_RETENTION_DAYS), pruned by a scheduled 
     expect(await metric(worker, 'usage_ledger_pruned_total')).toBe(1);
     // Its counts live on, so the reconciliation report still balances.
     const period = periodOfDate(new Date());
-    expect((await env.pg.query(`SELECT events::int, billable::int, batches::int FROM usage_ledger_pruned WHERE period = $1 AND app_key = $2`,
-      [period, f.appId])).rows).toEqual([{ events: 5, billable: 5, batches: 1 }]);
+    expect(
+      (
+        await env.pg.query(
+          `SELECT events::int, billable::int, batches::int FROM usage_ledger_pruned WHERE period = $1 AND app_key = $2`,
+          [period, f.appId],
+        )
+      ).rows,
+    ).toEqual([{ events: 5, billable: 5, batches: 1 }]);
     const report = await loadReconciliation((sql, p) => env.pg.query(sql, p).then((r) => r.rows), period);
     expect(report.totals).toMatchObject({ ledgerEvents: 20, rollupRequests: 20, eventsDifference: 0 });
     expect(await worker.pruneLedger()).toBe(0); // nothing more to prune
@@ -67,7 +75,10 @@ describe('usage ledger retention (LEDGER_RETENTION_DAYS), pruned by a scheduled 
     // its ledger row may be gone (this one's is), so applying it could count it twice.
     const job = await deliver(sent.old!, 'old-again', Date.now() - 36 * DAY);
     expect(await job?.getState()).toBe('failed');
-    expect((await dlq.getJob('old-again'))?.data).toMatchObject({ kind: 'expired', reason: 'older than the ledger retention (35 days)' });
+    expect((await dlq.getJob('old-again'))?.data).toMatchObject({
+      kind: 'expired',
+      reason: 'older than the ledger retention (35 days)',
+    });
     expect(await metric(worker, 'usage_batches_expired_total')).toBe(1);
     // A batch queued 34 days ago, never applied, is still applied.
     const late = batch(events(f, 2));

@@ -18,7 +18,10 @@ describe('partial and poison batches (real Postgres, Redis, BullMQ)', () => {
 
   beforeAll(async () => {
     env = await testEnv('worker-poison', {
-      USAGE_ATTEMPTS: '2', USAGE_BACKOFF_MS: '50', USAGE_CONCURRENCY: '2', USAGE_TRANSIENT_MAX_MS: '1500',
+      USAGE_ATTEMPTS: '2',
+      USAGE_BACKOFF_MS: '50',
+      USAGE_CONCURRENCY: '2',
+      USAGE_TRANSIENT_MAX_MS: '1500',
     });
     f = await seed(env.pg, [{ slug: 'starter', monthlyFee: '10.00', included: 5, overagePer1000: '2.50' }]);
     // Postgres refuses chosen batches with a chosen SQLSTATE: batch id "sqlstate-<code>-…".
@@ -68,7 +71,9 @@ describe('partial and poison batches (real Postgres, Redis, BullMQ)', () => {
     expect(dead.rejected[1].reason).toBe(`apiId: no such id ${GHOST}`);
     expect(dead.rejected[2].reason).toBe(`keyId: no such id ${GHOST}`);
     expect(dead.rejected[3]).toMatchObject({ event: 'not an event' });
-    const [ledger] = (await env.pg.query(`SELECT event_count, rejected_count FROM usage_batches WHERE batch_id = $1`, [b.batchId])).rows;
+    const [ledger] = (
+      await env.pg.query(`SELECT event_count, rejected_count FROM usage_batches WHERE batch_id = $1`, [b.batchId])
+    ).rows;
     expect(ledger).toEqual({ event_count: 10, rejected_count: 4 });
 
     // The dead-letter record is lost (a crash between the commit and its write): a redelivery writes it again
@@ -86,8 +91,12 @@ describe('partial and poison batches (real Postgres, Redis, BullMQ)', () => {
     const at = '2026-11-20T10:15:00.000Z';
     const lower = events(f, 3, { at });
     const upper = events(f, 3, { at }).map((e) => ({
-      ...e, apiId: e.apiId.toUpperCase(), appId: e.appId!.toUpperCase(), keyId: e.keyId!.toUpperCase(),
-      planId: e.planId!.toUpperCase(), consumerId: e.consumerId!.toUpperCase(),
+      ...e,
+      apiId: e.apiId.toUpperCase(),
+      appId: e.appId!.toUpperCase(),
+      keyId: e.keyId!.toUpperCase(),
+      planId: e.planId!.toUpperCase(),
+      consumerId: e.consumerId!.toUpperCase(),
     }));
     const mixed = lower.map((e, i) => (i === 1 ? { ...e, apiId: e.apiId.toUpperCase() } : e));
     const id = randomUUID();
@@ -96,8 +105,12 @@ describe('partial and poison batches (real Postgres, Redis, BullMQ)', () => {
     await settled('case-1');
     expect(await env.usageQueue.getJobState('case-1')).toBe('completed');
     expect((await env.usageQueue.getJob('case-1'))?.returnvalue).toEqual({ applied: true, events: 9 });
-    const rows = (await env.pg.query(
-      `SELECT requests::int FROM usage_hourly WHERE app_id = $1 AND bucket = $2`, [f.appId, at.slice(0, 13) + ':00:00Z'])).rows;
+    const rows = (
+      await env.pg.query(`SELECT requests::int FROM usage_hourly WHERE app_id = $1 AND bucket = $2`, [
+        f.appId,
+        at.slice(0, 13) + ':00:00Z',
+      ])
+    ).rows;
     expect(rows).toEqual([{ requests: 9 }]);
     // The same batch id in lower case is the same batch.
     await env.usageQueue.add('usage', batch(lower, id), { jobId: 'case-2' });
@@ -128,7 +141,7 @@ describe('partial and poison batches (real Postgres, Redis, BullMQ)', () => {
     expect(dead.reason).toMatch(/^job data is not JSON: /);
   });
 
-  it('a fetch error costs about a second (USAGE_FETCH_RETRY_MS), not BullMQ\'s 15 s', async () => {
+  it("a fetch error costs about a second (USAGE_FETCH_RETRY_MS), not BullMQ's 15 s", async () => {
     const before = await rollupTotals(env.pg, f.appId);
     // The worker is idle. With the active list briefly not a list, its next fetch fails with WRONGTYPE.
     const active = env.usageQueue.toKey('active');
@@ -142,7 +155,7 @@ describe('partial and poison batches (real Postgres, Redis, BullMQ)', () => {
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 
-  it('SQLSTATE class 21 (cardinality) is the batch\'s fault: dead-lettered after USAGE_ATTEMPTS, not retried forever', async () => {
+  it("SQLSTATE class 21 (cardinality) is the batch's fault: dead-lettered after USAGE_ATTEMPTS, not retried forever", async () => {
     const id = `sqlstate-21000-${randomUUID()}`;
     await env.usageQueue.add('usage', batch(events(f, 2), id), { jobId: id });
     await settled(id);
@@ -198,7 +211,10 @@ describe('the dead-letter sweep: no failed job without a record', () => {
     worker = await createWorker(env.config);
     await eventually(async () => (await dlq.getJobCounts('waiting')).waiting === 2, 10_000);
     expect((await dlq.getJob('stalled-1'))?.data).toMatchObject({
-      kind: 'failed', jobId: 'stalled-1', reason: 'job stalled more than allowable limit', job: { batchId: 'stalled-1' },
+      kind: 'failed',
+      jobId: 'stalled-1',
+      reason: 'job stalled more than allowable limit',
+      job: { batchId: 'stalled-1' },
     });
     expect((await dlq.getJob('stalled-2'))?.data).toMatchObject({ kind: 'failed', job: '\u0000garbage' });
     expect(await metric(worker, 'usage_dead_letter_swept_total')).toBe(2);

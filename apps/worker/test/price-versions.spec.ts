@@ -11,10 +11,16 @@ describe('closing a month with a price change on the 15th at 12:00 UTC (real Pos
 
   beforeAll(async () => {
     env = await testEnv('worker-prices');
-    f = await seed(env.pg, [{ slug: 'p', monthlyFee: '30.00', included: 1000, overagePer1000: '2.00' }], '2026-01-01T00:00:00Z');
+    f = await seed(
+      env.pg,
+      [{ slug: 'p', monthlyFee: '30.00', included: 1000, overagePer1000: '2.00' }],
+      '2026-01-01T00:00:00Z',
+    );
     await env.pg.query(
       `INSERT INTO plan_prices (plan_id, effective_from, currency, monthly_fee, included_requests, overage_per_1000)
-       VALUES ($1, '2026-11-15T12:00:00Z', 'USD', '60.00', 3000, '1.00')`, [f.plans.p]);
+       VALUES ($1, '2026-11-15T12:00:00Z', 'USD', '60.00', 3000, '1.00')`,
+      [f.plans.p],
+    );
     worker = await createWorker(env.config);
   });
   afterAll(async () => {
@@ -32,15 +38,21 @@ describe('closing a month with a price change on the 15th at 12:00 UTC (real Pos
     await env.usageQueue.add('usage', b, { jobId: b.batchId });
     await eventually(async () => (await rollupTotals(env.pg)).billable === 4000);
     expect(await worker.billing.closePeriod('2026-11')).toEqual({ period: '2026-11', closed: true, statements: 1 });
-    const lines = (await env.pg.query(
-      `SELECT l.kind, l.days_held, l.billable_requests::int AS billable, l.included_requests::int AS included, l.amount::text AS amount,
+    const lines = (
+      await env.pg.query(
+        `SELECT l.kind, l.days_held, l.billable_requests::int AS billable, l.included_requests::int AS included, l.amount::text AS amount,
               pp.effective_from, l.description, s.total::text AS total, l.pricing
          FROM billing_statement_lines l JOIN billing_statements s ON s.id = l.statement_id
          JOIN plan_prices pp ON pp.id = l.price_version_id
-        WHERE s.app_id = $1 ORDER BY pp.effective_from, l.kind`, [f.appId])).rows;
+        WHERE s.app_id = $1 ORDER BY pp.effective_from, l.kind`,
+        [f.appId],
+      )
+    ).rows;
     expect(lines.map((l) => [l.kind, l.days_held, l.billable, l.included, l.amount])).toEqual([
-      ['fee', 14, 0, 0, '14.00'], ['usage', null, 1500, 467, '2.07'],
-      ['fee', 16, 0, 0, '32.00'], ['usage', null, 2500, 1600, '0.90'],
+      ['fee', 14, 0, 0, '14.00'],
+      ['usage', null, 1500, 467, '2.07'],
+      ['fee', 16, 0, 0, '32.00'],
+      ['usage', null, 2500, 1600, '0.90'],
     ]);
     expect(lines[0].total).toBe('48.97');
     expect(lines[2].description).toMatch(/\(prices from 2026-11-15 12:00 UTC\): monthly fee 60\.00 × 16\/30 days/);
@@ -54,9 +66,12 @@ describe('closing a month with a price change on the 15th at 12:00 UTC (real Pos
     await env.usageQueue.add('usage', b, { jobId: b.batchId });
     await eventually(async () => (await rollupTotals(env.pg)).billable === 4100);
     expect(await worker.billing.applyLateUsage(['2026-11'])).toBe(1);
-    const [adj] = (await env.pg.query(
-      `SELECT l.billable_requests::int AS billable, l.amount::text AS amount FROM billing_statement_lines l
-        WHERE l.kind = 'adjustment' AND l.adjusts_period = '2026-11'`)).rows;
+    const [adj] = (
+      await env.pg.query(
+        `SELECT l.billable_requests::int AS billable, l.amount::text AS amount FROM billing_statement_lines l
+        WHERE l.kind = 'adjustment' AND l.adjusts_period = '2026-11'`,
+      )
+    ).rows;
     // 100 more calls over v1's allowance at 2.00/1000: 1133 × 2/1000 = 2.266 → 2.27, minus the 2.07 billed.
     expect(adj).toEqual({ billable: 100, amount: '0.20' });
   });

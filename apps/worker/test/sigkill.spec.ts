@@ -11,9 +11,17 @@ function startWorker(env: TestEnv): ChildProcess {
   const child = spawn(process.execPath, [join(root, 'dist/src/main.js')], {
     cwd: root,
     env: {
-      ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', WORKER_PORT: '0', BILLING_ENABLED: 'false',
-      DATABASE_URL: env.config.DATABASE_URL, REDIS_URL: env.config.REDIS_URL, REDIS_PREFIX: env.prefix,
-      USAGE_CONCURRENCY: '4', USAGE_LOCK_MS: '2000', USAGE_STALLED_INTERVAL_MS: '1000',
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      WORKER_PORT: '0',
+      BILLING_ENABLED: 'false',
+      DATABASE_URL: env.config.DATABASE_URL,
+      REDIS_URL: env.config.REDIS_URL,
+      REDIS_PREFIX: env.prefix,
+      USAGE_CONCURRENCY: '4',
+      USAGE_LOCK_MS: '2000',
+      USAGE_STALLED_INTERVAL_MS: '1000',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -36,7 +44,8 @@ describe('a worker killed with SIGKILL mid-stream, then restarted, leaves totals
   });
 
   it('every batch is applied exactly once across the crash', async () => {
-    const BATCHES = 40, SIZE = 2000;
+    const BATCHES = 40,
+      SIZE = 2000;
     const jobs = Array.from({ length: BATCHES }, () => {
       const b = batch(events(f, SIZE));
       return { name: 'usage', data: b, opts: { jobId: b.batchId } };
@@ -60,6 +69,10 @@ describe('a worker killed with SIGKILL mid-stream, then restarted, leaves totals
     await eventually(async () => (await env.usageQueue.getJobCounts('completed')).completed === BATCHES, 20_000, 100);
     second.kill('SIGTERM');
     await new Promise((r) => second.once('exit', r));
-    expect(await rollupTotals(env.pg, f.appId)).toMatchObject({ requests: BATCHES * SIZE, billable: BATCHES * SIZE, batches: BATCHES });
+    expect(await rollupTotals(env.pg, f.appId)).toMatchObject({
+      requests: BATCHES * SIZE,
+      billable: BATCHES * SIZE,
+      batches: BATCHES,
+    });
   }, 120_000);
 });

@@ -9,7 +9,12 @@ import { seed, testEnv, type Fixture, type TestEnv } from './helpers';
 
 const SERVER_KEY = 'worker-test-webhook-secret-key';
 
-async function addWebhook(env: TestEnv, consumerId: string | null, url: string, events: string[]): Promise<{ id: string; secret: string }> {
+async function addWebhook(
+  env: TestEnv,
+  consumerId: string | null,
+  url: string,
+  events: string[],
+): Promise<{ id: string; secret: string }> {
   const secret = generateWebhookSecret();
   const r = await env.pg.query(
     `INSERT INTO webhooks (consumer_id, url, events, secret_sealed) VALUES ($1, $2, $3, $4) RETURNING id`,
@@ -18,13 +23,23 @@ async function addWebhook(env: TestEnv, consumerId: string | null, url: string, 
   return { id: r.rows[0].id, secret };
 }
 
-async function emit(env: TestEnv, type: string, consumerId: string | null, data: Record<string, unknown>): Promise<string> {
-  const r = await env.pg.query(`INSERT INTO outbox_events (type, consumer_id, data) VALUES ($1, $2, $3) RETURNING id`, [type, consumerId, data]);
+async function emit(
+  env: TestEnv,
+  type: string,
+  consumerId: string | null,
+  data: Record<string, unknown>,
+): Promise<string> {
+  const r = await env.pg.query(`INSERT INTO outbox_events (type, consumer_id, data) VALUES ($1, $2, $3) RETURNING id`, [
+    type,
+    consumerId,
+    data,
+  ]);
   return r.rows[0].id;
 }
 
 async function deliveriesOf(env: TestEnv, webhookId: string) {
-  return (await env.pg.query(`SELECT * FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at`, [webhookId])).rows;
+  return (await env.pg.query(`SELECT * FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at`, [webhookId]))
+    .rows;
 }
 
 describe('webhook delivery through the outbox and BullMQ', () => {
@@ -36,8 +51,13 @@ describe('webhook delivery through the outbox and BullMQ', () => {
 
   beforeAll(async () => {
     env = await testEnv('worker-webhooks', {
-      WEBHOOK_SECRET_KEY: SERVER_KEY, WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_BACKOFF_MS: '200', WEBHOOK_BACKOFF_MAX_MS: '400',
-      WEBHOOK_ATTEMPTS: '5', WEBHOOK_TIMEOUT_MS: '1000', OUTBOX_POLL_MS: '50',
+      WEBHOOK_SECRET_KEY: SERVER_KEY,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_BACKOFF_MS: '200',
+      WEBHOOK_BACKOFF_MAX_MS: '400',
+      WEBHOOK_ATTEMPTS: '5',
+      WEBHOOK_TIMEOUT_MS: '1000',
+      OUTBOX_POLL_MS: '50',
     });
     f = await seed(env.pg, [{ slug: 'starter', monthlyFee: '10.00', included: 5, overagePer1000: '2.50' }]);
     other = await seed(env.pg, [{ slug: 'other', monthlyFee: '10.00', included: 5, overagePer1000: '2.50' }]);
@@ -82,7 +102,10 @@ describe('webhook delivery through the outbox and BullMQ', () => {
     await env.pg.query(`UPDATE webhooks SET enabled = false WHERE id = $1`, [unsubscribed.id]);
     await emit(env, 'key.revoked', f.consumerId, { keyId: 'k2' });
     await emit(env, 'consumer.signed_up', f.consumerId, { consumerId: f.consumerId });
-    await eventually(async () => (await env.pg.query(`SELECT 1 FROM outbox_events WHERE relayed_at IS NULL`)).rowCount === 0, 10_000);
+    await eventually(
+      async () => (await env.pg.query(`SELECT 1 FROM outbox_events WHERE relayed_at IS NULL`)).rowCount === 0,
+      10_000,
+    );
     const types = async (id: string) => (await deliveriesOf(env, id)).map((d) => d.event_type).sort();
     expect(await types(mine.id)).toEqual(['key.revoked']);
     expect(await types(theirs.id)).toEqual([]);
@@ -96,7 +119,11 @@ describe('webhook delivery through the outbox and BullMQ', () => {
     receiver.answer = (_n, req) => (String(req.headers['webhook-id']).length > 0 ? 503 : 200);
     await emit(env, 'plan.changed', other.consumerId, { appId: other.appId });
     await eventually(async () => (await deliveriesOf(env, hook.id))[0]?.status === 'failed', 20_000);
-    expect((await deliveriesOf(env, hook.id))[0]).toMatchObject({ attempts: 5, last_status_code: 503, last_error: 'HTTP 503' });
+    expect((await deliveriesOf(env, hook.id))[0]).toMatchObject({
+      attempts: 5,
+      last_status_code: 503,
+      last_error: 'HTTP 503',
+    });
     receiver.answer = () => 200;
   });
 
@@ -106,8 +133,16 @@ describe('webhook delivery through the outbox and BullMQ', () => {
     await emit(env, 'key.expiring', other.consumerId, { keyId: 'k3' });
     await eventually(async () => (await deliveriesOf(env, hook.id))[0]?.status === 'delivered', 10_000);
     const [d] = await deliveriesOf(env, hook.id);
-    await env.pg.query(`UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, queued = false WHERE id = $1`, [d.id]);
-    await eventually(async () => (await deliveriesOf(env, hook.id))[0]?.attempts === 2 && (await deliveriesOf(env, hook.id))[0]?.status === 'delivered', 10_000);
+    await env.pg.query(
+      `UPDATE webhook_deliveries SET status = 'pending', generation = generation + 1, queued = false WHERE id = $1`,
+      [d.id],
+    );
+    await eventually(
+      async () =>
+        (await deliveriesOf(env, hook.id))[0]?.attempts === 2 &&
+        (await deliveriesOf(env, hook.id))[0]?.status === 'delivered',
+      10_000,
+    );
     expect(receiver.received.filter((r) => r.id === `msg_${d.id}`)).toHaveLength(2);
   });
 });
@@ -176,7 +211,10 @@ describe('one attempt (sendWebhook)', () => {
   it('backoff doubles from the base and is capped', () => {
     expect([1, 2, 3, 4].map((n) => webhookBackoffMs(n, 100, 500))).toEqual([100, 200, 400, 500]);
     // Defaults: 13 retries over at least 24 h.
-    const total = Array.from({ length: 13 }, (_, i) => webhookBackoffMs(i + 1, 30_000, 6 * 3_600_000)).reduce((a, b) => a + b, 0);
+    const total = Array.from({ length: 13 }, (_, i) => webhookBackoffMs(i + 1, 30_000, 6 * 3_600_000)).reduce(
+      (a, b) => a + b,
+      0,
+    );
     expect(total).toBeGreaterThanOrEqual(24 * 3_600_000);
   });
 });

@@ -33,7 +33,11 @@ export interface RatingFilter {
 }
 
 /** Every app with a subscription or usage in the period (soft-deleted apps included while they were live). */
-export async function loadRatingInputs(query: SqlQuery, period: string, filter: RatingFilter = {}): Promise<PeriodRatingInputs> {
+export async function loadRatingInputs(
+  query: SqlQuery,
+  period: string,
+  filter: RatingFilter = {},
+): Promise<PeriodRatingInputs> {
   const { startsAt, endsAt } = periodBounds(period);
   const appIds = filter.appIds ?? null;
   const consumerId = filter.consumerId ?? null;
@@ -121,12 +125,18 @@ export async function loadRatingInputs(query: SqlQuery, period: string, filter: 
     costCenter: a.cost_center === null ? null : String(a.cost_center),
     subscriptions: subRows
       .filter((s) => s.app_id === a.id)
-      .map((s) => ({ planId: String(s.plan_id), validFrom: new Date(s.valid_from as string), validTo: s.valid_to ? new Date(s.valid_to as string) : null })),
+      .map((s) => ({
+        planId: String(s.plan_id),
+        validFrom: new Date(s.valid_from as string),
+        validTo: s.valid_to ? new Date(s.valid_to as string) : null,
+      })),
     usage: usageRows
       .filter((u) => u.app_id === a.id)
       .map((u) => ({
-        planId: String(u.plan_id), versionId: u.version_id ? String(u.version_id) : null,
-        requests: Number(u.requests), billable: Number(u.billable),
+        planId: String(u.plan_id),
+        versionId: u.version_id ? String(u.version_id) : null,
+        requests: Number(u.requests),
+        billable: Number(u.billable),
       })),
   }));
   return { period, plans, prices, apps };

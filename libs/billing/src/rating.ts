@@ -146,7 +146,10 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
   const { startsAt, daysInMonth } = periodBounds(input.period, input.anchorDay);
   const dayPlans = planOfEachDay(input.period, input.subscriptions, input.anchorDay);
   const plansInOrder: string[] = [...new Set(dayPlans)];
-  const usageByKey = new Map<string, { planId: string; versionId: string | null; requests: number; billable: number }>();
+  const usageByKey = new Map<
+    string,
+    { planId: string; versionId: string | null; requests: number; billable: number }
+  >();
   for (const u of input.usage) {
     const versionId = u.versionId ?? null;
     const key = `${u.planId}|${versionId ?? ''}`;
@@ -179,15 +182,22 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
     const versionIds = [...daysByVersion.keys()].sort((a, b) => effective(versions, a) - effective(versions, b));
     for (const versionId of versionIds) {
       const v = versionId === null ? undefined : versions.find((x) => x.versionId === versionId);
-      if (versionId !== null && !v) throw new Error(`price version ${versionId} of plan ${planId} is missing from the rating input`);
+      if (versionId !== null && !v)
+        throw new Error(`price version ${versionId} of plan ${planId} is missing from the rating input`);
       const price = v ?? plan;
       const held = daysByVersion.get(versionId) ?? 0;
       const used = [...usageByKey.values()]
         .filter((u) => u.planId === planId && versionOf(u) === versionId)
-        .reduce((a, u) => ({ requests: a.requests + u.requests, billable: a.billable + u.billable }), { requests: 0, billable: 0 });
-      const included = versionIds.length === 1 || planDays === 0
-        ? price.includedRequests
-        : Number(new Money(price.includedRequests).times(held).dividedBy(planDays).toDecimalPlaces(0, Money.ROUND_HALF_UP));
+        .reduce((a, u) => ({ requests: a.requests + u.requests, billable: a.billable + u.billable }), {
+          requests: 0,
+          billable: 0,
+        });
+      const included =
+        versionIds.length === 1 || planDays === 0
+          ? price.includedRequests
+          : Number(
+              new Money(price.includedRequests).times(held).dividedBy(planDays).toDecimalPlaces(0, Money.ROUND_HALF_UP),
+            );
       const r = rateUsage({ ...price, includedRequests: included }, used.billable, held, daysInMonth);
       charges.push({
         planId,
@@ -220,7 +230,12 @@ function effective(versions: readonly PriceVersion[], id: string | null): number
  * One plan's price applied to a number of billable calls: the fee for `daysHeld` of
  * `daysInMonth` days (all of them by default) plus the overage beyond the allowance.
  */
-export function rateUsage(plan: Pick<PlanPricing, 'monthlyFee' | 'includedRequests' | 'overagePer1000'>, billable: number, daysHeld = 1, daysInMonth = 1) {
+export function rateUsage(
+  plan: Pick<PlanPricing, 'monthlyFee' | 'includedRequests' | 'overagePer1000'>,
+  billable: number,
+  daysHeld = 1,
+  daysInMonth = 1,
+) {
   const fee = toCents(new Money(plan.monthlyFee).times(daysHeld).dividedBy(daysInMonth));
   const overageRequests = Math.max(0, billable - plan.includedRequests);
   const overageAmount = toCents(new Money(plan.overagePer1000).times(overageRequests).dividedBy(1000));
@@ -264,8 +279,11 @@ export function adjustmentsFor(current: RatedPeriod, billed: BilledPlan[]): Adju
   for (const planId of planIds) {
     const mine = current.charges.filter((c) => c.planId === planId);
     const now = mine.length
-      ? { requests: sum(mine.map((c) => c.requests)), billableRequests: sum(mine.map((c) => c.billableRequests)),
-        total: sumMoney(mine.map((c) => c.total)) }
+      ? {
+          requests: sum(mine.map((c) => c.requests)),
+          billableRequests: sum(mine.map((c) => c.billableRequests)),
+          total: sumMoney(mine.map((c) => c.total)),
+        }
       : undefined;
     const was = billedByPlan.get(planId) ?? { requests: 0, billable: 0, amount: new Money(0) };
     const requests = (now?.requests ?? 0) - was.requests;

@@ -36,7 +36,11 @@ export interface ReconciliationReport {
  * (ledger), what it aggregated (rollups), and what was billed (statements and adjustments of a
  * closed period, or the live rating of an open one). Any difference is reported, never hidden.
  */
-export async function loadReconciliation(query: SqlQuery, period: string, now = new Date()): Promise<ReconciliationReport> {
+export async function loadReconciliation(
+  query: SqlQuery,
+  period: string,
+  now = new Date(),
+): Promise<ReconciliationReport> {
   const { startsAt, endsAt } = periodBounds(period);
   const [periodRow] = await query(`SELECT status FROM billing_periods WHERE period = $1`, [period]);
   const status = periodRow?.status === 'closed' ? 'closed' : 'open';
@@ -72,12 +76,25 @@ export async function loadReconciliation(query: SqlQuery, period: string, now = 
   } else {
     const inputs = await loadRatingInputs(query, period);
     for (const app of inputs.apps) {
-      const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, prices: inputs.prices, usage: app.usage });
-      billed.set(app.appId, rated.charges.reduce((a, c) => a + c.billableRequests, 0));
+      const rated = ratePeriod({
+        period,
+        subscriptions: app.subscriptions,
+        plans: inputs.plans,
+        prices: inputs.prices,
+        usage: app.usage,
+      });
+      billed.set(
+        app.appId,
+        rated.charges.reduce((a, c) => a + c.billableRequests, 0),
+      );
     }
   }
   const key = (v: unknown) => (v === null || v === undefined ? '-' : String(v));
-  const ids = new Set<string>([...ledger.map((r) => key(r.app_id)), ...rollups.map((r) => key(r.app_id)), ...billed.keys()]);
+  const ids = new Set<string>([
+    ...ledger.map((r) => key(r.app_id)),
+    ...rollups.map((r) => key(r.app_id)),
+    ...billed.keys(),
+  ]);
   const appIds = [...ids].filter((i) => i !== '-');
   const names = new Map<string, { name: string; consumerId: string }>();
   if (appIds.length) {
@@ -97,24 +114,40 @@ export async function loadReconciliation(query: SqlQuery, period: string, now = 
       appId: id === '-' ? null : id,
       appName: names.get(id)?.name ?? null,
       consumerId: names.get(id)?.consumerId ?? null,
-      ledgerEvents, ledgerBillable, rollupRequests, rollupBillable, billedBillable,
+      ledgerEvents,
+      ledgerBillable,
+      rollupRequests,
+      rollupBillable,
+      billedBillable,
       eventsDifference: ledgerEvents - rollupRequests,
       billableDifference: ledgerBillable - rollupBillable,
       billingDifference: rollupBillable - billedBillable,
     };
-    return { ...line, balanced: line.eventsDifference === 0 && line.billableDifference === 0 && line.billingDifference === 0 };
+    return {
+      ...line,
+      balanced: line.eventsDifference === 0 && line.billableDifference === 0 && line.billingDifference === 0,
+    };
   });
   const sum = (f: (l: ReconciliationLine) => number) => lines.reduce((a, l) => a + f(l), 0);
   const totals = {
-    ledgerEvents: sum((l) => l.ledgerEvents), ledgerBillable: sum((l) => l.ledgerBillable),
-    rollupRequests: sum((l) => l.rollupRequests), rollupBillable: sum((l) => l.rollupBillable), billedBillable: sum((l) => l.billedBillable),
-    eventsDifference: sum((l) => l.eventsDifference), billableDifference: sum((l) => l.billableDifference),
+    ledgerEvents: sum((l) => l.ledgerEvents),
+    ledgerBillable: sum((l) => l.ledgerBillable),
+    rollupRequests: sum((l) => l.rollupRequests),
+    rollupBillable: sum((l) => l.rollupBillable),
+    billedBillable: sum((l) => l.billedBillable),
+    eventsDifference: sum((l) => l.eventsDifference),
+    billableDifference: sum((l) => l.billableDifference),
     billingDifference: sum((l) => l.billingDifference),
     balanced: lines.every((l) => l.balanced),
   };
   const unbalanced = lines.filter((l) => !l.balanced).length;
   return {
-    period, status, generatedAt: now.toISOString(), lines, totals, balanced: totals.balanced,
+    period,
+    status,
+    generatedAt: now.toISOString(),
+    lines,
+    totals,
+    balanced: totals.balanced,
     summary: totals.balanced
       ? `${period}: balanced — ${totals.ledgerEvents} events received, ${totals.rollupRequests} aggregated, ${totals.billedBillable} billable calls billed; difference 0`
       : `${period}: ${unbalanced} app(s) differ — events ${totals.eventsDifference}, billable ${totals.billableDifference}, billing ${totals.billingDifference}` +

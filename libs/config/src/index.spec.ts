@@ -27,13 +27,18 @@ describe('loadConfig', () => {
   });
 
   it('gives secrets a dev default only when NODE_ENV is explicitly development or test', () => {
-    const withSecret = (nodeEnv: string | undefined) => z.object({ SECRET: devOnlySecret(nodeEnv, 'dev-only-secret-value') });
-    expect(loadConfig('t', withSecret('development'), { NODE_ENV: 'development' })).toEqual({ SECRET: 'dev-only-secret-value' });
+    const withSecret = (nodeEnv: string | undefined) =>
+      z.object({ SECRET: devOnlySecret(nodeEnv, 'dev-only-secret-value') });
+    expect(loadConfig('t', withSecret('development'), { NODE_ENV: 'development' })).toEqual({
+      SECRET: 'dev-only-secret-value',
+    });
     expect(loadConfig('t', withSecret('test'), { NODE_ENV: 'test' })).toEqual({ SECRET: 'dev-only-secret-value' });
     expect(() => loadConfig('t', withSecret(undefined), {})).toThrow(/SECRET/);
     expect(() => loadConfig('t', withSecret('staging'), {})).toThrow(/SECRET/);
     expect(() => loadConfig('t', withSecret('production'), {})).toThrow(/SECRET/);
-    expect(() => loadConfig('t', withSecret(undefined), { SECRET: 'dev-only-secret-value' })).toThrow(/SECRET: is a published development value/);
+    expect(() => loadConfig('t', withSecret(undefined), { SECRET: 'dev-only-secret-value' })).toThrow(
+      /SECRET: is a published development value/,
+    );
     expect(() => loadConfig('t', withSecret('production'), { SECRET: 'short' })).toThrow(/at least 16/);
     expect(loadConfig('t', withSecret('production'), { SECRET: 'x'.repeat(16) })).toEqual({ SECRET: 'x'.repeat(16) });
   });
@@ -44,14 +49,25 @@ describe('loadConfig', () => {
       expect(() => loadConfig('worker', plain, { NODE_ENV, SOME_SHARED_SECRET: 'dev-only-auth-token-secret' })).toThrow(
         /SOME_SHARED_SECRET: is a published development value/,
       );
-      expect(() => loadConfig('worker', plain, { NODE_ENV, ADMIN_PASSWORD: ' change-me-admin-password ' })).toThrow(/ADMIN_PASSWORD/);
-      expect(() => refusePublishedSecrets('portal', { NODE_ENV, KEY_HASH_SECRET: 'dev-only-key-hash-secret' })).toThrow(ConfigError);
+      expect(() => loadConfig('worker', plain, { NODE_ENV, ADMIN_PASSWORD: ' change-me-admin-password ' })).toThrow(
+        /ADMIN_PASSWORD/,
+      );
+      expect(() => refusePublishedSecrets('portal', { NODE_ENV, KEY_HASH_SECRET: 'dev-only-key-hash-secret' })).toThrow(
+        ConfigError,
+      );
     }
-    expect(loadConfig('worker', plain, { NODE_ENV: 'test', ADMIN_PASSWORD: 'change-me-admin-password' })).toEqual({ PORT: 3000 });
-    expect(() => refusePublishedSecrets('portal', { NODE_ENV: 'development', KEY_HASH_SECRET: 'dev-only-key-hash-secret' })).not.toThrow();
-    const admin = (nodeEnv: string | undefined) => z.object({ ADMIN_PASSWORD: devOnlyDefault(nodeEnv, z.string().min(12), 'change-me-admin-password') });
+    expect(loadConfig('worker', plain, { NODE_ENV: 'test', ADMIN_PASSWORD: 'change-me-admin-password' })).toEqual({
+      PORT: 3000,
+    });
+    expect(() =>
+      refusePublishedSecrets('portal', { NODE_ENV: 'development', KEY_HASH_SECRET: 'dev-only-key-hash-secret' }),
+    ).not.toThrow();
+    const admin = (nodeEnv: string | undefined) =>
+      z.object({ ADMIN_PASSWORD: devOnlyDefault(nodeEnv, z.string().min(12), 'change-me-admin-password') });
     expect(() => loadConfig('m', admin(undefined), {})).toThrow(/ADMIN_PASSWORD/);
-    expect(loadConfig('m', admin('development'), { NODE_ENV: 'development' })).toEqual({ ADMIN_PASSWORD: 'change-me-admin-password' });
+    expect(loadConfig('m', admin('development'), { NODE_ENV: 'development' })).toEqual({
+      ADMIN_PASSWORD: 'change-me-admin-password',
+    });
   });
 
   it('NODE_ENV unset means production', () => {

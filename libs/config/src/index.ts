@@ -3,7 +3,10 @@ import { z } from 'zod';
 export { z };
 
 export class ConfigError extends Error {
-  constructor(readonly app: string, readonly problems: string[]) {
+  constructor(
+    readonly app: string,
+    readonly problems: string[],
+  ) {
     super(`${app}: invalid configuration\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
@@ -26,7 +29,8 @@ export function isDevEnvironment(nodeEnv: string | undefined): boolean {
   return nodeEnv === 'development' || nodeEnv === 'test';
 }
 
-const PUBLISHED_MESSAGE = 'is a published development value; set your own secret (or NODE_ENV=development|test on a dev machine)';
+const PUBLISHED_MESSAGE =
+  'is a published development value; set your own secret (or NODE_ENV=development|test on a dev machine)';
 
 /**
  * Every variable, used by this process or not, that holds a published development value while
@@ -50,7 +54,11 @@ export function refusePublishedSecrets(app: string, env: NodeJS.ProcessEnv = pro
  * Parses the environment once, at boot, against one schema per app. Every bad variable is listed
  * in one error, so a deployment is fixed in one go rather than one restart per typo.
  */
-export function loadConfig<S extends z.ZodType>(app: string, schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodType>(
+  app: string,
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const result = schema.safeParse(env);
   const published = publishedSecretProblems(env);
   if (result.success && !published.length) return result.data;
@@ -68,13 +76,16 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   url: (protocols: string[]) =>
-    z.string().refine((v) => {
-      try {
-        return protocols.includes(new URL(v).protocol.replace(':', ''));
-      } catch {
-        return false;
-      }
-    }, `must be a URL (${protocols.join(', ')})`),
+    z.string().refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol.replace(':', ''));
+        } catch {
+          return false;
+        }
+      },
+      `must be a URL (${protocols.join(', ')})`,
+    ),
   /** Unset means production: development defaults must be asked for (see devOnlyDefault). */
   nodeEnv: () => z.enum(['development', 'production', 'test']).default('production'),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -7,9 +7,21 @@ import { isIP } from 'node:net';
  * IPv6 forms are judged by the IPv4 address they carry.
  */
 const V4_BLOCKED: Array<[number, number]> = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ].map(([a, bits]) => [v4ToInt(a as string), bits as number]);
 
 function v4ToInt(a: string): number {
@@ -18,7 +30,7 @@ function v4ToInt(a: string): number {
 
 function v4Blocked(a: string): boolean {
   const n = v4ToInt(a);
-  return V4_BLOCKED.some(([net, bits]) => (bits === 0 ? true : (n >>> (32 - bits)) === (net >>> (32 - bits))));
+  return V4_BLOCKED.some(([net, bits]) => (bits === 0 ? true : n >>> (32 - bits) === net >>> (32 - bits)));
 }
 
 /** The eight 16-bit groups of an IPv6 address (handles `::` and a dotted IPv4 tail). */

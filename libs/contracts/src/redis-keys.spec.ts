@@ -3,7 +3,7 @@ import { periodOf, redisKeys } from './redis-keys';
 import { configChannel } from './config-events';
 
 describe('redis keys', () => {
-  it('puts one app\'s counters in one cluster slot', () => {
+  it("puts one app's counters in one cluster slot", () => {
     const rl = redisKeys.rateLimit('apim:', 'a1');
     const q = redisKeys.quota('apim:', 'a1', '2026-11');
     const tag = (k: string) => k.slice(k.indexOf('{'), k.indexOf('}') + 1);

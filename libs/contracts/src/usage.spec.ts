@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeUsageBatch, type EncodedUsageBatch, UsageBatchFormatError, UsageBatchWriter, type UsageEvent } from './usage';
+import {
+  decodeUsageBatch,
+  type EncodedUsageBatch,
+  UsageBatchFormatError,
+  UsageBatchWriter,
+  type UsageEvent,
+} from './usage';
 
 const API = '11111111-1111-4111-8111-111111111111';
 const APP = '22222222-2222-4222-8222-222222222222';
@@ -13,19 +19,33 @@ let seq = 0;
 function event(over: Partial<UsageEvent> = {}): UsageEvent {
   seq++;
   return {
-    id: `0000000${seq % 10}-aaaa-4aaa-8aaa-${String(seq).padStart(12, '0')}`, at: `2026-11-26T10:00:${String(seq % 60).padStart(2, '0')}.123Z`,
-    apiId: API, appId: APP, keyId: KEY, consumerId: CONSUMER, planId: PLAN,
-    method: 'GET', status: 200, billable: true, bytesIn: seq, bytesOut: 185 + seq, latencyMs: seq % 7, ...over,
+    id: `0000000${seq % 10}-aaaa-4aaa-8aaa-${String(seq).padStart(12, '0')}`,
+    at: `2026-11-26T10:00:${String(seq % 60).padStart(2, '0')}.123Z`,
+    apiId: API,
+    appId: APP,
+    keyId: KEY,
+    consumerId: CONSUMER,
+    planId: PLAN,
+    method: 'GET',
+    status: 200,
+    billable: true,
+    bytesIn: seq,
+    bytesOut: 185 + seq,
+    latencyMs: seq % 7,
+    ...over,
   };
 }
 
 describe('usage batch format 2', () => {
   it('round-trips every field, sharing one dim per distinct owner', () => {
     const events = [
-      event(), event({ keyId: KEY2, method: 'POST', status: 201 }), event(),
+      event(),
+      event({ keyId: KEY2, method: 'POST', status: 201 }),
+      event(),
       // Keyless refusal (no app, no plan) and the same key under another plan (plan changed mid-batch).
       event({ appId: null, keyId: null, consumerId: null, planId: null, status: 401, billable: false, bytesOut: 0 }),
-      event({ planId: PLAN2 }), event({ status: 599, latencyMs: 0, bytesIn: 0, method: 'DELETE' }),
+      event({ planId: PLAN2 }),
+      event({ status: 599, latencyMs: 0, bytesIn: 0, method: 'DELETE' }),
     ];
     const w = new UsageBatchWriter();
     for (const e of events) w.add(e);
@@ -47,7 +67,9 @@ describe('usage batch format 2', () => {
     const b = w.take('b', 'gw');
     expect(decodeUsageBatch(a).events).toEqual(first);
     // A full batch is about a quarter of format 1's JSON.
-    expect(JSON.stringify(a).length).toBeLessThan(JSON.stringify({ batchId: 'a', gatewayId: 'gw', events: first }).length * 0.3);
+    expect(JSON.stringify(a).length).toBeLessThan(
+      JSON.stringify({ batchId: 'a', gatewayId: 'gw', events: first }).length * 0.3,
+    );
     expect(decodeUsageBatch(b)).toEqual({ batchId: 'b', gatewayId: 'gw', events: second });
     expect(b.dims).toHaveLength(1);
     expect(w.take('c', 'gw')).toMatchObject({ n: 0, rows: '', dims: [] });
@@ -56,7 +78,13 @@ describe('usage batch format 2', () => {
   it('records a method that is not an HTTP token as INVALID instead of breaking the row', () => {
     const w = new UsageBatchWriter();
     for (const method of ['GE,T', 'GET\n', '', 'X'.repeat(17), 'M-SEARCH']) w.add(event({ method }));
-    expect(decodeUsageBatch(w.take('m', 'gw')).events.map((e) => e.method)).toEqual(['INVALID', 'INVALID', 'INVALID', 'INVALID', 'M-SEARCH']);
+    expect(decodeUsageBatch(w.take('m', 'gw')).events.map((e) => e.method)).toEqual([
+      'INVALID',
+      'INVALID',
+      'INVALID',
+      'INVALID',
+      'M-SEARCH',
+    ]);
   });
 
   it('passes format 1 through untouched', () => {
@@ -69,7 +97,8 @@ describe('usage batch format 2', () => {
     const w = new UsageBatchWriter();
     w.add(event());
     const good = w.take('b', 'gw');
-    const bad = (patch: Partial<Record<keyof EncodedUsageBatch, unknown>>) => () => decodeUsageBatch({ ...good, ...patch });
+    const bad = (patch: Partial<Record<keyof EncodedUsageBatch, unknown>>) => () =>
+      decodeUsageBatch({ ...good, ...patch });
     expect(bad({ v: 3 })).toThrow(UsageBatchFormatError);
     expect(bad({ dims: [[API, APP]] })).toThrow(/dims/);
     expect(bad({ dims: 'x' })).toThrow(/dims/);

@@ -31,7 +31,13 @@ export const USAGE_DEAD_LETTER_QUEUE = 'usage-batches-dead';
 export const BILLING_QUEUE = 'billing';
 
 /** Who a run of events belongs to: [apiId, appId, keyId, consumerId, planId]. */
-export type UsageDims = [apiId: string, appId: string | null, keyId: string | null, consumerId: string | null, planId: string | null];
+export type UsageDims = [
+  apiId: string,
+  appId: string | null,
+  keyId: string | null,
+  consumerId: string | null,
+  planId: string | null,
+];
 
 /**
  * The usage batch as the gateway queues it (format 2): the ids an event shares with others
@@ -92,7 +98,14 @@ export class UsageBatchWriter {
   }
 
   take(batchId: string, gatewayId: string): EncodedUsageBatch {
-    const batch: EncodedUsageBatch = { v: 2, batchId, gatewayId, n: this.count, dims: this.dims, rows: this.buf.toString('utf8', 0, this.len) };
+    const batch: EncodedUsageBatch = {
+      v: 2,
+      batchId,
+      gatewayId,
+      n: this.count,
+      dims: this.dims,
+      rows: this.buf.toString('utf8', 0, this.len),
+    };
     this.len = 0;
     this.count = 0;
     this.dims = [];
@@ -106,7 +119,8 @@ export class UsageBatchWriter {
     if (list) {
       for (const i of list) {
         const d = this.dims[i];
-        if (d[0] === e.apiId && d[1] === e.appId && d[2] === e.keyId && d[3] === e.consumerId && d[4] === e.planId) return i;
+        if (d[0] === e.apiId && d[1] === e.appId && d[2] === e.keyId && d[3] === e.consumerId && d[4] === e.planId)
+          return i;
       }
     } else {
       list = [];
@@ -137,7 +151,12 @@ export function decodeUsageBatch(data: unknown): UsageBatchJob {
   if (d === null || typeof d !== 'object' || d.v === undefined) return data as UsageBatchJob;
   if (d.v !== 2) throw new UsageBatchFormatError(`unknown usage batch format ${JSON.stringify(d.v)}`);
   const { dims, rows, n } = d;
-  if (!Array.isArray(dims) || !dims.every((x) => Array.isArray(x) && x.length === 5 && typeof x[0] === 'string' && x.slice(1).every(isNullableString))) {
+  if (
+    !Array.isArray(dims) ||
+    !dims.every(
+      (x) => Array.isArray(x) && x.length === 5 && typeof x[0] === 'string' && x.slice(1).every(isNullableString),
+    )
+  ) {
     throw new UsageBatchFormatError('dims: expected [apiId, appId, keyId, consumerId, planId] entries');
   }
   if (typeof rows !== 'string' || typeof n !== 'number') throw new UsageBatchFormatError('rows and n are required');
@@ -146,14 +165,25 @@ export function decodeUsageBatch(data: unknown): UsageBatchJob {
   if (lines.length !== n) throw new UsageBatchFormatError(`rows: ${lines.length} rows, n says ${n}`);
   const events = lines.map((line, row): UsageEvent => {
     const f = line.split(',');
-    if (f.length !== ROW_FIELDS) throw new UsageBatchFormatError(`row ${row}: ${f.length} fields, expected ${ROW_FIELDS}`);
+    if (f.length !== ROW_FIELDS)
+      throw new UsageBatchFormatError(`row ${row}: ${f.length} fields, expected ${ROW_FIELDS}`);
     const dim = dims[Number(f[0])];
     if (!/^\d+$/.test(f[0]) || !dim) throw new UsageBatchFormatError(`row ${row}: no dim ${f[0]}`);
     const [apiId, appId, keyId, consumerId, planId] = dim;
     return {
-      id: f[1], at: f[2], apiId, appId, keyId, consumerId, planId, method: f[3], status: Number(f[4]),
+      id: f[1],
+      at: f[2],
+      apiId,
+      appId,
+      keyId,
+      consumerId,
+      planId,
+      method: f[3],
+      status: Number(f[4]),
       billable: (f[5] === '1' ? true : f[5] === '0' ? false : f[5]) as boolean,
-      bytesIn: Number(f[6]), bytesOut: Number(f[7]), latencyMs: Number(f[8]),
+      bytesIn: Number(f[6]),
+      bytesOut: Number(f[7]),
+      latencyMs: Number(f[8]),
     };
   });
   return { batchId: d.batchId as string, gatewayId: d.gatewayId as string, events };

@@ -26,9 +26,24 @@ import { Notifications1765151000000 } from './migrations/1765151000000-notificat
 import { Teams1765152000000 } from './migrations/1765152000000-teams';
 
 export const ENTITIES = [
-  ConsumerEntity, UserEntity, SessionEntity, ApiEntity, PlanEntity, AppEntity, SubscriptionEntity, ApiKeyEntity,
-  UsageHourlyEntity, UsageBatchEntity, BillingPeriodEntity, BillingStatementEntity, BillingStatementLineEntity,
-  AuditLogEntity, WebhookEntity, WebhookDeliveryEntity, OutboxEventEntity, PlanPriceEntity,
+  ConsumerEntity,
+  UserEntity,
+  SessionEntity,
+  ApiEntity,
+  PlanEntity,
+  AppEntity,
+  SubscriptionEntity,
+  ApiKeyEntity,
+  UsageHourlyEntity,
+  UsageBatchEntity,
+  BillingPeriodEntity,
+  BillingStatementEntity,
+  BillingStatementLineEntity,
+  AuditLogEntity,
+  WebhookEntity,
+  WebhookDeliveryEntity,
+  OutboxEventEntity,
+  PlanPriceEntity,
 ];
 
 /** In order. New migrations are appended here; nothing is discovered by glob. */

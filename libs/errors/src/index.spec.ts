@@ -5,8 +5,12 @@ describe('problem', () => {
   it('builds RFC 9457 details with the catalogue status and title', () => {
     const p = problem('rate_limited', 'req-1', 'slow down');
     expect(p).toEqual({
-      type: 'https://apim.dev/problems/rate-limited', title: 'Rate limit exceeded', status: 429,
-      detail: 'slow down', code: 'rate_limited', requestId: 'req-1',
+      type: 'https://apim.dev/problems/rate-limited',
+      title: 'Rate limit exceeded',
+      status: 429,
+      detail: 'slow down',
+      code: 'rate_limited',
+      requestId: 'req-1',
     });
   });
 

@@ -89,6 +89,8 @@ export function problem(code: ErrorCode, requestId: string, detail?: string, err
 }
 
 /** Field errors from a zod error (or anything shaped like one), paths joined with dots. */
-export function fieldErrors(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): FieldError[] {
+export function fieldErrors(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): FieldError[] {
   return issues.map((i) => ({ field: i.path.map(String).join('.') || '(body)', message: i.message }));
 }

@@ -22,11 +22,14 @@ describe('webhook secrets', () => {
 
   it.each([
     ['another server secret', (sealed: string) => openWebhookSecret(sealed, 'other-secret-other-secret')],
-    ['a flipped byte', (sealed: string) => {
-      const raw = Buffer.from(sealed.slice(3), 'base64');
-      raw[raw.length - 1] ^= 1;
-      return openWebhookSecret(`v1.${raw.toString('base64')}`, SERVER);
-    }],
+    [
+      'a flipped byte',
+      (sealed: string) => {
+        const raw = Buffer.from(sealed.slice(3), 'base64');
+        raw[raw.length - 1] ^= 1;
+        return openWebhookSecret(`v1.${raw.toString('base64')}`, SERVER);
+      },
+    ],
     ['an unknown version', (sealed: string) => openWebhookSecret(`v9${sealed.slice(2)}`, SERVER)],
     ['a truncated value', () => openWebhookSecret('v1.AAAA', SERVER)],
   ])('refuses to open with %s', (_n, fn) => {
@@ -37,7 +40,11 @@ describe('webhook secrets', () => {
     const secret = generateWebhookSecret();
     const body = JSON.stringify({ type: 'key.created', timestamp: new Date().toISOString(), data: { a: 'é' } });
     const ts = Math.floor(Date.now() / 1000);
-    const headers = { 'webhook-id': 'msg_1', 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(secret, 'msg_1', ts, body) };
+    const headers = {
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': String(ts),
+      'webhook-signature': signWebhook(secret, 'msg_1', ts, body),
+    };
     expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
     // A different body, id or secret fails.
     expect(() => new Webhook(secret).verify(body.replace('created', 'revoked'), headers)).toThrow();

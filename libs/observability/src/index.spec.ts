@@ -6,9 +6,17 @@ import { REDACT_PATHS, requestIdFrom } from './index';
 describe('observability', () => {
   it('redacts secrets from log lines', () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    const sink = new Writable({
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        cb();
+      },
+    });
     const log = pino({ redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, sink);
-    log.info({ password: 'hunter2-hunter2', req: { headers: { authorization: 'Bearer abc', 'x-api-key': 'apim_secret' } } }, 'x');
+    log.info(
+      { password: 'hunter2-hunter2', req: { headers: { authorization: 'Bearer abc', 'x-api-key': 'apim_secret' } } },
+      'x',
+    );
     expect(lines.join('')).not.toMatch(/hunter2|Bearer abc|apim_secret/);
     expect(lines.join('')).toContain('[redacted]');
   });

@@ -9,9 +9,21 @@ export type { Logger };
  * appear in a structured log object.
  */
 export const REDACT_PATHS = [
-  'password', '*.password', 'passwordHash', '*.passwordHash', 'token', '*.token', 'key', '*.key',
-  'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'headers.authorization',
-  'headers["x-api-key"]', 'headers.cookie', 'res.headers["set-cookie"]',
+  'password',
+  '*.password',
+  'passwordHash',
+  '*.passwordHash',
+  'token',
+  '*.token',
+  'key',
+  '*.key',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'headers.cookie',
+  'res.headers["set-cookie"]',
 ];
 
 export function createLogger(service: string, level = 'info'): Logger {

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ceilSeconds, nextPeriodStart, periodSeconds, policyHeader, quotaKeyTtlSeconds, rateLimitHeader, retryAfterSeconds,
-  secondsUntilPeriodEnd, windowSeconds, type LimitPolicy,
+  ceilSeconds,
+  nextPeriodStart,
+  periodSeconds,
+  policyHeader,
+  quotaKeyTtlSeconds,
+  rateLimitHeader,
+  retryAfterSeconds,
+  secondsUntilPeriodEnd,
+  windowSeconds,
+  type LimitPolicy,
 } from './limit-math';
 
 const at = (iso: string) => new Date(iso);
@@ -39,7 +47,13 @@ describe('windows and periods', () => {
   });
 
   it.each([
-    [1, 1], [999_999, 1], [1_000_000, 1], [1_000_001, 2], [0, 1], [-5, 1], [59_999_999, 60],
+    [1, 1],
+    [999_999, 1],
+    [1_000_000, 1],
+    [1_000_001, 2],
+    [0, 1],
+    [-5, 1],
+    [59_999_999, 60],
   ])('ceilSeconds(%i µs) = %i', (us, s) => expect(ceilSeconds(us)).toBe(s));
 });
 
@@ -62,14 +76,16 @@ describe('draft-10 headers', () => {
   });
 
   it('RateLimit with quota shows the month left', () => {
-    expect(rateLimitHeader(quotaPlan, { remaining: 4, resetSeconds: 1, quotaUsed: 1001 }, now))
-      .toBe(`"default";r=4;t=1, "monthly";r=0;t=${secondsUntilPeriodEnd(now)}`);
+    expect(rateLimitHeader(quotaPlan, { remaining: 4, resetSeconds: 1, quotaUsed: 1001 }, now)).toBe(
+      `"default";r=4;t=1, "monthly";r=0;t=${secondsUntilPeriodEnd(now)}`,
+    );
   });
 
   it('Retry-After is at least the reset', () => {
     expect(retryAfterSeconds({ verdict: 'rate_limited', remaining: 0, resetSeconds: 12, quotaUsed: 0 }, now)).toBe(12);
     expect(retryAfterSeconds({ verdict: 'rate_limited', remaining: 0, resetSeconds: 0, quotaUsed: 0 }, now)).toBe(1);
-    expect(retryAfterSeconds({ verdict: 'quota_exceeded', remaining: 3, resetSeconds: 1, quotaUsed: 9 }, now))
-      .toBe(secondsUntilPeriodEnd(now));
+    expect(retryAfterSeconds({ verdict: 'quota_exceeded', remaining: 3, resetSeconds: 1, quotaUsed: 9 }, now)).toBe(
+      secondsUntilPeriodEnd(now),
+    );
   });
 });

@@ -25,7 +25,9 @@ const WINDOW_SECONDS: Record<RateLimitPer, number> = { second: 1, minute: 60, ho
 
 /** The policy's limits, the shorthand included. */
 export function limitsOf(policy: LimitPolicy): readonly RateLimitSpec[] {
-  return policy.limits !== undefined && policy.limits.length > 0 ? policy.limits : [{ requests: policy.requests, per: policy.per }];
+  return policy.limits !== undefined && policy.limits.length > 0
+    ? policy.limits
+    : [{ requests: policy.requests, per: policy.per }];
 }
 
 /** Name of limit `i` in the RateLimit headers: "default" for a one-limit plan, else its `per`. */
@@ -107,7 +109,9 @@ export function policyHeader(policy: LimitPolicy, at: Date): string {
  * of it and when it frees up — and what is left of the quota.
  */
 export function rateLimitHeader(
-  policy: LimitPolicy, d: Pick<LimitDecision, 'remaining' | 'resetSeconds' | 'quotaUsed' | 'limitIndex'>, at: Date,
+  policy: LimitPolicy,
+  d: Pick<LimitDecision, 'remaining' | 'resetSeconds' | 'quotaUsed' | 'limitIndex'>,
+  at: Date,
 ): string {
   let v = `"${limitName(policy, d.limitIndex ?? 0)}";r=${Math.max(0, d.remaining)};t=${Math.max(0, d.resetSeconds)}`;
   if (policy.monthlyQuota !== null) {

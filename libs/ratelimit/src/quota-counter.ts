@@ -76,7 +76,9 @@ export class QuotaCounter {
     const ttl = QuotaCounter.ttlSeconds(at);
     const period = periodOf(at);
     const raised = await Promise.all(
-      billed.map((b) => this.redis.call('EVAL', RAISE_LUA, 1, QuotaCounter.key(this.prefix, b.appId, period), String(b.value), ttl)),
+      billed.map((b) =>
+        this.redis.call('EVAL', RAISE_LUA, 1, QuotaCounter.key(this.prefix, b.appId, period), String(b.value), ttl),
+      ),
     );
     return raised.filter((v) => Number(v) > 0).length;
   }
@@ -88,6 +90,8 @@ export class QuotaCounter {
 }
 
 /** QuotaCommands over a RedisScriptConnection (the gateway's fast-path connection). */
-export function scriptConnectionCommands(conn: { send(args: ReadonlyArray<string | number>): Promise<unknown> }): QuotaCommands {
+export function scriptConnectionCommands(conn: {
+  send(args: ReadonlyArray<string | number>): Promise<unknown>;
+}): QuotaCommands {
   return { call: (command, ...args) => conn.send([command, ...args]) };
 }

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
-  type LimitDecision, type LimitPolicy, limitsOf, ceilSeconds, type RateLimitSpec, windowSeconds,
+  type LimitDecision,
+  type LimitPolicy,
+  limitsOf,
+  ceilSeconds,
+  type RateLimitSpec,
+  windowSeconds,
 } from './limit-math';
 import { QuotaCounter } from './quota-counter';
 import { encodeBulks, RedisReplyError, type RedisScriptConnection, type RespReply } from './redis-script-connection';
@@ -81,7 +86,9 @@ export class RateLimiter {
 
   /** Atomically checks quota and every limit and, when all pass, takes one of each. */
   admit(keys: LimitKeys, policy: LimitPolicy, member: string, at = new Date()): Promise<LimitDecision> {
-    return new Promise((resolve, reject) => this.admitWith(keys, policy, member, at, (err, d) => (err === null ? resolve(d!) : reject(err))));
+    return new Promise((resolve, reject) =>
+      this.admitWith(keys, policy, member, at, (err, d) => (err === null ? resolve(d!) : reject(err))),
+    );
   }
 
   /**
@@ -127,9 +134,14 @@ export class RateLimiter {
     this.scheduled = false;
     for (const b of batches.values()) {
       for (let i = 0; i < b.members.length; i += STACKED_LIMITS_MAX_BATCH) {
-        const part = b.members.length <= STACKED_LIMITS_MAX_BATCH ? b : {
-          ...b, members: b.members.slice(i, i + STACKED_LIMITS_MAX_BATCH), callbacks: b.callbacks.slice(i, i + STACKED_LIMITS_MAX_BATCH),
-        };
+        const part =
+          b.members.length <= STACKED_LIMITS_MAX_BATCH
+            ? b
+            : {
+                ...b,
+                members: b.members.slice(i, i + STACKED_LIMITS_MAX_BATCH),
+                callbacks: b.callbacks.slice(i, i + STACKED_LIMITS_MAX_BATCH),
+              };
         this.send(part);
       }
     }
@@ -140,14 +152,19 @@ export class RateLimiter {
   private send(b: Batch): void {
     const n = b.members.length;
     const argc = 2 + b.head.args.length + 2 + n;
-    this.redis.callEncoded(`*${argc}\r\n${b.head.bulks}${encodeBulks([b.ttl, b.now])}${encodeBulks(b.members)}`, (err, reply) => {
-      if (err instanceof RedisReplyError && err.message.startsWith('NOSCRIPT')) {
-        // The server does not know the script (restart, failover, SCRIPT FLUSH): EVAL sends and caches it.
-        this.redis.call(['EVAL', STACKED_LIMITS_LUA, ...b.head.args, b.ttl, b.now, ...b.members], (e, r) => deliver(e, r, b.callbacks));
-      } else {
-        deliver(err, reply, b.callbacks);
-      }
-    });
+    this.redis.callEncoded(
+      `*${argc}\r\n${b.head.bulks}${encodeBulks([b.ttl, b.now])}${encodeBulks(b.members)}`,
+      (err, reply) => {
+        if (err instanceof RedisReplyError && err.message.startsWith('NOSCRIPT')) {
+          // The server does not know the script (restart, failover, SCRIPT FLUSH): EVAL sends and caches it.
+          this.redis.call(['EVAL', STACKED_LIMITS_LUA, ...b.head.args, b.ttl, b.now, ...b.members], (e, r) =>
+            deliver(e, r, b.callbacks),
+          );
+        } else {
+          deliver(err, reply, b.callbacks);
+        }
+      },
+    );
   }
 
   /**
@@ -156,17 +173,26 @@ export class RateLimiter {
    */
   private headFor(keys: LimitKeys, policy: LimitPolicy): Head {
     const hit = this.heads.get(keys.rateLimit);
-    if (hit && hit.keys.quota === keys.quota && hit.policy.monthlyQuota === policy.monthlyQuota && sameLimits(hit.limits, limitsOf(policy))) return hit;
+    if (
+      hit &&
+      hit.keys.quota === keys.quota &&
+      hit.policy.monthlyQuota === policy.monthlyQuota &&
+      sameLimits(hit.limits, limitsOf(policy))
+    )
+      return hit;
     const limits = limitsOf(policy).map((l) => ({ requests: l.requests, per: l.per }));
     if (limits.length < 1 || limits.length > 3) throw new Error(`a plan has 1 to 3 rate limits, not ${limits.length}`);
     const args: Array<string | number> = [limits.length + 1];
     for (const l of limits) args.push(limitKey(keys.rateLimit, l, this.exactLogMax));
     args.push(keys.quota, limits.length, policy.monthlyQuota ?? -1);
-    for (const l of limits) args.push(windowSeconds(l.per) * 1_000_000, l.requests, l.requests > this.exactLogMax ? 1 : 0);
+    for (const l of limits)
+      args.push(windowSeconds(l.per) * 1_000_000, l.requests, l.requests > this.exactLogMax ? 1 : 0);
     const head: Head = {
       keys: { rateLimit: keys.rateLimit, quota: keys.quota },
       policy: { requests: policy.requests, per: policy.per, limits, monthlyQuota: policy.monthlyQuota },
-      limits, args, bulks: encodeBulks(['EVALSHA', SCRIPT_SHA, ...args]),
+      limits,
+      args,
+      bulks: encodeBulks(['EVALSHA', SCRIPT_SHA, ...args]),
     };
     if (this.heads.size >= 100_000) this.heads.clear();
     this.heads.set(keys.rateLimit, head);
@@ -193,7 +219,11 @@ function deliver(err: Error | null, reply: RespReply | undefined, callbacks: Adm
   for (let i = 0; i < callbacks.length; i++) {
     const o = 5 * i;
     callbacks[i](null, {
-      verdict: VERDICTS[r[o]] ?? 'rate_limited', remaining: r[o + 1], resetSeconds: ceilSeconds(r[o + 2]), quotaUsed: r[o + 3], limitIndex: r[o + 4],
+      verdict: VERDICTS[r[o]] ?? 'rate_limited',
+      remaining: r[o + 1],
+      resetSeconds: ceilSeconds(r[o + 2]),
+      quotaUsed: r[o + 3],
+      limitIndex: r[o + 4],
     });
   }
 }

@@ -88,11 +88,21 @@ export class RedisScriptConnection {
   constructor(private readonly opts: RedisScriptConnectionOptions) {
     const u = new URL(opts.url);
     const handshake: string[][] = [];
-    if (u.password) handshake.push(u.username ? ['AUTH', decodeURIComponent(u.username), decodeURIComponent(u.password)] : ['AUTH', decodeURIComponent(u.password)]);
+    if (u.password)
+      handshake.push(
+        u.username
+          ? ['AUTH', decodeURIComponent(u.username), decodeURIComponent(u.password)]
+          : ['AUTH', decodeURIComponent(u.password)],
+      );
     const db = u.pathname.replace(/^\//, '');
     if (db && db !== '0') handshake.push(['SELECT', db]);
     if (opts.connectionName) handshake.push(['CLIENT', 'SETNAME', opts.connectionName]);
-    this.target = { host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: Number(u.port || 6379), tls: u.protocol === 'rediss:', handshake };
+    this.target = {
+      host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+      port: Number(u.port || 6379),
+      tls: u.protocol === 'rediss:',
+      handshake,
+    };
     this.open();
   }
 

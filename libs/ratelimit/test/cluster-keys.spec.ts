@@ -30,18 +30,28 @@ describe.skipIf(unavailable !== null)('stacked limits on a real Redis Cluster', 
   it('one app: three limits (log and buckets) + quota in one slot, exact across two connections', async () => {
     const app = randomUUID();
     const keys = { rateLimit: `t:{app:${app}}:rl`, quota: QuotaCounter.key('t:', app, '2026-12') };
-    const limits = [{ requests: 50, per: 'minute' as const }, { requests: 2_000, per: 'hour' as const }, { requests: 5_000, per: 'day' as const }];
+    const limits = [
+      { requests: 50, per: 'minute' as const },
+      { requests: 2_000, per: 'hour' as const },
+      { requests: 5_000, per: 'day' as const },
+    ];
     const policy = { requests: 50, per: 'minute' as const, limits, monthlyQuota: 1_000 };
     const port = await cluster.masterFor(keys.quota);
     for (const l of policy.limits) expect(await cluster.masterFor(limitKey(keys.rateLimit, l))).toBe(port);
     const connect = async () => {
-      const c = new RedisScriptConnection({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 2_000, coalesce: true });
+      const c = new RedisScriptConnection({
+        url: `redis://127.0.0.1:${port}`,
+        commandTimeoutMs: 2_000,
+        coalesce: true,
+      });
       open.push(c);
       await c.ready();
       return new RateLimiter(c, { coalesce: true });
     };
     const [la, lb] = [await connect(), await connect()];
-    const results = await Promise.all(Array.from({ length: 400 }, (_, i) => (i % 2 ? la : lb).admit(keys, policy, randomUUID())));
+    const results = await Promise.all(
+      Array.from({ length: 400 }, (_, i) => (i % 2 ? la : lb).admit(keys, policy, randomUUID())),
+    );
     expect(results.filter((r) => r.verdict === 'allowed')).toHaveLength(50);
     const direct = new Redis(port, '127.0.0.1');
     try {
@@ -58,7 +68,9 @@ describe.skipIf(unavailable !== null)('stacked limits on a real Redis Cluster', 
     const c = new RedisScriptConnection({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 2_000 });
     open.push(c);
     await c.ready();
-    const err = await new RateLimiter(c).admit(keys, { requests: 5, per: 'minute', monthlyQuota: 10 }, randomUUID()).catch((e: unknown) => e);
+    const err = await new RateLimiter(c)
+      .admit(keys, { requests: 5, per: 'minute', monthlyQuota: 10 }, randomUUID())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RedisReplyError);
     expect((err as Error).message).toMatch(/CROSSSLOT|MOVED/);
   });

@@ -37,7 +37,12 @@ describe('QuotaCounter on a real Redis', () => {
       const app = randomUUID();
       const key = q.key(app, new Date());
       const limiter = new RateLimiter(conn);
-      for (let i = 0; i < 3; i++) await limiter.admit({ rateLimit: `${prefix}{app:${app}}:rl`, quota: key }, { requests: 10, per: 'minute', monthlyQuota: 5 }, randomUUID());
+      for (let i = 0; i < 3; i++)
+        await limiter.admit(
+          { rateLimit: `${prefix}{app:${app}}:rl`, quota: key },
+          { requests: 10, per: 'minute', monthlyQuota: 5 },
+          randomUUID(),
+        );
       expect(await q.used(app, new Date())).toBe(3);
       expect(await a.ttl(key)).toBeGreaterThan(7 * 86_400);
       await q.refund(key);
@@ -56,7 +61,14 @@ describe('QuotaCounter on a real Redis', () => {
     const [low, high, fresh] = [randomUUID(), randomUUID(), randomUUID()];
     await a.set(q.key(low, at), '3', 'EX', 1000);
     await a.set(q.key(high, at), '50');
-    const raised = await q.raiseTo([{ appId: low, value: 10 }, { appId: high, value: '20' }, { appId: fresh, value: 7 }], at);
+    const raised = await q.raiseTo(
+      [
+        { appId: low, value: 10 },
+        { appId: high, value: '20' },
+        { appId: fresh, value: 7 },
+      ],
+      at,
+    );
     expect(raised).toBe(2);
     expect(await a.get(q.key(low, at))).toBe('10');
     expect(await a.ttl(q.key(low, at))).toBeLessThanOrEqual(1000);

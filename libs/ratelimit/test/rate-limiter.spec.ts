@@ -37,8 +37,13 @@ describe('RateLimiter on a real Redis', () => {
       Array.from({ length: 400 }, (_, i) => (i % 2 ? la : lb).admit(keys('exact'), policy, randomUUID())),
     );
     expect(results.filter((r) => r.verdict === 'allowed')).toHaveLength(50);
-    expect(results.filter((r) => r.verdict === 'rate_limited').every((r) => r.remaining === 0 && r.resetSeconds >= 1)).toBe(true);
-    const remaining = results.filter((r) => r.verdict === 'allowed').map((r) => r.remaining).sort((x, y) => x - y);
+    expect(
+      results.filter((r) => r.verdict === 'rate_limited').every((r) => r.remaining === 0 && r.resetSeconds >= 1),
+    ).toBe(true);
+    const remaining = results
+      .filter((r) => r.verdict === 'allowed')
+      .map((r) => r.remaining)
+      .sort((x, y) => x - y);
     expect(remaining).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
@@ -71,7 +76,10 @@ describe('RateLimiter on a real Redis', () => {
     const policy = { requests: 100, per: 'minute' as const, monthlyQuota: 10 };
     await a.set(k.quota, '4');
     const results = await Promise.all(Array.from({ length: 20 }, () => l.admit(k, policy, randomUUID())));
-    expect(results.map((r) => r.verdict)).toEqual([...Array<string>(6).fill('allowed'), ...Array<string>(14).fill('quota_exceeded')]);
+    expect(results.map((r) => r.verdict)).toEqual([
+      ...Array<string>(6).fill('allowed'),
+      ...Array<string>(14).fill('quota_exceeded'),
+    ]);
     expect(results.map((r) => r.quotaUsed)).toEqual([5, 6, 7, 8, 9, 10, ...Array<number>(14).fill(10)]);
     expect(await a.get(k.quota)).toBe('10');
     expect(await a.zcard(`${k.rateLimit}:minute`)).toBe(6);
@@ -89,14 +97,20 @@ describe('RateLimiter on a real Redis', () => {
   it('follows a plan change on the same keys (the encoded command is cached per app and plan)', async () => {
     const l = await limiter();
     const k = keys('plan-change');
-    expect((await l.admit(k, { requests: 1, per: 'minute', monthlyQuota: null }, randomUUID())).verdict).toBe('allowed');
-    expect((await l.admit(k, { requests: 1, per: 'minute', monthlyQuota: null }, randomUUID())).verdict).toBe('rate_limited');
+    expect((await l.admit(k, { requests: 1, per: 'minute', monthlyQuota: null }, randomUUID())).verdict).toBe(
+      'allowed',
+    );
+    expect((await l.admit(k, { requests: 1, per: 'minute', monthlyQuota: null }, randomUUID())).verdict).toBe(
+      'rate_limited',
+    );
     const raised = await l.admit(k, { requests: 3, per: 'minute', monthlyQuota: null }, randomUUID());
     expect(raised.verdict).toBe('allowed');
     expect(raised.remaining).toBe(1);
     // A quota added to the plan is checked at once.
     await a.set(k.quota, '5');
-    expect((await l.admit(k, { requests: 3, per: 'minute', monthlyQuota: 5 }, randomUUID())).verdict).toBe('quota_exceeded');
+    expect((await l.admit(k, { requests: 3, per: 'minute', monthlyQuota: 5 }, randomUUID())).verdict).toBe(
+      'quota_exceeded',
+    );
   });
 
   it('frees slots as the window slides', async () => {

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import Redis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encode, parse, RedisReplyError, RedisScriptConnection, RedisUnavailableError, type RespReply } from '../src/redis-script-connection';
+import {
+  encode,
+  parse,
+  RedisReplyError,
+  RedisScriptConnection,
+  RedisUnavailableError,
+  type RespReply,
+} from '../src/redis-script-connection';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `t:resp:${randomBytes(4).toString('hex')}:`;
@@ -99,7 +106,10 @@ describe('RedisScriptConnection on a real Redis', () => {
   });
 
   it('selects the database and names the connection from the URL and options', async () => {
-    const c = connect({ url: `${REDIS_URL.replace(/\/\d*$/, '')}/5`, connectionName: `apim-test-${prefix.slice(7, 15)}` });
+    const c = connect({
+      url: `${REDIS_URL.replace(/\/\d*$/, '')}/5`,
+      connectionName: `apim-test-${prefix.slice(7, 15)}`,
+    });
     await c.ready();
     await c.send(['SET', `${prefix}db5`, 'here']);
     const db5 = new Redis(REDIS_URL, { db: 5 });
@@ -144,7 +154,10 @@ describe('RedisScriptConnection on a real Redis', () => {
 
   it('never becomes ready when AUTH is refused, and fails calls at once meanwhile', async () => {
     const statuses: string[] = [];
-    const c = connect({ url: REDIS_URL.replace('redis://', 'redis://:wrong-password@'), onStatus: (s) => statuses.push(s) });
+    const c = connect({
+      url: REDIS_URL.replace('redis://', 'redis://:wrong-password@'),
+      onStatus: (s) => statuses.push(s),
+    });
     await expect(c.ready(500)).rejects.toThrow(RedisUnavailableError);
     const t0 = Date.now();
     await expect(c.send(['PING'])).rejects.toThrow(RedisUnavailableError);
@@ -216,7 +229,12 @@ describe('RedisScriptConnection against a peer that misbehaves', () => {
   it('fails in-flight calls when the connection drops, then reconnects', async () => {
     behaviour = 'hang-up';
     const statuses: string[] = [];
-    const c = new RedisScriptConnection({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 5_000, reconnectDelayMs: () => 20, onStatus: (s) => statuses.push(s) });
+    const c = new RedisScriptConnection({
+      url: `redis://127.0.0.1:${port}`,
+      commandTimeoutMs: 5_000,
+      reconnectDelayMs: () => 20,
+      onStatus: (s) => statuses.push(s),
+    });
     open.push(c);
     await c.ready();
     await expect(c.send(['PING'])).rejects.toThrow(/connection to Redis lost/);

@@ -10,7 +10,10 @@ import { WINDOW_BUCKETS } from '../src/stacked-limits.lua';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `t:stacked:${randomBytes(4).toString('hex')}:`;
 const T0 = Date.parse('2026-12-03T00:00:00.000Z');
-const keysFor = (app: string) => ({ rateLimit: `${prefix}{app:${app}}:rl`, quota: `${prefix}{app:${app}}:quota:2026-12` });
+const keysFor = (app: string) => ({
+  rateLimit: `${prefix}{app:${app}}:rl`,
+  quota: `${prefix}{app:${app}}:quota:2026-12`,
+});
 
 interface Event {
   t: number;
@@ -68,7 +71,9 @@ describe('stacked limits on a real Redis, against a reference model', () => {
   /** `count` requests in one event-loop turn at instant `t` (ms): one script call, decided in order. */
   const turn = (l: RateLimiter, app: string, limits: RateLimitSpec[], quota: number | null, t: number, count: number) =>
     Promise.all(
-      Array.from({ length: count }, () => l.admit(keysFor(app), { ...limits[0], limits, monthlyQuota: quota }, randomUUID(), new Date(t))),
+      Array.from({ length: count }, () =>
+        l.admit(keysFor(app), { ...limits[0], limits, monthlyQuota: quota }, randomUUID(), new Date(t)),
+      ),
     );
 
   beforeAll(() => {
@@ -94,7 +99,12 @@ describe('stacked limits on a real Redis, against a reference model', () => {
         fc.array(
           fc.record({
             // Gaps on the scale of the shortest window's buckets, of its window, and of the longest window.
-            gap: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 1500 }), fc.integer({ min: 1, max: 90_000_000 })),
+            gap: fc.oneof(
+              fc.constant(0),
+              fc.integer({ min: 1, max: 40 }),
+              fc.integer({ min: 1, max: 1500 }),
+              fc.integer({ min: 1, max: 90_000_000 }),
+            ),
             count: fc.integer({ min: 1, max: 6 }),
           }),
           { minLength: 1, maxLength: 40 },

@@ -29,7 +29,10 @@ export interface TestDatabase {
 
 /** Creates `apim_t_<label>_<suffix>`, runs every migration, and returns its URL. */
 export async function createTestDatabase(label: string, opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const name = `apim_t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${uniqueSuffix()}`;
+  const name = `apim_t_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${uniqueSuffix()}`;
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
   try {
@@ -60,7 +63,11 @@ export function testRedisPrefix(label: string): string {
 }
 
 /** Polls `fn` until it returns a truthy value or the time runs out. */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, stepMs = 50): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  stepMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

@@ -48,8 +48,13 @@ export class WebhookReceiver {
         }
         const status = await this.answer(this.received.length + 1, { headers: req.headers, body });
         this.received.push({
-          id: String(req.headers['webhook-id']), timestamp: String(req.headers['webhook-timestamp']), headers: req.headers, body, payload,
-          status, receivedAt: Date.now(),
+          id: String(req.headers['webhook-id']),
+          timestamp: String(req.headers['webhook-timestamp']),
+          headers: req.headers,
+          body,
+          payload,
+          status,
+          receivedAt: Date.now(),
         });
         res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
       });

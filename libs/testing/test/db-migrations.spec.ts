@@ -27,9 +27,25 @@ describe('migrations on a real Postgres', () => {
     const applied = await migrate(db.url);
     expect(applied).toHaveLength(MIGRATIONS.length);
     const first = await tables(db.url);
-    expect(first).toEqual(expect.arrayContaining(['users', 'consumers', 'apis', 'plans', 'plan_apis', 'apps',
-      'subscriptions', 'api_keys', 'usage_hourly', 'usage_batches', 'billing_periods', 'billing_statements',
-      'billing_statement_lines', 'audit_log', 'sessions']));
+    expect(first).toEqual(
+      expect.arrayContaining([
+        'users',
+        'consumers',
+        'apis',
+        'plans',
+        'plan_apis',
+        'apps',
+        'subscriptions',
+        'api_keys',
+        'usage_hourly',
+        'usage_batches',
+        'billing_periods',
+        'billing_statements',
+        'billing_statement_lines',
+        'audit_log',
+        'sessions',
+      ]),
+    );
 
     expect(await migrate(db.url)).toEqual([]); // idempotent
 
@@ -68,16 +84,30 @@ describe('migrations on a real Postgres', () => {
     await c.connect();
     try {
       const consumer = (await c.query(`INSERT INTO consumers (name) VALUES ('c') RETURNING id`)).rows[0].id;
-      const plan = (await c.query(`INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per) VALUES ('p', 'p', 10, 'minute') RETURNING id`)).rows[0].id;
-      const app = (await c.query(`INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, 'a', $2) RETURNING id`, [consumer, plan])).rows[0].id;
+      const plan = (
+        await c.query(
+          `INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per) VALUES ('p', 'p', 10, 'minute') RETURNING id`,
+        )
+      ).rows[0].id;
+      const app = (
+        await c.query(`INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, 'a', $2) RETURNING id`, [
+          consumer,
+          plan,
+        ])
+      ).rows[0].id;
       await c.query(`INSERT INTO subscriptions (app_id, plan_id, valid_from) VALUES ($1, $2, now())`, [app, plan]);
-      await expect(c.query(`INSERT INTO subscriptions (app_id, plan_id, valid_from) VALUES ($1, $2, now())`, [app, plan]))
-        .rejects.toThrow(/subscriptions_one_current/);
+      await expect(
+        c.query(`INSERT INTO subscriptions (app_id, plan_id, valid_from) VALUES ($1, $2, now())`, [app, plan]),
+      ).rejects.toThrow(/subscriptions_one_current/);
       await c.query(`INSERT INTO api_keys (app_id, prefix, hash) VALUES ($1, 'apim_x', 'h1')`, [app]);
-      await expect(c.query(`INSERT INTO api_keys (app_id, prefix, hash) VALUES ($1, 'apim_y', 'h1')`, [app]))
-        .rejects.toThrow(/api_keys_hash_key/);
-      await expect(c.query(`INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per, monthly_fee) VALUES ('q', 'q', 1, 'minute', -1)`))
-        .rejects.toThrow(/check/i);
+      await expect(
+        c.query(`INSERT INTO api_keys (app_id, prefix, hash) VALUES ($1, 'apim_y', 'h1')`, [app]),
+      ).rejects.toThrow(/api_keys_hash_key/);
+      await expect(
+        c.query(
+          `INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per, monthly_fee) VALUES ('q', 'q', 1, 'minute', -1)`,
+        ),
+      ).rejects.toThrow(/check/i);
     } finally {
       await c.end();
     }

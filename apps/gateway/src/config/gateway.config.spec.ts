@@ -22,21 +22,33 @@ describe('gateway config', () => {
   });
 
   it('accepts a real secret in production', () => {
-    expect(loadGatewayConfig({ NODE_ENV: 'production', KEY_HASH_SECRET: 'k'.repeat(32) }).KEY_HASH_SECRET).toBe('k'.repeat(32));
+    expect(loadGatewayConfig({ NODE_ENV: 'production', KEY_HASH_SECRET: 'k'.repeat(32) }).KEY_HASH_SECRET).toBe(
+      'k'.repeat(32),
+    );
   });
 
   it('sets V8 heap growing to 400 % by default, off with 0, and refuses a negative value', () => {
     expect(gcFlags(loadGatewayConfig({ NODE_ENV: 'test' }))).toEqual(['--heap-growing-percent=400']);
-    expect(gcFlags(loadGatewayConfig({ NODE_ENV: 'test', GC_HEAP_GROWING_PERCENT: '150' }))).toEqual(['--heap-growing-percent=150']);
+    expect(gcFlags(loadGatewayConfig({ NODE_ENV: 'test', GC_HEAP_GROWING_PERCENT: '150' }))).toEqual([
+      '--heap-growing-percent=150',
+    ]);
     expect(gcFlags(loadGatewayConfig({ NODE_ENV: 'test', GC_HEAP_GROWING_PERCENT: '0' }))).toEqual([]);
-    expect(() => loadGatewayConfig({ NODE_ENV: 'test', GC_HEAP_GROWING_PERCENT: '-1' })).toThrow(/GC_HEAP_GROWING_PERCENT/);
+    expect(() => loadGatewayConfig({ NODE_ENV: 'test', GC_HEAP_GROWING_PERCENT: '-1' })).toThrow(
+      /GC_HEAP_GROWING_PERCENT/,
+    );
   });
 
   it('has the open-internet defaults of the contract', () => {
     const c = loadGatewayConfig({ NODE_ENV: 'test' });
     expect(c).toMatchObject({
-      GATEWAY_ADMIN_PORT: 8081, GATEWAY_ADMIN_HOST: '127.0.0.1', GATEWAY_HEADERS_TIMEOUT_MS: 10_000, GATEWAY_BODY_IDLE_TIMEOUT_MS: 15_000,
-      GATEWAY_KEEPALIVE_TIMEOUT_MS: 5_000, GATEWAY_MAX_CONNECTIONS: 10_000, TRUSTED_PROXIES: '', INVALID_KEY_LIMIT_PER_MINUTE: 60,
+      GATEWAY_ADMIN_PORT: 8081,
+      GATEWAY_ADMIN_HOST: '127.0.0.1',
+      GATEWAY_HEADERS_TIMEOUT_MS: 10_000,
+      GATEWAY_BODY_IDLE_TIMEOUT_MS: 15_000,
+      GATEWAY_KEEPALIVE_TIMEOUT_MS: 5_000,
+      GATEWAY_MAX_CONNECTIONS: 10_000,
+      TRUSTED_PROXIES: '',
+      INVALID_KEY_LIMIT_PER_MINUTE: 60,
     });
   });
 
@@ -45,7 +57,9 @@ describe('gateway config', () => {
   });
 
   it('matches TRUSTED_PROXIES by IP and CIDR, v4, v6 and v4-mapped', () => {
-    const t = new TrustedProxies(loadGatewayConfig({ NODE_ENV: 'test', TRUSTED_PROXIES: '10.1.0.0/16, 192.168.1.7,fd00::/8' }).TRUSTED_PROXIES);
+    const t = new TrustedProxies(
+      loadGatewayConfig({ NODE_ENV: 'test', TRUSTED_PROXIES: '10.1.0.0/16, 192.168.1.7,fd00::/8' }).TRUSTED_PROXIES,
+    );
     expect(t.has('10.1.200.3')).toBe(true);
     expect(t.has('::ffff:10.1.0.9')).toBe(true);
     expect(t.has('10.2.0.1')).toBe(false);

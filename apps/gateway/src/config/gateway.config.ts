@@ -25,13 +25,16 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     /** Open client sockets beyond this are closed on accept. */
     GATEWAY_MAX_CONNECTIONS: env.int(10_000, 1),
     /** Peers (IPs or CIDRs, comma-separated) whose forwarding headers are believed. Empty: none. */
-    TRUSTED_PROXIES: z.string().default('').superRefine((v, ctx) => {
-      try {
-        parseTrustedProxies(v);
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      }
-    }),
+    TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .superRefine((v, ctx) => {
+        try {
+          parseTrustedProxies(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      }),
     /** Unknown or revoked keys one client address may present per minute; past it 429, no lookup. */
     INVALID_KEY_LIMIT_PER_MINUTE: env.int(60, 1),
     /** Names this instance in usage batches and metrics. */
@@ -94,7 +97,9 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
      * Tests only (refused unless NODE_ENV=test): after a write of rate-limit calls, block the event
      * loop this long, at most once a second, as a burst's parsing does on a loaded host.
      */
-    RATE_LIMIT_TEST_STALL_MS: env.int(0, 0).refine((v) => v === 0 || nodeEnv === 'test', 'only allowed when NODE_ENV=test'),
+    RATE_LIMIT_TEST_STALL_MS: env
+      .int(0, 0)
+      .refine((v) => v === 0 || nodeEnv === 'test', 'only allowed when NODE_ENV=test'),
   });
 }
 

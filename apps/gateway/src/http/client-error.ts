@@ -4,8 +4,13 @@ import { ERROR_CATALOGUE, type ErrorCode, PROBLEM_CONTENT_TYPE, problem } from '
 
 /** llhttp error codes that mean the message framing cannot be trusted. */
 const SMUGGLING = new Set([
-  'HPE_UNEXPECTED_CONTENT_LENGTH', 'HPE_INVALID_CONTENT_LENGTH', 'HPE_INVALID_TRANSFER_ENCODING', 'HPE_INVALID_CHUNK_SIZE',
-  'HPE_CHUNK_EXTENSIONS_OVERFLOW', 'HPE_LF_EXPECTED', 'HPE_CR_EXPECTED',
+  'HPE_UNEXPECTED_CONTENT_LENGTH',
+  'HPE_INVALID_CONTENT_LENGTH',
+  'HPE_INVALID_TRANSFER_ENCODING',
+  'HPE_INVALID_CHUNK_SIZE',
+  'HPE_CHUNK_EXTENSIONS_OVERFLOW',
+  'HPE_LF_EXPECTED',
+  'HPE_CR_EXPECTED',
 ]);
 
 export function clientErrorCode(code: string | undefined): ErrorCode {

@@ -21,7 +21,8 @@ const TOKEN = /^[A-Za-z0-9!#$%&'*+.^`|~-]+$/;
 export function corsRoute(c: StoredCors | null): CorsRoute | null {
   if (!c || !Array.isArray(c.allowedOrigins) || c.allowedOrigins.length === 0) return null;
   const exposed = [...ALWAYS_EXPOSED];
-  for (const h of c.exposedHeaders ?? []) if (TOKEN.test(h) && !exposed.some((e) => e.toLowerCase() === h.toLowerCase())) exposed.push(h);
+  for (const h of c.exposedHeaders ?? [])
+    if (TOKEN.test(h) && !exposed.some((e) => e.toLowerCase() === h.toLowerCase())) exposed.push(h);
   const allowCredentials = c.allowCredentials === true;
   return {
     // '*' with credentials is refused by the management API; should one get here, it matches nothing.
@@ -39,11 +40,17 @@ export function originAllowed(cors: CorsRoute, origin: string): boolean {
 }
 
 export function isPreflight(method: string | undefined, headers: IncomingHttpHeaders): boolean {
-  return method === 'OPTIONS' && typeof headers.origin === 'string' && headers['access-control-request-method'] !== undefined;
+  return (
+    method === 'OPTIONS' && typeof headers.origin === 'string' && headers['access-control-request-method'] !== undefined
+  );
 }
 
 /** Headers of a 204 preflight answer for an allowed origin. */
-export function preflightHeaders(cors: CorsRoute, origin: string, requested: string | string[] | undefined): OutgoingHttpHeaders {
+export function preflightHeaders(
+  cors: CorsRoute,
+  origin: string,
+  requested: string | string[] | undefined,
+): OutgoingHttpHeaders {
   const allowed = new Set(ALWAYS_ALLOWED);
   if (cors.allowedHeaders) {
     for (const h of cors.allowedHeaders) allowed.add(h);
@@ -54,8 +61,11 @@ export function preflightHeaders(cors: CorsRoute, origin: string, requested: str
     }
   }
   const out: OutgoingHttpHeaders = {
-    'access-control-allow-origin': origin, 'access-control-allow-methods': METHODS,
-    'access-control-allow-headers': [...allowed].join(', '), 'access-control-max-age': cors.maxAge, vary: 'Origin',
+    'access-control-allow-origin': origin,
+    'access-control-allow-methods': METHODS,
+    'access-control-allow-headers': [...allowed].join(', '),
+    'access-control-max-age': cors.maxAge,
+    vary: 'Origin',
   };
   if (cors.allowCredentials) out['access-control-allow-credentials'] = 'true';
   return out;

@@ -2,8 +2,16 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /** RFC 9110 §7.6.1 hop-by-hop fields, plus the legacy ones proxies still see. */
 const HOP_BY_HOP = new Set([
-  'connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection',
-  'proxy-authorization', 'proxy-authenticate', 'http2-settings',
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'proxy-authorization',
+  'proxy-authenticate',
+  'http2-settings',
 ]);
 
 /**
@@ -13,8 +21,16 @@ const HOP_BY_HOP = new Set([
  * `x-consumer-*` and `x-app-*` are dropped by prefix (see isDropped).
  */
 const ALWAYS_DROPPED = new Set([
-  'x-request-id', 'x-api-key', 'host', 'expect', 'x-original-url', 'x-rewrite-url', 'x-http-method-override',
-  'x-method-override', 'x-http-method', 'x-forwarded-for',
+  'x-request-id',
+  'x-api-key',
+  'host',
+  'expect',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-http-method-override',
+  'x-method-override',
+  'x-http-method',
+  'x-forwarded-for',
 ]);
 
 /** Forwarding headers believed only from a trusted peer (TRUSTED_PROXIES); `x-forwarded-*` by prefix. */
@@ -69,7 +85,10 @@ export interface ForwardIdentity {
  * trusted peer, its chain plus the peer; X-Forwarded-Proto/-Host are the gateway's unless a
  * trusted peer sent them.
  */
-export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, id: ForwardIdentity): Record<string, string | string[]> {
+export function upstreamRequestHeaders(
+  incoming: IncomingHttpHeaders,
+  id: ForwardIdentity,
+): Record<string, string | string[]> {
   const listed = connectionListed(incoming.connection);
   const out: Record<string, string | string[]> = {};
   for (const name in incoming) {
@@ -91,7 +110,9 @@ export function upstreamRequestHeaders(incoming: IncomingHttpHeaders, id: Forwar
 
 /** Headers for the client response: the upstream's, minus hop-by-hop and Server/X-Powered-By, plus the gateway's own. */
 export function clientResponseHeaders(
-  upstream: Record<string, string | string[] | undefined>, own: OutgoingHttpHeaders, corsManaged = false,
+  upstream: Record<string, string | string[] | undefined>,
+  own: OutgoingHttpHeaders,
+  corsManaged = false,
 ): OutgoingHttpHeaders {
   const listed = connectionListed(upstream.connection);
   const out: OutgoingHttpHeaders = {};

@@ -78,30 +78,57 @@ function lenientRead(path: string): string {
 
 describe('normalisePath (properties)', () => {
   const piece = fc.constantFrom(
-    '/', '.', '..', '%2e', '%2E', '%2e%2e', ';', ';x', '%3b', '%25', '%252e', '%2f', '%2F', '%5c', '\\', 'a', 'b', 'admin', '%', '%00', '?', '%41',
+    '/',
+    '.',
+    '..',
+    '%2e',
+    '%2E',
+    '%2e%2e',
+    ';',
+    ';x',
+    '%3b',
+    '%25',
+    '%252e',
+    '%2f',
+    '%2F',
+    '%5c',
+    '\\',
+    'a',
+    'b',
+    'admin',
+    '%',
+    '%00',
+    '?',
+    '%41',
   );
   const path = fc.array(piece, { maxLength: 12 }).map((ps) => '/' + ps.join(''));
 
   it('an accepted path never leaves the route prefix nor the upstream base path, on any server reading', () => {
-    fc.assert(fc.property(path, fc.constantFrom('', '/base', '/v1/inner'), (p, base) => {
-      const url = `/api${p}`;
-      const r = normalisePath(url);
-      if (!r.ok) return;
-      expect(r.value.segments[0]).toBe('api');
-      const up = upstreamPath(base, r.value, 1);
-      const read = lenientRead(up);
-      if (base) expect(read === base || read.startsWith(`${base}/`), `${url} → ${up} → ${read}`).toBe(true);
-      expect(up.startsWith(base || '/')).toBe(true);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(path, fc.constantFrom('', '/base', '/v1/inner'), (p, base) => {
+        const url = `/api${p}`;
+        const r = normalisePath(url);
+        if (!r.ok) return;
+        expect(r.value.segments[0]).toBe('api');
+        const up = upstreamPath(base, r.value, 1);
+        const read = lenientRead(up);
+        if (base) expect(read === base || read.startsWith(`${base}/`), `${url} → ${up} → ${read}`).toBe(true);
+        expect(up.startsWith(base || '/')).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('accepted paths carry no dot segment and no %25, whatever the case or encoding', () => {
-    fc.assert(fc.property(path, (p) => {
-      const r = normalisePath(p);
-      if (!r.ok) return;
-      expect(r.value.path.split('?')[0]).not.toMatch(/%25/i);
-      for (const seg of r.value.segments) expect(['.', '..']).not.toContain(seg.split(';')[0]);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(path, (p) => {
+        const r = normalisePath(p);
+        if (!r.ok) return;
+        expect(r.value.path.split('?')[0]).not.toMatch(/%25/i);
+        for (const seg of r.value.segments) expect(['.', '..']).not.toContain(seg.split(';')[0]);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -120,5 +147,7 @@ describe('upstreamPath', () => {
     ['', '/echo/things?x=1', 0, '/echo/things?x=1'],
     ['', '/echo/hello%20world', 1, '/hello%20world'],
     ['/v2', '/team/api/a/b?c', 2, '/v2/a/b?c'],
-  ])('base %s + %s minus %i segments → %s', (base, url, drop, expected) => expect(upstreamPath(base, n(url), drop)).toBe(expected));
+  ])('base %s + %s minus %i segments → %s', (base, url, drop, expected) =>
+    expect(upstreamPath(base, n(url), drop)).toBe(expected),
+  );
 });

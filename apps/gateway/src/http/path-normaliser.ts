@@ -39,7 +39,8 @@ export function normalisePath(url: string): NormaliseResult {
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const search = q === -1 ? '' : url.slice(q);
-  if (rawPath.includes('%') && DOUBLE_ENCODED.test(rawPath)) return { ok: false, reason: 'encoded percent sign (double encoding) in path' };
+  if (rawPath.includes('%') && DOUBLE_ENCODED.test(rawPath))
+    return { ok: false, reason: 'encoded percent sign (double encoding) in path' };
   const parts = rawPath.split('/');
   const segments: string[] = [];
   const rawSegments: string[] = [];
@@ -62,7 +63,8 @@ export function normalisePath(url: string): NormaliseResult {
       if (i === last && segments.length > 0) trailingSlash = true;
       continue;
     }
-    if (decoded.charCodeAt(0) === 46 /* . */ && isDotSegment(decoded)) return { ok: false, reason: 'dot segment in path' };
+    if (decoded.charCodeAt(0) === 46 /* . */ && isDotSegment(decoded))
+      return { ok: false, reason: 'dot segment in path' };
     segments.push(decoded);
     rawSegments.push(raw);
   }

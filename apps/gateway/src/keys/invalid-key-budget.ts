@@ -13,7 +13,10 @@ const WINDOW_MS = 60_000;
 export class InvalidKeyBudget {
   private readonly windows: LRUCache<string, { start: number; count: number }>;
 
-  constructor(private readonly limit: number, maxAddresses = 100_000) {
+  constructor(
+    private readonly limit: number,
+    maxAddresses = 100_000,
+  ) {
     this.windows = new LRUCache({ max: maxAddresses });
   }
 
@@ -46,5 +49,8 @@ export function bucket(address: string): string {
   const h = head ? head.split(':') : [];
   const t = a.includes('::') && tail ? tail.split(':') : [];
   const groups = a.includes('::') ? [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t] : h;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }

@@ -139,7 +139,12 @@ export class KeyStore {
   private async query(hash: string): Promise<KeyLookup> {
     try {
       // The app must be live: a key of a deleted app is as good as unknown.
-      const res = await this.pool.query<{ id: string; app_id: string; status: 'active' | 'revoked'; expires_at: Date | null }>(
+      const res = await this.pool.query<{
+        id: string;
+        app_id: string;
+        status: 'active' | 'revoked';
+        expires_at: Date | null;
+      }>(
         `SELECT k.id, k.app_id, k.status, k.expires_at
            FROM api_keys k JOIN apps a ON a.id = k.app_id AND a.deleted_at IS NULL
           WHERE k.hash = $1`,
@@ -149,7 +154,14 @@ export class KeyStore {
       const row = res.rows[0];
       const fetchedAt = Date.now();
       if (!row) return { found: false, fetchedAt };
-      return { found: true, id: row.id, appId: row.app_id, status: row.status, expiresAt: row.expires_at ? row.expires_at.getTime() : null, fetchedAt };
+      return {
+        found: true,
+        id: row.id,
+        appId: row.app_id,
+        status: row.status,
+        expiresAt: row.expires_at ? row.expires_at.getTime() : null,
+        fetchedAt,
+      };
     } catch (err) {
       this.health.failed();
       throw err;
@@ -178,7 +190,8 @@ export class KeyStore {
   /** The known keys, by hash (for the snapshot file: hashes only, never keys). */
   knownKeys(): Array<Pick<KeyRecord, 'id' | 'appId' | 'status' | 'expiresAt'> & { hash: string }> {
     const out: Array<Pick<KeyRecord, 'id' | 'appId' | 'status' | 'expiresAt'> & { hash: string }> = [];
-    for (const [hash, v] of this.cache.entries()) if (v.found) out.push({ hash, id: v.id, appId: v.appId, status: v.status, expiresAt: v.expiresAt });
+    for (const [hash, v] of this.cache.entries())
+      if (v.found) out.push({ hash, id: v.id, appId: v.appId, status: v.status, expiresAt: v.expiresAt });
     return out;
   }
 
@@ -188,7 +201,15 @@ export class KeyStore {
    */
   seed(keys: ReadonlyArray<Pick<KeyRecord, 'id' | 'appId' | 'status' | 'expiresAt'> & { hash: string }>): void {
     for (const k of keys) {
-      if (!this.cache.has(k.hash)) this.cache.set(k.hash, { found: true, id: k.id, appId: k.appId, status: k.status, expiresAt: k.expiresAt, fetchedAt: 0 });
+      if (!this.cache.has(k.hash))
+        this.cache.set(k.hash, {
+          found: true,
+          id: k.id,
+          appId: k.appId,
+          status: k.status,
+          expiresAt: k.expiresAt,
+          fetchedAt: 0,
+        });
     }
   }
 

@@ -22,11 +22,35 @@ async function until(cond: () => boolean, ms = 5_000): Promise<void> {
 describe('AccessLog', () => {
   it('writes one parseable JSON line with the request fields and escapes the path', () => {
     const { log, lines } = capture('info');
-    log.write({ requestId: 'req-1', method: 'GET', path: '/echo/"quoted"\n', status: 401, latencyMs: 1.5, apiId: 'api-1', code: 'key_invalid', bytesIn: 0, bytesOut: 10 }, Date.UTC(2026, 0, 1));
+    log.write(
+      {
+        requestId: 'req-1',
+        method: 'GET',
+        path: '/echo/"quoted"\n',
+        status: 401,
+        latencyMs: 1.5,
+        apiId: 'api-1',
+        code: 'key_invalid',
+        bytesIn: 0,
+        bytesOut: 10,
+      },
+      Date.UTC(2026, 0, 1),
+    );
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0])).toEqual({
-      level: 'info', time: '2026-01-01T00:00:00.000Z', service: 'gateway', requestId: 'req-1', method: 'GET', path: '/echo/"quoted"\n',
-      status: 401, latencyMs: 1.5, apiId: 'api-1', code: 'key_invalid', bytesIn: 0, bytesOut: 10, msg: 'request',
+      level: 'info',
+      time: '2026-01-01T00:00:00.000Z',
+      service: 'gateway',
+      requestId: 'req-1',
+      method: 'GET',
+      path: '/echo/"quoted"\n',
+      status: 401,
+      latencyMs: 1.5,
+      apiId: 'api-1',
+      code: 'key_invalid',
+      bytesIn: 0,
+      bytesOut: 10,
+      msg: 'request',
     });
   });
 
@@ -54,7 +78,10 @@ describe('AccessLog', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'access-log-')), 'out.log');
     const fd = openSync(file, 'w');
     const sink = new BufferedFdSink(fd, 1024);
-    const lines = Array.from({ length: 300 }, (_, i) => `{"n":${i},"path":"/é/€/${'x'.repeat(i % 7 === 0 ? 7_000 : i)}"}\n`);
+    const lines = Array.from(
+      { length: 300 },
+      (_, i) => `{"n":${i},"path":"/é/€/${'x'.repeat(i % 7 === 0 ? 7_000 : i)}"}\n`,
+    );
     for (const l of lines.slice(0, 200)) sink.write(l);
     await until(() => readFileSync(file, 'utf8').length > 1024);
     for (const l of lines.slice(200)) sink.write(l);
@@ -70,7 +97,10 @@ describe('AccessLog', () => {
     const fd = openSync(file, 'w');
     const sink = new BufferedFdSink(fd, 1024, 4096);
     // One synchronous burst: the first chunk's write cannot finish before the loop ends.
-    const lines = Array.from({ length: 100 }, (_, i) => `{"n":${String(i).padStart(3, '0')},"pad":"${'x'.repeat(80)}"}\n`);
+    const lines = Array.from(
+      { length: 100 },
+      (_, i) => `{"n":${String(i).padStart(3, '0')},"pad":"${'x'.repeat(80)}"}\n`,
+    );
     for (const l of lines) sink.write(l);
     expect(sink.dropped).toBeGreaterThan(40);
     const kept = lines.length - sink.dropped;

@@ -19,7 +19,11 @@ export class BufferedFdSink implements LineSink {
   private readonly timer: NodeJS.Timeout;
   dropped = 0;
 
-  constructor(private readonly fd = 1, private readonly highWater = 64 * 1024, private readonly maxPending = 8 * 1024 * 1024) {
+  constructor(
+    private readonly fd = 1,
+    private readonly highWater = 64 * 1024,
+    private readonly maxPending = 8 * 1024 * 1024,
+  ) {
     this.timer = setInterval(() => this.flushAsync(), 200);
     this.timer.unref();
   }

@@ -25,7 +25,10 @@ describe('pipeline order', () => {
 
   it('the gateway module wires its stages in that order', async () => {
     const { Test } = await import('@nestjs/testing');
-    const config = gatewayConfig({ REDIS_URL: 'redis://127.0.0.1:1', DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    const config = gatewayConfig({
+      REDIS_URL: 'redis://127.0.0.1:1',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none',
+    });
     const mod = await Test.createTestingModule({ imports: [GatewayModule.forRoot(config)] }).compile();
     try {
       expect(mod.get(Pipeline).order).toEqual([...STAGE_ORDER]);
@@ -56,14 +59,17 @@ describe('pipeline order', () => {
     expect(calls).toEqual([...STAGE_ORDER]);
   });
 
-  it.each(['route', 'authenticate', 'rate-limit', 'quota', 'proxy'] as const)('a refusal in %s skips the rest but meter still runs', async (at) => {
-    const calls: StageName[] = [];
-    const ctx = fakeContext();
-    await new Pipeline(record(calls, at), histogram(), logger).handle(ctx);
-    expect(calls).toEqual([...STAGE_ORDER.slice(0, STAGE_ORDER.indexOf(at) + 1), 'meter']);
-    expect(ctx.status).toBe(429);
-    expect(ctx.code).toBe('rate_limited');
-  });
+  it.each(['route', 'authenticate', 'rate-limit', 'quota', 'proxy'] as const)(
+    'a refusal in %s skips the rest but meter still runs',
+    async (at) => {
+      const calls: StageName[] = [];
+      const ctx = fakeContext();
+      await new Pipeline(record(calls, at), histogram(), logger).handle(ctx);
+      expect(calls).toEqual([...STAGE_ORDER.slice(0, STAGE_ORDER.indexOf(at) + 1), 'meter']);
+      expect(ctx.status).toBe(429);
+      expect(ctx.code).toBe('rate_limited');
+    },
+  );
 
   it('times every stage', async () => {
     const h = histogram();

@@ -21,7 +21,8 @@ export class Pipeline {
     private readonly settle?: (ctx: RequestContext) => void,
   ) {
     const names = stages.map((s) => s.name);
-    if (names.join() !== STAGE_ORDER.join()) throw new Error(`pipeline order must be ${STAGE_ORDER.join(' → ')}, got ${names.join(' → ')}`);
+    if (names.join() !== STAGE_ORDER.join())
+      throw new Error(`pipeline order must be ${STAGE_ORDER.join(' → ')}, got ${names.join(' → ')}`);
     this.policy = stages.slice(0, -1);
     this.meter = stages[stages.length - 1];
     this.timers = stages.map((s) => histogram.recorder(s.name));
@@ -82,7 +83,8 @@ export class Pipeline {
   }
 
   private refused(ctx: RequestContext, i: number, err: unknown): void {
-    if (!sendError(ctx, err)) this.logger.error({ err, requestId: ctx.requestId, stage: this.policy[i].name }, 'stage failed');
+    if (!sendError(ctx, err))
+      this.logger.error({ err, requestId: ctx.requestId, stage: this.policy[i].name }, 'stage failed');
   }
 
   private runMeter(ctx: RequestContext): Promise<void> | undefined {

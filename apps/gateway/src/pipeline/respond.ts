@@ -3,7 +3,12 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { RequestContext } from './request-context';
 
 /** Writes an RFC 9457 problem response carrying the context's headers; marks the request answered. */
-export function sendProblem(ctx: RequestContext, code: ErrorCode, detail?: string, extra?: Record<string, string>): void {
+export function sendProblem(
+  ctx: RequestContext,
+  code: ErrorCode,
+  detail?: string,
+  extra?: Record<string, string>,
+): void {
   const { res } = ctx;
   const status = ERROR_CATALOGUE[code].status;
   ctx.status = status;
@@ -14,7 +19,12 @@ export function sendProblem(ctx: RequestContext, code: ErrorCode, detail?: strin
     return;
   }
   const body = JSON.stringify(problem(code, ctx.requestId, detail));
-  const headers = { ...ctx.headers, ...extra, 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) } as Record<string, string | number | string[]>;
+  const headers = {
+    ...ctx.headers,
+    ...extra,
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(body),
+  } as Record<string, string | number | string[]>;
   // A refused request's body is never read; close instead of draining it.
   if (ctx.req.headers['content-length'] || ctx.req.headers['transfer-encoding']) {
     if (!ctx.req.complete) headers.connection = 'close';
@@ -29,7 +39,8 @@ export function sendEmpty(ctx: RequestContext, status: number, headers: Outgoing
   ctx.status = status;
   ctx.finished = true;
   const all: OutgoingHttpHeaders = { ...ctx.headers, ...headers };
-  if ((ctx.req.headers['content-length'] || ctx.req.headers['transfer-encoding']) && !ctx.req.complete) all.connection = 'close';
+  if ((ctx.req.headers['content-length'] || ctx.req.headers['transfer-encoding']) && !ctx.req.complete)
+    all.connection = 'close';
   ctx.res.writeHead(status, all);
   ctx.res.end();
 }

@@ -45,24 +45,39 @@ export async function writeSnapshotFile(path: string, body: string, now = new Da
 }
 
 /** The file's content, or why it cannot be used (missing, unreadable, wrong format, checksum mismatch). */
-export async function readSnapshotFile(path: string): Promise<{ ok: true; content: SnapshotFileContent } | { ok: false; reason: string }> {
+export async function readSnapshotFile(
+  path: string,
+): Promise<{ ok: true; content: SnapshotFileContent } | { ok: false; reason: string }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    return { ok: false, reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no snapshot file' : (err as Error).message };
+    return {
+      ok: false,
+      reason: (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no snapshot file' : (err as Error).message,
+    };
   }
   try {
     const doc = JSON.parse(text) as { format?: unknown; savedAt?: unknown; checksum?: unknown; body?: unknown };
-    if (doc.format !== FORMAT || typeof doc.body !== 'string' || typeof doc.checksum !== 'string' || typeof doc.savedAt !== 'string') {
+    if (
+      doc.format !== FORMAT ||
+      typeof doc.body !== 'string' ||
+      typeof doc.checksum !== 'string' ||
+      typeof doc.savedAt !== 'string'
+    ) {
       return { ok: false, reason: 'not a snapshot file of a known format' };
     }
     const actual = `sha256:${createHash('sha256').update(doc.body).digest('hex')}`;
     if (actual !== doc.checksum) return { ok: false, reason: 'checksum mismatch' };
     const b = JSON.parse(doc.body) as {
-      apis: SnapshotData['apis']; plans: Array<Omit<SnapshotData['plans'] extends Map<string, infer P> ? P : never, 'apiIds'> & { apiIds: string[] }>;
-      apps: Array<SnapshotData['apps'] extends Map<string, infer A> ? A : never>; consumers: Array<[string, 'active' | 'suspended' | 'pending']>;
-      keys: FileKey[]; loadedAt: string;
+      apis: SnapshotData['apis'];
+      plans: Array<
+        Omit<SnapshotData['plans'] extends Map<string, infer P> ? P : never, 'apiIds'> & { apiIds: string[] }
+      >;
+      apps: Array<SnapshotData['apps'] extends Map<string, infer A> ? A : never>;
+      consumers: Array<[string, 'active' | 'suspended' | 'pending']>;
+      keys: FileKey[];
+      loadedAt: string;
     };
     const data: SnapshotData = {
       apis: b.apis,

@@ -16,14 +16,24 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const apis = await client.query<{
-      id: string; route_path: string; upstream_url: string; strip_route_path: boolean; timeout_ms: number; cors: StoredCors | null;
+      id: string;
+      route_path: string;
+      upstream_url: string;
+      strip_route_path: boolean;
+      timeout_ms: number;
+      cors: StoredCors | null;
       require_content_length: boolean;
     }>(
       `SELECT id, route_path, upstream_url, strip_route_path, timeout_ms, cors, require_content_length FROM apis WHERE deleted_at IS NULL`,
     );
     // A soft-deleted plan still governs the apps that remain on it.
     const plans = await client.query<{
-      id: string; rate_limit_requests: number; rate_limit_per: RateLimitPer; rate_limits: RateLimitSpec[]; monthly_quota: string | null; fail_mode: 'open' | 'closed';
+      id: string;
+      rate_limit_requests: number;
+      rate_limit_per: RateLimitPer;
+      rate_limits: RateLimitSpec[];
+      monthly_quota: string | null;
+      fail_mode: 'open' | 'closed';
     }>(
       `SELECT id, rate_limit_requests, rate_limit_per, rate_limits, monthly_quota, fail_mode FROM plans
         WHERE deleted_at IS NULL OR id IN (SELECT plan_id FROM apps WHERE deleted_at IS NULL)`,
@@ -44,17 +54,28 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
         continue; // the management API validates URLs; a bad row must not take the gateway down
       }
       routes.push({
-        id: r.id, routePath: r.route_path, routeSegments: routeSegments(r.route_path), upstreamOrigin: url.origin,
-        upstreamBasePath: url.pathname === '/' ? '' : url.pathname, stripRoutePath: r.strip_route_path, timeoutMs: r.timeout_ms,
-        requireContentLength: r.require_content_length, cors: corsRoute(r.cors),
+        id: r.id,
+        routePath: r.route_path,
+        routeSegments: routeSegments(r.route_path),
+        upstreamOrigin: url.origin,
+        upstreamBasePath: url.pathname === '/' ? '' : url.pathname,
+        stripRoutePath: r.strip_route_path,
+        timeoutMs: r.timeout_ms,
+        requireContentLength: r.require_content_length,
+        cors: corsRoute(r.cors),
       });
     }
     const planMap = new Map<string, PlanEntry>();
     for (const p of plans.rows) {
       const limits = p.rate_limits.map((l) => ({ requests: l.requests, per: l.per }));
       planMap.set(p.id, {
-        id: p.id, requests: limits[0].requests, per: limits[0].per, limits,
-        monthlyQuota: p.monthly_quota === null ? null : Number(p.monthly_quota), failMode: p.fail_mode, apiIds: new Set(),
+        id: p.id,
+        requests: limits[0].requests,
+        per: limits[0].per,
+        limits,
+        monthlyQuota: p.monthly_quota === null ? null : Number(p.monthly_quota),
+        failMode: p.fail_mode,
+        apiIds: new Set(),
       });
     }
     for (const pa of planApis.rows) planMap.get(pa.plan_id)?.apiIds.add(pa.api_id);

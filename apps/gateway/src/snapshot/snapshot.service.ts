@@ -75,13 +75,19 @@ export class SnapshotService {
     if (!(await this.reload()) && !this.loaded && this.opts.file) {
       const r = await readSnapshotFile(this.opts.file);
       if (!r.ok) {
-        this.logger.warn({ file: this.opts.file, reason: r.reason }, 'Postgres is down and there is no usable snapshot file');
+        this.logger.warn(
+          { file: this.opts.file, reason: r.reason },
+          'Postgres is down and there is no usable snapshot file',
+        );
       } else if (!this.loaded) {
         this.current = new Snapshot(r.content.data);
         this.loaded = true;
         this.from = 'file';
         this.opts.onFileLoaded?.(r.content.keys);
-        this.logger.warn({ file: this.opts.file, savedAt: r.content.savedAt, keys: r.content.keys.length }, 'Postgres is down: serving the last known good snapshot file');
+        this.logger.warn(
+          { file: this.opts.file, savedAt: r.content.savedAt, keys: r.content.keys.length },
+          'Postgres is down: serving the last known good snapshot file',
+        );
       }
     }
   }
@@ -170,6 +176,8 @@ export class SnapshotService {
     this.written = same;
     this.writing = this.writing
       .then(() => writeSnapshotFile(file, body))
-      .catch((err: unknown) => this.logger.warn({ err: (err as Error).message, file }, 'could not write the snapshot file'));
+      .catch((err: unknown) =>
+        this.logger.warn({ err: (err as Error).message, file }, 'could not write the snapshot file'),
+      );
   }
 }

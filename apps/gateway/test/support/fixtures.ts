@@ -23,7 +23,10 @@ export class Fixtures {
   }
 
   async consumer(status: 'active' | 'suspended' | 'pending' = 'active'): Promise<string> {
-    const r = await this.pg.query<{ id: string }>(`INSERT INTO consumers (name, status) VALUES ($1, $2) RETURNING id`, [`c-${this.uniq()}`, status]);
+    const r = await this.pg.query<{ id: string }>(`INSERT INTO consumers (name, status) VALUES ($1, $2) RETURNING id`, [
+      `c-${this.uniq()}`,
+      status,
+    ]);
     return r.rows[0].id;
   }
 
@@ -51,11 +54,17 @@ export class Fixtures {
   }
 
   async app(consumerId: string, planId: string): Promise<string> {
-    const r = await this.pg.query<{ id: string }>(`INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, $2, $3) RETURNING id`, [consumerId, `app-${this.uniq()}`, planId]);
+    const r = await this.pg.query<{ id: string }>(
+      `INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, $2, $3) RETURNING id`,
+      [consumerId, `app-${this.uniq()}`, planId],
+    );
     return r.rows[0].id;
   }
 
-  async key(appId: string, o: { expiresAt?: Date | null; status?: 'active' | 'revoked' } = {}): Promise<{ id: string; key: string; hash: string }> {
+  async key(
+    appId: string,
+    o: { expiresAt?: Date | null; status?: 'active' | 'revoked' } = {},
+  ): Promise<{ id: string; key: string; hash: string }> {
     const k = generateKey(KEY_SECRET);
     const r = await this.pg.query<{ id: string }>(
       `INSERT INTO api_keys (app_id, prefix, hash, status, expires_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,

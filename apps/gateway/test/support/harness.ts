@@ -33,8 +33,17 @@ export async function startStack(label: string, overrides: Record<string, string
   const prefix = testRedisPrefix(`gw-${label}`);
   const gateways: Gateway[] = [];
   const base = {
-    DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, KEY_HASH_SECRET: KEY_SECRET, GATEWAY_HOST: '127.0.0.1',
-    SNAPSHOT_REFRESH_MS: 60_000, USAGE_FLUSH_MS: 50, SHUTDOWN_TIMEOUT_MS: 3_000, GATEWAY_DRAIN_MS: 0, GATEWAY_SNAPSHOT_FILE: '', ...overrides,
+    DATABASE_URL: db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: prefix,
+    KEY_HASH_SECRET: KEY_SECRET,
+    GATEWAY_HOST: '127.0.0.1',
+    SNAPSHOT_REFRESH_MS: 60_000,
+    USAGE_FLUSH_MS: 50,
+    SHUTDOWN_TIMEOUT_MS: 3_000,
+    GATEWAY_DRAIN_MS: 0,
+    GATEWAY_SNAPSHOT_FILE: '',
+    ...overrides,
   };
   const addGateway = async (more: Record<string, string | number> = {}) => {
     const gateway = await createGateway(gatewayConfig({ ...base, GATEWAY_ID: `${label}-${gateways.length}`, ...more }));
@@ -46,7 +55,15 @@ export async function startStack(label: string, overrides: Record<string, string
   };
   const first = await addGateway();
   return {
-    db, pg, fx: new Fixtures(pg), prefix, upstream, gateways, url: first.url, adminUrl: first.adminUrl, config: gatewayConfig(base),
+    db,
+    pg,
+    fx: new Fixtures(pg),
+    prefix,
+    upstream,
+    gateways,
+    url: first.url,
+    adminUrl: first.adminUrl,
+    config: gatewayConfig(base),
     addGateway,
     async reload() {
       await Promise.all(gateways.map((g) => g.server.reloadSnapshot()));

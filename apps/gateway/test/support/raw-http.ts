@@ -2,7 +2,12 @@ import { request as httpRequest, type IncomingHttpHeaders, type OutgoingHttpHead
 import { connect } from 'node:net';
 
 /** node:http request that sends `path` byte for byte (fetch/undici would normalise `%2e%2e`) and any header. */
-export function rawRequest(base: string, path: string, headers: OutgoingHttpHeaders = {}, method = 'GET'): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
+export function rawRequest(
+  base: string,
+  path: string,
+  headers: OutgoingHttpHeaders = {},
+  method = 'GET',
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: u.hostname, port: u.port, path, method, headers, agent: false }, (res) => {

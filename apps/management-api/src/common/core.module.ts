@@ -31,7 +31,10 @@ class ResourceCloser implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.ds.isInitialized ? this.ds.destroy() : undefined, this.redis.quit().catch(() => this.redis.disconnect())]);
+    await Promise.allSettled([
+      this.ds.isInitialized ? this.ds.destroy() : undefined,
+      this.redis.quit().catch(() => this.redis.disconnect()),
+    ]);
   }
 }
 
@@ -43,7 +46,18 @@ class ResourceCloser implements OnApplicationShutdown {
 @Global()
 export class CoreModule {
   static forRoot(r: CoreResources): DynamicModule {
-    const exported = [CONFIG, DataSource, REDIS, LOGGER, METRICS, SessionStore, AuditService, ConfigChangePublisher, UnitOfWork, EventOutbox];
+    const exported = [
+      CONFIG,
+      DataSource,
+      REDIS,
+      LOGGER,
+      METRICS,
+      SessionStore,
+      AuditService,
+      ConfigChangePublisher,
+      UnitOfWork,
+      EventOutbox,
+    ];
     return {
       module: CoreModule,
       providers: [

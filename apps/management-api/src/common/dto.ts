@@ -10,7 +10,10 @@ export const slug = z
   .min(1)
   .max(100)
   .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase letters, digits and single dashes');
-export const email = z.email().max(320).transform((v) => v.trim().toLowerCase());
+export const email = z
+  .email()
+  .max(320)
+  .transform((v) => v.trim().toLowerCase());
 
 /** A PATCH body must change something. */
 export function nonEmptyPatch<S extends z.ZodObject>(schema: S) {

@@ -54,12 +54,19 @@ export function configSchema(nodeEnv: string | undefined) {
     TRUST_PROXY: z
       .string()
       .default('loopback')
-      .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
+      .transform((v): boolean | number | string =>
+        v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v,
+      ),
     /** Comma-separated origins allowed to call the API from a browser; empty = no CORS. */
     CORS_ORIGINS: z
       .string()
       .default('')
-      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+      .transform((v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      ),
   });
 }
 

@@ -44,14 +44,19 @@ export async function deleteApi(apiId: string): Promise<ActionResult<null>> {
 export async function savePlan(planId: string | null, input: unknown): Promise<ActionResult<Plan>> {
   const b = body.parse(input);
   if (planId && !id.safeParse(planId).success) return invalidId();
-  const res = planId ? await api.patch<Plan>(`/v1/admin/plans/${planId}`, b) : await api.post<Plan>('/v1/admin/plans', b);
+  const res = planId
+    ? await api.patch<Plan>(`/v1/admin/plans/${planId}`, b)
+    : await api.post<Plan>('/v1/admin/plans', b);
   if (!res.ok) return fail(res.problem);
   revalidatePath('/admin/plans', 'layout');
   return ok(res.data);
 }
 
 /** The impact of a plan change before it is saved; `null` when the API has no preview route. */
-export async function previewPlan(planId: string, input: unknown): Promise<ActionResult<Record<string, unknown> | null>> {
+export async function previewPlan(
+  planId: string,
+  input: unknown,
+): Promise<ActionResult<Record<string, unknown> | null>> {
   const b = body.parse(input);
   if (!id.safeParse(planId).success) return invalidId();
   const res = await api.post<Record<string, unknown>>(`/v1/admin/plans/${planId}/preview`, b);
@@ -80,7 +85,13 @@ const consumerPatch = z.object({
 export async function updateConsumer(consumerId: string, input: unknown): Promise<ActionResult<Consumer>> {
   if (!id.safeParse(consumerId).success) return invalidId();
   const parsed = consumerPatch.safeParse(input);
-  if (!parsed.success) return fail({ status: 400, code: 'validation_failed', title: 'Validation failed', errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+  if (!parsed.success)
+    return fail({
+      status: 400,
+      code: 'validation_failed',
+      title: 'Validation failed',
+      errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    });
   const b = { ...parsed.data, ...(parsed.data.costCenter === '' ? { costCenter: null } : {}) };
   const res = await api.patch<Consumer>(`/v1/admin/consumers/${consumerId}`, b);
   if (!res.ok) return fail(res.problem);

@@ -93,7 +93,10 @@ export async function createKey(s: Scope, appId: string, input: unknown): Promis
   const parsed = createKeyInput.safeParse(input);
   if (!parsed.success) return badInput(parsed.error.issues);
   if (!id.safeParse(appId).success) return badInput([]);
-  const body = { ...(parsed.data.name ? { name: parsed.data.name } : {}), ...(parsed.data.expiresAt ? { expiresAt: parsed.data.expiresAt } : {}) };
+  const body = {
+    ...(parsed.data.name ? { name: parsed.data.name } : {}),
+    ...(parsed.data.expiresAt ? { expiresAt: parsed.data.expiresAt } : {}),
+  };
   const res = await api.post<CreatedKey>(`/v1/${sc}/apps/${appId}/keys`, body);
   if (!res.ok) return fail(res.problem);
   revalidatePath(appsPath(sc), 'layout');
@@ -102,7 +105,12 @@ export async function createKey(s: Scope, appId: string, input: unknown): Promis
 
 export async function rotateKey(s: Scope, keyId: string, overlapSeconds: number): Promise<ActionResult<CreatedKey>> {
   const sc = scopeOf(s);
-  const overlap = z.number().int().min(0).max(30 * 86400).safeParse(overlapSeconds);
+  const overlap = z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86400)
+    .safeParse(overlapSeconds);
   if (!overlap.success) return badInput(overlap.error.issues);
   if (!id.safeParse(keyId).success) return badInput([]);
   const res = await api.post<CreatedKey>(`/v1/${sc}/keys/${keyId}/rotate`, { overlapSeconds: overlap.data });

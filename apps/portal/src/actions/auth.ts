@@ -16,7 +16,6 @@ interface LoginAnswer {
   user: User;
 }
 
-
 function homeFor(user: User): string {
   return user.role === 'admin' ? '/admin' : user.role === 'finance' ? '/finance' : '/dashboard';
 }
@@ -30,11 +29,16 @@ async function startSession(email: string, password: string): Promise<ActionResu
   return { ok: true, data: res.data };
 }
 
-const loginInput = z.object({ email: z.string().trim().min(1), password: z.string().min(1), next: z.string().optional() });
+const loginInput = z.object({
+  email: z.string().trim().min(1),
+  password: z.string().min(1),
+  next: z.string().optional(),
+});
 
 export async function login(input: unknown): Promise<ActionResult> {
   const parsed = loginInput.safeParse(input);
-  if (!parsed.success) return fail({ status: 400, code: 'validation_failed', title: 'Email and password are required' });
+  if (!parsed.success)
+    return fail({ status: 400, code: 'validation_failed', title: 'Email and password are required' });
   const started = await startSession(parsed.data.email, parsed.data.password);
   if (!started.ok) return started;
   redirect(safeNext(parsed.data.next, homeFor(started.data.user)));
@@ -51,7 +55,11 @@ export async function signup(input: unknown): Promise<ActionResult> {
   const parsed = signupInput.safeParse(input);
   if (!parsed.success) return fail({ status: 400, code: 'validation_failed', title: 'Please fill in the form' });
   const { organization, ...rest } = parsed.data;
-  const created = await api.post('/v1/auth/signup', { ...rest, ...(organization ? { organization } : {}) }, { token: null });
+  const created = await api.post(
+    '/v1/auth/signup',
+    { ...rest, ...(organization ? { organization } : {}) },
+    { token: null },
+  );
   if (!created.ok) return fail(created.problem);
   const started = await startSession(parsed.data.email, parsed.data.password);
   if (!started.ok) redirect('/login?signedUp=1');

@@ -9,7 +9,9 @@ export default function ErrorPage({ error, reset }: { error: Error & { digest?: 
       <Alert color="red" icon={<IconAlertTriangle />} title="Something went wrong" role="alert">
         <Text size="sm">This page could not be shown. {error.digest ? `Reference: ${error.digest}` : ''}</Text>
       </Alert>
-      <Button onClick={reset} variant="light" w="fit-content">Try again</Button>
+      <Button onClick={reset} variant="light" w="fit-content">
+        Try again
+      </Button>
     </Stack>
   );
 }

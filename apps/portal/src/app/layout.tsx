@@ -28,7 +28,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body>
         <ThemeProvider>
           <Notifications position="top-right" />
-          <PortalShell user={user ? { name: user.name, email: user.email, role: user.role } : null}>{children}</PortalShell>
+          <PortalShell user={user ? { name: user.name, email: user.email, role: user.role } : null}>
+            {children}
+          </PortalShell>
         </ThemeProvider>
       </body>
     </html>

@@ -16,7 +16,15 @@ const SwaggerUI = dynamic(() => import('swagger-ui-react'), {
  * The API's OpenAPI document with "Try it out" aimed at the gateway. The key the developer types
  * stays in this component's memory and goes only into the x-api-key header of their own calls.
  */
-export function ApiDocs({ spec, serverUrl, gatewayUrl }: { spec: Record<string, unknown>; serverUrl: string; gatewayUrl: string }) {
+export function ApiDocs({
+  spec,
+  serverUrl,
+  gatewayUrl,
+}: {
+  spec: Record<string, unknown>;
+  serverUrl: string;
+  gatewayUrl: string;
+}) {
   const keyRef = useRef('');
   // Servers named anywhere in an uploaded document are ignored: the key goes to the gateway only.
   const patched = useMemo(() => withGatewayServerOnly(spec, serverUrl), [spec, serverUrl]);
@@ -34,7 +42,9 @@ export function ApiDocs({ spec, serverUrl, gatewayUrl }: { spec: Record<string, 
           autoComplete="off"
           maw={520}
         />
-        <Text size="xs" c="dimmed" mt={6}>Requests go to {serverUrl}, relayed by this portal (the gateway does not answer browser CORS checks).</Text>
+        <Text size="xs" c="dimmed" mt={6}>
+          Requests go to {serverUrl}, relayed by this portal (the gateway does not answer browser CORS checks).
+        </Text>
       </Paper>
       <Paper withBorder radius="md" p={{ base: 0, sm: 'xs' }} style={{ overflowX: 'auto' }}>
         <SwaggerUI

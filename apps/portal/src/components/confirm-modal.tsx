@@ -5,7 +5,13 @@ import type { ReactNode } from 'react';
 
 /** A destructive action's confirmation: what will happen, Cancel, and a red confirm button. */
 export function ConfirmModal({
-  opened, onClose, title, children, confirmLabel, onConfirm, loading,
+  opened,
+  onClose,
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+  loading,
 }: {
   opened: boolean;
   onClose: () => void;
@@ -20,8 +26,12 @@ export function ConfirmModal({
       <Stack>
         <Text size="sm">{children}</Text>
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button color="red" loading={loading} onClick={onConfirm}>{confirmLabel}</Button>
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button color="red" loading={loading} onClick={onConfirm}>
+            {confirmLabel}
+          </Button>
         </Group>
       </Stack>
     </Modal>

@@ -1,4 +1,16 @@
-import { Code, Group, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
+import {
+  Code,
+  Group,
+  Stack,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+} from '@mantine/core';
 
 function isPrimitive(v: unknown): v is string | number | boolean | null {
   return v === null || ['string', 'number', 'boolean'].includes(typeof v);
@@ -15,16 +27,35 @@ function label(k: string): string {
 export function JsonSummary({ value }: { value: unknown }) {
   if (isPrimitive(value)) return <Text size="sm">{String(value)}</Text>;
   if (Array.isArray(value)) {
-    if (value.length === 0) return <Text size="sm" c="dimmed">none</Text>;
+    if (value.length === 0)
+      return (
+        <Text size="sm" c="dimmed">
+          none
+        </Text>
+      );
     if (value.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
-      const cols = Array.from(new Set(value.flatMap((v) => Object.keys(v as object).filter((k) => isPrimitive((v as Record<string, unknown>)[k]))))).slice(0, 8);
+      const cols = Array.from(
+        new Set(
+          value.flatMap((v) => Object.keys(v as object).filter((k) => isPrimitive((v as Record<string, unknown>)[k]))),
+        ),
+      ).slice(0, 8);
       return (
         <TableScrollContainer minWidth={400}>
           <Table withTableBorder fz="xs">
-            <TableThead><TableTr>{cols.map((c) => <TableTh key={c}>{label(c)}</TableTh>)}</TableTr></TableThead>
+            <TableThead>
+              <TableTr>
+                {cols.map((c) => (
+                  <TableTh key={c}>{label(c)}</TableTh>
+                ))}
+              </TableTr>
+            </TableThead>
             <TableTbody>
               {value.slice(0, 50).map((row, i) => (
-                <TableTr key={i}>{cols.map((c) => <TableTd key={c}>{String((row as Record<string, unknown>)[c] ?? '—')}</TableTd>)}</TableTr>
+                <TableTr key={i}>
+                  {cols.map((c) => (
+                    <TableTd key={c}>{String((row as Record<string, unknown>)[c] ?? '—')}</TableTd>
+                  ))}
+                </TableTr>
               ))}
             </TableTbody>
           </Table>
@@ -39,12 +70,18 @@ export function JsonSummary({ value }: { value: unknown }) {
       {entries.map(([k, v]) =>
         isPrimitive(v) ? (
           <Group key={k} gap="xs" wrap="nowrap" align="flex-start">
-            <Text size="sm" c="dimmed" miw={160}>{label(k)}</Text>
-            <Text size="sm" fw={500}>{v === null ? '—' : String(v)}</Text>
+            <Text size="sm" c="dimmed" miw={160}>
+              {label(k)}
+            </Text>
+            <Text size="sm" fw={500}>
+              {v === null ? '—' : String(v)}
+            </Text>
           </Group>
         ) : (
           <Stack key={k} gap={4}>
-            <Text size="sm" c="dimmed">{label(k)}</Text>
+            <Text size="sm" c="dimmed">
+              {label(k)}
+            </Text>
             <JsonSummary value={v} />
           </Stack>
         ),

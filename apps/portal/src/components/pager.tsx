@@ -12,7 +12,9 @@ export function Pager({ total, limit, offset }: { total: number; limit: number; 
   if (pages <= 1) return null;
   return (
     <Group justify="space-between" mt="md">
-      <Text size="sm" c="dimmed">{total.toLocaleString('en-US')} entries</Text>
+      <Text size="sm" c="dimmed">
+        {total.toLocaleString('en-US')} entries
+      </Text>
       <Pagination
         total={pages}
         value={Math.floor(offset / limit) + 1}

@@ -6,7 +6,14 @@ import type { ReactNode } from 'react';
 import { AppShell, Avatar, Burger, Button, Group, Menu, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
-  IconApi, IconChartBar, IconChevronDown, IconLayoutDashboard, IconLogout, IconReceipt2, IconShieldLock, IconTags,
+  IconApi,
+  IconChartBar,
+  IconChevronDown,
+  IconLayoutDashboard,
+  IconLogout,
+  IconReceipt2,
+  IconShieldLock,
+  IconTags,
 } from '@tabler/icons-react';
 import { logout } from '@/actions/auth';
 import type { Role } from '@/lib/types';
@@ -28,9 +35,11 @@ function navFor(user: ShellUser | null): NavItem[] {
     { href: '/', label: 'APIs', icon: <IconApi size={18} /> },
     { href: '/plans', label: 'Plans', icon: <IconTags size={18} /> },
   ];
-  if (user?.role === 'developer') items.push({ href: '/dashboard', label: 'Dashboard', icon: <IconLayoutDashboard size={18} /> });
+  if (user?.role === 'developer')
+    items.push({ href: '/dashboard', label: 'Dashboard', icon: <IconLayoutDashboard size={18} /> });
   if (user?.role === 'admin') items.push({ href: '/admin', label: 'Admin', icon: <IconShieldLock size={18} /> });
-  if (user && (user.role === 'admin' || user.role === 'finance')) items.push({ href: '/finance', label: 'Finance', icon: <IconReceipt2 size={18} /> });
+  if (user && (user.role === 'admin' || user.role === 'finance'))
+    items.push({ href: '/finance', label: 'Finance', icon: <IconReceipt2 size={18} /> });
   return items;
 }
 
@@ -45,7 +54,11 @@ export function PortalShell({ user, children }: { user: ShellUser | null; childr
   const items = navFor(user);
 
   return (
-    <AppShell header={{ height: 60 }} navbar={{ width: 260, breakpoint: 'sm', collapsed: { desktop: true, mobile: !opened } }} padding="md">
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 260, breakpoint: 'sm', collapsed: { desktop: true, mobile: !opened } }}
+      padding="md"
+    >
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
@@ -53,7 +66,9 @@ export function PortalShell({ user, children }: { user: ShellUser | null; childr
             <UnstyledButton component={Link} href="/" aria-label="API Portal home">
               <Group gap={6} wrap="nowrap">
                 <IconChartBar size={24} color="var(--mantine-color-indigo-6)" />
-                <Text fw={700} size="lg" visibleFrom="xs" style={{ whiteSpace: 'nowrap' }}>API Portal</Text>
+                <Text fw={700} size="lg" visibleFrom="xs" style={{ whiteSpace: 'nowrap' }}>
+                  API Portal
+                </Text>
               </Group>
             </UnstyledButton>
             <Group gap={4} ml="lg" visibleFrom="sm" component="nav" aria-label="Main">
@@ -77,23 +92,35 @@ export function PortalShell({ user, children }: { user: ShellUser | null; childr
               <Menu.Target>
                 <UnstyledButton aria-label="Account menu">
                   <Group gap={6} wrap="nowrap">
-                    <Avatar size="sm" color="indigo" radius="xl">{user.name.slice(0, 1).toUpperCase()}</Avatar>
-                    <Text size="sm" visibleFrom="xs">{user.name}</Text>
+                    <Avatar size="sm" color="indigo" radius="xl">
+                      {user.name.slice(0, 1).toUpperCase()}
+                    </Avatar>
+                    <Text size="sm" visibleFrom="xs">
+                      {user.name}
+                    </Text>
                     <IconChevronDown size={14} />
                   </Group>
                 </UnstyledButton>
               </Menu.Target>
               <Menu.Dropdown>
-                <Menu.Label>{user.email} · {user.role}</Menu.Label>
+                <Menu.Label>
+                  {user.email} · {user.role}
+                </Menu.Label>
                 <form action={logout}>
-                  <Menu.Item component="button" type="submit" leftSection={<IconLogout size={16} />}>Log out</Menu.Item>
+                  <Menu.Item component="button" type="submit" leftSection={<IconLogout size={16} />}>
+                    Log out
+                  </Menu.Item>
                 </form>
               </Menu.Dropdown>
             </Menu>
           ) : (
             <Group gap="xs" wrap="nowrap">
-              <Button component={Link} href="/login" variant="default" size="compact-md">Log in</Button>
-              <Button component={Link} href="/signup" size="compact-md">Sign up</Button>
+              <Button component={Link} href="/login" variant="default" size="compact-md">
+                Log in
+              </Button>
+              <Button component={Link} href="/signup" size="compact-md">
+                Sign up
+              </Button>
             </Group>
           )}
         </Group>
@@ -101,7 +128,15 @@ export function PortalShell({ user, children }: { user: ShellUser | null; childr
       <AppShell.Navbar p="md" aria-label="Main navigation">
         <Stack gap={2}>
           {items.map((i) => (
-            <NavLink key={i.href} component={Link} href={i.href} label={i.label} leftSection={i.icon} active={isActive(pathname, i.href)} onClick={close} />
+            <NavLink
+              key={i.href}
+              component={Link}
+              href={i.href}
+              label={i.label}
+              leftSection={i.icon}
+              active={isActive(pathname, i.href)}
+              onClick={close}
+            />
           ))}
         </Stack>
       </AppShell.Navbar>

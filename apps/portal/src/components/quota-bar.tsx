@@ -10,18 +10,30 @@ export function QuotaBar({ quota }: { quota?: QuotaStatus }) {
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-label="Monthly quota">
       <Stack gap="xs">
-        <Title order={2} size="h4">Monthly quota</Title>
+        <Title order={2} size="h4">
+          Monthly quota
+        </Title>
         {quota ? (
           <>
             <Group justify="space-between">
-              <Text size="sm"><b>{fmtInt(used)}</b> of {limit === null ? 'unlimited' : fmtInt(limit)} calls</Text>
-              {limit !== null ? <Text size="sm" c="dimmed">{pct.toFixed(pct < 10 ? 1 : 0)}%</Text> : null}
+              <Text size="sm">
+                <b>{fmtInt(used)}</b> of {limit === null ? 'unlimited' : fmtInt(limit)} calls
+              </Text>
+              {limit !== null ? (
+                <Text size="sm" c="dimmed">
+                  {pct.toFixed(pct < 10 ? 1 : 0)}%
+                </Text>
+              ) : null}
             </Group>
             <Progress value={limit === null ? 0 : pct} color={color} size="lg" aria-label="Quota used" />
-            <Text size="xs" c="dimmed">Resets {fmtDay(quota.resetsAt)} (UTC)</Text>
+            <Text size="xs" c="dimmed">
+              Resets {fmtDay(quota.resetsAt)} (UTC)
+            </Text>
           </>
         ) : (
-          <Text size="sm" c="dimmed">No calls counted in this period yet.</Text>
+          <Text size="sm" c="dimmed">
+            No calls counted in this period yet.
+          </Text>
         )}
       </Stack>
     </Paper>

@@ -15,11 +15,26 @@ export function SectionNav({ links, label }: { links: SectionLink[]; label: stri
   const pathname = usePathname();
   return (
     <ScrollArea type="never" mb="lg">
-      <Group gap={4} wrap="nowrap" component="nav" aria-label={label} pb={4} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
+      <Group
+        gap={4}
+        wrap="nowrap"
+        component="nav"
+        aria-label={label}
+        pb={4}
+        style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}
+      >
         {links.map((l) => {
           const active = l.exact ? pathname === l.href : pathname === l.href || pathname.startsWith(l.href + '/');
           return (
-            <Button key={l.href} component={Link} href={l.href} variant={active ? 'light' : 'subtle'} color={active ? undefined : 'gray'} size="compact-md" aria-current={active ? 'page' : undefined}>
+            <Button
+              key={l.href}
+              component={Link}
+              href={l.href}
+              variant={active ? 'light' : 'subtle'}
+              color={active ? undefined : 'gray'}
+              size="compact-md"
+              aria-current={active ? 'page' : undefined}
+            >
               {l.label}
             </Button>
           );

@@ -24,7 +24,10 @@ export function UsageChart({ title = 'Usage', points, apiNames, granularity, fro
   const [apiId, setApiId] = useState<string | null>('all');
   const apiOptions = useMemo(() => {
     const ids = Array.from(new Set(points.map((p) => p.apiId)));
-    return [{ value: 'all', label: 'All APIs' }, ...ids.map((id) => ({ value: id, label: apiNames[id] ?? id.slice(0, 8) }))];
+    return [
+      { value: 'all', label: 'All APIs' },
+      ...ids.map((id) => ({ value: id, label: apiNames[id] ?? id.slice(0, 8) })),
+    ];
   }, [points, apiNames]);
 
   const { data, totals } = useMemo(() => {
@@ -47,7 +50,11 @@ export function UsageChart({ title = 'Usage', points, apiNames, granularity, fro
     const end = dayjs.utc(to);
     for (let i = 0; t.isBefore(end) && i < 1000; i++, t = t.add(1, granularity)) {
       const s = sums.get(t.toISOString());
-      data.push({ bucket: granularity === 'hour' ? t.format('MM-DD HH:00') : t.format('YYYY-MM-DD'), Requests: s?.requests ?? 0, Errors: s?.errors ?? 0 });
+      data.push({
+        bucket: granularity === 'hour' ? t.format('MM-DD HH:00') : t.format('YYYY-MM-DD'),
+        Requests: s?.requests ?? 0,
+        Errors: s?.errors ?? 0,
+      });
     }
     return { data, totals };
   }, [points, apiId, granularity, from, to]);
@@ -55,15 +62,46 @@ export function UsageChart({ title = 'Usage', points, apiNames, granularity, fro
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-label={title}>
       <Group justify="space-between" mb="sm" align="flex-end">
-        <Title order={2} size="h4">{title}</Title>
+        <Title order={2} size="h4">
+          {title}
+        </Title>
         {apiOptions.length > 2 ? (
-          <Select aria-label="API" data={apiOptions} value={apiId} onChange={setApiId} allowDeselect={false} w={220} size="xs" />
+          <Select
+            aria-label="API"
+            data={apiOptions}
+            value={apiId}
+            onChange={setApiId}
+            allowDeselect={false}
+            w={220}
+            size="xs"
+          />
         ) : null}
       </Group>
       <SimpleGrid cols={3} mb="md">
-        <Stack gap={0}><Text size="xs" c="dimmed">Requests</Text><Text fw={700} size="lg" data-testid="usage-requests">{fmtInt(totals.requests)}</Text></Stack>
-        <Stack gap={0}><Text size="xs" c="dimmed">Billable</Text><Text fw={700} size="lg" data-testid="usage-billable">{fmtInt(totals.billable)}</Text></Stack>
-        <Stack gap={0}><Text size="xs" c="dimmed">Errors</Text><Text fw={700} size="lg" c={totals.errors ? 'red' : undefined}>{fmtInt(totals.errors)}</Text></Stack>
+        <Stack gap={0}>
+          <Text size="xs" c="dimmed">
+            Requests
+          </Text>
+          <Text fw={700} size="lg" data-testid="usage-requests">
+            {fmtInt(totals.requests)}
+          </Text>
+        </Stack>
+        <Stack gap={0}>
+          <Text size="xs" c="dimmed">
+            Billable
+          </Text>
+          <Text fw={700} size="lg" data-testid="usage-billable">
+            {fmtInt(totals.billable)}
+          </Text>
+        </Stack>
+        <Stack gap={0}>
+          <Text size="xs" c="dimmed">
+            Errors
+          </Text>
+          <Text fw={700} size="lg" c={totals.errors ? 'red' : undefined}>
+            {fmtInt(totals.errors)}
+          </Text>
+        </Stack>
       </SimpleGrid>
       <BarChart
         h={240}

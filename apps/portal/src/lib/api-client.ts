@@ -5,9 +5,7 @@ import type { Problem } from './types';
 
 export const SESSION_COOKIE = 'apim_session';
 
-export type ApiResult<T> =
-  | { ok: true; status: number; data: T }
-  | { ok: false; status: number; problem: Problem };
+export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; problem: Problem };
 
 export interface CallOptions {
   body?: unknown;
@@ -70,7 +68,12 @@ export async function callApi<T>(method: string, path: string, opts: CallOptions
     return {
       ok: false,
       status: 503,
-      problem: { status: 503, code: 'service_unavailable', title: 'The management API is not reachable', detail: 'Try again in a moment.' },
+      problem: {
+        status: 503,
+        code: 'service_unavailable',
+        title: 'The management API is not reachable',
+        detail: 'Try again in a moment.',
+      },
     };
   }
   if (res.status === 204) return { ok: true, status: 204, data: undefined as T };
@@ -87,7 +90,8 @@ export async function callApi<T>(method: string, path: string, opts: CallOptions
 
 export const api = {
   get: <T>(path: string, opts?: CallOptions) => callApi<T>('GET', path, opts),
-  post: <T>(path: string, body?: unknown, opts?: CallOptions) => callApi<T>('POST', path, { ...opts, body: body ?? {} }),
+  post: <T>(path: string, body?: unknown, opts?: CallOptions) =>
+    callApi<T>('POST', path, { ...opts, body: body ?? {} }),
   patch: <T>(path: string, body: unknown, opts?: CallOptions) => callApi<T>('PATCH', path, { ...opts, body }),
   del: <T = void>(path: string, opts?: CallOptions) => callApi<T>('DELETE', path, opts),
 };
@@ -97,7 +101,8 @@ export function listOf<T>(data: unknown): T[] {
   if (Array.isArray(data)) return data as T[];
   if (data && typeof data === 'object') {
     const d = data as Record<string, unknown>;
-    for (const k of ['items', 'data', 'results', 'lines', 'rows', 'entries']) if (Array.isArray(d[k])) return d[k] as T[];
+    for (const k of ['items', 'data', 'results', 'lines', 'rows', 'entries'])
+      if (Array.isArray(d[k])) return d[k] as T[];
   }
   return [];
 }

@@ -9,7 +9,10 @@ export const PUBLIC_LIST = { token: null, query: { limit: 100 } };
 
 /** Catalog and self-service plans, with the gateway URL each plan's first API is called at. */
 export async function catalogAndPlans() {
-  const [apisRes, plansRes] = await Promise.all([api.get<unknown>('/v1/portal/apis', PUBLIC_LIST), api.get<unknown>('/v1/portal/plans', PUBLIC_LIST)]);
+  const [apisRes, plansRes] = await Promise.all([
+    api.get<unknown>('/v1/portal/apis', PUBLIC_LIST),
+    api.get<unknown>('/v1/portal/plans', PUBLIC_LIST),
+  ]);
   const apis = apisRes.ok ? listOf<Api>(apisRes.data) : [];
   const plans = plansRes.ok ? listOf<Plan>(plansRes.data) : [];
   const gateway = portalEnv().GATEWAY_PUBLIC_URL;
@@ -19,7 +22,19 @@ export async function catalogAndPlans() {
   const byFee = [...plans].sort((a, b) => Number(a.pricing.monthlyFee) - Number(b.pricing.monthlyFee));
   const planOptions = byFee.map((p) => {
     const first = p.apiIds?.map((id) => apiById.get(id)).find(Boolean);
-    return { value: p.id, label: `${p.name} · ${limitsLabel(p)}`, curlUrl: first ? `${gateway}${first.routePath}/` : undefined };
+    return {
+      value: p.id,
+      label: `${p.name} · ${limitsLabel(p)}`,
+      curlUrl: first ? `${gateway}${first.routePath}/` : undefined,
+    };
   });
-  return { apis, plans, apiById, apiNames, planOptions, gateway, problem: !apisRes.ok ? apisRes.problem : !plansRes.ok ? plansRes.problem : null };
+  return {
+    apis,
+    plans,
+    apiById,
+    apiNames,
+    planOptions,
+    gateway,
+    problem: !apisRes.ok ? apisRes.problem : !plansRes.ok ? plansRes.problem : null,
+  };
 }

@@ -2,7 +2,10 @@ import type { ApiCors } from './types';
 
 /** One origin per line (or comma-separated). */
 export function originList(text: string): string[] {
-  return text.split(/[\s,]+/).map((o) => o.trim()).filter(Boolean);
+  return text
+    .split(/[\s,]+/)
+    .map((o) => o.trim())
+    .filter(Boolean);
 }
 
 /** `*`, or an origin exactly as a browser sends it (scheme://host[:port], lower case, no path). */
@@ -37,5 +40,10 @@ export function corsProblem(v: CorsFields): [keyof CorsFields, string] | null {
 /** The `cors` value for the admin API; header lists set through the API are kept. */
 export function corsBody(v: CorsFields, existing?: ApiCors | null): ApiCors | null {
   if (!v.corsEnabled) return null;
-  return { ...existing, allowedOrigins: originList(v.corsOrigins), allowCredentials: v.corsCredentials, maxAgeSeconds: v.corsMaxAge };
+  return {
+    ...existing,
+    allowedOrigins: originList(v.corsOrigins),
+    allowCredentials: v.corsCredentials,
+    maxAgeSeconds: v.corsMaxAge,
+  };
 }

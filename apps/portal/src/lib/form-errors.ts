@@ -18,7 +18,9 @@ export function showProblem(problem: Problem, form?: ErrorSink): void {
   notifications.show({
     color: 'red',
     title: problem.title,
-    message: problem.errors?.length ? problem.errors.map((e) => `${e.field}: ${e.message}`).join('; ') : (problem.detail ?? problem.code),
+    message: problem.errors?.length
+      ? problem.errors.map((e) => `${e.field}: ${e.message}`).join('; ')
+      : (problem.detail ?? problem.code),
   });
 }
 

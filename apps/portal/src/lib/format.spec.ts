@@ -43,8 +43,15 @@ describe('usageReportQuery', () => {
 
 describe('limitsLabel', () => {
   it('lists stacked limits in order, and falls back to the v1 rateLimit', () => {
-    expect(limitsLabel({ rateLimits: [{ requests: 10, per: 'second' }, { requests: 1000, per: 'hour' }, { requests: 50000, per: 'day' }] }))
-      .toBe('10 / sec · 1,000 / hour · 50,000 / day');
+    expect(
+      limitsLabel({
+        rateLimits: [
+          { requests: 10, per: 'second' },
+          { requests: 1000, per: 'hour' },
+          { requests: 50000, per: 'day' },
+        ],
+      }),
+    ).toBe('10 / sec · 1,000 / hour · 50,000 / day');
     expect(limitsLabel({ rateLimit: { requests: 60, per: 'minute' } })).toBe('60 / min');
     expect(limitsLabel({})).toBe('');
   });

@@ -39,7 +39,10 @@ export function perLabel(per: string): string {
 }
 
 /** A plan's limits, e.g. "10 / sec · 1,000 / hour" (rateLimits, or the v1 rateLimit alone). */
-export function limitsLabel(p: { rateLimit?: { requests: number; per: string }; rateLimits?: { requests: number; per: string }[] }): string {
+export function limitsLabel(p: {
+  rateLimit?: { requests: number; per: string };
+  rateLimits?: { requests: number; per: string }[];
+}): string {
   const limits = p.rateLimits ?? (p.rateLimit ? [p.rateLimit] : []);
   return limits.map((l) => `${fmtInt(l.requests)} / ${perLabel(l.per)}`).join(' · ');
 }

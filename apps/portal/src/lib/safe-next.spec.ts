@@ -30,12 +30,15 @@ describe('safeNext', () => {
   it('never returns anything that leaves the origin (property)', async () => {
     const fc = await import('fast-check');
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom('/', '\\', '\t', '\n', '.', 'e', ':', '%', '@', '?', '#', ' ') }), (s) => {
-        const out = safeNext(s, '/home');
-        const resolved = new URL(out, 'http://portal.test');
-        // eslint-disable-next-line no-control-regex -- control characters are what must not come back
-        return resolved.origin === 'http://portal.test' && !/[\u0000-\u001f\\]/.test(out);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom('/', '\\', '\t', '\n', '.', 'e', ':', '%', '@', '?', '#', ' ') }),
+        (s) => {
+          const out = safeNext(s, '/home');
+          const resolved = new URL(out, 'http://portal.test');
+          // eslint-disable-next-line no-control-regex -- control characters are what must not come back
+          return resolved.origin === 'http://portal.test' && !/[\u0000-\u001f\\]/.test(out);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

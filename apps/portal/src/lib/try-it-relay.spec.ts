@@ -3,8 +3,13 @@ import { isGatewayInternalPath, readCapped, safeContentType } from './try-it-rel
 
 describe('isGatewayInternalPath', () => {
   it.each([
-    ['/_gateway/metrics', true], ['/_gateway', true], ['/_GATEWAY/healthz', true], ['/_gateway/', true],
-    ['/_gatewayx', false], ['/demo/_gateway/metrics', false], ['/demo', false],
+    ['/_gateway/metrics', true],
+    ['/_gateway', true],
+    ['/_GATEWAY/healthz', true],
+    ['/_gateway/', true],
+    ['/_gatewayx', false],
+    ['/demo/_gateway/metrics', false],
+    ['/demo', false],
   ])('%s → %s', (p, expected) => expect(isGatewayInternalPath(p)).toBe(expected));
 });
 
@@ -42,7 +47,10 @@ describe('readCapped', () => {
 
   it('stops reading as soon as the cap is passed', async () => {
     let pulls = 0;
-    const r = await readCapped(streamOf(Array(1000).fill(1024), () => pulls++), 4096);
+    const r = await readCapped(
+      streamOf(Array(1000).fill(1024), () => pulls++),
+      4096,
+    );
     expect(r).toBe('too_large');
     expect(pulls).toBeLessThan(10);
   });

@@ -12,7 +12,10 @@ export function isGatewayInternalPath(pathname: string): boolean {
  * Reads a request body, giving up as soon as it passes `max` bytes (a client that lies in, or
  * leaves out, Content-Length cannot make the portal buffer more).
  */
-export async function readCapped(stream: ReadableStream<Uint8Array> | null, max: number): Promise<Uint8Array<ArrayBuffer> | 'too_large'> {
+export async function readCapped(
+  stream: ReadableStream<Uint8Array> | null,
+  max: number,
+): Promise<Uint8Array<ArrayBuffer> | 'too_large'> {
   if (!stream) return new Uint8Array();
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];
@@ -45,6 +48,7 @@ export function safeContentType(upstream: string | null): string {
   if (type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type)) return upstream!.trim();
   if (type === 'text/plain' || type === 'text/csv') return upstream!.trim();
   if (!type) return 'application/octet-stream';
-  if (type.startsWith('text/') || type.includes('xml') || type.includes('javascript') || type.includes('html')) return 'text/plain; charset=utf-8';
+  if (type.startsWith('text/') || type.includes('xml') || type.includes('javascript') || type.includes('html'))
+    return 'text/plain; charset=utf-8';
   return 'application/octet-stream';
 }

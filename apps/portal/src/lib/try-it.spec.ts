@@ -4,16 +4,27 @@ import { relayUrl, withGatewayServerOnly } from './try-it';
 describe('withGatewayServerOnly', () => {
   it('drops servers named at the root, path and operation level (and Swagger 2 host)', () => {
     const spec = {
-      openapi: '3.0.3', servers: [{ url: 'https://root.evil' }], host: 'evil.example', basePath: '/v1', schemes: ['https'],
+      openapi: '3.0.3',
+      servers: [{ url: 'https://root.evil' }],
+      host: 'evil.example',
+      basePath: '/v1',
+      schemes: ['https'],
       paths: {
-        '/a': { servers: [{ url: 'https://path.evil' }], get: { servers: [{ url: 'https://op.evil' }], responses: {} }, post: { responses: {} } },
+        '/a': {
+          servers: [{ url: 'https://path.evil' }],
+          get: { servers: [{ url: 'https://op.evil' }], responses: {} },
+          post: { responses: {} },
+        },
         '/b': { summary: 'no servers', put: { operationId: 'putB' } },
       },
     };
     const out = withGatewayServerOnly(spec, 'http://gw.test/api');
     expect(out.servers).toEqual([{ url: 'http://gw.test/api', description: 'API gateway' }]);
     expect(JSON.stringify(out)).not.toMatch(/evil/);
-    expect(out.paths).toEqual({ '/a': { get: { responses: {} }, post: { responses: {} } }, '/b': { summary: 'no servers', put: { operationId: 'putB' } } });
+    expect(out.paths).toEqual({
+      '/a': { get: { responses: {} }, post: { responses: {} } },
+      '/b': { summary: 'no servers', put: { operationId: 'putB' } },
+    });
     expect(spec.paths['/a'].get.servers).toHaveLength(1); // the input is not changed
   });
 });

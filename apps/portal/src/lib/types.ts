@@ -77,7 +77,6 @@ export interface ApiImportPreview {
   existingId: string | null;
 }
 
-
 export interface Plan {
   id: string;
   name: string;

@@ -8,8 +8,20 @@ const APP = '22222222-2222-4222-8222-222222222222';
 const PLAN = '33333333-3333-4333-8333-333333333333';
 const KEY = '44444444-4444-4444-8444-444444444444';
 const ev = (over: Partial<UsageEvent>): UsageEvent => ({
-  id: Math.random().toString(36), at: '2026-11-26T16:10:00.000Z', apiId: API, appId: APP, keyId: KEY, consumerId: null,
-  planId: PLAN, method: 'GET', status: 200, billable: true, bytesIn: 10, bytesOut: 100, latencyMs: 5, ...over,
+  id: Math.random().toString(36),
+  at: '2026-11-26T16:10:00.000Z',
+  apiId: API,
+  appId: APP,
+  keyId: KEY,
+  consumerId: null,
+  planId: PLAN,
+  method: 'GET',
+  status: 200,
+  billable: true,
+  bytesIn: 10,
+  bytesOut: 100,
+  latencyMs: 5,
+  ...over,
 });
 
 describe('hourBucket / statusClass', () => {
@@ -19,13 +31,23 @@ describe('hourBucket / statusClass', () => {
     ['2026-11-26T18:30:00+02:00', '2026-11-26T16:00:00.000Z'],
     ['2026-12-31T23:59:59.999Z', '2026-12-31T23:00:00.000Z'],
   ])('%s → %s', (at, want) => expect(hourBucket(at)).toBe(want));
-  it.each([[100, 1], [204, 2], [301, 3], [429, 4], [502, 5], [599, 5]])('%i → class %i', (s, c) => expect(statusClass(s)).toBe(c));
+  it.each([
+    [100, 1],
+    [204, 2],
+    [301, 3],
+    [429, 4],
+    [502, 5],
+    [599, 5],
+  ])('%i → class %i', (s, c) => expect(statusClass(s)).toBe(c));
 });
 
 describe('aggregateBatch', () => {
   it('groups by hour, api, app, key, plan and status class; sums everything', () => {
     const agg = aggregateBatch([
-      ev({}), ev({ latencyMs: 7.6 }), ev({ status: 503, billable: true }), ev({ status: 429, billable: false }),
+      ev({}),
+      ev({ latencyMs: 7.6 }),
+      ev({ status: 503, billable: true }),
+      ev({ status: 429, billable: false }),
       ev({ status: 401, billable: false, appId: null, keyId: null, planId: null }),
       ev({ at: '2026-11-26T17:00:00.000Z' }),
     ]);
@@ -35,7 +57,11 @@ describe('aggregateBatch', () => {
     const ok = agg.rows.find((r) => r.bucket === '2026-11-26T16:00:00.000Z' && r.statusClass === 2)!;
     expect(ok).toMatchObject({ requests: 2, billable: 2, errors: 0, bytesIn: 20, bytesOut: 200, latencyMsSum: 13 });
     expect(agg.rows.find((r) => r.statusClass === 5)).toMatchObject({ requests: 1, billable: 1, errors: 1 });
-    expect(agg.rows.find((r) => r.statusClass === 4 && r.appId === APP)).toMatchObject({ requests: 1, billable: 0, errors: 0 });
+    expect(agg.rows.find((r) => r.statusClass === 4 && r.appId === APP)).toMatchObject({
+      requests: 1,
+      billable: 0,
+      errors: 0,
+    });
     expect(agg.ledgerCounts).toEqual({ '2026-11': { [APP]: [5, 4], '-': [1, 0] } });
     expect(agg.firstEventAt).toBe('2026-11-26T16:10:00.000Z');
     expect(agg.lastEventAt).toBe('2026-11-26T17:00:00.000Z');
@@ -48,7 +74,11 @@ describe('aggregateBatch', () => {
   });
 
   it('sorts rows by key so concurrent upserts lock in one order', () => {
-    const agg = aggregateBatch([ev({ at: '2026-11-26T18:00:00Z' }), ev({ at: '2026-11-26T16:00:00Z' }), ev({ at: '2026-11-26T17:00:00Z' })]);
+    const agg = aggregateBatch([
+      ev({ at: '2026-11-26T18:00:00Z' }),
+      ev({ at: '2026-11-26T16:00:00Z' }),
+      ev({ at: '2026-11-26T17:00:00Z' }),
+    ]);
     expect(agg.rows.map((r) => r.bucket)).toEqual([...agg.rows.map((r) => r.bucket)].sort());
   });
 });
@@ -106,6 +136,12 @@ describe('splitEvents (each event on its own)', () => {
 
 describe('aggregateBatch of nothing', () => {
   it('has no rows, no periods and no event times', () => {
-    expect(aggregateBatch([])).toMatchObject({ rows: [], eventCount: 0, periods: [], firstEventAt: null, lastEventAt: null });
+    expect(aggregateBatch([])).toMatchObject({
+      rows: [],
+      eventCount: 0,
+      periods: [],
+      firstEventAt: null,
+      lastEventAt: null,
+    });
   });
 });

@@ -68,8 +68,19 @@ export function aggregateBatch(events: readonly UsageEvent[]): BatchAggregate {
     let row = rows.get(key);
     if (!row) {
       row = {
-        bucket, apiId: e.apiId, appId: e.appId, keyId: e.keyId, planId: e.planId, consumerId: e.consumerId,
-        statusClass: sc, requests: 0, billable: 0, errors: 0, bytesIn: 0, bytesOut: 0, latencyMsSum: 0,
+        bucket,
+        apiId: e.apiId,
+        appId: e.appId,
+        keyId: e.keyId,
+        planId: e.planId,
+        consumerId: e.consumerId,
+        statusClass: sc,
+        requests: 0,
+        billable: 0,
+        errors: 0,
+        bytesIn: 0,
+        bytesOut: 0,
+        latencyMsSum: 0,
       };
       rows.set(key, row);
     }

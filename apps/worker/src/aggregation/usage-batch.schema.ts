@@ -30,10 +30,16 @@ export const usageEventSchema = z
     bytesOut: z.number().int().nonnegative(),
     latencyMs: z.number().nonnegative().finite(),
   })
-  .refine((e) => !e.billable || (e.appId !== null && e.planId !== null), { message: 'a billable event needs appId and planId' });
+  .refine((e) => !e.billable || (e.appId !== null && e.planId !== null), {
+    message: 'a billable event needs appId and planId',
+  });
 
 /** A batch id that is a uuid is compared in lower case too; any other id is kept as sent. */
-const batchIdSchema = z.string().min(1).max(200).transform((s) => (GUID.test(s) ? s.toLowerCase() : s));
+const batchIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .transform((s) => (GUID.test(s) ? s.toLowerCase() : s));
 
 export function usageBatchSchema(maxEvents: number) {
   return z.object({
@@ -52,7 +58,10 @@ export interface RejectedEvent {
 }
 
 export function issuesText(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  return issues
+    .slice(0, 5)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
 }
 
 export interface IndexedEvent {

@@ -36,12 +36,16 @@ export class BillingRepository {
       `INSERT INTO billing_periods (period, starts_at, ends_at) VALUES ($1, $2, $3) ON CONFLICT (period) DO NOTHING`,
       [b.period, b.startsAt, b.endsAt],
     );
-    const [row] = await this.em.query(`SELECT id, status FROM billing_periods WHERE period = $1 FOR UPDATE`, [b.period]);
+    const [row] = await this.em.query(`SELECT id, status FROM billing_periods WHERE period = $1 FOR UPDATE`, [
+      b.period,
+    ]);
     return row;
   }
 
   async closedPeriods(): Promise<Set<string>> {
-    const rows: { period: string }[] = await this.em.query(`SELECT period FROM billing_periods WHERE status = 'closed'`);
+    const rows: { period: string }[] = await this.em.query(
+      `SELECT period FROM billing_periods WHERE status = 'closed'`,
+    );
     return new Set(rows.map((r) => r.period));
   }
 
@@ -61,8 +65,20 @@ export class BillingRepository {
     if (lines.length === 0) return;
     const params: unknown[] = [];
     const tuples = lines.map((l, i) => {
-      params.push(statementId, l.kind, l.planId, l.description, l.daysHeld, l.requests, l.includedRequests, l.billableRequests, l.amount,
-        l.adjustsPeriod, l.pricing ? JSON.stringify(l.pricing) : null, l.priceVersionId);
+      params.push(
+        statementId,
+        l.kind,
+        l.planId,
+        l.description,
+        l.daysHeld,
+        l.requests,
+        l.includedRequests,
+        l.billableRequests,
+        l.amount,
+        l.adjustsPeriod,
+        l.pricing ? JSON.stringify(l.pricing) : null,
+        l.priceVersionId,
+      );
       const b = i * 12;
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}::numeric, $${b + 10},
         $${b + 11}::jsonb, $${b + 12}::uuid)`;
@@ -152,7 +168,12 @@ export class BillingRepository {
       `${BILLED_SQL} AND s.app_id = $2 GROUP BY s.app_id, l.plan_id`,
       [period, appId],
     );
-    return rows.map((r) => ({ planId: r.plan_id, requests: Number(r.req), billableRequests: Number(r.bil), amount: r.amount }));
+    return rows.map((r) => ({
+      planId: r.plan_id,
+      requests: Number(r.req),
+      billableRequests: Number(r.bil),
+      amount: r.amount,
+    }));
   }
 }
 

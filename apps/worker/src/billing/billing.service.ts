@@ -1,5 +1,13 @@
 import {
-  adjustmentsFor, loadRatingInputs, loadReconciliation, nextPeriod, periodBounds, periodOfDate, periodsBetween, previousPeriod, ratePeriod,
+  adjustmentsFor,
+  loadRatingInputs,
+  loadReconciliation,
+  nextPeriod,
+  periodBounds,
+  periodOfDate,
+  periodsBetween,
+  previousPeriod,
+  ratePeriod,
 } from '@apim/billing';
 import type { Logger } from '@apim/observability';
 import type { DataSource } from 'typeorm';
@@ -56,29 +64,59 @@ export class BillingService {
       if (row.status === 'closed') return { period, closed: false, statements: 0 };
       const inputs = await loadRatingInputs(repo.query, period);
       for (const app of inputs.apps) {
-        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, prices: inputs.prices, usage: app.usage });
+        const rated = ratePeriod({
+          period,
+          subscriptions: app.subscriptions,
+          plans: inputs.plans,
+          prices: inputs.prices,
+          usage: app.usage,
+        });
         if (rated.charges.length === 0) continue;
         const statementId = await repo.statementFor(row.id, app, rated.currency);
         const lines: StatementLineInsert[] = rated.charges.flatMap((c) => {
           // The prices this line was rated with: its version's, under the plan's name.
           const plan = inputs.plans.get(c.planId);
           const version = inputs.prices.get(c.planId)?.find((v) => v.versionId === c.versionId);
-          const pricing = plan && version
-            ? { planId: plan.planId, name: plan.name, currency: version.currency, monthlyFee: version.monthlyFee,
-              includedRequests: version.includedRequests, overagePer1000: version.overagePer1000 }
-            : plan ?? null;
-          const from = c.effectiveFrom && c.effectiveFrom >= bounds.startsAt.toISOString()
-            ? ` (prices from ${c.effectiveFrom.slice(0, 16).replace('T', ' ')} UTC)` : '';
+          const pricing =
+            plan && version
+              ? {
+                  planId: plan.planId,
+                  name: plan.name,
+                  currency: version.currency,
+                  monthlyFee: version.monthlyFee,
+                  includedRequests: version.includedRequests,
+                  overagePer1000: version.overagePer1000,
+                }
+              : (plan ?? null);
+          const from =
+            c.effectiveFrom && c.effectiveFrom >= bounds.startsAt.toISOString()
+              ? ` (prices from ${c.effectiveFrom.slice(0, 16).replace('T', ' ')} UTC)`
+              : '';
           return [
             {
-              pricing, priceVersionId: c.versionId,
-              kind: 'fee', planId: c.planId, daysHeld: c.daysHeld, amount: c.monthlyFee, requests: 0, includedRequests: 0, billableRequests: 0,
-              description: `${c.planName}${from}: monthly fee ${c.listFee} × ${c.daysHeld}/${c.daysInMonth} days`, adjustsPeriod: null,
+              pricing,
+              priceVersionId: c.versionId,
+              kind: 'fee',
+              planId: c.planId,
+              daysHeld: c.daysHeld,
+              amount: c.monthlyFee,
+              requests: 0,
+              includedRequests: 0,
+              billableRequests: 0,
+              description: `${c.planName}${from}: monthly fee ${c.listFee} × ${c.daysHeld}/${c.daysInMonth} days`,
+              adjustsPeriod: null,
             },
             {
-              pricing, priceVersionId: c.versionId,
-              kind: 'usage', planId: c.planId, daysHeld: null, amount: c.overageAmount, requests: c.requests,
-              includedRequests: c.includedRequests, billableRequests: c.billableRequests, adjustsPeriod: null,
+              pricing,
+              priceVersionId: c.versionId,
+              kind: 'usage',
+              planId: c.planId,
+              daysHeld: null,
+              amount: c.overageAmount,
+              requests: c.requests,
+              includedRequests: c.includedRequests,
+              billableRequests: c.billableRequests,
+              adjustsPeriod: null,
               description: `${c.planName}${from}: ${c.billableRequests} billable calls, ${c.includedRequests} included, ${c.overageRequests} over`,
             },
           ];
@@ -96,7 +134,11 @@ export class BillingService {
     try {
       const report = await loadReconciliation((sql, params) => this.ds.query(sql, params), period);
       if (report.balanced) this.logger.info({ period, totals: report.totals }, report.summary);
-      else this.logger.error({ period, totals: report.totals, lines: report.lines.filter((l) => !l.balanced) }, report.summary);
+      else
+        this.logger.error(
+          { period, totals: report.totals, lines: report.lines.filter((l) => !l.balanced) },
+          report.summary,
+        );
     } catch (err) {
       this.logger.warn({ err, period }, 'reconciliation report failed');
     }
@@ -109,7 +151,8 @@ export class BillingService {
    * Returns the number of adjustment lines written.
    */
   async applyLateUsage(periods?: string[]): Promise<number> {
-    const candidates = periods ?? (await this.ds.transaction((em) => new BillingRepository(em).closedPeriodsWithLateBatches()));
+    const candidates =
+      periods ?? (await this.ds.transaction((em) => new BillingRepository(em).closedPeriodsWithLateBatches()));
     let written = 0;
     for (const period of candidates) written += await this.adjustPeriod(period);
     return written;
@@ -143,11 +186,22 @@ export class BillingService {
         const deltas = adjustmentsFor(rated, await repo.billedPlans(period, app.appId));
         if (deltas.length === 0) continue;
         const statementId = await repo.statementFor(targetRow.id, app, rated.currency);
-        await repo.insertLines(statementId, deltas.map((d) => ({
-          kind: 'adjustment', planId: d.planId, daysHeld: null, requests: d.requests, includedRequests: 0,
-          billableRequests: d.billableRequests, amount: d.amount, adjustsPeriod: period, pricing: plans.get(d.planId) ?? null, priceVersionId: null,
-          description: `Late usage for ${period} (${plans.get(d.planId)?.name ?? d.planId}): ${d.billableRequests} billable calls`,
-        })));
+        await repo.insertLines(
+          statementId,
+          deltas.map((d) => ({
+            kind: 'adjustment',
+            planId: d.planId,
+            daysHeld: null,
+            requests: d.requests,
+            includedRequests: 0,
+            billableRequests: d.billableRequests,
+            amount: d.amount,
+            adjustsPeriod: period,
+            pricing: plans.get(d.planId) ?? null,
+            priceVersionId: null,
+            description: `Late usage for ${period} (${plans.get(d.planId)?.name ?? d.planId}): ${d.billableRequests} billable calls`,
+          })),
+        );
         written += deltas.length;
         this.logger.info({ period, target, appId: app.appId, deltas }, 'late usage adjusted');
       }

@@ -38,7 +38,10 @@ export class QuotaReconciler {
       [startsAt, endsAt],
     );
     if (rows.length === 0) return { period, apps: 0, raised: 0 };
-    const raised = await this.quota.raiseTo(rows.map((r) => ({ appId: r.app_id, value: r.billable })), now);
+    const raised = await this.quota.raiseTo(
+      rows.map((r) => ({ appId: r.app_id, value: r.billable })),
+      now,
+    );
     return { period, apps: rows.length, raised };
   }
 }

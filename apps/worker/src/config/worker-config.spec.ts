@@ -22,13 +22,27 @@ describe('worker config', () => {
   it('outside development/test refuses the development WEBHOOK_SECRET_KEY', () => {
     expect(() => loadWorkerConfig({ NODE_ENV: 'production' })).toThrow(/WEBHOOK_SECRET_KEY/);
     expect(() => loadWorkerConfig({})).toThrow(/WEBHOOK_SECRET_KEY/);
-    expect(() => loadWorkerConfig({ WEBHOOK_SECRET_KEY: 'dev-only-webhook-secret-key' })).toThrow(/published development value/);
-    expect(loadWorkerConfig({ NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'w'.repeat(32) }).WEBHOOK_SECRET_KEY).toBe('w'.repeat(32));
+    expect(() => loadWorkerConfig({ WEBHOOK_SECRET_KEY: 'dev-only-webhook-secret-key' })).toThrow(
+      /published development value/,
+    );
+    expect(loadWorkerConfig({ NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'w'.repeat(32) }).WEBHOOK_SECRET_KEY).toBe(
+      'w'.repeat(32),
+    );
   });
 
   it('reads SMTP and webhook settings and refuses bad ones', () => {
-    const c = loadWorkerConfig({ NODE_ENV: 'test', SMTP_URL: 'smtps://u:p@mail.test:465', WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_ATTEMPTS: '3' });
-    expect(c).toMatchObject({ SMTP_URL: 'smtps://u:p@mail.test:465', WEBHOOK_ALLOW_PRIVATE: true, WEBHOOK_ATTEMPTS: 3, WEBHOOK_TIMEOUT_MS: 10_000 });
+    const c = loadWorkerConfig({
+      NODE_ENV: 'test',
+      SMTP_URL: 'smtps://u:p@mail.test:465',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_ATTEMPTS: '3',
+    });
+    expect(c).toMatchObject({
+      SMTP_URL: 'smtps://u:p@mail.test:465',
+      WEBHOOK_ALLOW_PRIVATE: true,
+      WEBHOOK_ATTEMPTS: 3,
+      WEBHOOK_TIMEOUT_MS: 10_000,
+    });
     const bad = () => loadWorkerConfig({ NODE_ENV: 'test', SMTP_URL: 'http://mail.test', WEBHOOK_ATTEMPTS: '0' });
     expect(bad).toThrow(/SMTP_URL/);
     expect(bad).toThrow(/WEBHOOK_ATTEMPTS/);

@@ -76,11 +76,13 @@ export class OutboxRelay {
       [this.batchSize],
     );
     if (rows.length === 0) return 0;
-    await this.queue.addBulk(rows.map((r) => ({
-      name: 'deliver',
-      data: { deliveryId: r.id, generation: r.generation } satisfies WebhookDeliveryJob & { generation: number },
-      opts: { ...this.jobOptions, jobId: `${r.id}-g${r.generation}` },
-    })));
+    await this.queue.addBulk(
+      rows.map((r) => ({
+        name: 'deliver',
+        data: { deliveryId: r.id, generation: r.generation } satisfies WebhookDeliveryJob & { generation: number },
+        opts: { ...this.jobOptions, jobId: `${r.id}-g${r.generation}` },
+      })),
+    );
     // Only the generation that was queued: a redelivery requested meanwhile stays unqueued.
     await this.ds.query(
       `UPDATE webhook_deliveries d SET queued = true FROM unnest($1::uuid[], $2::int[]) AS x(id, generation)

@@ -2,14 +2,18 @@ import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
 /** /healthz (alive), /readyz (503 until every dependency answers), /metrics (Prometheus). */
-export function createHealthServer(opts: { registry: Registry; ready: () => Promise<Record<string, boolean>> }): Server {
+export function createHealthServer(opts: {
+  registry: Registry;
+  ready: () => Promise<Record<string, boolean>>;
+}): Server {
   return createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: string, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(body);
     };
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, JSON.stringify({ status: 'method not allowed' }));
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(405, JSON.stringify({ status: 'method not allowed' }));
     if (path === '/healthz') return send(200, JSON.stringify({ status: 'ok' }));
     if (path === '/readyz') {
       opts.ready().then(

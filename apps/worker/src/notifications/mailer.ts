@@ -25,14 +25,15 @@ export class NotificationMailer {
   }
 
   async tick(): Promise<number> {
-    const [claimed]: [{ id: string; consumer_id: string; type: string; data: Record<string, unknown> }[], number] = await this.ds.query(
-      `UPDATE notifications SET emailed_at = now(), email_attempts = email_attempts + 1
+    const [claimed]: [{ id: string; consumer_id: string; type: string; data: Record<string, unknown> }[], number] =
+      await this.ds.query(
+        `UPDATE notifications SET emailed_at = now(), email_attempts = email_attempts + 1
         WHERE id IN (SELECT id FROM notifications
                       WHERE emailed_at IS NULL AND email_attempts < $1 AND created_at > now() - interval '1 day'
                       ORDER BY created_at LIMIT 50 FOR UPDATE SKIP LOCKED)
         RETURNING id, consumer_id, type, data`,
-      [MAX_EMAIL_ATTEMPTS],
-    );
+        [MAX_EMAIL_ATTEMPTS],
+      );
     let sent = 0;
     for (const n of claimed) {
       const to = await this.recipients(n.consumer_id, n.type);
@@ -42,7 +43,10 @@ export class NotificationMailer {
         await this.transport.sendMail({ from: this.from, to, subject: mail.subject, text: mail.text });
         sent++;
       } catch (err) {
-        this.logger.warn({ err: (err as Error).message, notificationId: n.id }, 'notification e-mail not sent; will retry');
+        this.logger.warn(
+          { err: (err as Error).message, notificationId: n.id },
+          'notification e-mail not sent; will retry',
+        );
         await this.ds.query(`UPDATE notifications SET emailed_at = NULL WHERE id = $1`, [n.id]);
       }
     }

@@ -9,7 +9,10 @@ export const BILLING_LATE_USAGE = 'late-usage';
 
 /** Thin: the billing queue's jobs name a task; the services hold the rules. */
 export function billingProcessor(deps: {
-  billing: BillingService; quotas: QuotaReconciler; metrics: WorkerMetrics; logger: Logger;
+  billing: BillingService;
+  quotas: QuotaReconciler;
+  metrics: WorkerMetrics;
+  logger: Logger;
   /** Announces quota thresholds from the counters the reconciler just repaired. */
   thresholds?: { check(): Promise<number> };
 }) {

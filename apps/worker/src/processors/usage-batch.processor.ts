@@ -86,9 +86,20 @@ export interface BatchResult {
 export function usageBatchProcessor(deps: UsageBatchProcessorDeps) {
   const schema = usageBatchSchema(deps.maxEvents);
 
-  const deadLetterAndFail = async (job: Job, kind: DeadLetterKind, reason: string, data: unknown, attempts: number): Promise<never> => {
+  const deadLetterAndFail = async (
+    job: Job,
+    kind: DeadLetterKind,
+    reason: string,
+    data: unknown,
+    attempts: number,
+  ): Promise<never> => {
     await addDeadLetter(deps.deadLetter, {
-      kind, jobId: String(job.id), job: data, reason, attempts, failedAt: new Date().toISOString(),
+      kind,
+      jobId: String(job.id),
+      job: data,
+      reason,
+      attempts,
+      failedAt: new Date().toISOString(),
     });
     deps.metrics.batchesDeadLettered.inc();
     deps.logger.error({ jobId: job.id, kind, attempts, reason }, 'usage batch dead-lettered');
@@ -99,8 +110,15 @@ export function usageBatchProcessor(deps: UsageBatchProcessorDeps) {
   const deadLetterEvents = async (job: Job, batchId: string, rejected: RejectedEvent[]) => {
     if (rejected.length === 0) return;
     await addDeadLetter(deps.deadLetter, {
-      kind: 'events', jobId: String(job.id), job: { batchId }, rejected, attempts: Math.max(1, job.attemptsStarted),
-      reason: `${rejected.length} event(s) refused: ${rejected.slice(0, 3).map((r) => `#${r.index} ${r.reason}`).join('; ')}`,
+      kind: 'events',
+      jobId: String(job.id),
+      job: { batchId },
+      rejected,
+      attempts: Math.max(1, job.attemptsStarted),
+      reason: `${rejected.length} event(s) refused: ${rejected
+        .slice(0, 3)
+        .map((r) => `#${r.index} ${r.reason}`)
+        .join('; ')}`,
       failedAt: new Date().toISOString(),
     });
   };
@@ -129,10 +147,19 @@ export function usageBatchProcessor(deps: UsageBatchProcessorDeps) {
       const agg = aggregateBatch(good);
       // Age = time since it was queued (not its events' time: a backfill of old usage is fine). A batch
       // first applied earlier was applied after it was queued, so its ledger row is still there.
-      const result = await deps.repo.applyBatch({ batchId, agg, rejected, queuedAt: new Date(job.timestamp) }, deps.retentionDays);
+      const result = await deps.repo.applyBatch(
+        { batchId, agg, rejected, queuedAt: new Date(job.timestamp) },
+        deps.retentionDays,
+      );
       if (result.outcome === 'expired') {
         deps.metrics.batchesExpired.inc();
-        return await deadLetterAndFail(job, 'expired', `older than the ledger retention (${deps.retentionDays} days)`, job.data, attempt);
+        return await deadLetterAndFail(
+          job,
+          'expired',
+          `older than the ledger retention (${deps.retentionDays} days)`,
+          job.data,
+          attempt,
+        );
       }
       if (result.outcome === 'duplicate') {
         // A crash after the commit may have cost the dead-letter record of its refused events: write it again.
@@ -144,19 +171,26 @@ export function usageBatchProcessor(deps: UsageBatchProcessorDeps) {
       deps.metrics.batchesProcessed.inc({ outcome: 'applied' });
       deps.metrics.eventsProcessed.inc(agg.eventCount);
       deps.metrics.eventsRejected.inc(rejected.length);
-      if (agg.firstEventAt) deps.metrics.lagSeconds.set(Math.max(0, (Date.now() - Date.parse(agg.firstEventAt)) / 1000));
+      if (agg.firstEventAt)
+        deps.metrics.lagSeconds.set(Math.max(0, (Date.now() - Date.parse(agg.firstEventAt)) / 1000));
       if (result.closedPeriods.length) {
         deps.metrics.lateEvents.inc();
-        await deps.onLateUsage(result.closedPeriods)
-          .catch((e) => deps.logger.warn({ err: e }, 'could not schedule late-usage adjustment; the billing tick will'));
+        await deps
+          .onLateUsage(result.closedPeriods)
+          .catch((e) =>
+            deps.logger.warn({ err: e }, 'could not schedule late-usage adjustment; the billing tick will'),
+          );
       }
-      return rejected.length ? { applied: true, events: agg.eventCount, rejected: rejected.length } : { applied: true, events: agg.eventCount };
+      return rejected.length
+        ? { applied: true, events: agg.eventCount, rejected: rejected.length }
+        : { applied: true, events: agg.eventCount };
     } catch (err) {
       if (err instanceof DelayedError || err instanceof UnrecoverableError) throw err;
       deps.metrics.batchesFailed.inc();
       const permanent = isPermanent(err);
       const reason = err instanceof Error ? err.message : String(err);
-      if (permanent && attempt >= deps.attempts) return await deadLetterAndFail(job, 'batch', reason, job.data, attempt);
+      if (permanent && attempt >= deps.attempts)
+        return await deadLetterAndFail(job, 'batch', reason, job.data, attempt);
       if (!permanent) {
         const since = transientSince(job) ?? Date.now();
         if (Date.now() - since > deps.transientMaxMs) {
@@ -166,7 +200,10 @@ export function usageBatchProcessor(deps: UsageBatchProcessorDeps) {
         }
         await job.updateProgress({ transientSince: since, reason } satisfies TransientProgress).catch(() => undefined);
       }
-      const delay = Math.min(deps.backoffMs * 2 ** (attempt - 1), permanent ? Number.MAX_SAFE_INTEGER : MAX_TRANSIENT_BACKOFF_MS);
+      const delay = Math.min(
+        deps.backoffMs * 2 ** (attempt - 1),
+        permanent ? Number.MAX_SAFE_INTEGER : MAX_TRANSIENT_BACKOFF_MS,
+      );
       deps.logger.warn({ jobId: job.id, attempt, delay, permanent, reason }, 'usage batch failed, retrying');
       await job.moveToDelayed(Date.now() + delay, token);
       throw new DelayedError();

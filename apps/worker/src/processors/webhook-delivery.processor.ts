@@ -8,7 +8,10 @@ export function webhookDeliveryProcessor(deps: { deliveries: WebhookDeliveryServ
     const isLast = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const { outcome, result } = await deps.deliveries.attempt(job.data.deliveryId, job.data.generation, isLast);
     if (outcome === 'retry' || outcome === 'failed') {
-      deps.logger.info({ deliveryId: job.data.deliveryId, attempt: job.attemptsMade + 1, error: result?.error }, 'webhook attempt failed');
+      deps.logger.info(
+        { deliveryId: job.data.deliveryId, attempt: job.attemptsMade + 1, error: result?.error },
+        'webhook attempt failed',
+      );
       throw new Error(result?.error ?? 'delivery failed');
     }
     return outcome;

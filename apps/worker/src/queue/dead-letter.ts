@@ -58,7 +58,19 @@ export class DeadLetterSweeper {
     for (let start = 0; ; start += PAGE) {
       const ids = await this.redis.zrange(failedKey, start, start + PAGE - 1);
       if (ids.length === 0) return swept;
-      const fields = await this.pipeline(ids.map((id) => ['hmget', this.source.toKey(id), 'data', 'failedReason', 'atm', 'attemptsMade', 'ats', 'finishedOn', SWEPT_FIELD]));
+      const fields = await this.pipeline(
+        ids.map((id) => [
+          'hmget',
+          this.source.toKey(id),
+          'data',
+          'failedReason',
+          'atm',
+          'attemptsMade',
+          'ats',
+          'finishedOn',
+          SWEPT_FIELD,
+        ]),
+      );
       const recorded = await this.pipeline(ids.map((id) => ['exists', this.deadLetter.toKey(id)]));
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
@@ -66,14 +78,19 @@ export class DeadLetterSweeper {
         if (marked || data === null || data === undefined) continue; // handled, or removed meanwhile
         if (!recorded[i]) {
           await addDeadLetter(this.deadLetter, {
-            kind: 'failed', jobId: id, job: parseOrRaw(data),
+            kind: 'failed',
+            jobId: id,
+            job: parseOrRaw(data),
             reason: failedReason || 'failed with no recorded reason',
             attempts: Number(atm ?? attemptsMade ?? ats ?? 0) || 0,
             failedAt: new Date(Number(finishedOn) || Date.now()).toISOString(),
           });
           this.metrics.batchesDeadLettered.inc();
           this.metrics.deadLetterSwept.inc();
-          this.logger.error({ jobId: id, reason: failedReason }, 'failed usage batch had no dead-letter record; swept into it');
+          this.logger.error(
+            { jobId: id, reason: failedReason },
+            'failed usage batch had no dead-letter record; swept into it',
+          );
           swept++;
         }
         await this.redis.eval(MARK_SCRIPT, 1, this.source.toKey(id), SWEPT_FIELD);

@@ -24,12 +24,19 @@ const PRUNE_MARGIN_DAYS = 1;
 const PRUNE_CHUNK = 5_000;
 
 const REFERENCES = [
-  ['apiId', 'apis'], ['appId', 'apps'], ['keyId', 'api_keys'], ['planId', 'plans'], ['consumerId', 'consumers'],
+  ['apiId', 'apis'],
+  ['appId', 'apps'],
+  ['keyId', 'api_keys'],
+  ['planId', 'plans'],
+  ['consumerId', 'consumers'],
 ] as const;
 
 /** The usage ledger and the hourly rollups. Writes only through `applyBatch`, in one transaction. */
 export class UsageRepository {
-  constructor(private readonly ds: DataSource, private readonly chunkRows: number) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly chunkRows: number,
+  ) {}
 
   /**
    * Per event, the first id it names that does not exist (a deleted API, a made-up key): such
@@ -38,10 +45,14 @@ export class UsageRepository {
   async unknownReferences(events: readonly UsageEvent[]): Promise<Map<number, string>> {
     const out = new Map<number, string>();
     if (events.length === 0) return out;
-    const ids = REFERENCES.map(([field]) => [...new Set(events.map((e) => e[field]).filter((v): v is string => v !== null))]);
+    const ids = REFERENCES.map(([field]) => [
+      ...new Set(events.map((e) => e[field]).filter((v): v is string => v !== null)),
+    ]);
     const rows: { field: string; id: string }[] = await this.ds.query(
-      REFERENCES.map(([field, table], i) => `SELECT '${field}' AS field, id::text AS id FROM ${table} WHERE id = ANY($${i + 1}::uuid[])`)
-        .join(' UNION ALL '),
+      REFERENCES.map(
+        ([field, table], i) =>
+          `SELECT '${field}' AS field, id::text AS id FROM ${table} WHERE id = ANY($${i + 1}::uuid[])`,
+      ).join(' UNION ALL '),
       ids,
     );
     const known = new Set(rows.map((r) => `${r.field}|${r.id}`));
@@ -72,12 +83,24 @@ export class UsageRepository {
           WHERE $9::timestamptz >= now() - make_interval(days => $10::int)
          ON CONFLICT (batch_id) DO NOTHING
          RETURNING batch_id`,
-        [batchId, agg.eventCount, agg.billableCount, agg.firstEventAt, agg.lastEventAt, JSON.stringify(agg.ledgerCounts),
-          rejected.length, rejected.length ? JSON.stringify(rejected) : null, entry.queuedAt, retentionDays],
+        [
+          batchId,
+          agg.eventCount,
+          agg.billableCount,
+          agg.firstEventAt,
+          agg.lastEventAt,
+          JSON.stringify(agg.ledgerCounts),
+          rejected.length,
+          rejected.length ? JSON.stringify(rejected) : null,
+          entry.queuedAt,
+          retentionDays,
+        ],
       );
       if (inserted.length === 0) {
-        const [row]: { rejected: RejectedEvent[] | null }[] =
-          await em.query(`SELECT rejected FROM usage_batches WHERE batch_id = $1`, [batchId]);
+        const [row]: { rejected: RejectedEvent[] | null }[] = await em.query(
+          `SELECT rejected FROM usage_batches WHERE batch_id = $1`,
+          [batchId],
+        );
         return row ? { outcome: 'duplicate', rejected: row.rejected ?? [] } : { outcome: 'expired' };
       }
       for (let i = 0; i < agg.rows.length; i += this.chunkRows) {
@@ -131,8 +154,21 @@ export class UsageRepository {
 async function upsertRollups(em: EntityManager, rows: RollupRow[]): Promise<void> {
   const params: unknown[] = [];
   const tuples = rows.map((r, i) => {
-    params.push(r.bucket, r.apiId, r.appId, r.keyId, r.planId, r.consumerId, r.statusClass,
-      r.requests, r.billable, r.errors, r.bytesIn, r.bytesOut, r.latencyMsSum);
+    params.push(
+      r.bucket,
+      r.apiId,
+      r.appId,
+      r.keyId,
+      r.planId,
+      r.consumerId,
+      r.statusClass,
+      r.requests,
+      r.billable,
+      r.errors,
+      r.bytesIn,
+      r.bytesOut,
+      r.latencyMsSum,
+    );
     const b = i * COLUMNS;
     return `($${b + 1}::timestamptz, $${b + 2}::uuid, $${b + 3}::uuid, $${b + 4}::uuid, $${b + 5}::uuid, $${b + 6}::uuid, $${b + 7}::smallint,
       $${b + 8}::bigint, $${b + 9}::bigint, $${b + 10}::bigint, $${b + 11}::bigint, $${b + 12}::bigint, $${b + 13}::bigint)`;

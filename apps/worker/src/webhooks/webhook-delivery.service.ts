@@ -33,7 +33,11 @@ export class WebhookDeliveryService {
     private readonly settings: DeliverySettings,
   ) {}
 
-  async attempt(deliveryId: string, generation: number, isLastAttempt: boolean): Promise<{ outcome: DeliveryOutcome; result?: WebhookAttemptResult }> {
+  async attempt(
+    deliveryId: string,
+    generation: number,
+    isLastAttempt: boolean,
+  ): Promise<{ outcome: DeliveryOutcome; result?: WebhookAttemptResult }> {
     const rows: DeliveryRow[] = await this.ds.query(
       `SELECT d.id, d.generation, d.status, w.url, w.secret_sealed, e.type, e.data, e.created_at
          FROM webhook_deliveries d
@@ -46,8 +50,12 @@ export class WebhookDeliveryService {
     if (!d || d.generation !== generation || d.status !== 'pending') return { outcome: 'skipped' };
     const body = JSON.stringify({ type: d.type, timestamp: new Date(d.created_at).toISOString(), data: d.data });
     const result = await sendWebhook({
-      url: d.url, messageId: webhookMessageId(d.id), body, secret: openWebhookSecret(d.secret_sealed, this.settings.secretKey),
-      timeoutMs: this.settings.timeoutMs, allowPrivate: this.settings.allowPrivate,
+      url: d.url,
+      messageId: webhookMessageId(d.id),
+      body,
+      secret: openWebhookSecret(d.secret_sealed, this.settings.secretKey),
+      timeoutMs: this.settings.timeoutMs,
+      allowPrivate: this.settings.allowPrivate,
     });
     const outcome: DeliveryOutcome = result.ok ? 'delivered' : isLastAttempt ? 'failed' : 'retry';
     await this.ds.query(

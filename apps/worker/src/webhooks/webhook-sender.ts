@@ -34,7 +34,8 @@ function guardedLookup(hostname: string, options: { all?: boolean; family?: numb
   dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (err, addresses) => {
     if (err) return callback(err, []);
     const bad = addresses.find((a) => isNonPublicAddress(a.address));
-    if (bad) return callback(new TargetRefusedError(`${hostname} resolves to a non-public address (${bad.address})`), []);
+    if (bad)
+      return callback(new TargetRefusedError(`${hostname} resolves to a non-public address (${bad.address})`), []);
     if (options.all) return callback(null, addresses);
     return callback(null, addresses[0].address, addresses[0].family);
   });

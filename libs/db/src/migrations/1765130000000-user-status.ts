@@ -8,7 +8,9 @@ export class UserStatus1765130000000 implements MigrationInterface {
   name = 'UserStatus1765130000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE users ADD COLUMN status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled'))`);
+    await q.query(
+      `ALTER TABLE users ADD COLUMN status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled'))`,
+    );
     await q.query(`CREATE INDEX sessions_live_user_idx ON sessions (user_id) WHERE revoked_at IS NULL`);
   }
 

@@ -42,20 +42,52 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
   const ports: number[] = [];
   for (let i = 0; i < masters * 2; i++) ports.push(await freePort());
   const children: ChildProcess[] = ports.map((p) =>
-    spawn('redis-server', [
-      '--port', String(p), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${p}.conf`,
-      '--cluster-node-timeout', '2000', '--dir', dir, '--save', '', '--appendonly', 'no',
-    ], { stdio: 'ignore' }),
+    spawn(
+      'redis-server',
+      [
+        '--port',
+        String(p),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${p}.conf`,
+        '--cluster-node-timeout',
+        '2000',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    ),
   );
   const stop = async () => {
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => { c.once('exit', r); c.kill('SIGKILL'); }) : undefined)));
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode === null
+          ? new Promise((r) => {
+              c.once('exit', r);
+              c.kill('SIGKILL');
+            })
+          : undefined,
+      ),
+    );
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     for (const p of ports) await until(async () => (await ping(p)) === 'PONG', 5_000);
-    const created = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'], {
-      encoding: 'utf8', timeout: 30_000,
-    });
+    const created = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '1', '--cluster-yes'],
+      {
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed: ${created.stdout}${created.stderr}`);
     for (const p of ports) await until(async () => (await info(p)).includes('cluster_state:ok'), 15_000);
   } catch (err) {

@@ -14,7 +14,9 @@ import type { SnapshotService } from '../../snapshot/snapshot.service';
 const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
 
 /** The key from `x-api-key`, else from `Authorization: Bearer`. */
-export function extractKey(headers: Record<string, string | string[] | undefined>): { key: string; fromAuthorization: boolean } | null {
+export function extractKey(
+  headers: Record<string, string | string[] | undefined>,
+): { key: string; fromAuthorization: boolean } | null {
   const x = headers['x-api-key'];
   if (typeof x === 'string' && x.length > 0) return { key: x.trim(), fromAuthorization: false };
   const auth = headers.authorization;
@@ -58,7 +60,8 @@ export class AuthenticateStage implements Stage {
 
   run(ctx: RequestContext): void | Promise<void> {
     const found = extractKey(ctx.req.headers);
-    if (!found) throw new AppError('key_missing', 'Send the API key in the x-api-key header or as Authorization: Bearer');
+    if (!found)
+      throw new AppError('key_missing', 'Send the API key in the x-api-key header or as Authorization: Bearer');
     ctx.keyInAuthorization = found.fromAuthorization || bearerCarriesKey(ctx.req.headers.authorization);
     // Only well-formed keys are ever cached, so a hit has passed the checksum already.
     let hash = this.hashes.get(found.key);
@@ -72,9 +75,14 @@ export class AuthenticateStage implements Stage {
       const wait = budget.retryAfter(this.clientAddress(ctx), ctx.receivedAt);
       // Past its budget an address is served from the known-key cache only: no lookup, whatever the key.
       if (wait > 0 && this.keys.cached(hash) === undefined) {
-        throw new AppError('invalid_key_rate_limited', 'Too many invalid API keys from this address; retry later', undefined, {
-          'retry-after': String(wait),
-        });
+        throw new AppError(
+          'invalid_key_rate_limited',
+          'Too many invalid API keys from this address; retry later',
+          undefined,
+          {
+            'retry-after': String(wait),
+          },
+        );
       }
     }
     let lookup: KeyLookup | Promise<KeyLookup>;
@@ -83,7 +91,13 @@ export class AuthenticateStage implements Stage {
     } catch (err) {
       throw toAppError(err);
     }
-    if (lookup instanceof Promise) return lookup.then((r) => this.authorise(ctx, r), (err: unknown) => { throw toAppError(err); });
+    if (lookup instanceof Promise)
+      return lookup.then(
+        (r) => this.authorise(ctx, r),
+        (err: unknown) => {
+          throw toAppError(err);
+        },
+      );
     return this.authorise(ctx, lookup);
   }
 
@@ -145,7 +159,11 @@ export class AuthenticateStage implements Stage {
     const second = Math.floor(at / 1000);
     const hit = this.fallbacks.get(plan);
     if (hit && hit.second === second) return hit.value;
-    const value = rateLimitHeader(plan, { remaining: plan.requests, resetSeconds: windowSeconds(plan.per), quotaUsed: 0 }, new Date(at));
+    const value = rateLimitHeader(
+      plan,
+      { remaining: plan.requests, resetSeconds: windowSeconds(plan.per), quotaUsed: 0 },
+      new Date(at),
+    );
     this.fallbacks.set(plan, { second, value });
     return value;
   }
@@ -166,13 +184,17 @@ export class AuthenticateStage implements Stage {
     ctx.headers.ratelimit = this.fallbackFor(plan, ctx.receivedAt);
     const status = s.consumerStatus(app.consumerId);
     if (status === 'suspended') throw new AppError('consumer_suspended', 'The consumer owning this key is suspended');
-    if (status === 'pending') throw new AppError('consumer_pending', 'The consumer owning this key is awaiting approval');
+    if (status === 'pending')
+      throw new AppError('consumer_pending', 'The consumer owning this key is awaiting approval');
     if (status !== 'active') throw new AppError('key_invalid', 'The API key is not valid');
-    if (!plan.apiIds.has(ctx.route!.id)) throw new AppError('api_not_in_plan', "This API is not included in the app's plan");
+    if (!plan.apiIds.has(ctx.route!.id))
+      throw new AppError('api_not_in_plan', "This API is not included in the app's plan");
     this.keys.recordUse(r.id, ctx.receivedAt);
   }
 }
 
 function toAppError(err: unknown): unknown {
-  return err instanceof KeyStoreUnavailableError ? new AppError('key_store_unavailable', 'Keys cannot be verified right now; retry shortly') : err;
+  return err instanceof KeyStoreUnavailableError
+    ? new AppError('key_store_unavailable', 'Keys cannot be verified right now; retry shortly')
+    : err;
 }

@@ -86,7 +86,10 @@ export class UsageBuffer {
         this.failures++;
         this.metrics.usageFlushFailures.inc();
         if (this.failures === 1 || this.failures % 50 === 0) {
-          this.logger.warn({ err: (err as Error).message, batchId: batch.batchId, buffered: this.buffered }, 'usage batch not queued; will retry with the same id');
+          this.logger.warn(
+            { err: (err as Error).message, batchId: batch.batchId, buffered: this.buffered },
+            'usage batch not queued; will retry with the same id',
+          );
         }
         const backoff = Math.min(100 * 2 ** Math.min(this.failures, 5), 2_000);
         this.retryTimer = setTimeout(() => {

@@ -12,7 +12,14 @@ import type { UpstreamPools } from './upstream-pools';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 /** Errors raised before a connection existed: nothing reached the upstream. */
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET_BEFORE_SEND']);
+const CONNECT_ERRORS = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET_BEFORE_SEND',
+]);
 const TIMEOUT_ERRORS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 class BodyTooLargeError extends Error {
@@ -66,8 +73,14 @@ export class ProxyStage implements Stage {
     const { req } = ctx;
     const socket = req.socket as TLSSocket;
     const headers = upstreamRequestHeaders(req.headers, {
-      requestId: ctx.requestId, consumerId: ctx.app!.consumerId, appId: ctx.app!.id, clientIp: socket.remoteAddress ?? '', trustedPeer: ctx.trustedPeer,
-      proto: socket.encrypted ? 'https' : 'http', host: req.headers.host, keyInAuthorization: ctx.keyInAuthorization,
+      requestId: ctx.requestId,
+      consumerId: ctx.app!.consumerId,
+      appId: ctx.app!.id,
+      clientIp: socket.remoteAddress ?? '',
+      trustedPeer: ctx.trustedPeer,
+      proto: socket.encrypted ? 'https' : 'http',
+      host: req.headers.host,
+      keyInAuthorization: ctx.keyInAuthorization,
     });
     const withBody = hasBody(req);
     return new Promise<void>((resolve) => {
@@ -93,7 +106,12 @@ export class ProxyStage implements Stage {
   }
 
   private dispatch(
-    ctx: RequestContext, headers: Record<string, string | string[]>, withBody: boolean, attempt: number, x: Exchange, done: () => void,
+    ctx: RequestContext,
+    headers: Record<string, string | string[]>,
+    withBody: boolean,
+    attempt: number,
+    x: Exchange,
+    done: () => void,
   ): void {
     const { req, res } = ctx;
     const route = ctx.route!;
@@ -110,7 +128,8 @@ export class ProxyStage implements Stage {
       done();
     };
     const onClientClose = () => {
-      if (!res.writableFinished && controller && !controller.aborted) controller.abort(new Error('client closed the connection'));
+      if (!res.writableFinished && controller && !controller.aborted)
+        controller.abort(new Error('client closed the connection'));
     };
     res.on('close', onClientClose);
     x.stop = (err) => {
@@ -126,8 +145,12 @@ export class ProxyStage implements Stage {
     };
 
     const opts: Dispatcher.DispatchOptions = {
-      path: ctx.upstreamPath!, method, headers, body: withBody ? (this.countedBody(ctx) as unknown as Readable) : null, // undici takes async iterables
-      headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs,
+      path: ctx.upstreamPath!,
+      method,
+      headers,
+      body: withBody ? (this.countedBody(ctx) as unknown as Readable) : null, // undici takes async iterables
+      headersTimeout: route.timeoutMs,
+      bodyTimeout: route.timeoutMs,
     };
     this.pools.get(route.upstreamOrigin, route.timeoutMs).dispatch(opts, {
       onRequestStart: (c) => {
@@ -143,7 +166,10 @@ export class ProxyStage implements Stage {
         clearTimeout(x.deadline);
         ctx.billable = true;
         ctx.status = statusCode;
-        res.writeHead(statusCode, clientResponseHeaders(upstreamHeaders as Record<string, string | string[]>, ctx.headers, ctx.corsManaged));
+        res.writeHead(
+          statusCode,
+          clientResponseHeaders(upstreamHeaders as Record<string, string | string[]>, ctx.headers, ctx.corsManaged),
+        );
         res.on('drain', () => c.resume());
       },
       onResponseData: (c, chunk) => {
@@ -163,7 +189,7 @@ export class ProxyStage implements Stage {
           finish();
           return;
         }
-        if (res.destroyed || req.destroyed && code === 'UND_ERR_ABORTED') {
+        if (res.destroyed || (req.destroyed && code === 'UND_ERR_ABORTED')) {
           ctx.status = 499; // client went away first
           ctx.billable = true;
           finish();

@@ -14,7 +14,10 @@ export class UpstreamPools {
     let p = this.pools.get(id);
     if (!p) {
       p = new Pool(origin, {
-        connections: this.connections, pipelining: 1, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000,
+        connections: this.connections,
+        pipelining: 1,
+        keepAliveTimeout: 4_000,
+        keepAliveMaxTimeout: 60_000,
         connect: { timeout: connectTimeoutMs },
       });
       this.pools.set(id, p);

@@ -14,9 +14,14 @@ export class QuotaStage implements Stage {
   run(ctx: RequestContext): void {
     const d = ctx.decision;
     if (d && d.verdict === 'quota_exceeded') {
-      throw new AppError('quota_exceeded', `The monthly quota of ${ctx.plan!.monthlyQuota} calls is used up`, undefined, {
-        'retry-after': String(retryAfterSeconds(d, new Date(ctx.receivedAt))),
-      });
+      throw new AppError(
+        'quota_exceeded',
+        `The monthly quota of ${ctx.plan!.monthlyQuota} calls is used up`,
+        undefined,
+        {
+          'retry-after': String(retryAfterSeconds(d, new Date(ctx.receivedAt))),
+        },
+      );
     }
   }
 }

@@ -3,7 +3,14 @@ import { redisKeys, periodOf } from '@apim/contracts';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
 import {
-  type LimitDecision, type LimitKeys, type LocalLimit, LocalLimiter, nextPeriodStart, QuotaCounter, type RateLimiter, rateLimitHeader,
+  type LimitDecision,
+  type LimitKeys,
+  type LocalLimit,
+  LocalLimiter,
+  nextPeriodStart,
+  QuotaCounter,
+  type RateLimiter,
+  rateLimitHeader,
   retryAfterSeconds,
   windowSeconds,
 } from '@apim/ratelimit';
@@ -59,7 +66,11 @@ export class RateLimitStage implements Stage {
     let k = this.appKeys.get(appId);
     if (k === undefined || k.period !== period) {
       if (this.appKeys.size >= 100_000) this.appKeys.clear();
-      k = { rateLimit: redisKeys.rateLimit(this.redisPrefix, appId), quota: QuotaCounter.key(this.redisPrefix, appId, period), period };
+      k = {
+        rateLimit: redisKeys.rateLimit(this.redisPrefix, appId),
+        quota: QuotaCounter.key(this.redisPrefix, appId, period),
+        period,
+      };
       this.appKeys.set(appId, k);
     }
     return k;
@@ -109,14 +120,25 @@ export class RateLimitStage implements Stage {
   private unavailable(ctx: RequestContext, plan: PlanEntry, err: unknown): void {
     this.metrics.rateLimiterErrors.inc();
     if (plan.failMode === 'closed') {
-      throw new AppError('rate_limiter_unavailable', 'Rate limits cannot be checked right now; retry shortly', undefined, { 'retry-after': '1' });
+      throw new AppError(
+        'rate_limiter_unavailable',
+        'Rate limits cannot be checked right now; retry shortly',
+        undefined,
+        { 'retry-after': '1' },
+      );
     }
-    if (this.failOpen++ % 1000 === 0) this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; failing open to the local window');
+    if (this.failOpen++ % 1000 === 0)
+      this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; failing open to the local window');
     const local = this.local.admit(ctx.app!.id, this.limitsOf(plan), Date.now());
     if (!local.admitted) {
-      throw new AppError('rate_limited', `At most ${plan.limits.map((l) => `${l.requests} requests per ${l.per}`).join(' and ')}`, undefined, {
-        'retry-after': String(Math.max(1, Math.ceil(local.retryAfterMs / 1000))),
-      });
+      throw new AppError(
+        'rate_limited',
+        `At most ${plan.limits.map((l) => `${l.requests} requests per ${l.per}`).join(' and ')}`,
+        undefined,
+        {
+          'retry-after': String(Math.max(1, Math.ceil(local.retryAfterMs / 1000))),
+        },
+      );
     }
     this.metrics.rateLimiterFailOpen.inc();
     ctx.decision = null;

@@ -24,14 +24,19 @@ export class RouteStage implements Stage {
     if (h['transfer-encoding'] !== undefined && h['content-length'] !== undefined) {
       throw new AppError('request_smuggling', 'Content-Length and Transfer-Encoding must not both be present');
     }
-    if (!this.snapshots.isLoaded) throw new AppError('service_unavailable', 'The gateway is still loading its configuration');
+    if (!this.snapshots.isLoaded)
+      throw new AppError('service_unavailable', 'The gateway is still loading its configuration');
     const n = normalisePath(ctx.req.url ?? '');
     if (!n.ok) throw new AppError('bad_request', `Invalid request path: ${n.reason}`);
     ctx.path = n.value;
     const route = this.snapshots.snapshot.matchRoute(n.value.segments);
     if (!route) throw new AppError('route_not_found', `No API is published at ${n.value.path}`);
     ctx.route = route;
-    ctx.upstreamPath = upstreamPath(route.upstreamBasePath, n.value, route.stripRoutePath ? route.routeSegments.length : 0);
+    ctx.upstreamPath = upstreamPath(
+      route.upstreamBasePath,
+      n.value,
+      route.stripRoutePath ? route.routeSegments.length : 0,
+    );
     const cors = route.cors;
     if (cors !== null) {
       // The gateway answers preflights itself: no key needed, no upstream call, not billed.

@@ -7,6 +7,11 @@ import type { AuthUser } from './auth-user';
  */
 export function assertMayProvision(user: AuthUser): void {
   if (user.role !== 'developer') return;
-  if (user.consumerStatus === 'pending') throw new AppError('consumer_pending', 'Your account is waiting for approval; apps and keys can be created once it is approved');
-  if (user.consumerStatus === 'suspended') throw new AppError('consumer_suspended', 'Your account is suspended; contact the API team');
+  if (user.consumerStatus === 'pending')
+    throw new AppError(
+      'consumer_pending',
+      'Your account is waiting for approval; apps and keys can be created once it is approved',
+    );
+  if (user.consumerStatus === 'suspended')
+    throw new AppError('consumer_suspended', 'Your account is suspended; contact the API team');
 }

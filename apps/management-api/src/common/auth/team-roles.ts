@@ -26,17 +26,30 @@ export class TeamRoleGuard implements CanActivate {
   constructor(@Inject(Reflector) private readonly reflector: Reflector) {}
 
   canActivate(ctx: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<TeamRole[] | undefined>(TEAM_ROLES_KEY, [ctx.getHandler(), ctx.getClass()]);
+    const roles = this.reflector.getAllAndOverride<TeamRole[] | undefined>(TEAM_ROLES_KEY, [
+      ctx.getHandler(),
+      ctx.getClass(),
+    ]);
     if (!roles) return true;
     const user = ctx.switchToHttp().getRequest<ApiRequest>().user;
     if (!user || user.role !== 'developer') return true;
     if (!user.consumerId || !user.teamRole) throw new AppError('forbidden', 'You are not a member of a team');
-    if (!roles.includes(user.teamRole)) throw new AppError('forbidden', `Your team role (${user.teamRole}) may not do this`);
+    if (!roles.includes(user.teamRole))
+      throw new AppError('forbidden', `Your team role (${user.teamRole}) may not do this`);
     return true;
   }
 }
 
 /** Makes a user a member of a team (signup: owner; admin-created developers; accepted invitations). */
-export async function addTeamMember(em: EntityManager, consumerId: string, userId: string, role: TeamRole): Promise<void> {
-  await em.query(`INSERT INTO team_members (consumer_id, user_id, role) VALUES ($1, $2, $3)`, [consumerId, userId, role]);
+export async function addTeamMember(
+  em: EntityManager,
+  consumerId: string,
+  userId: string,
+  role: TeamRole,
+): Promise<void> {
+  await em.query(`INSERT INTO team_members (consumer_id, user_id, role) VALUES ($1, $2, $3)`, [
+    consumerId,
+    userId,
+    role,
+  ]);
 }

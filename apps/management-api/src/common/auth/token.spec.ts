@@ -17,7 +17,14 @@ describe('session tokens', () => {
   it.each([
     ['another secret', () => verifyToken(token, 'other-secret-other-secret')],
     ['expired', () => verifyToken(token, SECRET, new Date(exp.getTime() + 1000))],
-    ['changed expiry', () => { const p = token.split('.'); p[2] = String(Number(p[2]) + 60); return verifyToken(p.join('.'), SECRET); }],
+    [
+      'changed expiry',
+      () => {
+        const p = token.split('.');
+        p[2] = String(Number(p[2]) + 60);
+        return verifyToken(p.join('.'), SECRET);
+      },
+    ],
     ['changed session', () => verifyToken(token.replace(SID, SID.replace('3f', '4f')), SECRET)],
     ['truncated signature', () => verifyToken(token.slice(0, -1), SECRET)],
     ['wrong version', () => verifyToken(`v2${token.slice(2)}`, SECRET)],

@@ -8,8 +8,12 @@ describe('mapDatabaseError', () => {
     expect(e).toBeInstanceOf(AppError);
     expect(e.code).toBe('conflict');
     expect(e.errors).toEqual([{ field: 'routePath', message: 'already in use' }]);
-    expect((mapDatabaseError({ code: '23505', constraint: 'users_email_key' }) as AppError).errors?.[0].field).toBe('email');
-    expect((mapDatabaseError({ code: '23505', constraint: 'something_else' }) as AppError).errors?.[0].field).toBe('id');
+    expect((mapDatabaseError({ code: '23505', constraint: 'users_email_key' }) as AppError).errors?.[0].field).toBe(
+      'email',
+    );
+    expect((mapDatabaseError({ code: '23505', constraint: 'something_else' }) as AppError).errors?.[0].field).toBe(
+      'id',
+    );
   });
 
   it('maps foreign-key violations to 400 and passes everything else through', () => {

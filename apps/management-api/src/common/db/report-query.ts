@@ -6,7 +6,11 @@ import type { DataSource, QueryRunner } from 'typeorm';
  * a pooled connection and a core for minutes. Set on the session and reset before the connection
  * goes back to the pool, so writes elsewhere keep the server default.
  */
-export async function withStatementTimeout<T>(ds: DataSource, timeoutMs: number, work: (qr: QueryRunner) => Promise<T>): Promise<T> {
+export async function withStatementTimeout<T>(
+  ds: DataSource,
+  timeoutMs: number,
+  work: (qr: QueryRunner) => Promise<T>,
+): Promise<T> {
   const qr = ds.createQueryRunner();
   await qr.connect();
   try {
@@ -19,6 +23,11 @@ export async function withStatementTimeout<T>(ds: DataSource, timeoutMs: number,
 }
 
 /** One report query under the timeout. */
-export function reportQuery<T = unknown>(ds: DataSource, timeoutMs: number, sql: string, params: unknown[] = []): Promise<T> {
+export function reportQuery<T = unknown>(
+  ds: DataSource,
+  timeoutMs: number,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T> {
   return withStatementTimeout(ds, timeoutMs, (qr) => qr.query(sql, params) as Promise<T>);
 }

@@ -31,7 +31,10 @@ export class ConfigChangePublisher {
       try {
         await this.redis.publish(this.channel, JSON.stringify(message));
       } catch (err) {
-        this.logger.warn({ err, kind: change.kind, id: change.id }, 'config change not published; gateways will catch up on refresh');
+        this.logger.warn(
+          { err, kind: change.kind, id: change.id },
+          'config change not published; gateways will catch up on refresh',
+        );
       }
     }
   }

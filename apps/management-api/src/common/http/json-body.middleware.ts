@@ -29,7 +29,10 @@ export function jsonBodyMiddleware(limits: BodyLimits) {
     }
     const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
     const limit = limits.overrides.find((o) => path.startsWith(o.pathPrefix))?.bytes ?? limits.defaultBytes;
-    const tooLarge = () => sendProblem(res, 'payload_too_large', req.requestId, `The body may not exceed ${limit} bytes`, undefined, { connection: 'close' });
+    const tooLarge = () =>
+      sendProblem(res, 'payload_too_large', req.requestId, `The body may not exceed ${limit} bytes`, undefined, {
+        connection: 'close',
+      });
     if (Number(req.headers['content-length'] ?? 0) > limit) {
       req.resume();
       return tooLarge();

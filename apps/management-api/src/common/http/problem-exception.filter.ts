@@ -46,11 +46,19 @@ export class ProblemExceptionFilter implements ExceptionFilter {
       const status = exception.getStatus();
       const code = STATUS_CODES[status];
       if (status === 404) {
-        return sendProblem(res, 'not_found', requestId, `No route for ${req.method} ${(req.originalUrl ?? req.url ?? '').split('?')[0]}`);
+        return sendProblem(
+          res,
+          'not_found',
+          requestId,
+          `No route for ${req.method} ${(req.originalUrl ?? req.url ?? '').split('?')[0]}`,
+        );
       }
       if (code) return sendProblem(res, code, requestId);
     }
-    this.logger.error({ err: exception, requestId, method: req.method, url: req.originalUrl ?? req.url }, 'unhandled error');
+    this.logger.error(
+      { err: exception, requestId, method: req.method, url: req.originalUrl ?? req.url },
+      'unhandled error',
+    );
     sendProblem(res, 'internal_error', requestId, 'Something went wrong; quote the request id when reporting it');
   }
 }

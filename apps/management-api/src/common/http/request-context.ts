@@ -12,9 +12,15 @@ export interface RequestContext {
 
 export function requestContextOf(req: ApiRequest): RequestContext {
   const ua = req.headers['user-agent'];
-  return { requestId: req.requestId, ip: req.ip ?? req.socket.remoteAddress ?? null, userAgent: typeof ua === 'string' ? ua : null, user: req.user ?? null };
+  return {
+    requestId: req.requestId,
+    ip: req.ip ?? req.socket.remoteAddress ?? null,
+    userAgent: typeof ua === 'string' ? ua : null,
+    user: req.user ?? null,
+  };
 }
 
 /** `@Ctx() ctx: RequestContext` in a controller method. */
 export const Ctx = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestContext =>
-  requestContextOf(ctx.switchToHttp().getRequest<ApiRequest>()));
+  requestContextOf(ctx.switchToHttp().getRequest<ApiRequest>()),
+);

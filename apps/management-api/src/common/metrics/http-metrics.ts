@@ -28,7 +28,17 @@ export function httpMetricsMiddleware(registry: Registry, logger?: Logger) {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       requests.inc(labels);
       duration.observe(labels, seconds);
-      logger?.info({ requestId: req.requestId, method: labels.method, route, status: res.statusCode, ms: Math.round(seconds * 1000), user: req.user?.id }, 'request');
+      logger?.info(
+        {
+          requestId: req.requestId,
+          method: labels.method,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 1000),
+          user: req.user?.id,
+        },
+        'request',
+      );
     });
     next();
   };

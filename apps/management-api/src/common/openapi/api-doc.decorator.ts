@@ -60,7 +60,14 @@ export function ApiDoc(o: ApiDocOptions) {
   if (o.query) {
     for (const [name, prop] of Object.entries(o.query.shape)) {
       const schema = openApiSchema(prop as z.ZodType, 'input');
-      push(ApiQuery({ name, required: !(prop as z.ZodType).safeParse(undefined).success, schema, description: schema.description as string | undefined }));
+      push(
+        ApiQuery({
+          name,
+          required: !(prop as z.ZodType).safeParse(undefined).success,
+          schema,
+          description: schema.description as string | undefined,
+        }),
+      );
     }
   }
   for (const id of o.ids ?? []) push(ApiParam({ name: id, schema: { type: 'string', format: 'uuid' } }));
@@ -77,7 +84,13 @@ export function ApiDoc(o: ApiDocOptions) {
   if (o.ids?.length) errors.add(404);
   const problem = openApiSchema(problemSchema, 'output');
   for (const e of [...errors].sort()) {
-    push(ApiResponse({ status: e, description: STATUS_TEXT[e] ?? 'Error', content: { 'application/problem+json': { schema: problem } } }));
+    push(
+      ApiResponse({
+        status: e,
+        description: STATUS_TEXT[e] ?? 'Error',
+        content: { 'application/problem+json': { schema: problem } },
+      }),
+    );
   }
   return applyDecorators(...decorators);
 }

@@ -5,7 +5,12 @@ export const DEFAULT_PAGE_SIZE = 50;
 
 /** `?limit=&offset=`; a limit above the cap is clamped rather than refused. */
 export const paginationQuery = z.object({
-  limit: z.coerce.number().int().min(1).default(DEFAULT_PAGE_SIZE).transform((v) => Math.min(v, MAX_PAGE_SIZE))
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULT_PAGE_SIZE)
+    .transform((v) => Math.min(v, MAX_PAGE_SIZE))
     .describe(`Page size, 1-${MAX_PAGE_SIZE} (larger values are clamped)`),
   offset: z.coerce.number().int().min(0).default(0).describe('Rows to skip'),
 });

@@ -7,7 +7,14 @@ import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagi
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
-  apiResponse, createApiBody, type CreateApiBody, listApisQuery, type ListApisQuery, portalApiResponse, updateApiBody, type UpdateApiBody,
+  apiResponse,
+  createApiBody,
+  type CreateApiBody,
+  listApisQuery,
+  type ListApisQuery,
+  portalApiResponse,
+  updateApiBody,
+  type UpdateApiBody,
 } from './apis.dto';
 import { ApisService } from './apis.service';
 
@@ -25,7 +32,13 @@ export class ApisController {
 
   @Post()
   @Roles('admin')
-  @ApiDoc({ summary: 'Publish an API behind the gateway', body: createApiBody, response: apiResponse, status: 201, errors: [409, 413] })
+  @ApiDoc({
+    summary: 'Publish an API behind the gateway',
+    body: createApiBody,
+    response: apiResponse,
+    status: 201,
+    errors: [409, 413],
+  })
   create(@Body(new ZodPipe(createApiBody)) body: CreateApiBody, @Ctx() ctx: RequestContext) {
     return this.apis.create(ctx, body);
   }
@@ -39,7 +52,11 @@ export class ApisController {
   @Patch(':id')
   @Roles('admin')
   @ApiDoc({ summary: 'Change an API', ids: ['id'], body: updateApiBody, response: apiResponse, errors: [409, 413] })
-  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateApiBody)) body: UpdateApiBody, @Ctx() ctx: RequestContext) {
+  update(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(updateApiBody)) body: UpdateApiBody,
+    @Ctx() ctx: RequestContext,
+  ) {
     return this.apis.update(ctx, id, body);
   }
 
@@ -60,7 +77,12 @@ export class PortalApisController {
   constructor(@Inject(ApisService) private readonly apis: ApisService) {}
 
   @Get()
-  @ApiDoc({ summary: 'Public API catalogue with OpenAPI documents', public: true, query: paginationQuery, response: pageSchema(portalApiResponse) })
+  @ApiDoc({
+    summary: 'Public API catalogue with OpenAPI documents',
+    public: true,
+    query: paginationQuery,
+    response: pageSchema(portalApiResponse),
+  })
   list(@Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest) {
     return this.apis.listPublic(page);
   }

@@ -12,7 +12,8 @@ export function routePathProblem(p: string): string | null {
   if (p.includes('..')) return "must not contain '..'";
   if (p.includes('//')) return "must not contain '//'";
   // Also '/_gatewayX': a prefix match in the gateway would otherwise shadow its own routes.
-  if (p.toLowerCase().startsWith(RESERVED_ROUTE_PREFIX)) return `must not start with the reserved ${RESERVED_ROUTE_PREFIX}`;
+  if (p.toLowerCase().startsWith(RESERVED_ROUTE_PREFIX))
+    return `must not start with the reserved ${RESERVED_ROUTE_PREFIX}`;
   return null;
 }
 
@@ -39,7 +40,9 @@ const routePath = z
   })
   // '/orders/' and '/orders' route the same; keep one spelling so the unique index sees clashes.
   .transform((v) => (v.length > 1 ? v.replace(/\/+$/, '') : v))
-  .describe(`Gateway path prefix: starts with '/', unique, no '..' or '//', not under ${RESERVED_ROUTE_PREFIX}; a trailing '/' is dropped`);
+  .describe(
+    `Gateway path prefix: starts with '/', unique, no '..' or '//', not under ${RESERVED_ROUTE_PREFIX}; a trailing '/' is dropped`,
+  );
 
 const upstreamUrl = z
   .string()
@@ -62,19 +65,27 @@ export function originProblem(v: string): string | null {
     return "must be '*' or an origin such as https://app.example.com";
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return 'must be an http or https origin';
-  if (u.origin !== v) return `must be an origin exactly as browsers send it (scheme://host[:port], lower case, no path): ${u.origin}`;
+  if (u.origin !== v)
+    return `must be an origin exactly as browsers send it (scheme://host[:port], lower case, no path): ${u.origin}`;
   return null;
 }
 
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^`|~-]{1,100}$/, 'must be an HTTP header name (no underscores)');
+const headerName = z
+  .string()
+  .regex(/^[A-Za-z0-9!#$%&'*+.^`|~-]{1,100}$/, 'must be an HTTP header name (no underscores)');
 
 export const corsPolicy = z
   .strictObject({
     allowedOrigins: z
-      .array(z.string().max(300).superRefine((v, ctx) => {
-        const p = originProblem(v);
-        if (p) ctx.addIssue({ code: 'custom', message: p });
-      }))
+      .array(
+        z
+          .string()
+          .max(300)
+          .superRefine((v, ctx) => {
+            const p = originProblem(v);
+            if (p) ctx.addIssue({ code: 'custom', message: p });
+          }),
+      )
       .min(1)
       .max(100),
     allowedHeaders: z.array(headerName).max(50).optional(),
@@ -84,7 +95,11 @@ export const corsPolicy = z
   })
   .superRefine((v, ctx) => {
     if (v.allowCredentials && v.allowedOrigins.includes('*')) {
-      ctx.addIssue({ code: 'custom', path: ['allowCredentials'], message: "credentials cannot be allowed for every origin ('*'); list the origins" });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowCredentials'],
+        message: "credentials cannot be allowed for every origin ('*'); list the origins",
+      });
     }
   })
   .nullable()
@@ -103,7 +118,9 @@ const apiFields = {
   openapi,
   visibility,
   cors: corsPolicy,
-  requireContentLength: z.boolean().describe('Refuse chunked request bodies with 411 (the upstream needs Content-Length)'),
+  requireContentLength: z
+    .boolean()
+    .describe('Refuse chunked request bodies with 411 (the upstream needs Content-Length)'),
 };
 
 export const createApiBody = z.strictObject({
@@ -140,8 +157,11 @@ export const apiResponse = z.object({
   visibility,
   cors: z
     .object({
-      allowedOrigins: z.array(z.string()), allowedHeaders: z.array(z.string()).optional(), exposedHeaders: z.array(z.string()).optional(),
-      allowCredentials: z.boolean(), maxAgeSeconds: z.number().int(),
+      allowedOrigins: z.array(z.string()),
+      allowedHeaders: z.array(z.string()).optional(),
+      exposedHeaders: z.array(z.string()).optional(),
+      allowCredentials: z.boolean(),
+      maxAgeSeconds: z.number().int(),
     })
     .nullable(),
   requireContentLength: z.boolean(),
@@ -151,5 +171,14 @@ export const apiResponse = z.object({
 export type ApiResponseDto = z.infer<typeof apiResponse>;
 
 /** What developers see: no upstream address (internal) or gateway settings. */
-export const portalApiResponse = apiResponse.pick({ id: true, name: true, slug: true, description: true, routePath: true, openapi: true, createdAt: true, updatedAt: true });
+export const portalApiResponse = apiResponse.pick({
+  id: true,
+  name: true,
+  slug: true,
+  description: true,
+  routePath: true,
+  openapi: true,
+  createdAt: true,
+  updatedAt: true,
+});
 export type PortalApiResponse = z.infer<typeof portalApiResponse>;

@@ -8,10 +8,14 @@ import type { PageRequest } from '../../common/pagination/pagination';
 export class ApisRepository {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
 
-  async list(filter: { q?: string; visibility?: 'public' | 'private' }, page: PageRequest): Promise<[ApiEntity[], number]> {
+  async list(
+    filter: { q?: string; visibility?: 'public' | 'private' },
+    page: PageRequest,
+  ): Promise<[ApiEntity[], number]> {
     const qb = this.ds.getRepository(ApiEntity).createQueryBuilder('a').where('a.deleted_at IS NULL');
     if (filter.visibility) qb.andWhere('a.visibility = :v', { v: filter.visibility });
-    if (filter.q) qb.andWhere('(a.name ILIKE :q OR a.slug ILIKE :q)', { q: `%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` });
+    if (filter.q)
+      qb.andWhere('(a.name ILIKE :q OR a.slug ILIKE :q)', { q: `%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` });
     return qb.orderBy('a.name', 'ASC').addOrderBy('a.id', 'ASC').take(page.limit).skip(page.offset).getManyAndCount();
   }
 
@@ -22,7 +26,10 @@ export class ApisRepository {
   /** Ids among `ids` that name live APIs. */
   async existingIds(ids: string[], em: EntityManager = this.ds.manager): Promise<Set<string>> {
     if (!ids.length) return new Set();
-    const rows: Array<{ id: string }> = await em.query('SELECT id FROM apis WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL', [ids]);
+    const rows: Array<{ id: string }> = await em.query(
+      'SELECT id FROM apis WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL',
+      [ids],
+    );
     return new Set(rows.map((r) => r.id));
   }
 

@@ -12,15 +12,34 @@ import { ApisRepository } from './apis.repository';
 
 export function toApiResponse(a: ApiEntity): ApiResponseDto {
   return {
-    id: a.id, name: a.name, slug: a.slug, description: a.description, upstreamUrl: a.upstreamUrl, routePath: a.routePath,
-    stripRoutePath: a.stripRoutePath, timeoutMs: a.timeoutMs, openapi: a.openapi, visibility: a.visibility,
-    cors: a.cors ?? null, requireContentLength: a.requireContentLength ?? false,
-    createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt),
+    id: a.id,
+    name: a.name,
+    slug: a.slug,
+    description: a.description,
+    upstreamUrl: a.upstreamUrl,
+    routePath: a.routePath,
+    stripRoutePath: a.stripRoutePath,
+    timeoutMs: a.timeoutMs,
+    openapi: a.openapi,
+    visibility: a.visibility,
+    cors: a.cors ?? null,
+    requireContentLength: a.requireContentLength ?? false,
+    createdAt: iso(a.createdAt),
+    updatedAt: iso(a.updatedAt),
   };
 }
 
 export function toPortalApiResponse(a: ApiEntity): PortalApiResponse {
-  return { id: a.id, name: a.name, slug: a.slug, description: a.description, routePath: a.routePath, openapi: a.openapi, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt) };
+  return {
+    id: a.id,
+    name: a.name,
+    slug: a.slug,
+    description: a.description,
+    routePath: a.routePath,
+    openapi: a.openapi,
+    createdAt: iso(a.createdAt),
+    updatedAt: iso(a.updatedAt),
+  };
 }
 
 /** Audit rows keep the API without its (possibly 5 MB) OpenAPI document. */
@@ -66,11 +85,24 @@ export class ApisService {
   async create(ctx: RequestContext, body: CreateApiBody): Promise<ApiResponseDto> {
     return this.uow.run(async (tx) => {
       const a = await this.apis.insert(tx.em, {
-        name: body.name, slug: body.slug, upstreamUrl: body.upstreamUrl, routePath: body.routePath, stripRoutePath: body.stripRoutePath,
-        timeoutMs: body.timeoutMs, description: body.description ?? null, openapi: body.openapi ?? null, visibility: body.visibility,
-        cors: body.cors, requireContentLength: body.requireContentLength,
+        name: body.name,
+        slug: body.slug,
+        upstreamUrl: body.upstreamUrl,
+        routePath: body.routePath,
+        stripRoutePath: body.stripRoutePath,
+        timeoutMs: body.timeoutMs,
+        description: body.description ?? null,
+        openapi: body.openapi ?? null,
+        visibility: body.visibility,
+        cors: body.cors,
+        requireContentLength: body.requireContentLength,
       });
-      await this.audit.record(tx.em, ctx, { action: 'api.create', entityType: 'api', entityId: a.id, after: auditView(a) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'api.create',
+        entityType: 'api',
+        entityId: a.id,
+        after: auditView(a),
+      });
       tx.changed({ kind: 'api', id: a.id });
       return toApiResponse(a);
     });
@@ -82,7 +114,13 @@ export class ApisService {
       if (!before) throw new AppError('not_found', 'API not found');
       const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as Partial<ApiEntity>;
       const after = await this.apis.update(tx.em, id, { ...changes, updatedAt: new Date() });
-      await this.audit.record(tx.em, ctx, { action: 'api.update', entityType: 'api', entityId: id, before: auditView(before), after: auditView(after) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'api.update',
+        entityType: 'api',
+        entityId: id,
+        before: auditView(before),
+        after: auditView(after),
+      });
       tx.changed({ kind: 'api', id });
       return toApiResponse(after);
     });
@@ -93,7 +131,12 @@ export class ApisService {
       const before = await this.apis.findById(id, tx.em);
       if (!before) throw new AppError('not_found', 'API not found');
       await this.apis.softDelete(tx.em, id);
-      await this.audit.record(tx.em, ctx, { action: 'api.delete', entityType: 'api', entityId: id, before: auditView(before) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'api.delete',
+        entityType: 'api',
+        entityId: id,
+        before: auditView(before),
+      });
       tx.changed({ kind: 'api', id });
     });
   }

@@ -10,8 +10,15 @@ import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagi
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
-  appResponse, createAppBody, type CreateAppBody, createPortalAppBody, type CreatePortalAppBody, listAppsQuery, type ListAppsQuery,
-  updateAppBody, type UpdateAppBody,
+  appResponse,
+  createAppBody,
+  type CreateAppBody,
+  createPortalAppBody,
+  type CreatePortalAppBody,
+  listAppsQuery,
+  type ListAppsQuery,
+  updateAppBody,
+  type UpdateAppBody,
 } from './apps.dto';
 import { AppsService } from './apps.service';
 
@@ -32,8 +39,18 @@ export class AppsController {
 
   @Post()
   @Roles('admin')
-  @ApiDoc({ summary: 'Create an app for a consumer on any plan (opens its first subscription)', body: createAppBody, response: appResponse, status: 201, errors: [409] })
-  create(@Body(new ZodPipe(createAppBody)) body: CreateAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Create an app for a consumer on any plan (opens its first subscription)',
+    body: createAppBody,
+    response: appResponse,
+    status: 201,
+    errors: [409],
+  })
+  create(
+    @Body(new ZodPipe(createAppBody)) body: CreateAppBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.apps.create(ctx, user, body, ADMIN_POLICY);
   }
 
@@ -45,8 +62,18 @@ export class AppsController {
 
   @Patch(':id')
   @Roles('admin')
-  @ApiDoc({ summary: 'Rename or change plan (kept as subscription history)', ids: ['id'], body: updateAppBody, response: appResponse })
-  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateAppBody)) body: UpdateAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Rename or change plan (kept as subscription history)',
+    ids: ['id'],
+    body: updateAppBody,
+    response: appResponse,
+  })
+  update(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(updateAppBody)) body: UpdateAppBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.apps.update(EVERY_OWNER, ctx, user, id, body, ADMIN_POLICY);
   }
 
@@ -76,11 +103,19 @@ export class PortalAppsController {
   @TeamRoles(...BUILDERS)
   @ApiDoc({
     summary: 'Create an app on a self-service plan',
-    description: '403 consumer_pending / consumer_suspended while your account is not active; ' +
+    description:
+      '403 consumer_pending / consumer_suspended while your account is not active; ' +
       '409 limit_reached past MAX_APPS_PER_CONSUMER apps.',
-    body: createPortalAppBody, response: appResponse, status: 201, errors: [409],
+    body: createPortalAppBody,
+    response: appResponse,
+    status: 201,
+    errors: [409],
   })
-  create(@Body(new ZodPipe(createPortalAppBody)) body: CreatePortalAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  create(
+    @Body(new ZodPipe(createPortalAppBody)) body: CreatePortalAppBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     // @TeamRoles guarantees a team (consumer).
     return this.apps.create(ctx, user, { ...body, consumerId: user.consumerId as string }, PORTAL_POLICY);
   }
@@ -93,8 +128,18 @@ export class PortalAppsController {
 
   @Patch(':id')
   @TeamRoles(...BUILDERS)
-  @ApiDoc({ summary: 'Rename or move to another self-service plan', ids: ['id'], body: updateAppBody, response: appResponse })
-  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateAppBody)) body: UpdateAppBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Rename or move to another self-service plan',
+    ids: ['id'],
+    body: updateAppBody,
+    response: appResponse,
+  })
+  update(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(updateAppBody)) body: UpdateAppBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.apps.update(ownerOf(user), ctx, user, id, body, PORTAL_POLICY);
   }
 
@@ -102,8 +147,11 @@ export class PortalAppsController {
   @TeamRoles(...BUILDERS)
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete one of your apps (its keys are revoked)', ids: ['id'], status: 204 })
-  async remove(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser): Promise<void> {
+  async remove(
+    @Param('id', UuidPipe) id: string,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ): Promise<void> {
     await this.apps.remove(ownerOf(user), ctx, id);
   }
 }
-

@@ -5,5 +5,10 @@ import { AppsController, PortalAppsController } from './apps.controller';
 import { AppsRepository } from './apps.repository';
 import { AppsService } from './apps.service';
 
-@Module({ imports: [PlansModule, ConsumersModule], controllers: [AppsController, PortalAppsController], providers: [AppsService, AppsRepository], exports: [AppsService] })
+@Module({
+  imports: [PlansModule, ConsumersModule],
+  controllers: [AppsController, PortalAppsController],
+  providers: [AppsService, AppsRepository],
+  exports: [AppsService],
+})
 export class AppsModule {}

@@ -13,10 +13,20 @@ export class AppsRepository {
     const qb = this.ds.getRepository(AppEntity).createQueryBuilder('a').where('a.deleted_at IS NULL');
     if (!owner.all) qb.andWhere('a.consumer_id = :own', { own: owner.consumerId });
     if (filter.consumerId) qb.andWhere('a.consumer_id = :cid', { cid: filter.consumerId });
-    return qb.orderBy('a.created_at', 'DESC').addOrderBy('a.id', 'ASC').take(page.limit).skip(page.offset).getManyAndCount();
+    return qb
+      .orderBy('a.created_at', 'DESC')
+      .addOrderBy('a.id', 'ASC')
+      .take(page.limit)
+      .skip(page.offset)
+      .getManyAndCount();
   }
 
-  async findById(owner: Owner, id: string, em: EntityManager = this.ds.manager, lock = false): Promise<AppEntity | null> {
+  async findById(
+    owner: Owner,
+    id: string,
+    em: EntityManager = this.ds.manager,
+    lock = false,
+  ): Promise<AppEntity | null> {
     const qb = em.getRepository(AppEntity).createQueryBuilder('a').where('a.id = :id AND a.deleted_at IS NULL', { id });
     if (!owner.all) qb.andWhere('a.consumer_id = :own', { own: owner.consumerId });
     if (lock) qb.setLock('pessimistic_write');
@@ -29,7 +39,9 @@ export class AppsRepository {
    */
   async countLiveForConsumerLocked(em: EntityManager, consumerId: string): Promise<number> {
     await em.query('SELECT 1 FROM consumers WHERE id = $1 FOR UPDATE', [consumerId]);
-    const [r] = await em.query('SELECT count(*)::int AS n FROM apps WHERE consumer_id = $1 AND deleted_at IS NULL', [consumerId]);
+    const [r] = await em.query('SELECT count(*)::int AS n FROM apps WHERE consumer_id = $1 AND deleted_at IS NULL', [
+      consumerId,
+    ]);
     return r.n as number;
   }
 
@@ -51,7 +63,10 @@ export class AppsRepository {
 
   /** Subscription history: the current row has valid_to NULL (one per app, by unique index). */
   async openSubscription(em: EntityManager, appId: string, planId: string, at?: string): Promise<void> {
-    await em.query('INSERT INTO subscriptions (app_id, plan_id, valid_from) VALUES ($1, $2, COALESCE($3::timestamptz, now()))', [appId, planId, at ?? null]);
+    await em.query(
+      'INSERT INTO subscriptions (app_id, plan_id, valid_from) VALUES ($1, $2, COALESCE($3::timestamptz, now()))',
+      [appId, planId, at ?? null],
+    );
   }
 
   /**
@@ -67,12 +82,18 @@ export class AppsRepository {
       [appId],
     );
     const at = rows[0].at;
-    await em.query('UPDATE subscriptions SET valid_to = $2::timestamptz WHERE app_id = $1 AND valid_to IS NULL', [appId, at]);
+    await em.query('UPDATE subscriptions SET valid_to = $2::timestamptz WHERE app_id = $1 AND valid_to IS NULL', [
+      appId,
+      at,
+    ]);
     return at;
   }
 
   /** Revokes the app's active keys; returns them (with hashes, for cache eviction messages). */
-  async revokeKeys(em: EntityManager, appId: string): Promise<Array<{ id: string; hash: string; prefix: string; name: string }>> {
+  async revokeKeys(
+    em: EntityManager,
+    appId: string,
+  ): Promise<Array<{ id: string; hash: string; prefix: string; name: string }>> {
     // TypeORM's postgres driver answers UPDATE … RETURNING with [rows, affectedCount].
     const [rows]: [Array<{ id: string; hash: string; prefix: string; name: string }>, number] = await em.query(
       `UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE app_id = $1 AND status = 'active' RETURNING id, hash, prefix, name`,

@@ -17,7 +17,14 @@ import type { AppResponse, ListAppsQuery, UpdateAppBody } from './apps.dto';
 import { AppsRepository } from './apps.repository';
 
 export function toAppResponse(a: AppEntity): AppResponse {
-  return { id: a.id, consumerId: a.consumerId, name: a.name, planId: a.planId, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt) };
+  return {
+    id: a.id,
+    consumerId: a.consumerId,
+    name: a.name,
+    planId: a.planId,
+    createdAt: iso(a.createdAt),
+    updatedAt: iso(a.updatedAt),
+  };
 }
 
 /** Developers may only choose self-service plans; admins any live plan. */
@@ -71,7 +78,9 @@ export class AppsService {
     assertMayProvision(user);
     return this.uow.run(async (tx) => {
       if (!(await this.consumers.exists(v.consumerId))) {
-        throw new AppError('validation_failed', 'Unknown consumer', [{ field: 'consumerId', message: 'no such consumer' }]);
+        throw new AppError('validation_failed', 'Unknown consumer', [
+          { field: 'consumerId', message: 'no such consumer' },
+        ]);
       }
       await this.assertPlanAllowed(tx.em, v.planId, policy);
       const max = this.config.MAX_APPS_PER_CONSUMER;
@@ -80,13 +89,25 @@ export class AppsService {
       }
       const app = await this.apps.insert(tx.em, { consumerId: v.consumerId, name: v.name, planId: v.planId });
       await this.apps.openSubscription(tx.em, app.id, v.planId);
-      await this.audit.record(tx.em, ctx, { action: 'app.create', entityType: 'app', entityId: app.id, after: toAppResponse(app) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'app.create',
+        entityType: 'app',
+        entityId: app.id,
+        after: toAppResponse(app),
+      });
       tx.changed({ kind: 'app', id: app.id });
       return toAppResponse(app);
     });
   }
 
-  async update(owner: Owner, ctx: RequestContext, user: AuthUser, id: string, body: UpdateAppBody, policy: PlanPolicy): Promise<AppResponse> {
+  async update(
+    owner: Owner,
+    ctx: RequestContext,
+    user: AuthUser,
+    id: string,
+    body: UpdateAppBody,
+    policy: PlanPolicy,
+  ): Promise<AppResponse> {
     return this.uow.run(async (tx) => {
       const before = await this.findOwned(owner, id, tx.em, true);
       const planChanges = body.planId !== undefined && body.planId !== before.planId;
@@ -102,14 +123,24 @@ export class AppsService {
         ...(planChanges && { planId: body.planId }),
       });
       await this.audit.record(tx.em, ctx, {
-        action: planChanges ? 'app.change_plan' : 'app.update', entityType: 'app', entityId: id,
-        before: toAppResponse(before), after: toAppResponse(after),
+        action: planChanges ? 'app.change_plan' : 'app.update',
+        entityType: 'app',
+        entityId: id,
+        before: toAppResponse(before),
+        after: toAppResponse(after),
       });
       if (planChanges) {
         tx.changed({ kind: 'app', id });
         await this.outbox.emit(tx.em, {
-          type: 'plan.changed', consumerId: after.consumerId,
-          data: { appId: id, appName: after.name, consumerId: after.consumerId, fromPlanId: before.planId, toPlanId: after.planId },
+          type: 'plan.changed',
+          consumerId: after.consumerId,
+          data: {
+            appId: id,
+            appName: after.name,
+            consumerId: after.consumerId,
+            fromPlanId: before.planId,
+            toPlanId: after.planId,
+          },
         });
       }
       return toAppResponse(after);
@@ -124,14 +155,26 @@ export class AppsService {
       await this.apps.closeSubscription(tx.em, id);
       await this.apps.softDelete(tx.em, id);
       await this.audit.record(tx.em, ctx, {
-        action: 'app.delete', entityType: 'app', entityId: id, before: toAppResponse(before), after: { revokedKeyIds: revoked.map((k) => k.id) },
+        action: 'app.delete',
+        entityType: 'app',
+        entityId: id,
+        before: toAppResponse(before),
+        after: { revokedKeyIds: revoked.map((k) => k.id) },
       });
       tx.changed({ kind: 'app', id });
       for (const k of revoked) {
         tx.changed({ kind: 'key', id: k.id, hash: k.hash });
         await this.outbox.emit(tx.em, {
-          type: 'key.revoked', consumerId: before.consumerId,
-          data: { keyId: k.id, appId: id, consumerId: before.consumerId, prefix: k.prefix, name: k.name, revokedAt: new Date().toISOString() },
+          type: 'key.revoked',
+          consumerId: before.consumerId,
+          data: {
+            keyId: k.id,
+            appId: id,
+            consumerId: before.consumerId,
+            prefix: k.prefix,
+            name: k.name,
+            revokedAt: new Date().toISOString(),
+          },
         });
       }
     });

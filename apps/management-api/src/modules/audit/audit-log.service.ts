@@ -7,8 +7,17 @@ import { AuditRepository } from './audit.repository';
 
 export function toAuditEntry(l: AuditLogEntity): AuditEntryResponse {
   return {
-    id: String(l.id), actorUserId: l.actorUserId, actorEmail: l.actorEmail, action: l.action, entityType: l.entityType, entityId: l.entityId,
-    before: l.before, after: l.after, requestId: l.requestId, ip: l.ip, createdAt: iso(l.createdAt),
+    id: String(l.id),
+    actorUserId: l.actorUserId,
+    actorEmail: l.actorEmail,
+    action: l.action,
+    entityType: l.entityType,
+    entityId: l.entityId,
+    before: l.before,
+    after: l.after,
+    requestId: l.requestId,
+    ip: l.ip,
+    createdAt: iso(l.createdAt),
   };
 }
 

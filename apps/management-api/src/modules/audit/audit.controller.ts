@@ -14,7 +14,11 @@ export class AuditController {
   constructor(@Inject(AuditLogService) private readonly audit: AuditLogService) {}
 
   @Get()
-  @ApiDoc({ summary: 'Who changed what, when (newest first)', query: listAuditQuery, response: pageSchema(auditEntryResponse) })
+  @ApiDoc({
+    summary: 'Who changed what, when (newest first)',
+    query: listAuditQuery,
+    response: pageSchema(auditEntryResponse),
+  })
   list(@Query(new ZodPipe(listAuditQuery, 'query')) q: ListAuditQuery) {
     return this.audit.list(q);
   }

@@ -6,7 +6,17 @@ import { Public } from '../../common/auth/roles.decorator';
 import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { changePasswordBody, type ChangePasswordBody, loginBody, type LoginBody, loginResponse, meResponse, signupBody, type SignupBody, signupResponse } from './auth.dto';
+import {
+  changePasswordBody,
+  type ChangePasswordBody,
+  loginBody,
+  type LoginBody,
+  loginResponse,
+  meResponse,
+  signupBody,
+  type SignupBody,
+  signupResponse,
+} from './auth.dto';
 import { AuthService } from './auth.service';
 
 @ApiTags('auth')
@@ -16,7 +26,14 @@ export class AuthController {
 
   @Post('signup')
   @Public()
-  @ApiDoc({ summary: 'Sign up as a developer (creates your consumer)', body: signupBody, response: signupResponse, status: 201, public: true, errors: [409, 429] })
+  @ApiDoc({
+    summary: 'Sign up as a developer (creates your consumer)',
+    body: signupBody,
+    response: signupResponse,
+    status: 201,
+    public: true,
+    errors: [409, 429],
+  })
   signup(@Body(new ZodPipe(signupBody)) body: SignupBody, @Ctx() ctx: RequestContext) {
     return this.auth.signup(ctx, body);
   }
@@ -26,8 +43,12 @@ export class AuthController {
   @HttpCode(200)
   @ApiDoc({
     summary: 'Log in; returns a bearer token',
-    description: 'Unknown email and wrong password both answer 401 invalid_credentials. Repeated failures (per account and per IP) answer 429 with Retry-After.',
-    body: loginBody, response: loginResponse, public: true, errors: [401, 429],
+    description:
+      'Unknown email and wrong password both answer 401 invalid_credentials. Repeated failures (per account and per IP) answer 429 with Retry-After.',
+    body: loginBody,
+    response: loginResponse,
+    public: true,
+    errors: [401, 429],
   })
   login(@Body(new ZodPipe(loginBody)) body: LoginBody, @Ctx() ctx: RequestContext) {
     return this.auth.login(ctx, body);
@@ -44,11 +65,18 @@ export class AuthController {
   @HttpCode(204)
   @ApiDoc({
     summary: 'Change your password',
-    description: 'Ends your other sessions. A wrong current password answers 400 and counts as a failed login ' +
+    description:
+      'Ends your other sessions. A wrong current password answers 400 and counts as a failed login ' +
       '(429 too_many_attempts past the limit).',
-    body: changePasswordBody, status: 204, errors: [400, 429],
+    body: changePasswordBody,
+    status: 204,
+    errors: [400, 429],
   })
-  async changePassword(@Body(new ZodPipe(changePasswordBody)) body: ChangePasswordBody, @CurrentUser() user: AuthUser, @Ctx() ctx: RequestContext): Promise<void> {
+  async changePassword(
+    @Body(new ZodPipe(changePasswordBody)) body: ChangePasswordBody,
+    @CurrentUser() user: AuthUser,
+    @Ctx() ctx: RequestContext,
+  ): Promise<void> {
     await this.auth.changePassword(ctx, user, body);
   }
 

@@ -26,5 +26,8 @@ export type ChangePasswordBody = z.output<typeof changePasswordBody>;
 export const signupResponse = z.object({ user: userResponse, consumer: consumerResponse });
 export const loginResponse = z.object({ token: z.string(), expiresAt: timestamp, user: userResponse });
 export const meResponse = userResponse.extend({
-  consumerStatus: z.enum(['active', 'suspended', 'pending']).nullable().describe('The developer\'s consumer status (null for staff)'),
+  consumerStatus: z
+    .enum(['active', 'suspended', 'pending'])
+    .nullable()
+    .describe("The developer's consumer status (null for staff)"),
 });

@@ -49,7 +49,11 @@ export class AuthService implements OnApplicationBootstrap {
     const session = await this.sessions.create(user.id, expiresAt, ctx.ip, ctx.userAgent);
     await this.users.touchLogin(user.id);
     const fresh = (await this.users.get(user.id)) ?? user;
-    return { token: signToken(session.id, expiresAt, this.config.AUTH_TOKEN_SECRET), expiresAt: expiresAt.toISOString(), user: toUserResponse(fresh) };
+    return {
+      token: signToken(session.id, expiresAt, this.config.AUTH_TOKEN_SECRET),
+      expiresAt: expiresAt.toISOString(),
+      user: toUserResponse(fresh),
+    };
   }
 
   /** The current password is guessed like a login (a stolen token must not make it cheaper). */
@@ -57,7 +61,9 @@ export class AuthService implements OnApplicationBootstrap {
     const attempt = await this.throttle.reserve(user.email, ctx.ip);
     if (!(await this.users.changePassword(ctx, user, body.currentPassword, body.newPassword))) {
       this.throttle.recordFailure();
-      throw new AppError('validation_failed', 'The current password is wrong', [{ field: 'currentPassword', message: 'does not match' }]);
+      throw new AppError('validation_failed', 'The current password is wrong', [
+        { field: 'currentPassword', message: 'does not match' },
+      ]);
     }
     await this.throttle.recordSuccess(attempt);
   }

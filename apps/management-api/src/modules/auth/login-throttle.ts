@@ -106,7 +106,14 @@ export class LoginThrottle {
     const keys = this.keys(email, ip);
     let wait: number;
     try {
-      wait = Number(await this.redis.loginReserve(keys.length, ...keys, this.config.LOGIN_FAILURE_WINDOW_SECONDS, ...this.limits(keys)));
+      wait = Number(
+        await this.redis.loginReserve(
+          keys.length,
+          ...keys,
+          this.config.LOGIN_FAILURE_WINDOW_SECONDS,
+          ...this.limits(keys),
+        ),
+      );
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'login throttle unavailable (failing open)');
       return { keys: [] };
@@ -114,7 +121,9 @@ export class LoginThrottle {
     if (wait > 0) {
       this.outcomes.inc({ outcome: 'throttled' });
       const retryAfter = String(wait);
-      throw new AppError('too_many_attempts', `Too many failed logins; try again in ${retryAfter} s`, undefined, { 'Retry-After': retryAfter });
+      throw new AppError('too_many_attempts', `Too many failed logins; try again in ${retryAfter} s`, undefined, {
+        'Retry-After': retryAfter,
+      });
     }
     return { keys };
   }
@@ -134,7 +143,9 @@ export class LoginThrottle {
       return;
     }
     if (wait > 0) {
-      throw new AppError('too_many_attempts', `Too many signups from your address; try again in ${wait} s`, undefined, { 'Retry-After': String(wait) });
+      throw new AppError('too_many_attempts', `Too many signups from your address; try again in ${wait} s`, undefined, {
+        'Retry-After': String(wait),
+      });
     }
   }
 
@@ -146,6 +157,8 @@ export class LoginThrottle {
   async recordSuccess(attempt: LoginAttempt): Promise<void> {
     this.outcomes.inc({ outcome: 'success' });
     if (!attempt.keys.length) return;
-    await this.redis.loginRelease(attempt.keys.length, ...attempt.keys, attempt.keys.length === 3 ? '1' : '0').catch(() => undefined);
+    await this.redis
+      .loginRelease(attempt.keys.length, ...attempt.keys, attempt.keys.length === 3 ? '1' : '0')
+      .catch(() => undefined);
   }
 }

@@ -18,7 +18,13 @@ describe('canonical', () => {
   it('fills defaults, normalises values, drops null optional fields and keeps schema key order', () => {
     const c = canonical(configApi, { visibility: 'public', ...api, description: null, openapi: null, id: 'x' });
     expect(c).toEqual({
-      ...api, routePath: '/a', stripRoutePath: true, timeoutMs: 30000, visibility: 'public', cors: null, requireContentLength: false,
+      ...api,
+      routePath: '/a',
+      stripRoutePath: true,
+      timeoutMs: 30000,
+      visibility: 'public',
+      cors: null,
+      requireContentLength: false,
     });
     expect(Object.keys(c)).toEqual([
       'name',

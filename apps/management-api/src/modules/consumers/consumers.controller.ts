@@ -8,8 +8,13 @@ import { pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
-  consumerResponse, createConsumerBody, type CreateConsumerBody, listConsumersQuery, type ListConsumersQuery,
-  updateConsumerBody, type UpdateConsumerBody,
+  consumerResponse,
+  createConsumerBody,
+  type CreateConsumerBody,
+  listConsumersQuery,
+  type ListConsumersQuery,
+  updateConsumerBody,
+  type UpdateConsumerBody,
 } from './consumers.dto';
 import { ConsumersService } from './consumers.service';
 
@@ -41,8 +46,17 @@ export class ConsumersController {
   @Patch(':id')
   @Roles('admin')
   @HttpCode(200)
-  @ApiDoc({ summary: 'Change status (active/suspended/pending), cost center or name', ids: ['id'], body: updateConsumerBody, response: consumerResponse })
-  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateConsumerBody)) body: UpdateConsumerBody, @Ctx() ctx: RequestContext) {
+  @ApiDoc({
+    summary: 'Change status (active/suspended/pending), cost center or name',
+    ids: ['id'],
+    body: updateConsumerBody,
+    response: consumerResponse,
+  })
+  update(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(updateConsumerBody)) body: UpdateConsumerBody,
+    @Ctx() ctx: RequestContext,
+  ) {
     return this.consumers.update(EVERY_OWNER, ctx, id, body);
   }
 }

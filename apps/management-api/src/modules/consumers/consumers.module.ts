@@ -3,5 +3,9 @@ import { ConsumersController } from './consumers.controller';
 import { ConsumersRepository } from './consumers.repository';
 import { ConsumersService } from './consumers.service';
 
-@Module({ controllers: [ConsumersController], providers: [ConsumersService, ConsumersRepository], exports: [ConsumersService] })
+@Module({
+  controllers: [ConsumersController],
+  providers: [ConsumersService, ConsumersRepository],
+  exports: [ConsumersService],
+})
 export class ConsumersModule {}

@@ -9,17 +9,33 @@ import type { ConsumerStatus } from '@apim/db';
 export class ConsumersRepository {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
 
-  async list(owner: Owner, filter: { q?: string; status?: ConsumerStatus }, page: PageRequest): Promise<[ConsumerEntity[], number]> {
+  async list(
+    owner: Owner,
+    filter: { q?: string; status?: ConsumerStatus },
+    page: PageRequest,
+  ): Promise<[ConsumerEntity[], number]> {
     const qb = this.ds.getRepository(ConsumerEntity).createQueryBuilder('c');
     if (!owner.all) qb.andWhere('c.id = :own', { own: owner.consumerId });
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
     if (filter.q) {
-      qb.andWhere(`(c.name ILIKE :q OR c.email ILIKE :q OR c.organization ILIKE :q)`, { q: `%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%` });
+      qb.andWhere(`(c.name ILIKE :q OR c.email ILIKE :q OR c.organization ILIKE :q)`, {
+        q: `%${filter.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`,
+      });
     }
-    return qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'ASC').take(page.limit).skip(page.offset).getManyAndCount();
+    return qb
+      .orderBy('c.created_at', 'DESC')
+      .addOrderBy('c.id', 'ASC')
+      .take(page.limit)
+      .skip(page.offset)
+      .getManyAndCount();
   }
 
-  async findById(owner: Owner, id: string, em: EntityManager = this.ds.manager, lock = false): Promise<ConsumerEntity | null> {
+  async findById(
+    owner: Owner,
+    id: string,
+    em: EntityManager = this.ds.manager,
+    lock = false,
+  ): Promise<ConsumerEntity | null> {
     if (!owner.all && owner.consumerId !== id) return null;
     const qb = em.getRepository(ConsumerEntity).createQueryBuilder('c').where('c.id = :id', { id });
     if (lock) qb.setLock('pessimistic_write');

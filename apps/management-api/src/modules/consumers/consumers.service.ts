@@ -13,8 +13,14 @@ import { ConsumersRepository } from './consumers.repository';
 
 export function toConsumerResponse(c: ConsumerEntity): ConsumerResponse {
   return {
-    id: c.id, name: c.name, email: c.email, organization: c.organization, status: c.status,
-    costCenter: c.costCenter, createdAt: iso(c.createdAt), updatedAt: iso(c.updatedAt),
+    id: c.id,
+    name: c.name,
+    email: c.email,
+    organization: c.organization,
+    status: c.status,
+    costCenter: c.costCenter,
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
   };
 }
 
@@ -39,19 +45,36 @@ export class ConsumersService {
   }
 
   async create(ctx: RequestContext, body: CreateConsumerBody): Promise<ConsumerResponse> {
-    return this.uow.run(async (tx) => toConsumerResponse(await this.createInTx(tx, ctx, { ...body, status: 'active' })));
+    return this.uow.run(async (tx) =>
+      toConsumerResponse(await this.createInTx(tx, ctx, { ...body, status: 'active' })),
+    );
   }
 
   /** Also used by signup and admin user creation, inside their transaction. */
   async createInTx(
     tx: Tx,
     ctx: RequestContext,
-    v: { name: string; email?: string | null; organization?: string | null; costCenter?: string | null; status: ConsumerStatus },
+    v: {
+      name: string;
+      email?: string | null;
+      organization?: string | null;
+      costCenter?: string | null;
+      status: ConsumerStatus;
+    },
   ): Promise<ConsumerEntity> {
     const c = await this.consumers.insert(tx.em, {
-      name: v.name, email: v.email ?? null, organization: v.organization ?? null, costCenter: v.costCenter ?? null, status: v.status,
+      name: v.name,
+      email: v.email ?? null,
+      organization: v.organization ?? null,
+      costCenter: v.costCenter ?? null,
+      status: v.status,
     });
-    await this.audit.record(tx.em, ctx, { action: 'consumer.create', entityType: 'consumer', entityId: c.id, after: toConsumerResponse(c) });
+    await this.audit.record(tx.em, ctx, {
+      action: 'consumer.create',
+      entityType: 'consumer',
+      entityId: c.id,
+      after: toConsumerResponse(c),
+    });
     tx.changed({ kind: 'consumer', id: c.id });
     return c;
   }
@@ -66,12 +89,22 @@ export class ConsumersService {
         ...(body.name !== undefined && { name: body.name }),
       });
       await this.audit.record(tx.em, ctx, {
-        action: body.status && body.status !== before.status ? `consumer.${body.status === 'active' ? 'activate' : body.status}` : 'consumer.update',
-        entityType: 'consumer', entityId: id, before: toConsumerResponse(before), after: toConsumerResponse(after),
+        action:
+          body.status && body.status !== before.status
+            ? `consumer.${body.status === 'active' ? 'activate' : body.status}`
+            : 'consumer.update',
+        entityType: 'consumer',
+        entityId: id,
+        before: toConsumerResponse(before),
+        after: toConsumerResponse(after),
       });
       if (body.status !== undefined && body.status !== before.status) {
         tx.changed({ kind: 'consumer', id });
-        await this.outbox.emit(tx.em, { type: 'consumer.status_changed', consumerId: id, data: { consumerId: id, from: before.status, to: after.status } });
+        await this.outbox.emit(tx.em, {
+          type: 'consumer.status_changed',
+          consumerId: id,
+          data: { consumerId: id, from: before.status, to: after.status },
+        });
       }
       return toConsumerResponse(after);
     });

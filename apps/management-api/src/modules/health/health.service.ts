@@ -24,7 +24,10 @@ export class HealthService {
       withTimeout(this.ds.query('SELECT 1'), 2000),
       withTimeout(this.redis.ping(), 2000),
     ]);
-    const checks = { postgres: pg.status === 'fulfilled', redis: redis.status === 'fulfilled' && redis.value === 'PONG' };
+    const checks = {
+      postgres: pg.status === 'fulfilled',
+      redis: redis.status === 'fulfilled' && redis.value === 'PONG',
+    };
     return { ready: checks.postgres && checks.redis, checks };
   }
 }

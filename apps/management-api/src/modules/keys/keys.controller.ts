@@ -9,7 +9,14 @@ import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { createdKeyResponse, createKeyBody, type CreateKeyBody, keyListItem, rotateKeyBody, type RotateKeyBody } from './keys.dto';
+import {
+  createdKeyResponse,
+  createKeyBody,
+  type CreateKeyBody,
+  keyListItem,
+  rotateKeyBody,
+  type RotateKeyBody,
+} from './keys.dto';
 import { KeysService } from './keys.service';
 
 @ApiTags('admin: keys')
@@ -19,15 +26,32 @@ export class KeysController {
   constructor(@Inject(KeysService) private readonly keys: KeysService) {}
 
   @Get('apps/:id/keys')
-  @ApiDoc({ summary: "An app's keys (never the secret)", ids: ['id'], query: paginationQuery, response: pageSchema(keyListItem) })
+  @ApiDoc({
+    summary: "An app's keys (never the secret)",
+    ids: ['id'],
+    query: paginationQuery,
+    response: pageSchema(keyListItem),
+  })
   list(@Param('id', UuidPipe) appId: string, @Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest) {
     return this.keys.list(EVERY_OWNER, appId, page);
   }
 
   @Post('apps/:id/keys')
   @Roles('admin')
-  @ApiDoc({ summary: 'Create a key; the secret is in this response only', ids: ['id'], body: createKeyBody, response: createdKeyResponse, status: 201, errors: [409] })
-  create(@Param('id', UuidPipe) appId: string, @Body(new ZodPipe(createKeyBody)) body: CreateKeyBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Create a key; the secret is in this response only',
+    ids: ['id'],
+    body: createKeyBody,
+    response: createdKeyResponse,
+    status: 201,
+    errors: [409],
+  })
+  create(
+    @Param('id', UuidPipe) appId: string,
+    @Body(new ZodPipe(createKeyBody)) body: CreateKeyBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.keys.create(EVERY_OWNER, ctx, user, appId, body);
   }
 
@@ -41,8 +65,20 @@ export class KeysController {
 
   @Post('keys/:id/rotate')
   @Roles('admin')
-  @ApiDoc({ summary: 'Rotate: new key now, the old one stops working overlapSeconds later', ids: ['id'], body: rotateKeyBody, response: createdKeyResponse, status: 201, errors: [409] })
-  rotate(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(rotateKeyBody)) body: RotateKeyBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Rotate: new key now, the old one stops working overlapSeconds later',
+    ids: ['id'],
+    body: rotateKeyBody,
+    response: createdKeyResponse,
+    status: 201,
+    errors: [409],
+  })
+  rotate(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(rotateKeyBody)) body: RotateKeyBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.keys.rotate(EVERY_OWNER, ctx, user, id, body);
   }
 }
@@ -55,32 +91,67 @@ export class PortalKeysController {
   constructor(@Inject(KeysService) private readonly keys: KeysService) {}
 
   @Get('apps/:id/keys')
-  @ApiDoc({ summary: "Your app's keys (never the secret)", ids: ['id'], query: paginationQuery, response: pageSchema(keyListItem) })
-  list(@Param('id', UuidPipe) appId: string, @Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: "Your app's keys (never the secret)",
+    ids: ['id'],
+    query: paginationQuery,
+    response: pageSchema(keyListItem),
+  })
+  list(
+    @Param('id', UuidPipe) appId: string,
+    @Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.keys.list(ownerOf(user), appId, page);
   }
 
   @Post('apps/:id/keys')
   @ApiDoc({
     summary: 'Create a key; the secret is in this response only',
-    description: '403 consumer_pending / consumer_suspended while your account is not active; ' +
+    description:
+      '403 consumer_pending / consumer_suspended while your account is not active; ' +
       '409 limit_reached past MAX_KEYS_PER_APP active keys.',
-    ids: ['id'], body: createKeyBody, response: createdKeyResponse, status: 201, errors: [409],
+    ids: ['id'],
+    body: createKeyBody,
+    response: createdKeyResponse,
+    status: 201,
+    errors: [409],
   })
-  create(@Param('id', UuidPipe) appId: string, @Body(new ZodPipe(createKeyBody)) body: CreateKeyBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  create(
+    @Param('id', UuidPipe) appId: string,
+    @Body(new ZodPipe(createKeyBody)) body: CreateKeyBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.keys.create(ownerOf(user), ctx, user, appId, body);
   }
 
   @Delete('keys/:id')
   @HttpCode(204)
   @ApiDoc({ summary: 'Revoke one of your keys', ids: ['id'], status: 204 })
-  async revoke(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser): Promise<void> {
+  async revoke(
+    @Param('id', UuidPipe) id: string,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ): Promise<void> {
     await this.keys.revoke(ownerOf(user), ctx, id);
   }
 
   @Post('keys/:id/rotate')
-  @ApiDoc({ summary: 'Rotate one of your keys', ids: ['id'], body: rotateKeyBody, response: createdKeyResponse, status: 201, errors: [409] })
-  rotate(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(rotateKeyBody)) body: RotateKeyBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Rotate one of your keys',
+    ids: ['id'],
+    body: rotateKeyBody,
+    response: createdKeyResponse,
+    status: 201,
+    errors: [409],
+  })
+  rotate(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(rotateKeyBody)) body: RotateKeyBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.keys.rotate(ownerOf(user), ctx, user, id, body);
   }
 }

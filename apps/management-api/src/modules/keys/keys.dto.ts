@@ -19,8 +19,13 @@ export const createKeyBody = z
 export type CreateKeyBody = z.output<typeof createKeyBody>;
 
 export const rotateKeyBody = z.strictObject({
-  overlapSeconds: z.number().int().min(0).max(MAX_OVERLAP_SECONDS).describe('How long the old key keeps working (0 = stops now)'),
-  name: z.string().trim().min(1).max(100).optional().describe('Name of the new key (default: the old key\'s name)'),
+  overlapSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_OVERLAP_SECONDS)
+    .describe('How long the old key keeps working (0 = stops now)'),
+  name: z.string().trim().min(1).max(100).optional().describe("Name of the new key (default: the old key's name)"),
   expiresAt: futureTimestamp.nullish().describe('Expiry of the new key (default: none)'),
 });
 export type RotateKeyBody = z.output<typeof rotateKeyBody>;

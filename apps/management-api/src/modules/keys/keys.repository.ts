@@ -11,11 +11,18 @@ export class KeysRepository {
 
   /** Keys of an app the caller already proved to own. */
   async listForApp(appId: string, page: PageRequest): Promise<[ApiKeyEntity[], number]> {
-    return this.ds.getRepository(ApiKeyEntity).findAndCount({ where: { appId }, order: { createdAt: 'DESC', id: 'ASC' }, take: page.limit, skip: page.offset });
+    return this.ds
+      .getRepository(ApiKeyEntity)
+      .findAndCount({ where: { appId }, order: { createdAt: 'DESC', id: 'ASC' }, take: page.limit, skip: page.offset });
   }
 
   /** With its hash (for cache-eviction messages). */
-  async findById(owner: Owner, id: string, em: EntityManager = this.ds.manager, lock = false): Promise<ApiKeyEntity | null> {
+  async findById(
+    owner: Owner,
+    id: string,
+    em: EntityManager = this.ds.manager,
+    lock = false,
+  ): Promise<ApiKeyEntity | null> {
     const qb = em
       .getRepository(ApiKeyEntity)
       .createQueryBuilder('k')
@@ -43,7 +50,9 @@ export class KeysRepository {
   }
 
   async revoke(em: EntityManager, id: string): Promise<ApiKeyEntity> {
-    await em.query(`UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE id = $1 AND status = 'active'`, [id]);
+    await em.query(`UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE id = $1 AND status = 'active'`, [
+      id,
+    ]);
     return em.getRepository(ApiKeyEntity).findOneByOrFail({ id });
   }
 

@@ -23,8 +23,15 @@ export function keyStatusOf(k: Pick<ApiKeyEntity, 'status' | 'expiresAt'>, now =
 
 export function toKeyListItem(k: ApiKeyEntity, now = new Date()): KeyListItem {
   return {
-    id: k.id, prefix: k.prefix, name: k.name, status: keyStatusOf(k, now), expiresAt: iso(k.expiresAt), revokedAt: iso(k.revokedAt),
-    lastUsedAt: iso(k.lastUsedAt), rotatedFromId: k.rotatedFromId, createdAt: iso(k.createdAt),
+    id: k.id,
+    prefix: k.prefix,
+    name: k.name,
+    status: keyStatusOf(k, now),
+    expiresAt: iso(k.expiresAt),
+    revokedAt: iso(k.revokedAt),
+    lastUsedAt: iso(k.lastUsedAt),
+    rotatedFromId: k.rotatedFromId,
+    createdAt: iso(k.createdAt),
   };
 }
 
@@ -43,31 +50,72 @@ export class KeysService {
     await this.apps.findOwned(owner, appId);
     const [rows, total] = await this.keys.listForApp(appId, page);
     const now = new Date();
-    return pageOf(rows.map((k) => toKeyListItem(k, now)), total, page);
+    return pageOf(
+      rows.map((k) => toKeyListItem(k, now)),
+      total,
+      page,
+    );
   }
 
   /** Generates, stores the hash, and returns the secret exactly once. */
   private async mint(
-    tx: Tx, ctx: RequestContext, v: { appId: string; consumerId: string; name: string; expiresAt: Date | null; rotatedFromId: string | null },
+    tx: Tx,
+    ctx: RequestContext,
+    v: { appId: string; consumerId: string; name: string; expiresAt: Date | null; rotatedFromId: string | null },
   ): Promise<CreatedKeyResponse> {
     const g = generateKey(this.config.KEY_HASH_SECRET);
     const k = await this.keys.insert(tx.em, {
-      appId: v.appId, name: v.name, prefix: g.prefix, hash: g.hash, status: 'active', expiresAt: v.expiresAt, revokedAt: null,
-      rotatedFromId: v.rotatedFromId, createdBy: ctx.user?.id ?? null,
+      appId: v.appId,
+      name: v.name,
+      prefix: g.prefix,
+      hash: g.hash,
+      status: 'active',
+      expiresAt: v.expiresAt,
+      revokedAt: null,
+      rotatedFromId: v.rotatedFromId,
+      createdBy: ctx.user?.id ?? null,
     });
-    await this.audit.record(tx.em, ctx, { action: v.rotatedFromId ? 'key.rotate_create' : 'key.create', entityType: 'key', entityId: k.id, after: toKeyListItem(k) });
+    await this.audit.record(tx.em, ctx, {
+      action: v.rotatedFromId ? 'key.rotate_create' : 'key.create',
+      entityType: 'key',
+      entityId: k.id,
+      after: toKeyListItem(k),
+    });
     tx.changed({ kind: 'key', id: k.id, hash: g.hash });
     // A rotation announces itself once, as key.rotated (see rotate).
     if (!v.rotatedFromId) {
       await this.outbox.emit(tx.em, {
-        type: 'key.created', consumerId: v.consumerId,
-        data: { keyId: k.id, appId: v.appId, consumerId: v.consumerId, prefix: k.prefix, name: k.name, expiresAt: iso(k.expiresAt), createdAt: iso(k.createdAt) },
+        type: 'key.created',
+        consumerId: v.consumerId,
+        data: {
+          keyId: k.id,
+          appId: v.appId,
+          consumerId: v.consumerId,
+          prefix: k.prefix,
+          name: k.name,
+          expiresAt: iso(k.expiresAt),
+          createdAt: iso(k.createdAt),
+        },
       });
     }
-    return { id: k.id, prefix: k.prefix, key: g.key, name: k.name, expiresAt: iso(k.expiresAt), createdAt: iso(k.createdAt), rotatedFromId: k.rotatedFromId };
+    return {
+      id: k.id,
+      prefix: k.prefix,
+      key: g.key,
+      name: k.name,
+      expiresAt: iso(k.expiresAt),
+      createdAt: iso(k.createdAt),
+      rotatedFromId: k.rotatedFromId,
+    };
   }
 
-  async create(owner: Owner, ctx: RequestContext, user: AuthUser, appId: string, body: CreateKeyBody): Promise<CreatedKeyResponse> {
+  async create(
+    owner: Owner,
+    ctx: RequestContext,
+    user: AuthUser,
+    appId: string,
+    body: CreateKeyBody,
+  ): Promise<CreatedKeyResponse> {
     // Ownership first: a foreign app is a 404 whatever the caller's status.
     await this.apps.findOwned(owner, appId);
     assertMayProvision(user);
@@ -79,7 +127,11 @@ export class KeysService {
         throw new AppError('limit_reached', `An app may have at most ${max} active keys; revoke one first`);
       }
       return this.mint(tx, ctx, {
-        appId, consumerId: app.consumerId, name: body.name ?? 'default', expiresAt: body.expiresAt ?? null, rotatedFromId: null,
+        appId,
+        consumerId: app.consumerId,
+        name: body.name ?? 'default',
+        expiresAt: body.expiresAt ?? null,
+        rotatedFromId: null,
       });
     });
   }
@@ -91,35 +143,72 @@ export class KeysService {
       if (!before) throw new AppError('not_found', 'Key not found');
       if (before.status === 'revoked') return;
       const after = await this.keys.revoke(tx.em, id);
-      await this.audit.record(tx.em, ctx, { action: 'key.revoke', entityType: 'key', entityId: id, before: toKeyListItem(before), after: toKeyListItem(after) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'key.revoke',
+        entityType: 'key',
+        entityId: id,
+        before: toKeyListItem(before),
+        after: toKeyListItem(after),
+      });
       tx.changed({ kind: 'key', id, hash: before.hash });
       const app = await this.apps.findOwned(EVERY_OWNER, before.appId, tx.em);
       await this.outbox.emit(tx.em, {
-        type: 'key.revoked', consumerId: app.consumerId,
-        data: { keyId: id, appId: before.appId, consumerId: app.consumerId, prefix: before.prefix, name: before.name, revokedAt: iso(after.revokedAt) },
+        type: 'key.revoked',
+        consumerId: app.consumerId,
+        data: {
+          keyId: id,
+          appId: before.appId,
+          consumerId: app.consumerId,
+          prefix: before.prefix,
+          name: before.name,
+          revokedAt: iso(after.revokedAt),
+        },
       });
     });
   }
 
   /** New key now; the old one keeps working for `overlapSeconds` (never longer than it already would). */
-  async rotate(owner: Owner, ctx: RequestContext, user: AuthUser, id: string, body: RotateKeyBody): Promise<CreatedKeyResponse> {
+  async rotate(
+    owner: Owner,
+    ctx: RequestContext,
+    user: AuthUser,
+    id: string,
+    body: RotateKeyBody,
+  ): Promise<CreatedKeyResponse> {
     if (!(await this.keys.findById(owner, id))) throw new AppError('not_found', 'Key not found');
     assertMayProvision(user);
     return this.uow.run(async (tx) => {
       const old = await this.keys.findById(owner, id, tx.em, true);
       if (!old) throw new AppError('not_found', 'Key not found');
-      if (keyStatusOf(old) !== 'active') throw new AppError('conflict', `Only an active key can be rotated (this one is ${keyStatusOf(old)})`);
+      if (keyStatusOf(old) !== 'active')
+        throw new AppError('conflict', `Only an active key can be rotated (this one is ${keyStatusOf(old)})`);
       const app = await this.apps.findOwned(EVERY_OWNER, old.appId, tx.em);
-      const fresh = await this.mint(tx, ctx, { appId: old.appId, consumerId: app.consumerId, name: body.name ?? old.name, expiresAt: body.expiresAt ?? null, rotatedFromId: old.id });
+      const fresh = await this.mint(tx, ctx, {
+        appId: old.appId,
+        consumerId: app.consumerId,
+        name: body.name ?? old.name,
+        expiresAt: body.expiresAt ?? null,
+        rotatedFromId: old.id,
+      });
       const after = await this.keys.expireBy(tx.em, old.id, new Date(Date.now() + body.overlapSeconds * 1000));
       await this.audit.record(tx.em, ctx, {
-        action: 'key.rotate', entityType: 'key', entityId: old.id, before: toKeyListItem(old), after: { ...toKeyListItem(after), replacedById: fresh.id },
+        action: 'key.rotate',
+        entityType: 'key',
+        entityId: old.id,
+        before: toKeyListItem(old),
+        after: { ...toKeyListItem(after), replacedById: fresh.id },
       });
       tx.changed({ kind: 'key', id: old.id, hash: old.hash });
       await this.outbox.emit(tx.em, {
-        type: 'key.rotated', consumerId: app.consumerId,
+        type: 'key.rotated',
+        consumerId: app.consumerId,
         data: {
-          keyId: old.id, newKeyId: fresh.id, appId: old.appId, consumerId: app.consumerId, prefix: old.prefix, newPrefix: fresh.prefix,
+          keyId: old.id,
+          newKeyId: fresh.id,
+          appId: old.appId,
+          consumerId: app.consumerId,
+          prefix: old.prefix,
+          newPrefix: fresh.prefix,
           oldKeyExpiresAt: iso(after.expiresAt),
         },
       });

@@ -20,7 +20,11 @@ export class NotificationsController {
   constructor(@Inject(NotificationsService) private readonly notifications: NotificationsService) {}
 
   @Get()
-  @ApiDoc({ summary: "Your team's notifications, newest first, with your read state", query: listNotificationsQuery, response: notificationPage })
+  @ApiDoc({
+    summary: "Your team's notifications, newest first, with your read state",
+    query: listNotificationsQuery,
+    response: notificationPage,
+  })
   list(@Query(new ZodPipe(listNotificationsQuery, 'query')) q: ListNotificationsQuery, @CurrentUser() user: AuthUser) {
     return this.notifications.list(user.consumerId ?? NO_TEAM, user.id, q);
   }

@@ -4,7 +4,11 @@ import { nullableTimestamp, timestamp, uuid } from '../../common/dto';
 import { paginationQuery } from '../../common/pagination/pagination';
 
 export const listNotificationsQuery = paginationQuery.extend({
-  unread: z.enum(['true', 'false']).optional().transform((v) => v === 'true').describe('Only unread ones'),
+  unread: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .describe('Only unread ones'),
 });
 export type ListNotificationsQuery = z.output<typeof listNotificationsQuery>;
 

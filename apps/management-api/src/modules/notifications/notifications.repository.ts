@@ -14,7 +14,11 @@ export interface NotificationRow {
 export class NotificationsRepository {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
 
-  async list(consumerId: string, userId: string, o: { unreadOnly: boolean; limit: number; offset: number }): Promise<{ rows: NotificationRow[]; total: number; unread: number }> {
+  async list(
+    consumerId: string,
+    userId: string,
+    o: { unreadOnly: boolean; limit: number; offset: number },
+  ): Promise<{ rows: NotificationRow[]; total: number; unread: number }> {
     const rows: NotificationRow[] = await this.ds.query(
       `SELECT n.id, n.type, n.created_at, r.read_at, n.data
          FROM notifications n LEFT JOIN notification_reads r ON r.notification_id = n.id AND r.user_id = $2

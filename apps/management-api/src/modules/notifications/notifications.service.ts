@@ -10,15 +10,24 @@ export class NotificationsService {
   constructor(@Inject(NotificationsRepository) private readonly notifications: NotificationsRepository) {}
 
   async list(consumerId: string, userId: string, q: ListNotificationsQuery): Promise<NotificationPage> {
-    const { rows, total, unread } = await this.notifications.list(consumerId, userId, { unreadOnly: q.unread, limit: q.limit, offset: q.offset });
+    const { rows, total, unread } = await this.notifications.list(consumerId, userId, {
+      unreadOnly: q.unread,
+      limit: q.limit,
+      offset: q.offset,
+    });
     const items = rows.map((r): NotificationItem => ({
-      id: r.id, type: r.type as NotificationItem['type'], createdAt: iso(r.created_at), readAt: iso(r.read_at), data: r.data,
+      id: r.id,
+      type: r.type as NotificationItem['type'],
+      createdAt: iso(r.created_at),
+      readAt: iso(r.read_at),
+      data: r.data,
     }));
     return { items, total, limit: q.limit, offset: q.offset, unreadCount: unread };
   }
 
   async markRead(consumerId: string, userId: string, id: string): Promise<void> {
-    if (!(await this.notifications.markRead(consumerId, userId, id))) throw new AppError('not_found', 'Notification not found');
+    if (!(await this.notifications.markRead(consumerId, userId, id)))
+      throw new AppError('not_found', 'Notification not found');
   }
 
   markAllRead(consumerId: string, userId: string): Promise<void> {

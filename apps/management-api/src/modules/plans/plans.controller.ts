@@ -7,7 +7,13 @@ import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagi
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
-  createPlanBody, type CreatePlanBody, listPlansQuery, type ListPlansQuery, planResponse, priceVersionsResponse, updatePlanBody,
+  createPlanBody,
+  type CreatePlanBody,
+  listPlansQuery,
+  type ListPlansQuery,
+  planResponse,
+  priceVersionsResponse,
+  updatePlanBody,
   type UpdatePlanBody,
 } from './plans.dto';
 import { PlansService } from './plans.service';
@@ -38,15 +44,25 @@ export class PlansController {
   }
 
   @Get(':id/prices')
-  @ApiDoc({ summary: 'The plan\'s price versions, oldest first', ids: ['id'], response: priceVersionsResponse })
+  @ApiDoc({ summary: "The plan's price versions, oldest first", ids: ['id'], response: priceVersionsResponse })
   prices(@Param('id', UuidPipe) id: string) {
     return this.plans.priceVersions(id);
   }
 
   @Patch(':id')
   @Roles('admin')
-  @ApiDoc({ summary: 'Change a plan (apiIds replaces the membership; pricing adds a price version from effectiveFrom)', ids: ['id'], body: updatePlanBody, response: planResponse, errors: [409] })
-  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updatePlanBody)) body: UpdatePlanBody, @Ctx() ctx: RequestContext) {
+  @ApiDoc({
+    summary: 'Change a plan (apiIds replaces the membership; pricing adds a price version from effectiveFrom)',
+    ids: ['id'],
+    body: updatePlanBody,
+    response: planResponse,
+    errors: [409],
+  })
+  update(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(updatePlanBody)) body: UpdatePlanBody,
+    @Ctx() ctx: RequestContext,
+  ) {
     return this.plans.update(ctx, id, body);
   }
 

@@ -3,8 +3,12 @@ import { name, nonEmptyPatch, slug, timestamp, uuid } from '../../common/dto';
 import { paginationQuery } from '../../common/pagination/pagination';
 
 /** Money is a decimal string: never a float on the wire or in code. */
-export const moneyAmount = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'a decimal string with up to 2 decimals, e.g. "49.00"');
-export const perThousandAmount = z.string().regex(/^\d{1,10}(\.\d{1,4})?$/, 'a decimal string with up to 4 decimals, e.g. "0.25"');
+export const moneyAmount = z
+  .string()
+  .regex(/^\d{1,12}(\.\d{1,2})?$/, 'a decimal string with up to 2 decimals, e.g. "49.00"');
+export const perThousandAmount = z
+  .string()
+  .regex(/^\d{1,10}(\.\d{1,4})?$/, 'a decimal string with up to 4 decimals, e.g. "0.25"');
 
 const per = z.enum(['second', 'minute', 'hour', 'day']);
 const rateLimit = z.strictObject({
@@ -19,7 +23,8 @@ const rateLimits = z
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((l, i) => {
-      if (seen.has(l.per)) ctx.addIssue({ code: 'custom', path: [i, 'per'], message: `two limits per ${l.per}; give one` });
+      if (seen.has(l.per))
+        ctx.addIssue({ code: 'custom', path: [i, 'per'], message: `two limits per ${l.per}; give one` });
       seen.add(l.per);
     });
   })
@@ -36,10 +41,19 @@ const planFields = {
   name,
   slug,
   description: z.string().max(10_000).nullable(),
-  apiIds: z.array(uuid).max(1000).transform((ids) => [...new Set(ids.map((i) => i.toLowerCase()))]),
+  apiIds: z
+    .array(uuid)
+    .max(1000)
+    .transform((ids) => [...new Set(ids.map((i) => i.toLowerCase()))]),
   rateLimit: rateLimit.describe('One-limit shorthand: the same as rateLimits: [rateLimit]'),
   rateLimits,
-  monthlyQuota: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().describe('Billable calls per billing period; null = unlimited'),
+  monthlyQuota: z
+    .number()
+    .int()
+    .min(0)
+    .max(Number.MAX_SAFE_INTEGER)
+    .nullable()
+    .describe('Billable calls per billing period; null = unlimited'),
   failMode,
   pricing,
   selfService: z.boolean().describe('Developers may pick it themselves in the portal'),
@@ -49,19 +63,24 @@ const planFields = {
  * `rateLimit` and `rateLimits` say the same thing: either may be sent, or both when they agree
  * (a plan read back and sent again carries both); the result has `rateLimits` alone.
  */
-export function oneLimitsField<T extends { rateLimit?: z.infer<typeof rateLimit>; rateLimits?: Array<z.infer<typeof rateLimit>> }>(
-  body: T, ctx: z.RefinementCtx, required: boolean,
-): Omit<T, 'rateLimit'> {
+export function oneLimitsField<
+  T extends { rateLimit?: z.infer<typeof rateLimit>; rateLimits?: Array<z.infer<typeof rateLimit>> },
+>(body: T, ctx: z.RefinementCtx, required: boolean): Omit<T, 'rateLimit'> {
   const { rateLimit: short, ...rest } = body;
   if (short !== undefined && rest.rateLimits !== undefined) {
     const first = rest.rateLimits[0];
     if (rest.rateLimits.length !== 1 || first.requests !== short.requests || first.per !== short.per) {
-      ctx.addIssue({ code: 'custom', path: ['rateLimit'], message: 'rateLimit is the one-entry shorthand of rateLimits: send one of them, or both equal' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rateLimit'],
+        message: 'rateLimit is the one-entry shorthand of rateLimits: send one of them, or both equal',
+      });
     }
     return rest;
   }
   if (short !== undefined) return { ...rest, rateLimits: [short] };
-  if (required && rest.rateLimits === undefined) ctx.addIssue({ code: 'custom', path: ['rateLimits'], message: 'required (or rateLimit)' });
+  if (required && rest.rateLimits === undefined)
+    ctx.addIssue({ code: 'custom', path: ['rateLimits'], message: 'required (or rateLimit)' });
   return rest;
 }
 
@@ -77,19 +96,27 @@ export const createPlanBody = createPlanFields.transform((b, ctx) => oneLimitsFi
 export type CreatePlanBody = z.output<typeof createPlanBody>;
 
 export const updatePlanBody = nonEmptyPatch(
-  z.strictObject({
-    ...planFields,
-    effectiveFrom: z.iso.datetime({ offset: true })
-      .describe('When the new pricing takes effect (default now), rounded up to a whole UTC hour; only with pricing'),
-  }).partial(),
-).refine((b) => b.effectiveFrom === undefined || b.pricing !== undefined, {
-  message: 'effectiveFrom needs pricing', path: ['effectiveFrom'],
-})
+  z
+    .strictObject({
+      ...planFields,
+      effectiveFrom: z.iso
+        .datetime({ offset: true })
+        .describe('When the new pricing takes effect (default now), rounded up to a whole UTC hour; only with pricing'),
+    })
+    .partial(),
+)
+  .refine((b) => b.effectiveFrom === undefined || b.pricing !== undefined, {
+    message: 'effectiveFrom needs pricing',
+    path: ['effectiveFrom'],
+  })
   .transform((b, ctx) => oneLimitsField(b, ctx, false));
 export type UpdatePlanBody = z.output<typeof updatePlanBody>;
 
 export const listPlansQuery = paginationQuery.extend({
-  selfService: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  selfService: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 });
 export type ListPlansQuery = z.output<typeof listPlansQuery>;
 
@@ -103,7 +130,12 @@ export const planResponse = z.object({
   rateLimits: z.array(z.object({ requests: z.number().int(), per })),
   monthlyQuota: z.number().int().nullable(),
   failMode: z.enum(['open', 'closed']),
-  pricing: z.object({ currency: z.string(), monthlyFee: z.string(), includedRequests: z.number().int(), overagePer1000: z.string() }),
+  pricing: z.object({
+    currency: z.string(),
+    monthlyFee: z.string(),
+    includedRequests: z.number().int(),
+    overagePer1000: z.string(),
+  }),
   selfService: z.boolean(),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -112,7 +144,9 @@ export type PlanResponse = z.infer<typeof planResponse>;
 
 export const priceVersionResponse = z.object({
   id: uuid,
-  effectiveFrom: timestamp.describe('In force from this instant until the next version; 1970-01-01 = since the plan exists'),
+  effectiveFrom: timestamp.describe(
+    'In force from this instant until the next version; 1970-01-01 = since the plan exists',
+  ),
   currency: z.string(),
   monthlyFee: z.string(),
   includedRequests: z.number().int(),

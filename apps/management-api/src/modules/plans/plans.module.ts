@@ -4,5 +4,10 @@ import { PlansController, PortalPlansController } from './plans.controller';
 import { PlansRepository } from './plans.repository';
 import { PlansService } from './plans.service';
 
-@Module({ imports: [ApisModule], controllers: [PlansController, PortalPlansController], providers: [PlansService, PlansRepository], exports: [PlansService] })
+@Module({
+  imports: [ApisModule],
+  controllers: [PlansController, PortalPlansController],
+  providers: [PlansService, PlansRepository],
+  exports: [PlansService],
+})
 export class PlansModule {}

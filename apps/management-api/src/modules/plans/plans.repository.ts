@@ -21,13 +21,18 @@ export class PlansRepository {
       [plans.map((p) => p.id)],
     );
     // The pricing shown is the version in force now (a version may have taken effect since the row was written).
-    const prices: Array<{ plan_id: string; currency: string; monthly_fee: string; included_requests: string; overage_per_1000: string }> =
-      await em.query(
-        `SELECT DISTINCT ON (plan_id) plan_id, currency, monthly_fee::text, included_requests::text, overage_per_1000::text
+    const prices: Array<{
+      plan_id: string;
+      currency: string;
+      monthly_fee: string;
+      included_requests: string;
+      overage_per_1000: string;
+    }> = await em.query(
+      `SELECT DISTINCT ON (plan_id) plan_id, currency, monthly_fee::text, included_requests::text, overage_per_1000::text
            FROM plan_prices WHERE plan_id = ANY($1::uuid[]) AND effective_from <= now()
           ORDER BY plan_id, effective_from DESC`,
-        [plans.map((p) => p.id)],
-      );
+      [plans.map((p) => p.id)],
+    );
     for (const p of prices) {
       const plan = plans.find((x) => x.id === p.plan_id);
       if (!plan) continue;
@@ -50,7 +55,10 @@ export class PlansRepository {
   }
 
   async findById(id: string, em: EntityManager = this.ds.manager, lock = false): Promise<PlanRow | null> {
-    const qb = em.getRepository(PlanEntity).createQueryBuilder('p').where('p.id = :id AND p.deleted_at IS NULL', { id });
+    const qb = em
+      .getRepository(PlanEntity)
+      .createQueryBuilder('p')
+      .where('p.id = :id AND p.deleted_at IS NULL', { id });
     if (lock) qb.setLock('pessimistic_write');
     const plan = await qb.getOne();
     return plan ? (await this.withApiIds([plan], em))[0] : null;
@@ -72,7 +80,10 @@ export class PlansRepository {
     return em.getRepository(PlanPriceEntity).find({ where: { planId }, order: { effectiveFrom: 'ASC' } });
   }
 
-  async insertPriceVersion(em: EntityManager, values: Omit<PlanPriceEntity, 'id' | 'createdAt'>): Promise<PlanPriceEntity> {
+  async insertPriceVersion(
+    em: EntityManager,
+    values: Omit<PlanPriceEntity, 'id' | 'createdAt'>,
+  ): Promise<PlanPriceEntity> {
     const repo = em.getRepository(PlanPriceEntity);
     return repo.save(repo.create(values));
   }
@@ -80,21 +91,29 @@ export class PlansRepository {
   /** The latest closed billing period ending after `at`, if any: a price version may not start inside one. */
   async closedPeriodAfter(em: EntityManager, at: Date): Promise<string | null> {
     const rows: Array<{ period: string }> = await em.query(
-      `SELECT period FROM billing_periods WHERE status = 'closed' AND ends_at > $1 ORDER BY ends_at DESC LIMIT 1`, [at]);
+      `SELECT period FROM billing_periods WHERE status = 'closed' AND ends_at > $1 ORDER BY ends_at DESC LIMIT 1`,
+      [at],
+    );
     return rows[0]?.period ?? null;
   }
 
   async setApis(em: EntityManager, planId: string, apiIds: string[]): Promise<void> {
     await em.query('DELETE FROM plan_apis WHERE plan_id = $1', [planId]);
-    if (apiIds.length) await em.query('INSERT INTO plan_apis (plan_id, api_id) SELECT $1, unnest($2::uuid[])', [planId, apiIds]);
+    if (apiIds.length)
+      await em.query('INSERT INTO plan_apis (plan_id, api_id) SELECT $1, unnest($2::uuid[])', [planId, apiIds]);
   }
 
   async countAppsUsing(em: EntityManager, planId: string): Promise<number> {
-    const rows: Array<{ n: string }> = await em.query('SELECT count(*) AS n FROM apps WHERE plan_id = $1 AND deleted_at IS NULL', [planId]);
+    const rows: Array<{ n: string }> = await em.query(
+      'SELECT count(*) AS n FROM apps WHERE plan_id = $1 AND deleted_at IS NULL',
+      [planId],
+    );
     return Number(rows[0].n);
   }
 
   async softDelete(em: EntityManager, id: string): Promise<void> {
-    await em.query('UPDATE plans SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL', [id]);
+    await em.query('UPDATE plans SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL', [
+      id,
+    ]);
   }
 }

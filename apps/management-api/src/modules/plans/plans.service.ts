@@ -20,12 +20,24 @@ export function trimDecimal(v: string): string {
 
 export function toPlanResponse({ plan: p, apiIds }: PlanRow): PlanResponse {
   return {
-    id: p.id, name: p.name, slug: p.slug, description: p.description, apiIds,
+    id: p.id,
+    name: p.name,
+    slug: p.slug,
+    description: p.description,
+    apiIds,
     rateLimit: { requests: p.rateLimits[0].requests, per: p.rateLimits[0].per },
     rateLimits: p.rateLimits.map((l) => ({ requests: l.requests, per: l.per })),
-    monthlyQuota: p.monthlyQuota, failMode: p.failMode,
-    pricing: { currency: p.currency, monthlyFee: trimDecimal(p.monthlyFee), includedRequests: p.includedRequests, overagePer1000: trimDecimal(p.overagePer1000) },
-    selfService: p.selfService, createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt),
+    monthlyQuota: p.monthlyQuota,
+    failMode: p.failMode,
+    pricing: {
+      currency: p.currency,
+      monthlyFee: trimDecimal(p.monthlyFee),
+      includedRequests: p.includedRequests,
+      overagePer1000: trimDecimal(p.overagePer1000),
+    },
+    selfService: p.selfService,
+    createdAt: iso(p.createdAt),
+    updatedAt: iso(p.updatedAt),
   };
 }
 
@@ -38,8 +50,14 @@ export function effectiveHour(at: Date): Date {
 
 export function toPriceVersionResponse(v: PlanPriceEntity, current: boolean): PriceVersionResponse {
   return {
-    id: v.id, effectiveFrom: iso(v.effectiveFrom), currency: v.currency.trim(), monthlyFee: trimDecimal(v.monthlyFee),
-    includedRequests: v.includedRequests, overagePer1000: trimDecimal(v.overagePer1000), current, createdAt: iso(v.createdAt),
+    id: v.id,
+    effectiveFrom: iso(v.effectiveFrom),
+    currency: v.currency.trim(),
+    monthlyFee: trimDecimal(v.monthlyFee),
+    includedRequests: v.includedRequests,
+    overagePer1000: trimDecimal(v.overagePer1000),
+    current,
+    createdAt: iso(v.createdAt),
   };
 }
 
@@ -96,7 +114,9 @@ export class PlansService {
 
   private async assertApisExist(em: EntityManager, apiIds: string[]): Promise<void> {
     const found = await this.apis.existingIds(apiIds, em);
-    const errors = apiIds.map((id, i) => (found.has(id) ? null : { field: `apiIds.${i}`, message: 'no such API' })).filter((e) => e !== null);
+    const errors = apiIds
+      .map((id, i) => (found.has(id) ? null : { field: `apiIds.${i}`, message: 'no such API' }))
+      .filter((e) => e !== null);
     if (errors.length) throw new AppError('validation_failed', 'Unknown API ids', errors);
   }
 
@@ -106,7 +126,12 @@ export class PlansService {
       const plan = await this.plans.insert(tx.em, columnsOf(body));
       await this.plans.setApis(tx.em, plan.id, body.apiIds);
       const row = (await this.plans.findById(plan.id, tx.em))!;
-      await this.audit.record(tx.em, ctx, { action: 'plan.create', entityType: 'plan', entityId: plan.id, after: toPlanResponse(row) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'plan.create',
+        entityType: 'plan',
+        entityId: plan.id,
+        after: toPlanResponse(row),
+      });
       tx.changed({ kind: 'plan', id: plan.id });
       return toPlanResponse(row);
     });
@@ -125,18 +150,30 @@ export class PlansService {
         const effectiveFrom = effectiveHour(body.effectiveFrom ? new Date(body.effectiveFrom) : new Date());
         const closed = await this.plans.closedPeriodAfter(tx.em, effectiveFrom);
         if (closed) {
-          throw new AppError('conflict', `Billing period ${closed} is closed: a price version cannot take effect before it ends`);
+          throw new AppError(
+            'conflict',
+            `Billing period ${closed} is closed: a price version cannot take effect before it ends`,
+          );
         }
-        if ((await this.plans.priceVersions(id, tx.em)).some((v) => v.effectiveFrom.getTime() === effectiveFrom.getTime())) {
+        if (
+          (await this.plans.priceVersions(id, tx.em)).some((v) => v.effectiveFrom.getTime() === effectiveFrom.getTime())
+        ) {
           throw new AppError('conflict', `A price version already takes effect at ${effectiveFrom.toISOString()}`);
         }
         const version = await this.plans.insertPriceVersion(tx.em, {
-          planId: id, effectiveFrom, currency: body.pricing.currency, monthlyFee: body.pricing.monthlyFee,
-          includedRequests: body.pricing.includedRequests, overagePer1000: body.pricing.overagePer1000,
+          planId: id,
+          effectiveFrom,
+          currency: body.pricing.currency,
+          monthlyFee: body.pricing.monthlyFee,
+          includedRequests: body.pricing.includedRequests,
+          overagePer1000: body.pricing.overagePer1000,
           createdBy: ctx.user?.id ?? null,
         });
         await this.audit.record(tx.em, ctx, {
-          action: 'plan.price_version.create', entityType: 'plan', entityId: id, after: toPriceVersionResponse(version, false),
+          action: 'plan.price_version.create',
+          entityType: 'plan',
+          entityId: id,
+          after: toPriceVersionResponse(version, false),
         });
         // The plan's own columns mirror the version in force now; a future version leaves them as they are.
         if (effectiveFrom.getTime() > Date.now()) {
@@ -148,7 +185,13 @@ export class PlansService {
       }
       await this.plans.update(tx.em, id, columns);
       const after = (await this.plans.findById(id, tx.em))!;
-      await this.audit.record(tx.em, ctx, { action: 'plan.update', entityType: 'plan', entityId: id, before: toPlanResponse(before), after: toPlanResponse(after) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'plan.update',
+        entityType: 'plan',
+        entityId: id,
+        before: toPlanResponse(before),
+        after: toPlanResponse(after),
+      });
       tx.changed({ kind: 'plan', id });
       return toPlanResponse(after);
     });
@@ -168,9 +211,15 @@ export class PlansService {
       const before = await this.plans.findById(id, tx.em, true);
       if (!before) throw new AppError('not_found', 'Plan not found');
       const inUse = await this.plans.countAppsUsing(tx.em, id);
-      if (inUse > 0) throw new AppError('conflict', `${inUse} app(s) still use this plan; move them to another plan first`);
+      if (inUse > 0)
+        throw new AppError('conflict', `${inUse} app(s) still use this plan; move them to another plan first`);
       await this.plans.softDelete(tx.em, id);
-      await this.audit.record(tx.em, ctx, { action: 'plan.delete', entityType: 'plan', entityId: id, before: toPlanResponse(before) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'plan.delete',
+        entityType: 'plan',
+        entityId: id,
+        before: toPlanResponse(before),
+      });
       tx.changed({ kind: 'plan', id });
     });
   }

@@ -23,9 +23,18 @@ describe('csvCell', () => {
 
   it('round-trips through csv-parse', () => {
     type Row = { name: string; n: string };
-    const cols: CsvColumn<Row>[] = [{ header: 'name', kind: 'text', value: (r) => r.name }, { header: 'n', kind: 'number', value: (r) => r.n }];
-    const rows: Row[] = [{ name: 'a, "b"\nc', n: '-1.50' }, { name: '=cmd', n: '0' }];
+    const cols: CsvColumn<Row>[] = [
+      { header: 'name', kind: 'text', value: (r) => r.name },
+      { header: 'n', kind: 'number', value: (r) => r.n },
+    ];
+    const rows: Row[] = [
+      { name: 'a, "b"\nc', n: '-1.50' },
+      { name: '=cmd', n: '0' },
+    ];
     const text = csvHeader(cols) + rows.map((r) => csvLine(cols, r)).join('');
-    expect(parse(text, { columns: true })).toEqual([{ name: 'a, "b"\nc', n: '-1.50' }, { name: "'=cmd", n: '0' }]);
+    expect(parse(text, { columns: true })).toEqual([
+      { name: 'a, "b"\nc', n: '-1.50' },
+      { name: "'=cmd", n: '0' },
+    ]);
   });
 });

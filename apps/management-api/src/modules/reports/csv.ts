@@ -22,7 +22,8 @@ const NUMBER = /^-?\d+(\.\d+)?$/;
 export function csvCell(value: string | number | null | undefined, kind: CsvKind): string {
   if (value === null || value === undefined) return '';
   let s = String(value);
-  if (kind === 'number' && !NUMBER.test(s)) s = `'${s}`; // never expected; never let it through raw
+  if (kind === 'number' && !NUMBER.test(s))
+    s = `'${s}`; // never expected; never let it through raw
   else if (kind === 'text' && DANGEROUS_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -23,7 +23,12 @@ export function sendJson(res: ApiResponse, body: unknown): void {
  * problem+json response (rethrown to the filter); after it, the connection is cut so a truncated
  * file can never pass for a complete one.
  */
-export async function sendCsv<T>(res: ApiResponse, filename: string, columns: CsvColumn<T>[], rows: AsyncIterable<T>): Promise<void> {
+export async function sendCsv<T>(
+  res: ApiResponse,
+  filename: string,
+  columns: CsvColumn<T>[],
+  rows: AsyncIterable<T>,
+): Promise<void> {
   res.statusCode = 200;
   res.setHeader('content-type', 'text/csv; charset=utf-8');
   res.setHeader('content-disposition', `attachment; filename="${filename.replace(/[^\w.-]/g, '_')}"`);

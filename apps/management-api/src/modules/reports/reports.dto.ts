@@ -5,26 +5,37 @@ import { moneyAmount, perThousandAmount } from '../plans/plans.dto';
 import { instant } from '../usage/usage.dto';
 
 const DAY_MS = 86_400_000;
-export const format = z.enum(['json', 'csv']).optional().describe('json (default) or csv; `Accept: text/csv` also selects csv');
-export const period = z.string().refine(isPeriod, 'a UTC month, YYYY-MM').describe('Billing period (UTC month), e.g. 2026-11');
+export const format = z
+  .enum(['json', 'csv'])
+  .optional()
+  .describe('json (default) or csv; `Accept: text/csv` also selects csv');
+export const period = z
+  .string()
+  .refine(isPeriod, 'a UTC month, YYYY-MM')
+  .describe('Billing period (UTC month), e.g. 2026-11');
 
-export const usageReportQuery = z.strictObject({
-  from: instant.optional().describe('Default: start of the current UTC month'),
-  to: instant.optional().describe('Default: now'),
-  groupBy: z.enum(['consumer', 'app', 'api', 'plan', 'day']).default('consumer'),
-  format,
-}).superRefine((q, ctx) => {
-  const to = q.to ? Date.parse(q.to) : Date.now();
-  const from = q.from ? Date.parse(q.from) : Date.UTC(new Date(to).getUTCFullYear(), new Date(to).getUTCMonth(), 1);
-  if (from >= to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before to' });
-  if (to - from > 400 * DAY_MS) ctx.addIssue({ code: 'custom', path: ['to'], message: 'range must not exceed 400 days' });
-});
+export const usageReportQuery = z
+  .strictObject({
+    from: instant.optional().describe('Default: start of the current UTC month'),
+    to: instant.optional().describe('Default: now'),
+    groupBy: z.enum(['consumer', 'app', 'api', 'plan', 'day']).default('consumer'),
+    format,
+  })
+  .superRefine((q, ctx) => {
+    const to = q.to ? Date.parse(q.to) : Date.now();
+    const from = q.from ? Date.parse(q.from) : Date.UTC(new Date(to).getUTCFullYear(), new Date(to).getUTCMonth(), 1);
+    if (from >= to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before to' });
+    if (to - from > 400 * DAY_MS)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'range must not exceed 400 days' });
+  });
 export type UsageReportQuery = z.output<typeof usageReportQuery>;
 
 export const chargebackQuery = z.strictObject({
   period,
   format,
-  view: z.enum(['lines', 'subtotals', 'totals']).default('lines')
+  view: z
+    .enum(['lines', 'subtotals', 'totals'])
+    .default('lines')
     .describe('CSV only: the lines (default), one row per consumer and currency, or one row per currency'),
 });
 export type ChargebackQuery = z.output<typeof chargebackQuery>;
@@ -43,7 +54,12 @@ export const usageReportRow = z.object({
   avgLatencyMs: z.string().describe('Decimal string, 1 place'),
 });
 export type UsageReportRow = z.infer<typeof usageReportRow>;
-export const usageReportResponse = z.object({ from: z.iso.datetime(), to: z.iso.datetime(), groupBy: z.string(), rows: z.array(usageReportRow) });
+export const usageReportResponse = z.object({
+  from: z.iso.datetime(),
+  to: z.iso.datetime(),
+  groupBy: z.string(),
+  rows: z.array(usageReportRow),
+});
 
 export const chargebackLine = z.object({
   period: z.string(),
@@ -66,32 +82,52 @@ export const chargebackResponse = z.object({
   period: z.string(),
   status: z.enum(['open', 'closed']).describe('open: computed live from rollups; closed: read from statements'),
   lines: z.array(chargebackLine),
-  subtotals: z.array(z.object({ consumerId: uuid, currency: z.string(), total: z.string() }))
+  subtotals: z
+    .array(z.object({ consumerId: uuid, currency: z.string(), total: z.string() }))
     .describe('Per consumer and currency: a consumer with apps on plans in two currencies has two; never a mixed sum'),
   totals: z.array(z.object({ currency: z.string(), total: z.string() })).describe('Per currency; never a mixed sum'),
 });
 
-const previewRateLimit = z.strictObject({ requests: z.number().int().min(1).max(1_000_000_000), per: z.enum(['second', 'minute', 'hour', 'day']) });
-export const planPreviewBody = z.strictObject({
-  rateLimit: previewRateLimit.optional(),
-  effectiveFrom: z.iso.datetime({ offset: true }).optional()
-    .describe('When the proposed pricing would take effect (default now): the preview compares against the version it replaces'),
-  monthlyQuota: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
-  pricing: z.strictObject({
-    currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. "USD"').optional(),
-    monthlyFee: moneyAmount.optional(),
-    includedRequests: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-    overagePer1000: perThousandAmount.optional(),
-  }).optional(),
-}).refine((b) => b.rateLimit !== undefined || b.monthlyQuota !== undefined || b.pricing !== undefined, {
-  message: 'propose at least one of rateLimit, monthlyQuota, pricing',
+const previewRateLimit = z.strictObject({
+  requests: z.number().int().min(1).max(1_000_000_000),
+  per: z.enum(['second', 'minute', 'hour', 'day']),
 });
+export const planPreviewBody = z
+  .strictObject({
+    rateLimit: previewRateLimit.optional(),
+    effectiveFrom: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe(
+        'When the proposed pricing would take effect (default now): the preview compares against the version it replaces',
+      ),
+    monthlyQuota: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+    pricing: z
+      .strictObject({
+        currency: z
+          .string()
+          .regex(/^[A-Z]{3}$/, 'ISO 4217 code, e.g. "USD"')
+          .optional(),
+        monthlyFee: moneyAmount.optional(),
+        includedRequests: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+        overagePer1000: perThousandAmount.optional(),
+      })
+      .optional(),
+  })
+  .refine((b) => b.rateLimit !== undefined || b.monthlyQuota !== undefined || b.pricing !== undefined, {
+    message: 'propose at least one of rateLimit, monthlyQuota, pricing',
+  });
 export type PlanPreviewBody = z.output<typeof planPreviewBody>;
 
 const terms = z.object({
   rateLimit: z.object({ requests: z.number().int(), per: z.string() }),
   monthlyQuota: z.number().int().nullable(),
-  pricing: z.object({ currency: z.string(), monthlyFee: z.string(), includedRequests: z.number().int(), overagePer1000: z.string() }),
+  pricing: z.object({
+    currency: z.string(),
+    monthlyFee: z.string(),
+    includedRequests: z.number().int(),
+    overagePer1000: z.string(),
+  }),
 });
 export const planPreviewResponse = z.object({
   planId: uuid,
@@ -100,15 +136,30 @@ export const planPreviewResponse = z.object({
   proposed: terms,
   effectiveFrom: z.iso.datetime(),
   replacedVersion: z.object({ id: uuid, effectiveFrom: z.iso.datetime() }),
-  apps: z.array(z.object({
-    appId: uuid, appName: z.string(), consumerId: uuid, billableCalls: z.number().int(), peakHourlyCalls: z.number().int(),
-    overQuotaCurrent: z.number().int(), overQuotaProposed: z.number().int(),
-    hoursOverRateLimitCurrent: z.number().int(), hoursOverRateLimitProposed: z.number().int(),
-  })),
-  consumers: z.array(z.object({
-    consumerId: uuid, consumerName: z.string(), apps: z.number().int(), billableCalls: z.number().int(),
-    currentBill: z.string(), proposedBill: z.string(), difference: z.string(),
-  })),
+  apps: z.array(
+    z.object({
+      appId: uuid,
+      appName: z.string(),
+      consumerId: uuid,
+      billableCalls: z.number().int(),
+      peakHourlyCalls: z.number().int(),
+      overQuotaCurrent: z.number().int(),
+      overQuotaProposed: z.number().int(),
+      hoursOverRateLimitCurrent: z.number().int(),
+      hoursOverRateLimitProposed: z.number().int(),
+    }),
+  ),
+  consumers: z.array(
+    z.object({
+      consumerId: uuid,
+      consumerName: z.string(),
+      apps: z.number().int(),
+      billableCalls: z.number().int(),
+      currentBill: z.string(),
+      proposedBill: z.string(),
+      difference: z.string(),
+    }),
+  ),
   totals: z.object({ currency: z.string(), currentBill: z.string(), proposedBill: z.string(), difference: z.string() }),
   notes: z.array(z.string()),
 });

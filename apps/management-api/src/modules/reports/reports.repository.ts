@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { loadRatingInputs, loadReconciliation, type PeriodRatingInputs, type ReconciliationReport, type SqlQuery } from '@apim/billing';
+import {
+  loadRatingInputs,
+  loadReconciliation,
+  type PeriodRatingInputs,
+  type ReconciliationReport,
+  type SqlQuery,
+} from '@apim/billing';
 import { DataSource } from 'typeorm';
 import { reportQuery } from '../../common/db/report-query';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
@@ -10,7 +16,10 @@ const GROUPS = {
   app: { key: `u.app_id::text`, name: `a.name` },
   api: { key: `u.api_id::text`, name: `api.name` },
   plan: { key: `u.plan_id::text`, name: `p.name` },
-  day: { key: `to_char(u.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD')`, name: `to_char(u.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD')` },
+  day: {
+    key: `to_char(u.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+    name: `to_char(u.bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+  },
 } as const;
 export type GroupBy = keyof typeof GROUPS;
 
@@ -23,7 +32,8 @@ export class ReportsRepository {
   ) {}
 
   /** Every report read runs under REPORT_STATEMENT_TIMEOUT_MS (see reportQuery). */
-  readonly query: SqlQuery = (sql, params) => reportQuery(this.ds, this.config.REPORT_STATEMENT_TIMEOUT_MS, sql, params ?? []);
+  readonly query: SqlQuery = (sql, params) =>
+    reportQuery(this.ds, this.config.REPORT_STATEMENT_TIMEOUT_MS, sql, params ?? []);
 
   private read<T = Record<string, string | null>[]>(sql: string, params: unknown[]): Promise<T> {
     return reportQuery<T>(this.ds, this.config.REPORT_STATEMENT_TIMEOUT_MS, sql, params);
@@ -61,8 +71,14 @@ export class ReportsRepository {
     );
     for await (const r of rows) {
       yield {
-        key: r.key, name: r.name, requests: Number(r.requests), billable: Number(r.billable), errors: Number(r.errors),
-        bytesIn: Number(r.bytes_in), bytesOut: Number(r.bytes_out), avgLatencyMs: r.avg_latency ?? '0.0',
+        key: r.key,
+        name: r.name,
+        requests: Number(r.requests),
+        billable: Number(r.billable),
+        errors: Number(r.errors),
+        bytesIn: Number(r.bytes_in),
+        bytesOut: Number(r.bytes_out),
+        avgLatencyMs: r.avg_latency ?? '0.0',
       };
     }
   }
@@ -100,9 +116,20 @@ export class ReportsRepository {
     );
     for await (const r of rows) {
       yield {
-        period, consumerId: r.consumer_id!, consumerName: r.consumer_name!, costCenter: r.cost_center, appId: r.app_id!, appName: r.app_name!,
-        plan: r.plan!, requests: Number(r.requests), includedRequests: Number(r.included), billableRequests: Number(r.billable),
-        monthlyFee: r.fee!, overageAmount: r.overage!, total: r.total!, currency: r.currency!.trim(),
+        period,
+        consumerId: r.consumer_id!,
+        consumerName: r.consumer_name!,
+        costCenter: r.cost_center,
+        appId: r.app_id!,
+        appName: r.app_name!,
+        plan: r.plan!,
+        requests: Number(r.requests),
+        includedRequests: Number(r.included),
+        billableRequests: Number(r.billable),
+        monthlyFee: r.fee!,
+        overageAmount: r.overage!,
+        total: r.total!,
+        currency: r.currency!.trim(),
       };
     }
   }
@@ -124,9 +151,20 @@ export class ReportsRepository {
       [period],
     );
     return rows.map((r) => ({
-      period, consumerId: r.consumer_id!, consumerName: r.consumer_name!, costCenter: r.cost_center, appId: r.app_id!, appName: r.app_name!,
-      plan: r.plan!, requests: Number(r.requests), includedRequests: 0, billableRequests: Number(r.billable_requests),
-      monthlyFee: '0.00', overageAmount: r.amount!, total: r.amount!, currency: r.currency!.trim(),
+      period,
+      consumerId: r.consumer_id!,
+      consumerName: r.consumer_name!,
+      costCenter: r.cost_center,
+      appId: r.app_id!,
+      appName: r.app_name!,
+      plan: r.plan!,
+      requests: Number(r.requests),
+      includedRequests: 0,
+      billableRequests: Number(r.billable_requests),
+      monthlyFee: '0.00',
+      overageAmount: r.amount!,
+      total: r.amount!,
+      currency: r.currency!.trim(),
     }));
   }
 
@@ -176,9 +214,14 @@ export class ReportsRepository {
       [planId, from, to, hourlyCurrent, hourlyProposed],
     );
     return rows.map((r) => ({
-      appId: r.app_id!, appName: r.app_name!, consumerId: r.consumer_id!, consumerName: r.consumer_name!,
-      billable: Number(r.billable), peak: Number(r.peak), hoursOverCurrent: Number(r.hours_cur), hoursOverProposed: Number(r.hours_new),
+      appId: r.app_id!,
+      appName: r.app_name!,
+      consumerId: r.consumer_id!,
+      consumerName: r.consumer_name!,
+      billable: Number(r.billable),
+      peak: Number(r.peak),
+      hoursOverCurrent: Number(r.hours_cur),
+      hoursOverProposed: Number(r.hours_new),
     }));
   }
 }
-

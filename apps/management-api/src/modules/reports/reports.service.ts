@@ -24,7 +24,12 @@ export interface Chargeback {
 export class ReportsService {
   constructor(@Inject(ReportsRepository) private readonly repo: ReportsRepository) {}
 
-  usage(q: UsageReportQuery): { from: Date; to: Date; groupBy: UsageReportQuery['groupBy']; rows: AsyncIterable<UsageReportRow> } {
+  usage(q: UsageReportQuery): {
+    from: Date;
+    to: Date;
+    groupBy: UsageReportQuery['groupBy'];
+    rows: AsyncIterable<UsageReportRow>;
+  } {
     const to = q.to ? new Date(q.to) : new Date();
     const from = q.from ? new Date(q.from) : new Date(Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), 1));
     return { from, to, groupBy: q.groupBy, rows: this.repo.usageReport(from, to, q.groupBy) };
@@ -42,12 +47,29 @@ export class ReportsService {
     const adjustments = await this.repo.openAdjustments(period);
     async function* lines(): AsyncGenerator<ChargebackLine> {
       for (const app of inputs.apps) {
-        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans: inputs.plans, prices: inputs.prices, usage: app.usage });
+        const rated = ratePeriod({
+          period,
+          subscriptions: app.subscriptions,
+          plans: inputs.plans,
+          prices: inputs.prices,
+          usage: app.usage,
+        });
         for (const c of rated.charges) {
           yield {
-            period, consumerId: app.consumerId, consumerName: app.consumerName, costCenter: app.costCenter, appId: app.appId,
-            appName: app.appName, plan: planLabel(c.planName, c.effectiveFrom, period), requests: c.requests, includedRequests: c.includedRequests,
-            billableRequests: c.billableRequests, monthlyFee: c.monthlyFee, overageAmount: c.overageAmount, total: c.total, currency: c.currency,
+            period,
+            consumerId: app.consumerId,
+            consumerName: app.consumerName,
+            costCenter: app.costCenter,
+            appId: app.appId,
+            appName: app.appName,
+            plan: planLabel(c.planName, c.effectiveFrom, period),
+            requests: c.requests,
+            includedRequests: c.includedRequests,
+            billableRequests: c.billableRequests,
+            monthlyFee: c.monthlyFee,
+            overageAmount: c.overageAmount,
+            total: c.total,
+            currency: c.currency,
           };
         }
       }
@@ -75,14 +97,19 @@ export class ReportsService {
       rateLimit: { requests: Number(plan.rate_limit_requests), per: plan.rate_limit_per as keyof typeof PER_HOUR },
       monthlyQuota: plan.monthly_quota === null ? null : Number(plan.monthly_quota),
       pricing: {
-        currency: plan.currency!.trim(), monthlyFee: new Money(plan.monthly_fee!).toFixed(2),
-        includedRequests: Number(plan.included_requests), overagePer1000: new Money(plan.overage_per_1000!).toFixed(4),
+        currency: plan.currency!.trim(),
+        monthlyFee: new Money(plan.monthly_fee!).toFixed(2),
+        includedRequests: Number(plan.included_requests),
+        overagePer1000: new Money(plan.overage_per_1000!).toFixed(4),
       },
     };
     const proposed = {
       rateLimit: body.rateLimit ?? current.rateLimit,
       monthlyQuota: body.monthlyQuota === undefined ? current.monthlyQuota : body.monthlyQuota,
-      pricing: { ...current.pricing, ...Object.fromEntries(Object.entries(body.pricing ?? {}).filter(([, v]) => v !== undefined)) },
+      pricing: {
+        ...current.pricing,
+        ...Object.fromEntries(Object.entries(body.pricing ?? {}).filter(([, v]) => v !== undefined)),
+      },
     };
     const to = now;
     const from = new Date(now.getTime() - 30 * 86_400_000);
@@ -96,16 +123,34 @@ export class ReportsService {
       const proposedBill = rateUsage(proposed.pricing, proposedCalls).total;
       return {
         row: {
-          appId: u.appId, appName: u.appName, consumerId: u.consumerId, billableCalls: u.billable, peakHourlyCalls: u.peak,
-          overQuotaCurrent: over(u.billable, current.monthlyQuota), overQuotaProposed: over(u.billable, proposed.monthlyQuota),
-          hoursOverRateLimitCurrent: u.hoursOverCurrent, hoursOverRateLimitProposed: u.hoursOverProposed,
+          appId: u.appId,
+          appName: u.appName,
+          consumerId: u.consumerId,
+          billableCalls: u.billable,
+          peakHourlyCalls: u.peak,
+          overQuotaCurrent: over(u.billable, current.monthlyQuota),
+          overQuotaProposed: over(u.billable, proposed.monthlyQuota),
+          hoursOverRateLimitCurrent: u.hoursOverCurrent,
+          hoursOverRateLimitProposed: u.hoursOverProposed,
         },
-        consumerName: u.consumerName, currentBill, proposedBill,
+        consumerName: u.consumerName,
+        currentBill,
+        proposedBill,
       };
     });
-    const byConsumer = new Map<string, { consumerId: string; consumerName: string; apps: number; billableCalls: number; cur: string[]; prop: string[] }>();
+    const byConsumer = new Map<
+      string,
+      { consumerId: string; consumerName: string; apps: number; billableCalls: number; cur: string[]; prop: string[] }
+    >();
     for (const a of apps) {
-      const c = byConsumer.get(a.row.consumerId) ?? { consumerId: a.row.consumerId, consumerName: a.consumerName, apps: 0, billableCalls: 0, cur: [], prop: [] };
+      const c = byConsumer.get(a.row.consumerId) ?? {
+        consumerId: a.row.consumerId,
+        consumerName: a.consumerName,
+        apps: 0,
+        billableCalls: 0,
+        cur: [],
+        prop: [],
+      };
       c.apps += 1;
       c.billableCalls += a.row.billableCalls;
       c.cur.push(a.currentBill);
@@ -116,18 +161,32 @@ export class ReportsService {
       const currentBill = sumMoney(c.cur);
       const proposedBill = sumMoney(c.prop);
       return {
-        consumerId: c.consumerId, consumerName: c.consumerName, apps: c.apps, billableCalls: c.billableCalls,
-        currentBill, proposedBill, difference: new Money(proposedBill).minus(currentBill).toFixed(2),
+        consumerId: c.consumerId,
+        consumerName: c.consumerName,
+        apps: c.apps,
+        billableCalls: c.billableCalls,
+        currentBill,
+        proposedBill,
+        difference: new Money(proposedBill).minus(currentBill).toFixed(2),
       };
     });
     const currentTotal = sumMoney(consumers.map((c) => c.currentBill));
     const proposedTotal = sumMoney(consumers.map((c) => c.proposedBill));
     return {
-      planId, window: { from: from.toISOString(), to: to.toISOString() }, current, proposed,
+      planId,
+      window: { from: from.toISOString(), to: to.toISOString() },
+      current,
+      proposed,
       effectiveFrom: effectiveFrom.toISOString(),
       replacedVersion: { id: plan.version_id!, effectiveFrom: new Date(plan.version_effective_from!).toISOString() },
-      apps: apps.map((a) => a.row), consumers,
-      totals: { currency: proposed.pricing.currency, currentBill: currentTotal, proposedBill: proposedTotal, difference: new Money(proposedTotal).minus(currentTotal).toFixed(2) },
+      apps: apps.map((a) => a.row),
+      consumers,
+      totals: {
+        currency: proposed.pricing.currency,
+        currentBill: currentTotal,
+        proposedBill: proposedTotal,
+        difference: new Money(proposedTotal).minus(currentTotal).toFixed(2),
+      },
       notes: [
         'Bills treat the 30-day window as one month: full monthly fee, each plan allowance once.',
         'Calls over the proposed monthly quota are counted as refused (not billed).',

@@ -14,8 +14,17 @@ import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import {
-  acceptedInvitationResponse, acceptInvitationBody, type AcceptInvitationBody, createdInvitationResponse, createInvitationBody,
-  type CreateInvitationBody, invitationToken, memberResponse, teamResponse, updateMemberBody, type UpdateMemberBody,
+  acceptedInvitationResponse,
+  acceptInvitationBody,
+  type AcceptInvitationBody,
+  createdInvitationResponse,
+  createInvitationBody,
+  type CreateInvitationBody,
+  invitationToken,
+  memberResponse,
+  teamResponse,
+  updateMemberBody,
+  type UpdateMemberBody,
 } from './teams.dto';
 import { TeamsService } from './teams.service';
 
@@ -27,15 +36,28 @@ export class TeamController {
   constructor(@Inject(TeamsService) private readonly teams: TeamsService) {}
 
   @Get()
-  @ApiDoc({ summary: 'Your team: the consumer, its members and (owners/admins) pending invitations', response: teamResponse })
+  @ApiDoc({
+    summary: 'Your team: the consumer, its members and (owners/admins) pending invitations',
+    response: teamResponse,
+  })
   get(@CurrentUser() user: AuthUser) {
     return this.teams.get(user);
   }
 
   @Post('invitations')
   @TeamRoles(...TEAM_MANAGERS)
-  @ApiDoc({ summary: 'Invite by e-mail; the response has the accept link', body: createInvitationBody, response: createdInvitationResponse, status: 201, errors: [409] })
-  invite(@Body(new ZodPipe(createInvitationBody)) body: CreateInvitationBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Invite by e-mail; the response has the accept link',
+    body: createInvitationBody,
+    response: createdInvitationResponse,
+    status: 201,
+    errors: [409],
+  })
+  invite(
+    @Body(new ZodPipe(createInvitationBody)) body: CreateInvitationBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.teams.invite(user, ctx, body);
   }
 
@@ -43,21 +65,45 @@ export class TeamController {
   @TeamRoles(...TEAM_MANAGERS)
   @HttpCode(204)
   @ApiDoc({ summary: 'Withdraw a pending invitation', ids: ['id'], status: 204 })
-  async revokeInvitation(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser): Promise<void> {
+  async revokeInvitation(
+    @Param('id', UuidPipe) id: string,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ): Promise<void> {
     await this.teams.revokeInvitation(user, ctx, id);
   }
 
   @Patch('members/:userId')
   @TeamRoles(...TEAM_MANAGERS)
-  @ApiDoc({ summary: "Change a member's role (the last owner keeps theirs)", ids: ['userId'], body: updateMemberBody, response: memberResponse, errors: [409] })
-  update(@Param('userId', UuidPipe) userId: string, @Body(new ZodPipe(updateMemberBody)) body: UpdateMemberBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: "Change a member's role (the last owner keeps theirs)",
+    ids: ['userId'],
+    body: updateMemberBody,
+    response: memberResponse,
+    errors: [409],
+  })
+  update(
+    @Param('userId', UuidPipe) userId: string,
+    @Body(new ZodPipe(updateMemberBody)) body: UpdateMemberBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.teams.changeRole(user, ctx, userId, body.role);
   }
 
   @Delete('members/:userId')
   @HttpCode(204)
-  @ApiDoc({ summary: 'Remove a member (owners/admins), or leave (yourself); never the last owner', ids: ['userId'], status: 204, errors: [409] })
-  async remove(@Param('userId', UuidPipe) userId: string, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser): Promise<void> {
+  @ApiDoc({
+    summary: 'Remove a member (owners/admins), or leave (yourself); never the last owner',
+    ids: ['userId'],
+    status: 204,
+    errors: [409],
+  })
+  async remove(
+    @Param('userId', UuidPipe) userId: string,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ): Promise<void> {
     await this.teams.remove(user, ctx, userId);
   }
 }
@@ -76,11 +122,18 @@ export class InvitationsController {
   @HttpCode(200)
   @ApiDoc({
     summary: 'Accept a team invitation',
-    description: 'Signed in (Bearer token of the invited e-mail): joins the team. Not signed in: send { name, password } to create an account with the invited e-mail.',
-    body: acceptInvitationBody, response: acceptedInvitationResponse, public: true, errors: [401, 403, 404, 409],
+    description:
+      'Signed in (Bearer token of the invited e-mail): joins the team. Not signed in: send { name, password } to create an account with the invited e-mail.',
+    body: acceptInvitationBody,
+    response: acceptedInvitationResponse,
+    public: true,
+    errors: [401, 403, 404, 409],
   })
   async accept(
-    @Param('token') token: string, @Body(new ZodPipe(acceptInvitationBody)) body: AcceptInvitationBody, @Req() req: ApiRequest, @Ctx() ctx: RequestContext,
+    @Param('token') token: string,
+    @Body(new ZodPipe(acceptInvitationBody)) body: AcceptInvitationBody,
+    @Req() req: ApiRequest,
+    @Ctx() ctx: RequestContext,
   ) {
     if (!invitationToken.safeParse(token).success) throw new AppError('not_found', 'Invitation not found');
     // Public route with an optional session: a bearer token, when sent, must be valid.

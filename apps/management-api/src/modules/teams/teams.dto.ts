@@ -5,7 +5,13 @@ import { password } from '../users/users.dto';
 
 export const teamRole = z.enum(['owner', 'admin', 'developer', 'billing']);
 
-export const memberResponse = z.object({ userId: uuid, email: z.string(), name: z.string(), role: teamRole, joinedAt: timestamp });
+export const memberResponse = z.object({
+  userId: uuid,
+  email: z.string(),
+  name: z.string(),
+  role: teamRole,
+  joinedAt: timestamp,
+});
 export type MemberResponse = z.infer<typeof memberResponse>;
 
 export const invitationResponse = z.object({
@@ -18,7 +24,9 @@ export const invitationResponse = z.object({
 export type InvitationResponse = z.infer<typeof invitationResponse>;
 
 export const createdInvitationResponse = invitationResponse.extend({
-  acceptUrl: z.string().describe('The link to send to the invitee (shown to you once; e-mailed too when SMTP is configured)'),
+  acceptUrl: z
+    .string()
+    .describe('The link to send to the invitee (shown to you once; e-mailed too when SMTP is configured)'),
 });
 export type CreatedInvitationResponse = z.infer<typeof createdInvitationResponse>;
 
@@ -37,9 +45,7 @@ export const updateMemberBody = z.strictObject({ role: teamRole });
 export type UpdateMemberBody = z.output<typeof updateMemberBody>;
 
 /** Logged in: no body. Signing up through the invitation: name and password (the e-mail is the invitation's). */
-export const acceptInvitationBody = z
-  .strictObject({ name, password })
-  .optional();
+export const acceptInvitationBody = z.strictObject({ name, password }).optional();
 export type AcceptInvitationBody = z.output<typeof acceptInvitationBody>;
 
 export const acceptedInvitationResponse = z.object({ consumerId: uuid, role: teamRole, userId: uuid });

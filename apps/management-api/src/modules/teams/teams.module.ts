@@ -4,5 +4,9 @@ import { InvitationsController, TeamController } from './teams.controller';
 import { TeamsRepository } from './teams.repository';
 import { TeamsService } from './teams.service';
 
-@Module({ imports: [ConsumersModule], controllers: [TeamController, InvitationsController], providers: [TeamsService, TeamsRepository] })
+@Module({
+  imports: [ConsumersModule],
+  controllers: [TeamController, InvitationsController],
+  providers: [TeamsService, TeamsRepository],
+})
 export class TeamsModule {}

@@ -48,7 +48,10 @@ export class TeamsRepository {
     );
   }
 
-  async insertInvitation(em: EntityManager, v: { consumerId: string; email: string; role: TeamRole; tokenHash: string; invitedBy: string; expiresAt: Date }): Promise<InvitationRow> {
+  async insertInvitation(
+    em: EntityManager,
+    v: { consumerId: string; email: string; role: TeamRole; tokenHash: string; invitedBy: string; expiresAt: Date },
+  ): Promise<InvitationRow> {
     const rows: InvitationRow[] = await em.query(
       `INSERT INTO team_invitations (consumer_id, email, role, token_hash, invited_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
       [v.consumerId, v.email, v.role, v.tokenHash, v.invitedBy, v.expiresAt],
@@ -65,7 +68,9 @@ export class TeamsRepository {
   }
 
   async findInvitationByHash(em: EntityManager, tokenHash: string): Promise<InvitationRow | null> {
-    const rows: InvitationRow[] = await em.query(`SELECT * FROM team_invitations WHERE token_hash = $1 FOR UPDATE`, [tokenHash]);
+    const rows: InvitationRow[] = await em.query(`SELECT * FROM team_invitations WHERE token_hash = $1 FOR UPDATE`, [
+      tokenHash,
+    ]);
     return rows[0] ?? null;
   }
 
@@ -74,11 +79,18 @@ export class TeamsRepository {
   }
 
   async isMember(em: EntityManager, consumerId: string, userId: string): Promise<boolean> {
-    return (await em.query(`SELECT 1 FROM team_members WHERE consumer_id = $1 AND user_id = $2`, [consumerId, userId])).length > 0;
+    return (
+      (await em.query(`SELECT 1 FROM team_members WHERE consumer_id = $1 AND user_id = $2`, [consumerId, userId]))
+        .length > 0
+    );
   }
 
   async setRole(em: EntityManager, consumerId: string, userId: string, role: TeamRole): Promise<void> {
-    await em.query(`UPDATE team_members SET role = $3 WHERE consumer_id = $1 AND user_id = $2`, [consumerId, userId, role]);
+    await em.query(`UPDATE team_members SET role = $3 WHERE consumer_id = $1 AND user_id = $2`, [
+      consumerId,
+      userId,
+      role,
+    ]);
   }
 
   /** Removes the membership; the user's current team moves to another of theirs, if any. */
@@ -101,7 +113,10 @@ export class TeamsRepository {
     return rows[0] ?? null;
   }
 
-  async insertDeveloper(em: EntityManager, v: { email: string; passwordHash: string; name: string; consumerId: string }): Promise<string> {
+  async insertDeveloper(
+    em: EntityManager,
+    v: { email: string; passwordHash: string; name: string; consumerId: string },
+  ): Promise<string> {
     const rows: { id: string }[] = await em.query(
       `INSERT INTO users (email, password_hash, name, role, consumer_id) VALUES ($1, $2, $3, 'developer', $4) RETURNING id`,
       [v.email, v.passwordHash, v.name, v.consumerId],

@@ -15,13 +15,28 @@ import { LOGGER } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
 import type {
-  AcceptInvitationBody, CreatedInvitationResponse, CreateInvitationBody, InvitationResponse, MemberResponse, TeamResponse,
+  AcceptInvitationBody,
+  CreatedInvitationResponse,
+  CreateInvitationBody,
+  InvitationResponse,
+  MemberResponse,
+  TeamResponse,
 } from './teams.dto';
 import { type InvitationRow, type MemberRow, TeamsRepository } from './teams.repository';
 
-const toMember = (m: MemberRow): MemberResponse => ({ userId: m.user_id, email: m.email, name: m.name, role: m.role, joinedAt: iso(m.created_at) });
+const toMember = (m: MemberRow): MemberResponse => ({
+  userId: m.user_id,
+  email: m.email,
+  name: m.name,
+  role: m.role,
+  joinedAt: iso(m.created_at),
+});
 const toInvitation = (i: InvitationRow): InvitationResponse => ({
-  id: i.id, email: i.email, role: i.role, expiresAt: iso(i.expires_at), createdAt: iso(i.created_at),
+  id: i.id,
+  email: i.email,
+  role: i.role,
+  expiresAt: iso(i.expires_at),
+  createdAt: iso(i.created_at),
 });
 
 function hashToken(token: string): string {
@@ -70,8 +85,20 @@ export class TeamsService {
     const inv = await this.uow.run(async (tx) => {
       const existing = (await this.teams.members(consumerId, tx.em)).find((m) => m.email.toLowerCase() === body.email);
       if (existing) throw new AppError('conflict', 'This person is already a member of the team');
-      const row = await this.teams.insertInvitation(tx.em, { consumerId, email: body.email, role: body.role, tokenHash: hashToken(token), invitedBy: user.id, expiresAt });
-      await this.audit.record(tx.em, ctx, { action: 'team.invite', entityType: 'team_invitation', entityId: row.id, after: toInvitation(row) });
+      const row = await this.teams.insertInvitation(tx.em, {
+        consumerId,
+        email: body.email,
+        role: body.role,
+        tokenHash: hashToken(token),
+        invitedBy: user.id,
+        expiresAt,
+      });
+      await this.audit.record(tx.em, ctx, {
+        action: 'team.invite',
+        entityType: 'team_invitation',
+        entityId: row.id,
+        after: toInvitation(row),
+      });
       return row;
     });
     const acceptUrl = `${this.config.PORTAL_URL.replace(/\/$/, '')}/invitations/${token}`;
@@ -84,9 +111,12 @@ export class TeamsService {
     const transport = createTransport(this.config.SMTP_URL);
     try {
       await transport.sendMail({
-        from: this.config.SMTP_FROM, to, subject: `${inviter.name} invited you to their team`,
-        text: `${inviter.name} (${inviter.email}) invited you to join their team on the developer portal.\n\n`
-          + `Accept: ${acceptUrl}\n\nThe link works until ${expiresAt.toISOString()}.\n`,
+        from: this.config.SMTP_FROM,
+        to,
+        subject: `${inviter.name} invited you to their team`,
+        text:
+          `${inviter.name} (${inviter.email}) invited you to join their team on the developer portal.\n\n` +
+          `Accept: ${acceptUrl}\n\nThe link works until ${expiresAt.toISOString()}.\n`,
       });
     } catch (err) {
       // The inviter has the link in the response; a mail failure must not fail the invitation.
@@ -99,8 +129,13 @@ export class TeamsService {
   async revokeInvitation(user: AuthUser, ctx: RequestContext, id: string): Promise<void> {
     const { consumerId } = this.team(user);
     await this.uow.run(async (tx) => {
-      if (!(await this.teams.revokeInvitation(tx.em, consumerId, id))) throw new AppError('not_found', 'Invitation not found');
-      await this.audit.record(tx.em, ctx, { action: 'team.invitation_revoke', entityType: 'team_invitation', entityId: id });
+      if (!(await this.teams.revokeInvitation(tx.em, consumerId, id)))
+        throw new AppError('not_found', 'Invitation not found');
+      await this.audit.record(tx.em, ctx, {
+        action: 'team.invitation_revoke',
+        entityType: 'team_invitation',
+        entityId: id,
+      });
     });
   }
 
@@ -116,7 +151,11 @@ export class TeamsService {
       }
       await this.teams.setRole(tx.em, consumerId, userId, newRole);
       await this.audit.record(tx.em, ctx, {
-        action: 'team.change_role', entityType: 'team_member', entityId: userId, before: { role: target.role }, after: { role: newRole },
+        action: 'team.change_role',
+        entityType: 'team_member',
+        entityId: userId,
+        before: { role: target.role },
+        after: { role: newRole },
       });
       return toMember({ ...target, role: newRole });
     });
@@ -126,7 +165,8 @@ export class TeamsService {
   async remove(user: AuthUser, ctx: RequestContext, userId: string): Promise<void> {
     const { consumerId, role } = this.team(user);
     const leaving = userId === user.id;
-    if (!leaving && role !== 'owner' && role !== 'admin') throw new AppError('forbidden', 'Only owners and admins remove members');
+    if (!leaving && role !== 'owner' && role !== 'admin')
+      throw new AppError('forbidden', 'Only owners and admins remove members');
     await this.uow.run(async (tx) => {
       const members = await this.teams.lockMembers(tx.em, consumerId);
       const target = members.find((m) => m.user_id === userId);
@@ -136,7 +176,12 @@ export class TeamsService {
         throw new AppError('conflict', 'The last owner cannot leave the team; make someone else owner first');
       }
       await this.teams.removeMember(tx.em, consumerId, userId);
-      await this.audit.record(tx.em, ctx, { action: leaving ? 'team.leave' : 'team.remove', entityType: 'team_member', entityId: userId, before: toMember(target) });
+      await this.audit.record(tx.em, ctx, {
+        action: leaving ? 'team.leave' : 'team.remove',
+        entityType: 'team_member',
+        entityId: userId,
+        before: toMember(target),
+      });
     });
   }
 
@@ -144,32 +189,53 @@ export class TeamsService {
    * Joins the invitation's team: as the signed-in user (whose e-mail must be the invited one), or
    * as a new developer account made from `{ name, password }` with the invited e-mail.
    */
-  async accept(ctx: RequestContext, token: string, caller: AuthUser | null, body: AcceptInvitationBody): Promise<{ consumerId: string; role: TeamRole; userId: string }> {
+  async accept(
+    ctx: RequestContext,
+    token: string,
+    caller: AuthUser | null,
+    body: AcceptInvitationBody,
+  ): Promise<{ consumerId: string; role: TeamRole; userId: string }> {
     const passwordHash = !caller && body ? await hashPassword(body.password) : null;
     return this.uow.run(async (tx) => {
       const inv = await this.teams.findInvitationByHash(tx.em, hashToken(token));
       if (!inv || inv.revoked_at) throw new AppError('not_found', 'Invitation not found');
       if (inv.accepted_at) throw new AppError('conflict', 'This invitation has already been used');
-      if (inv.expires_at.getTime() <= Date.now()) throw new AppError('not_found', 'This invitation has expired; ask for a new one');
+      if (inv.expires_at.getTime() <= Date.now())
+        throw new AppError('not_found', 'This invitation has expired; ask for a new one');
       let userId: string;
       if (caller) {
         if (caller.role !== 'developer') throw new AppError('forbidden', 'Staff accounts cannot join a team');
-        if (caller.email.toLowerCase() !== inv.email.toLowerCase()) throw new AppError('forbidden', 'This invitation was sent to another e-mail address');
-        if (await this.teams.isMember(tx.em, inv.consumer_id, caller.id)) throw new AppError('conflict', 'You are already a member of this team');
+        if (caller.email.toLowerCase() !== inv.email.toLowerCase())
+          throw new AppError('forbidden', 'This invitation was sent to another e-mail address');
+        if (await this.teams.isMember(tx.em, inv.consumer_id, caller.id))
+          throw new AppError('conflict', 'You are already a member of this team');
         userId = caller.id;
       } else {
         if (!body || !passwordHash) {
           throw new AppError('unauthenticated', 'Log in to accept, or send { name, password } to create your account');
         }
-        if (await this.teams.findUserByEmail(tx.em, inv.email)) throw new AppError('conflict', 'An account with this e-mail exists; log in to accept');
-        userId = await this.teams.insertDeveloper(tx.em, { email: inv.email, passwordHash, name: body.name, consumerId: inv.consumer_id });
+        if (await this.teams.findUserByEmail(tx.em, inv.email))
+          throw new AppError('conflict', 'An account with this e-mail exists; log in to accept');
+        userId = await this.teams.insertDeveloper(tx.em, {
+          email: inv.email,
+          passwordHash,
+          name: body.name,
+          consumerId: inv.consumer_id,
+        });
       }
       await addTeamMember(tx.em, inv.consumer_id, userId, inv.role);
       await this.teams.switchCurrentTeam(tx.em, userId, inv.consumer_id);
       await this.teams.markAccepted(tx.em, inv.id, userId);
-      await this.audit.record(tx.em, { ...ctx, user: caller }, {
-        action: 'team.join', entityType: 'team_member', entityId: userId, after: { consumerId: inv.consumer_id, role: inv.role, invitationId: inv.id },
-      });
+      await this.audit.record(
+        tx.em,
+        { ...ctx, user: caller },
+        {
+          action: 'team.join',
+          entityType: 'team_member',
+          entityId: userId,
+          after: { consumerId: inv.consumer_id, role: inv.role, invitationId: inv.id },
+        },
+      );
       return { consumerId: inv.consumer_id, role: inv.role, userId };
     });
   }

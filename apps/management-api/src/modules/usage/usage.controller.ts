@@ -6,7 +6,14 @@ import { Roles } from '../../common/auth/roles.decorator';
 import { ANY_MEMBER, TeamRoles } from '../../common/auth/team-roles';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { portalUsageQuery, type PortalUsageQuery, portalUsageResponse, usageQuery, type UsageQuery, usageResponse } from './usage.dto';
+import {
+  portalUsageQuery,
+  type PortalUsageQuery,
+  portalUsageResponse,
+  usageQuery,
+  type UsageQuery,
+  usageResponse,
+} from './usage.dto';
 import { UsageService } from './usage.service';
 
 @ApiTags('usage')
@@ -18,9 +25,12 @@ export class UsageController {
   @Roles('admin', 'finance')
   @ApiDoc({
     summary: 'Usage series from the hourly rollups (all consumers)',
-    description: 'At most USAGE_MAX_ROWS points (400 past it: narrow the range or filter); ' +
+    description:
+      'At most USAGE_MAX_ROWS points (400 past it: narrow the range or filter); ' +
       'a query running past REPORT_STATEMENT_TIMEOUT_MS is cancelled (503).',
-    query: usageQuery, response: usageResponse, errors: [503],
+    query: usageQuery,
+    response: usageResponse,
+    errors: [503],
   })
   all(@Query(new ZodPipe(usageQuery, 'query')) q: UsageQuery) {
     return this.usage.series(EVERY_OWNER, q);
@@ -29,7 +39,11 @@ export class UsageController {
   @Get('portal/usage')
   @Roles('developer')
   @TeamRoles(...ANY_MEMBER)
-  @ApiDoc({ summary: "Usage series and quotas of the caller's own apps", query: portalUsageQuery, response: portalUsageResponse })
+  @ApiDoc({
+    summary: "Usage series and quotas of the caller's own apps",
+    query: portalUsageQuery,
+    response: portalUsageResponse,
+  })
   mine(@Query(new ZodPipe(portalUsageQuery, 'query')) q: PortalUsageQuery, @CurrentUser() user: AuthUser) {
     return this.usage.portal(ownerOf(user), q);
   }

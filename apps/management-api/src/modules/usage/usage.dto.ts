@@ -15,27 +15,32 @@ export function withRange<S extends z.ZodObject>(schema: S) {
     const from = q.from ? Date.parse(q.from) : to - DAY_MS;
     if (from >= to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'must be before to' });
     const max = MAX_RANGE_DAYS[q.granularity ?? 'day'];
-    if (to - from > max * DAY_MS) ctx.addIssue({ code: 'custom', path: ['to'], message: `range must not exceed ${max} days` });
+    if (to - from > max * DAY_MS)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: `range must not exceed ${max} days` });
   });
 }
 
-export const usageQuery = withRange(z.strictObject({
-  from: instant.optional(),
-  to: instant.optional(),
-  granularity,
-  consumerId: uuid.optional(),
-  appId: uuid.optional(),
-  apiId: uuid.optional(),
-}));
+export const usageQuery = withRange(
+  z.strictObject({
+    from: instant.optional(),
+    to: instant.optional(),
+    granularity,
+    consumerId: uuid.optional(),
+    appId: uuid.optional(),
+    apiId: uuid.optional(),
+  }),
+);
 export type UsageQuery = z.output<typeof usageQuery>;
 
-export const portalUsageQuery = withRange(z.strictObject({
-  from: instant.optional(),
-  to: instant.optional(),
-  granularity,
-  appId: uuid.optional(),
-  apiId: uuid.optional(),
-}));
+export const portalUsageQuery = withRange(
+  z.strictObject({
+    from: instant.optional(),
+    to: instant.optional(),
+    granularity,
+    appId: uuid.optional(),
+    apiId: uuid.optional(),
+  }),
+);
 export type PortalUsageQuery = z.output<typeof portalUsageQuery>;
 
 export const usagePoint = z.object({
@@ -51,7 +56,7 @@ export type UsagePoint = z.infer<typeof usagePoint>;
 export const quotaStatus = z.object({
   appId: uuid,
   used: z.number().int().describe('Billable calls counted this period'),
-  limit: z.number().int().nullable().describe('The plan\'s monthly quota; null = unlimited'),
+  limit: z.number().int().nullable().describe("The plan's monthly quota; null = unlimited"),
   resetsAt: z.iso.datetime(),
 });
 

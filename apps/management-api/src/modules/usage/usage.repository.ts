@@ -30,8 +30,17 @@ export class UsageRepository {
    */
   async series(owner: Owner, f: SeriesFilter): Promise<UsagePoint[]> {
     const max = this.config.USAGE_MAX_ROWS;
-    type Row = { app_id: string | null; api_id: string; bucket: Date; requests: string; billable: string; errors: string };
-    const rows = await reportQuery<Row[]>(this.ds, this.config.REPORT_STATEMENT_TIMEOUT_MS,
+    type Row = {
+      app_id: string | null;
+      api_id: string;
+      bucket: Date;
+      requests: string;
+      billable: string;
+      errors: string;
+    };
+    const rows = await reportQuery<Row[]>(
+      this.ds,
+      this.config.REPORT_STATEMENT_TIMEOUT_MS,
       `SELECT u.app_id, u.api_id,
               date_trunc($3, u.bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
               SUM(u.requests) AS requests, SUM(u.billable) AS billable, SUM(u.errors) AS errors
@@ -44,7 +53,16 @@ export class UsageRepository {
         GROUP BY 1, 2, 3
         ORDER BY 3, 1 NULLS FIRST, 2
         LIMIT $8`,
-      [f.from, f.to, f.granularity, owner.all ? null : owner.consumerId, f.consumerId ?? null, f.appId ?? null, f.apiId ?? null, max + 1],
+      [
+        f.from,
+        f.to,
+        f.granularity,
+        owner.all ? null : owner.consumerId,
+        f.consumerId ?? null,
+        f.appId ?? null,
+        f.apiId ?? null,
+        max + 1,
+      ],
     );
     if (rows.length > max) {
       throw new AppError(
@@ -54,13 +72,21 @@ export class UsageRepository {
       );
     }
     return rows.map((r) => ({
-      appId: r.app_id, apiId: r.api_id, bucket: new Date(r.bucket).toISOString(),
-      requests: Number(r.requests), billable: Number(r.billable), errors: Number(r.errors),
+      appId: r.app_id,
+      apiId: r.api_id,
+      bucket: new Date(r.bucket).toISOString(),
+      requests: Number(r.requests),
+      billable: Number(r.billable),
+      errors: Number(r.errors),
     }));
   }
 
   /** The owner's live apps with their plan's quota and the period's billable calls from the rollups. */
-  async quotaBase(owner: Owner, startsAt: Date, endsAt: Date): Promise<{ appId: string; limit: number | null; billable: number }[]> {
+  async quotaBase(
+    owner: Owner,
+    startsAt: Date,
+    endsAt: Date,
+  ): Promise<{ appId: string; limit: number | null; billable: number }[]> {
     const rows: { id: string; monthly_quota: string | null; billable: string }[] = await this.ds.query(
       `SELECT a.id, p.monthly_quota,
               COALESCE((SELECT SUM(u.billable) FROM usage_hourly u WHERE u.app_id = a.id AND u.bucket >= $2 AND u.bucket < $3), 0) AS billable
@@ -69,6 +95,10 @@ export class UsageRepository {
         ORDER BY a.created_at, a.id`,
       [owner.all ? null : owner.consumerId, startsAt, endsAt],
     );
-    return rows.map((r) => ({ appId: r.id, limit: r.monthly_quota === null ? null : Number(r.monthly_quota), billable: Number(r.billable) }));
+    return rows.map((r) => ({
+      appId: r.id,
+      limit: r.monthly_quota === null ? null : Number(r.monthly_quota),
+      billable: Number(r.billable),
+    }));
   }
 }

@@ -19,7 +19,16 @@ export class UsageService {
   async series(owner: Owner, q: UsageQuery | PortalUsageQuery): Promise<{ series: UsagePoint[] }> {
     const { from, to } = rangeOf(q);
     const consumerId = 'consumerId' in q ? q.consumerId : undefined;
-    return { series: await this.repo.series(owner, { from, to, granularity: q.granularity, consumerId, appId: q.appId, apiId: q.apiId }) };
+    return {
+      series: await this.repo.series(owner, {
+        from,
+        to,
+        granularity: q.granularity,
+        consumerId,
+        appId: q.appId,
+        apiId: q.apiId,
+      }),
+    };
   }
 
   /**
@@ -33,10 +42,15 @@ export class UsageService {
     const apps = await this.repo.quotaBase(owner, startsAt, endsAt);
     let counters: (string | null)[] = [];
     if (apps.length) {
-      counters = await this.redis.mget(apps.map((a) => redisKeys.quota(this.config.REDIS_PREFIX, a.appId, period))).catch(() => apps.map(() => null));
+      counters = await this.redis
+        .mget(apps.map((a) => redisKeys.quota(this.config.REDIS_PREFIX, a.appId, period)))
+        .catch(() => apps.map(() => null));
     }
     const quotas = apps.map((a, i) => ({
-      appId: a.appId, limit: a.limit, used: Math.max(a.billable, Number(counters[i] ?? 0)), resetsAt: endsAt.toISOString(),
+      appId: a.appId,
+      limit: a.limit,
+      used: Math.max(a.billable, Number(counters[i] ?? 0)),
+      resetsAt: endsAt.toISOString(),
     }));
     return { series, quotas };
   }

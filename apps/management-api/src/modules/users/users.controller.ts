@@ -22,19 +22,33 @@ export class UsersController {
   }
 
   @Post()
-  @ApiDoc({ summary: 'Create a user (admin, finance or developer)', body: createUserBody, response: userResponse, status: 201, errors: [409] })
+  @ApiDoc({
+    summary: 'Create a user (admin, finance or developer)',
+    body: createUserBody,
+    response: userResponse,
+    status: 201,
+    errors: [409],
+  })
   create(@Body(new ZodPipe(createUserBody)) body: CreateUserBody, @Ctx() ctx: RequestContext) {
     return this.users.create(ctx, body);
   }
 
   @Patch(':id')
   @ApiDoc({
-    summary: 'Change a user\'s role (admin ↔ finance) or status',
-    description: 'Disabling a user ends all its sessions at once; it then cannot log in (401 like a wrong password). ' +
+    summary: "Change a user's role (admin ↔ finance) or status",
+    description:
+      'Disabling a user ends all its sessions at once; it then cannot log in (401 like a wrong password). ' +
       'You cannot change your own role or status (409).',
-    ids: ['id'], body: updateUserBody, response: userResponse, errors: [409],
+    ids: ['id'],
+    body: updateUserBody,
+    response: userResponse,
+    errors: [409],
   })
-  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateUserBody)) body: UpdateUserBody, @Ctx() ctx: RequestContext) {
+  update(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(updateUserBody)) body: UpdateUserBody,
+    @Ctx() ctx: RequestContext,
+  ) {
     return this.users.update(ctx, id, body);
   }
 }

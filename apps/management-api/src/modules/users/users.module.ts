@@ -4,5 +4,10 @@ import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
-@Module({ imports: [ConsumersModule], controllers: [UsersController], providers: [UsersService, UsersRepository], exports: [UsersService] })
+@Module({
+  imports: [ConsumersModule],
+  controllers: [UsersController],
+  providers: [UsersService, UsersRepository],
+  exports: [UsersService],
+})
 export class UsersModule {}

@@ -23,7 +23,9 @@ export class UsersRepository {
   }
 
   async list(page: PageRequest): Promise<[UserEntity[], number]> {
-    return this.ds.getRepository(UserEntity).findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, take: page.limit, skip: page.offset });
+    return this.ds
+      .getRepository(UserEntity)
+      .findAndCount({ order: { createdAt: 'DESC', id: 'ASC' }, take: page.limit, skip: page.offset });
   }
 
   async insert(em: EntityManager, values: Partial<UserEntity>): Promise<UserEntity> {
@@ -47,7 +49,11 @@ export class UsersRepository {
       .getOne();
   }
 
-  async update(em: EntityManager, id: string, values: Pick<Partial<UserEntity>, 'role' | 'status'>): Promise<UserEntity> {
+  async update(
+    em: EntityManager,
+    id: string,
+    values: Pick<Partial<UserEntity>, 'role' | 'status'>,
+  ): Promise<UserEntity> {
     await em.getRepository(UserEntity).update({ id }, { ...values, updatedAt: new Date() });
     return em.getRepository(UserEntity).findOneByOrFail({ id });
   }

@@ -20,8 +20,14 @@ import { UsersRepository } from './users.repository';
 
 export function toUserResponse(u: UserEntity): UserResponse {
   return {
-    id: u.id, email: u.email, name: u.name, role: u.role, status: u.status, consumerId: u.consumerId,
-    lastLoginAt: iso(u.lastLoginAt), createdAt: iso(u.createdAt),
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    status: u.status,
+    consumerId: u.consumerId,
+    lastLoginAt: iso(u.lastLoginAt),
+    createdAt: iso(u.createdAt),
   };
 }
 
@@ -30,7 +36,7 @@ export class BootstrapAdminError extends Error {
   constructor(email: string, role: string) {
     super(
       `ADMIN_EMAIL (${email}) names an existing ${role} user; start-up will not make it an admin. ` +
-        'Set ADMIN_EMAIL to an address no user has (or to an existing admin), or change that user\'s role ' +
+        "Set ADMIN_EMAIL to an address no user has (or to an existing admin), or change that user's role " +
         'with PATCH /v1/admin/users/{id} as an admin.',
     );
     this.name = 'BootstrapAdminError';
@@ -77,19 +83,36 @@ export class UsersService implements OnApplicationBootstrap {
       if (body.role === 'developer') {
         if (body.consumerId) {
           if (!(await this.consumers.exists(body.consumerId))) {
-            throw new AppError('validation_failed', 'Unknown consumer', [{ field: 'consumerId', message: 'no such consumer' }]);
+            throw new AppError('validation_failed', 'Unknown consumer', [
+              { field: 'consumerId', message: 'no such consumer' },
+            ]);
           }
           consumerId = body.consumerId;
         } else {
-          consumerId = (await this.consumers.createInTx(tx, ctx, { name: body.name, email: body.email, status: 'active' })).id;
+          consumerId = (
+            await this.consumers.createInTx(tx, ctx, { name: body.name, email: body.email, status: 'active' })
+          ).id;
         }
       } else if (body.consumerId) {
-        throw new AppError('validation_failed', 'Only developers belong to a consumer', [{ field: 'consumerId', message: 'only for role developer' }]);
+        throw new AppError('validation_failed', 'Only developers belong to a consumer', [
+          { field: 'consumerId', message: 'only for role developer' },
+        ]);
       }
-      const user = await this.users.insert(tx.em, { email: body.email, passwordHash, name: body.name, role: body.role, consumerId });
+      const user = await this.users.insert(tx.em, {
+        email: body.email,
+        passwordHash,
+        name: body.name,
+        role: body.role,
+        consumerId,
+      });
       // A new consumer's first user owns the team; joining an existing consumer makes a developer.
       if (consumerId) await addTeamMember(tx.em, consumerId, user.id, body.consumerId ? 'developer' : 'owner');
-      await this.audit.record(tx.em, ctx, { action: 'user.create', entityType: 'user', entityId: user.id, after: toUserResponse(user) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'user.create',
+        entityType: 'user',
+        entityId: user.id,
+        after: toUserResponse(user),
+      });
       return toUserResponse(user);
     });
   }
@@ -102,15 +125,24 @@ export class UsersService implements OnApplicationBootstrap {
     return this.uow.run(async (tx) => {
       const before = await this.users.findById(id, tx.em);
       if (!before) throw new AppError('not_found', 'No such user');
-      if (ctx.user?.id === id) throw new AppError('conflict', 'You cannot change your own role or status; ask another admin');
+      if (ctx.user?.id === id)
+        throw new AppError('conflict', 'You cannot change your own role or status; ask another admin');
       if (body.role && body.role !== before.role && (body.role === 'developer' || before.role === 'developer')) {
-        throw new AppError('validation_failed', 'A developer belongs to a consumer; only staff roles (admin, finance) can change', [
-          { field: 'role', message: 'only admin ↔ finance' },
-        ]);
+        throw new AppError(
+          'validation_failed',
+          'A developer belongs to a consumer; only staff roles (admin, finance) can change',
+          [{ field: 'role', message: 'only admin ↔ finance' }],
+        );
       }
       const after = await this.users.update(tx.em, id, { role: body.role, status: body.status });
       if (after.status === 'disabled') await this.sessions.revokeAllOf(id, tx.em);
-      await this.audit.record(tx.em, ctx, { action: 'user.update', entityType: 'user', entityId: id, before: toUserResponse(before), after: toUserResponse(after) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'user.update',
+        entityType: 'user',
+        entityId: id,
+        before: toUserResponse(before),
+        after: toUserResponse(after),
+      });
       return toUserResponse(after);
     });
   }
@@ -119,7 +151,12 @@ export class UsersService implements OnApplicationBootstrap {
    * The signed-in user's own password. The current one must match (counted like a login attempt
    * by the caller); every other session of the user ends.
    */
-  async changePassword(ctx: RequestContext, caller: AuthUser, currentPassword: string, newPassword: string): Promise<boolean> {
+  async changePassword(
+    ctx: RequestContext,
+    caller: AuthUser,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<boolean> {
     const passwordHash = await hashPassword(newPassword);
     return this.uow.run(async (tx) => {
       const user = await this.users.lockWithHash(tx.em, caller.id);
@@ -139,15 +176,35 @@ export class UsersService implements OnApplicationBootstrap {
     const passwordHash = await hashPassword(v.password);
     return this.uow.run(async (tx) => {
       const consumer = await this.consumers.createInTx(tx, ctx, {
-        name: v.organization || v.name, email: v.email, organization: v.organization ?? null,
+        name: v.organization || v.name,
+        email: v.email,
+        organization: v.organization ?? null,
         status: this.config.SIGNUP_APPROVAL ? 'pending' : 'active',
       });
-      const user = await this.users.insert(tx.em, { email: v.email, passwordHash, name: v.name, role: 'developer', consumerId: consumer.id });
+      const user = await this.users.insert(tx.em, {
+        email: v.email,
+        passwordHash,
+        name: v.name,
+        role: 'developer',
+        consumerId: consumer.id,
+      });
       await addTeamMember(tx.em, consumer.id, user.id, 'owner');
-      await this.audit.record(tx.em, { ...ctx, user: null }, { action: 'user.signup', entityType: 'user', entityId: user.id, after: toUserResponse(user) });
+      await this.audit.record(
+        tx.em,
+        { ...ctx, user: null },
+        { action: 'user.signup', entityType: 'user', entityId: user.id, after: toUserResponse(user) },
+      );
       await this.outbox.emit(tx.em, {
-        type: 'consumer.signed_up', consumerId: consumer.id,
-        data: { consumerId: consumer.id, userId: user.id, email: user.email, name: user.name, organization: consumer.organization, status: consumer.status },
+        type: 'consumer.signed_up',
+        consumerId: consumer.id,
+        data: {
+          consumerId: consumer.id,
+          userId: user.id,
+          email: user.email,
+          name: user.name,
+          organization: consumer.organization,
+          status: consumer.status,
+        },
       });
       return { user, consumer };
     });
@@ -170,11 +227,26 @@ export class UsersService implements OnApplicationBootstrap {
         if (existing) {
           await this.users.setPasswordHash(tx.em, existing.id, passwordHash);
           await this.sessions.revokeAllOf(existing.id, tx.em);
-          await this.audit.record(tx.em, SYSTEM_CTX, { action: 'user.bootstrap_admin_update', entityType: 'user', entityId: existing.id });
+          await this.audit.record(tx.em, SYSTEM_CTX, {
+            action: 'user.bootstrap_admin_update',
+            entityType: 'user',
+            entityId: existing.id,
+          });
           return;
         }
-        const user = await this.users.insert(tx.em, { email, passwordHash, name: 'Administrator', role: 'admin', consumerId: null });
-        await this.audit.record(tx.em, SYSTEM_CTX, { action: 'user.bootstrap_admin', entityType: 'user', entityId: user.id, after: toUserResponse(user) });
+        const user = await this.users.insert(tx.em, {
+          email,
+          passwordHash,
+          name: 'Administrator',
+          role: 'admin',
+          consumerId: null,
+        });
+        await this.audit.record(tx.em, SYSTEM_CTX, {
+          action: 'user.bootstrap_admin',
+          entityType: 'user',
+          entityId: user.id,
+          after: toUserResponse(user),
+        });
       });
       this.logger.info({ email }, existing ? 'bootstrap admin password updated' : 'bootstrap admin created');
     } catch (err) {

@@ -10,8 +10,16 @@ import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagi
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
-  createAdminWebhookBody, createdWebhookResponse, createTeamWebhookBody, type CreateWebhookBody, deliveryItem, testEventResponse,
-  updateAdminWebhookBody, updateTeamWebhookBody, type UpdateWebhookBody, webhookResponse,
+  createAdminWebhookBody,
+  createdWebhookResponse,
+  createTeamWebhookBody,
+  type CreateWebhookBody,
+  deliveryItem,
+  testEventResponse,
+  updateAdminWebhookBody,
+  updateTeamWebhookBody,
+  type UpdateWebhookBody,
+  webhookResponse,
 } from './webhooks.dto';
 import type { WebhookScope } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
@@ -29,14 +37,23 @@ export class AdminWebhooksController {
   constructor(@Inject(WebhooksService) private readonly webhooks: WebhooksService) {}
 
   @Get()
-  @ApiDoc({ summary: 'Admin webhooks (every team\'s events plus admin events)', query: paginationQuery, response: pageSchema(webhookResponse) })
+  @ApiDoc({
+    summary: "Admin webhooks (every team's events plus admin events)",
+    query: paginationQuery,
+    response: pageSchema(webhookResponse),
+  })
   list(@Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest) {
     return this.webhooks.list(ADMIN_SCOPE, page);
   }
 
   @Post()
   @Roles('admin')
-  @ApiDoc({ summary: 'Create an admin webhook; the signing secret is in this response only', body: createAdminWebhookBody, response: createdWebhookResponse, status: 201 })
+  @ApiDoc({
+    summary: 'Create an admin webhook; the signing secret is in this response only',
+    body: createAdminWebhookBody,
+    response: createdWebhookResponse,
+    status: 201,
+  })
   create(@Body(new ZodPipe(createAdminWebhookBody)) body: CreateWebhookBody, @Ctx() ctx: RequestContext) {
     return this.webhooks.create(ADMIN_SCOPE, ctx, body);
   }
@@ -49,8 +66,17 @@ export class AdminWebhooksController {
 
   @Patch(':id')
   @Roles('admin')
-  @ApiDoc({ summary: 'Change url, events, description or enabled', ids: ['id'], body: updateAdminWebhookBody, response: webhookResponse })
-  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateAdminWebhookBody)) body: UpdateWebhookBody, @Ctx() ctx: RequestContext) {
+  @ApiDoc({
+    summary: 'Change url, events, description or enabled',
+    ids: ['id'],
+    body: updateAdminWebhookBody,
+    response: webhookResponse,
+  })
+  update(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(updateAdminWebhookBody)) body: UpdateWebhookBody,
+    @Ctx() ctx: RequestContext,
+  ) {
     return this.webhooks.update(ADMIN_SCOPE, ctx, id, body);
   }
 
@@ -63,7 +89,12 @@ export class AdminWebhooksController {
   }
 
   @Get(':id/deliveries')
-  @ApiDoc({ summary: 'Delivery log, newest first', ids: ['id'], query: paginationQuery, response: pageSchema(deliveryItem) })
+  @ApiDoc({
+    summary: 'Delivery log, newest first',
+    ids: ['id'],
+    query: paginationQuery,
+    response: pageSchema(deliveryItem),
+  })
   deliveries(@Param('id', UuidPipe) id: string, @Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest) {
     return this.webhooks.deliveries(ADMIN_SCOPE, id, page);
   }
@@ -71,15 +102,29 @@ export class AdminWebhooksController {
   @Post(':id/deliveries/:deliveryId/redeliver')
   @Roles('admin')
   @HttpCode(202)
-  @ApiDoc({ summary: 'Send a delivery again (same webhook-id)', ids: ['id', 'deliveryId'], response: deliveryItem, status: 202 })
-  redeliver(@Param('id', UuidPipe) id: string, @Param('deliveryId', UuidPipe) deliveryId: string, @Ctx() ctx: RequestContext) {
+  @ApiDoc({
+    summary: 'Send a delivery again (same webhook-id)',
+    ids: ['id', 'deliveryId'],
+    response: deliveryItem,
+    status: 202,
+  })
+  redeliver(
+    @Param('id', UuidPipe) id: string,
+    @Param('deliveryId', UuidPipe) deliveryId: string,
+    @Ctx() ctx: RequestContext,
+  ) {
     return this.webhooks.redeliver(ADMIN_SCOPE, ctx, id, deliveryId);
   }
 
   @Post(':id/test')
   @Roles('admin')
   @HttpCode(202)
-  @ApiDoc({ summary: 'Send a webhook.test event to this webhook', ids: ['id'], response: testEventResponse, status: 202 })
+  @ApiDoc({
+    summary: 'Send a webhook.test event to this webhook',
+    ids: ['id'],
+    response: testEventResponse,
+    status: 202,
+  })
   test(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext) {
     return this.webhooks.sendTest(ADMIN_SCOPE, ctx, id);
   }
@@ -99,8 +144,17 @@ export class PortalWebhooksController {
   }
 
   @Post()
-  @ApiDoc({ summary: 'Create a webhook; the signing secret is in this response only', body: createTeamWebhookBody, response: createdWebhookResponse, status: 201 })
-  create(@Body(new ZodPipe(createTeamWebhookBody)) body: CreateWebhookBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Create a webhook; the signing secret is in this response only',
+    body: createTeamWebhookBody,
+    response: createdWebhookResponse,
+    status: 201,
+  })
+  create(
+    @Body(new ZodPipe(createTeamWebhookBody)) body: CreateWebhookBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.webhooks.create(teamScope(user), ctx, body);
   }
 
@@ -111,36 +165,72 @@ export class PortalWebhooksController {
   }
 
   @Patch(':id')
-  @ApiDoc({ summary: 'Change url, events, description or enabled', ids: ['id'], body: updateTeamWebhookBody, response: webhookResponse })
-  update(@Param('id', UuidPipe) id: string, @Body(new ZodPipe(updateTeamWebhookBody)) body: UpdateWebhookBody, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Change url, events, description or enabled',
+    ids: ['id'],
+    body: updateTeamWebhookBody,
+    response: webhookResponse,
+  })
+  update(
+    @Param('id', UuidPipe) id: string,
+    @Body(new ZodPipe(updateTeamWebhookBody)) body: UpdateWebhookBody,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.webhooks.update(teamScope(user), ctx, id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete a webhook and its delivery log', ids: ['id'], status: 204 })
-  async remove(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser): Promise<void> {
+  async remove(
+    @Param('id', UuidPipe) id: string,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
+  ): Promise<void> {
     await this.webhooks.remove(teamScope(user), ctx, id);
   }
 
   @Get(':id/deliveries')
-  @ApiDoc({ summary: 'Delivery log, newest first', ids: ['id'], query: paginationQuery, response: pageSchema(deliveryItem) })
-  deliveries(@Param('id', UuidPipe) id: string, @Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest, @CurrentUser() user: AuthUser) {
+  @ApiDoc({
+    summary: 'Delivery log, newest first',
+    ids: ['id'],
+    query: paginationQuery,
+    response: pageSchema(deliveryItem),
+  })
+  deliveries(
+    @Param('id', UuidPipe) id: string,
+    @Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest,
+    @CurrentUser() user: AuthUser,
+  ) {
     return this.webhooks.deliveries(teamScope(user), id, page);
   }
 
   @Post(':id/deliveries/:deliveryId/redeliver')
   @HttpCode(202)
-  @ApiDoc({ summary: 'Send a delivery again (same webhook-id)', ids: ['id', 'deliveryId'], response: deliveryItem, status: 202 })
+  @ApiDoc({
+    summary: 'Send a delivery again (same webhook-id)',
+    ids: ['id', 'deliveryId'],
+    response: deliveryItem,
+    status: 202,
+  })
   redeliver(
-    @Param('id', UuidPipe) id: string, @Param('deliveryId', UuidPipe) deliveryId: string, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser,
+    @Param('id', UuidPipe) id: string,
+    @Param('deliveryId', UuidPipe) deliveryId: string,
+    @Ctx() ctx: RequestContext,
+    @CurrentUser() user: AuthUser,
   ) {
     return this.webhooks.redeliver(teamScope(user), ctx, id, deliveryId);
   }
 
   @Post(':id/test')
   @HttpCode(202)
-  @ApiDoc({ summary: 'Send a webhook.test event to this webhook', ids: ['id'], response: testEventResponse, status: 202 })
+  @ApiDoc({
+    summary: 'Send a webhook.test event to this webhook',
+    ids: ['id'],
+    response: testEventResponse,
+    status: 202,
+  })
   test(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext, @CurrentUser() user: AuthUser) {
     return this.webhooks.sendTest(teamScope(user), ctx, id);
   }

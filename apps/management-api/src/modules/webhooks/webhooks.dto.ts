@@ -28,15 +28,21 @@ const TEAM_EVENTS = [...TEAM_EVENT_TYPES] as [string, ...string[]];
 const ALL_EVENTS = [...TEAM_EVENT_TYPES, ...ADMIN_EVENT_TYPES] as [string, ...string[]];
 
 function createBody(events: [string, ...string[]]) {
-  return z.strictObject({ url: webhookUrl, events: eventList(events), description: z.string().trim().max(500).optional() });
+  return z.strictObject({
+    url: webhookUrl,
+    events: eventList(events),
+    description: z.string().trim().max(500).optional(),
+  });
 }
 function updateBody(events: [string, ...string[]]) {
-  return nonEmptyPatch(z.strictObject({
-    url: webhookUrl.optional(),
-    events: eventList(events).optional(),
-    description: z.string().trim().max(500).nullable().optional(),
-    enabled: z.boolean().optional(),
-  }));
+  return nonEmptyPatch(
+    z.strictObject({
+      url: webhookUrl.optional(),
+      events: eventList(events).optional(),
+      description: z.string().trim().max(500).nullable().optional(),
+      enabled: z.boolean().optional(),
+    }),
+  );
 }
 
 export const createTeamWebhookBody = createBody(TEAM_EVENTS);

@@ -3,5 +3,9 @@ import { AdminWebhooksController, PortalWebhooksController } from './webhooks.co
 import { WebhooksRepository } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 
-@Module({ controllers: [AdminWebhooksController, PortalWebhooksController], providers: [WebhooksService, WebhooksRepository], exports: [WebhooksService] })
+@Module({
+  controllers: [AdminWebhooksController, PortalWebhooksController],
+  providers: [WebhooksService, WebhooksRepository],
+  exports: [WebhooksService],
+})
 export class WebhooksModule {}

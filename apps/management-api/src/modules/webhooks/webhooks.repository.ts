@@ -13,11 +13,18 @@ export class WebhooksRepository {
 
   private scoped(scope: WebhookScope, em: EntityManager = this.ds.manager) {
     const qb = em.getRepository(WebhookEntity).createQueryBuilder('w');
-    return scope.admin ? qb.where('w.consumer_id IS NULL') : qb.where('w.consumer_id = :cid', { cid: scope.consumerId });
+    return scope.admin
+      ? qb.where('w.consumer_id IS NULL')
+      : qb.where('w.consumer_id = :cid', { cid: scope.consumerId });
   }
 
   list(scope: WebhookScope, page: PageRequest): Promise<[WebhookEntity[], number]> {
-    return this.scoped(scope).orderBy('w.created_at', 'DESC').addOrderBy('w.id').take(page.limit).skip(page.offset).getManyAndCount();
+    return this.scoped(scope)
+      .orderBy('w.created_at', 'DESC')
+      .addOrderBy('w.id')
+      .take(page.limit)
+      .skip(page.offset)
+      .getManyAndCount();
   }
 
   find(scope: WebhookScope, id: string, em?: EntityManager, lock = false): Promise<WebhookEntity | null> {
@@ -44,7 +51,10 @@ export class WebhooksRepository {
   /** Deliveries of a webhook the caller already proved to own. */
   deliveries(webhookId: string, page: PageRequest): Promise<[WebhookDeliveryEntity[], number]> {
     return this.ds.getRepository(WebhookDeliveryEntity).findAndCount({
-      where: { webhookId }, order: { createdAt: 'DESC', id: 'ASC' }, take: page.limit, skip: page.offset,
+      where: { webhookId },
+      order: { createdAt: 'DESC', id: 'ASC' },
+      take: page.limit,
+      skip: page.offset,
     });
   }
 

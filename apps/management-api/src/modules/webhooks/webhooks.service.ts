@@ -11,20 +11,38 @@ import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { assertWebhookTarget } from './webhook-target';
-import type { CreatedWebhookResponse, CreateWebhookBody, DeliveryItem, UpdateWebhookBody, WebhookResponse } from './webhooks.dto';
+import type {
+  CreatedWebhookResponse,
+  CreateWebhookBody,
+  DeliveryItem,
+  UpdateWebhookBody,
+  WebhookResponse,
+} from './webhooks.dto';
 import { type WebhookScope, WebhooksRepository } from './webhooks.repository';
 
 export function toWebhookResponse(w: WebhookEntity): WebhookResponse {
   return {
-    id: w.id, url: w.url, events: w.events, description: w.description, enabled: w.enabled,
-    createdAt: iso(w.createdAt), updatedAt: iso(w.updatedAt),
+    id: w.id,
+    url: w.url,
+    events: w.events,
+    description: w.description,
+    enabled: w.enabled,
+    createdAt: iso(w.createdAt),
+    updatedAt: iso(w.updatedAt),
   };
 }
 
 export function toDeliveryItem(d: WebhookDeliveryEntity): DeliveryItem {
   return {
-    id: d.id, eventId: d.eventId, eventType: d.eventType, webhookMessageId: webhookMessageId(d.id), status: d.status,
-    attempts: d.attempts, lastStatusCode: d.lastStatusCode, lastError: d.lastError, createdAt: iso(d.createdAt),
+    id: d.id,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    webhookMessageId: webhookMessageId(d.id),
+    status: d.status,
+    attempts: d.attempts,
+    lastStatusCode: d.lastStatusCode,
+    lastError: d.lastError,
+    createdAt: iso(d.createdAt),
     deliveredAt: iso(d.deliveredAt),
   };
 }
@@ -60,15 +78,30 @@ export class WebhooksService {
     const secret = generateWebhookSecret();
     return this.uow.run(async (tx) => {
       const w = await this.webhooks.insert(tx.em, {
-        consumerId: scope.admin ? null : scope.consumerId, url: body.url, events: body.events, description: body.description ?? null,
-        secretSealed: sealWebhookSecret(secret, this.config.WEBHOOK_SECRET_KEY), enabled: true, createdBy: ctx.user?.id ?? null,
+        consumerId: scope.admin ? null : scope.consumerId,
+        url: body.url,
+        events: body.events,
+        description: body.description ?? null,
+        secretSealed: sealWebhookSecret(secret, this.config.WEBHOOK_SECRET_KEY),
+        enabled: true,
+        createdBy: ctx.user?.id ?? null,
       });
-      await this.audit.record(tx.em, ctx, { action: 'webhook.create', entityType: 'webhook', entityId: w.id, after: toWebhookResponse(w) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'webhook.create',
+        entityType: 'webhook',
+        entityId: w.id,
+        after: toWebhookResponse(w),
+      });
       return { ...toWebhookResponse(w), secret };
     });
   }
 
-  async update(scope: WebhookScope, ctx: RequestContext, id: string, body: UpdateWebhookBody): Promise<WebhookResponse> {
+  async update(
+    scope: WebhookScope,
+    ctx: RequestContext,
+    id: string,
+    body: UpdateWebhookBody,
+  ): Promise<WebhookResponse> {
     if (body.url !== undefined) await assertWebhookTarget(body.url, this.config.WEBHOOK_ALLOW_PRIVATE);
     return this.uow.run(async (tx) => {
       const before = await this.webhooks.find(scope, id, tx.em, true);
@@ -80,7 +113,11 @@ export class WebhooksService {
         ...(body.enabled !== undefined && { enabled: body.enabled }),
       });
       await this.audit.record(tx.em, ctx, {
-        action: 'webhook.update', entityType: 'webhook', entityId: id, before: toWebhookResponse(before), after: toWebhookResponse(after),
+        action: 'webhook.update',
+        entityType: 'webhook',
+        entityId: id,
+        before: toWebhookResponse(before),
+        after: toWebhookResponse(after),
       });
       return toWebhookResponse(after);
     });
@@ -91,7 +128,12 @@ export class WebhooksService {
       const before = await this.webhooks.find(scope, id, tx.em, true);
       if (!before) throw new AppError('not_found', 'Webhook not found');
       await this.webhooks.remove(tx.em, id);
-      await this.audit.record(tx.em, ctx, { action: 'webhook.delete', entityType: 'webhook', entityId: id, before: toWebhookResponse(before) });
+      await this.audit.record(tx.em, ctx, {
+        action: 'webhook.delete',
+        entityType: 'webhook',
+        entityId: id,
+        before: toWebhookResponse(before),
+      });
     });
   }
 
@@ -106,7 +148,11 @@ export class WebhooksService {
       if (!(await this.webhooks.find(scope, id, tx.em))) throw new AppError('not_found', 'Webhook not found');
       const d = await this.webhooks.requeue(tx.em, id, deliveryId);
       if (!d) throw new AppError('not_found', 'Delivery not found');
-      await this.audit.record(tx.em, ctx, { action: 'webhook.redeliver', entityType: 'webhook_delivery', entityId: deliveryId });
+      await this.audit.record(tx.em, ctx, {
+        action: 'webhook.redeliver',
+        entityType: 'webhook_delivery',
+        entityId: deliveryId,
+      });
       return toDeliveryItem(d);
     });
   }
@@ -117,8 +163,14 @@ export class WebhooksService {
       const w = await this.webhooks.find(scope, id, tx.em);
       if (!w) throw new AppError('not_found', 'Webhook not found');
       const eventId = await this.outbox.emit(tx.em, {
-        type: WEBHOOK_TEST_EVENT, consumerId: w.consumerId, webhookId: w.id,
-        data: { webhookId: w.id, message: 'This is a test event sent from the developer portal.', sentBy: ctx.user?.email ?? null },
+        type: WEBHOOK_TEST_EVENT,
+        consumerId: w.consumerId,
+        webhookId: w.id,
+        data: {
+          webhookId: w.id,
+          message: 'This is a test event sent from the developer portal.',
+          sentBy: ctx.user?.email ?? null,
+        },
       });
       return { eventId };
     });

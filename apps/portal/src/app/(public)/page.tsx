@@ -29,15 +29,22 @@ export default async function LandingPage() {
                 Sign up and get a key
               </ButtonLink>
             )}
-            <ButtonLink href="/plans" variant="outline" color="white">See plans</ButtonLink>
+            <ButtonLink href="/plans" variant="outline" color="white">
+              See plans
+            </ButtonLink>
           </Group>
         </Stack>
       </Paper>
 
       <section aria-labelledby="catalog-title">
-        <Title order={2} id="catalog-title" size="h3" mb="md">API catalog</Title>
+        <Title order={2} id="catalog-title" size="h3" mb="md">
+          API catalog
+        </Title>
         {!res.ok && res.status === 401 ? (
-          <EmptyState title="Log in to browse the catalog" action={<ButtonLink href="/login?next=/">Log in</ButtonLink>} />
+          <EmptyState
+            title="Log in to browse the catalog"
+            action={<ButtonLink href="/login?next=/">Log in</ButtonLink>}
+          />
         ) : !res.ok ? (
           <ErrorState problem={res.problem} what="the API catalog" />
         ) : apis.length === 0 ? (
@@ -48,12 +55,21 @@ export default async function LandingPage() {
               <Card key={a.id} withBorder padding="lg" radius="md" component="article">
                 <Stack gap="xs" h="100%">
                   <Group justify="space-between" wrap="nowrap">
-                    <Title order={3} size="h4">{a.name}</Title>
+                    <Title order={3} size="h4">
+                      {a.name}
+                    </Title>
                     {a.openapi ? <Badge variant="light">OpenAPI</Badge> : null}
                   </Group>
                   <Code>{a.routePath}</Code>
-                  <Text size="sm" c="dimmed" style={{ flex: 1 }}>{a.description || 'No description yet.'}</Text>
-                  <ButtonLink href={`/apis/${a.id}`} variant="light" rightSection={<IconArrowRight size={16} />} aria-label={`Open ${a.name}`}>
+                  <Text size="sm" c="dimmed" style={{ flex: 1 }}>
+                    {a.description || 'No description yet.'}
+                  </Text>
+                  <ButtonLink
+                    href={`/apis/${a.id}`}
+                    variant="light"
+                    rightSection={<IconArrowRight size={16} />}
+                    aria-label={`Open ${a.name}`}
+                  >
                     Docs and try it
                   </ButtonLink>
                 </Stack>

@@ -1,4 +1,17 @@
-import { Badge, Group, Paper, SimpleGrid, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTr, Text, Title } from '@mantine/core';
+import {
+  Badge,
+  Group,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTr,
+  Text,
+  Title,
+} from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtDate } from '@/lib/format';
 import type { AuditEntry, Consumer } from '@/lib/types';
@@ -34,20 +47,30 @@ export default async function AdminHome() {
       <SimpleGrid cols={{ base: 2, md: 4 }} mb="lg">
         {cards.map((c) => (
           <CardLink key={c.label} withBorder radius="md" href={c.href} aria-label={`${c.label}: ${c.value}`}>
-            <Text size="sm" c="dimmed">{c.label}</Text>
-            <Text fw={700} size="xl">{c.value}</Text>
+            <Text size="sm" c="dimmed">
+              {c.label}
+            </Text>
+            <Text fw={700} size="xl">
+              {c.value}
+            </Text>
           </CardLink>
         ))}
       </SimpleGrid>
       {pending.ok && listOf<Consumer>(pending.data).length ? (
         <Paper withBorder radius="md" p="md" mb="lg" component="section" aria-label="Waiting for approval">
-          <Title order={2} size="h4" mb="sm">Waiting for approval</Title>
+          <Title order={2} size="h4" mb="sm">
+            Waiting for approval
+          </Title>
           <Stack gap="xs">
             {listOf<Consumer>(pending.data).map((c) => (
               <Group key={c.id} justify="space-between">
                 <div>
-                  <AnchorLink href={`/admin/consumers/${c.id}`} fw={600}>{c.name}</AnchorLink>
-                  <Text size="xs" c="dimmed">{c.email ?? ''} · since {fmtDate(c.createdAt)}</Text>
+                  <AnchorLink href={`/admin/consumers/${c.id}`} fw={600}>
+                    {c.name}
+                  </AnchorLink>
+                  <Text size="xs" c="dimmed">
+                    {c.email ?? ''} · since {fmtDate(c.createdAt)}
+                  </Text>
                 </div>
                 <ConsumerStatusButtons consumer={c} />
               </Group>
@@ -57,8 +80,12 @@ export default async function AdminHome() {
       ) : null}
       <Paper withBorder radius="md" p="md">
         <Group justify="space-between" mb="sm">
-          <Title order={2} size="h4">Recent changes</Title>
-          <AnchorLink href="/admin/audit" size="sm">Full audit log</AnchorLink>
+          <Title order={2} size="h4">
+            Recent changes
+          </Title>
+          <AnchorLink href="/admin/audit" size="sm">
+            Full audit log
+          </AnchorLink>
         </Group>
         {!audit.ok ? (
           <ErrorState problem={audit.problem} what="recent changes" />
@@ -69,9 +96,19 @@ export default async function AdminHome() {
                 <TableTbody>
                   {listOf<AuditEntry>(audit.data).map((e) => (
                     <TableTr key={String(e.id)}>
-                      <TableTd><Text size="sm" c="dimmed">{fmtDate(e.createdAt)}</Text></TableTd>
-                      <TableTd><Text size="sm">{e.actorEmail ?? 'system'}</Text></TableTd>
-                      <TableTd><Badge variant="light" color="gray">{e.action}</Badge></TableTd>
+                      <TableTd>
+                        <Text size="sm" c="dimmed">
+                          {fmtDate(e.createdAt)}
+                        </Text>
+                      </TableTd>
+                      <TableTd>
+                        <Text size="sm">{e.actorEmail ?? 'system'}</Text>
+                      </TableTd>
+                      <TableTd>
+                        <Badge variant="light" color="gray">
+                          {e.action}
+                        </Badge>
+                      </TableTd>
                     </TableTr>
                   ))}
                 </TableTbody>

@@ -10,8 +10,14 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       <Alert title="The dashboard is for developer accounts" color="indigo" maw={640}>
         You are signed in as {user.role}. Apps and keys of every consumer are in the admin area.
         <Group mt="sm">
-          {user.role === 'admin' ? <ButtonLink href="/admin" size="xs">Open admin</ButtonLink> : null}
-          <ButtonLink href="/finance" size="xs" variant="light">Open finance</ButtonLink>
+          {user.role === 'admin' ? (
+            <ButtonLink href="/admin" size="xs">
+              Open admin
+            </ButtonLink>
+          ) : null}
+          <ButtonLink href="/finance" size="xs" variant="light">
+            Open finance
+          </ButtonLink>
         </Group>
       </Alert>
     );

@@ -13,7 +13,11 @@ import { ButtonLink } from '@/components/links';
 
 export const metadata = { title: 'Dashboard' };
 
-export default async function DashboardPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function DashboardPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const sp = await searchParams;
   const win = usageWindow(sp.range);
   const [appsRes, cat, usageRes] = await Promise.all([
@@ -31,7 +35,13 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       <PageHeader
         title="Your apps"
         description="Each app has its own keys, plan and quota."
-        actions={<CreateAppButton plans={cat.planOptions} initiallyOpen={!!sp.welcome && appsRes.ok && apps.length === 0} defaultName={apps.length === 0 ? 'My first app' : ''} />}
+        actions={
+          <CreateAppButton
+            plans={cat.planOptions}
+            initiallyOpen={!!sp.welcome && appsRes.ok && apps.length === 0}
+            defaultName={apps.length === 0 ? 'My first app' : ''}
+          />
+        }
       />
       {sp.welcome ? (
         <Alert color="teal" mb="lg" title="Welcome!">
@@ -40,13 +50,20 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
       ) : null}
       {!appsRes.ok ? (
         appsRes.problem.code === 'consumer_pending' ? (
-          <Alert color="yellow" title="Waiting for approval">Your account is pending approval by an administrator. You can create apps once it is approved.</Alert>
+          <Alert color="yellow" title="Waiting for approval">
+            Your account is pending approval by an administrator. You can create apps once it is approved.
+          </Alert>
         ) : (
           <ErrorState problem={appsRes.problem} what="your apps" />
         )
       ) : apps.length === 0 ? (
-        <EmptyState title="No apps yet" action={<CreateAppButton plans={cat.planOptions} label="Create your first app" defaultName="My first app" />}>
-          {cat.planOptions.length ? 'Pick a plan, name your app, and get a key.' : 'There is no self-service plan yet; ask an administrator.'}
+        <EmptyState
+          title="No apps yet"
+          action={<CreateAppButton plans={cat.planOptions} label="Create your first app" defaultName="My first app" />}
+        >
+          {cat.planOptions.length
+            ? 'Pick a plan, name your app, and get a key.'
+            : 'There is no self-service plan yet; ask an administrator.'}
         </EmptyState>
       ) : (
         <Stack gap="lg">
@@ -59,17 +76,28 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
                 <Card key={a.id} withBorder radius="md" padding="lg" component="article" aria-label={`App ${a.name}`}>
                   <Stack gap="xs">
                     <Group justify="space-between" wrap="nowrap">
-                      <Title order={2} size="h4">{a.name}</Title>
+                      <Title order={2} size="h4">
+                        {a.name}
+                      </Title>
                       <Badge variant="light">{planName.get(a.planId) ?? 'Custom plan'}</Badge>
                     </Group>
-                    <Text size="sm" c="dimmed">{fmtInt(reqs)} request{reqs === 1 ? '' : 's'} in the last {win.key}</Text>
+                    <Text size="sm" c="dimmed">
+                      {fmtInt(reqs)} request{reqs === 1 ? '' : 's'} in the last {win.key}
+                    </Text>
                     {q?.limit ? (
                       <div>
                         <Progress value={pct} size="sm" aria-label={`Quota used by ${a.name}`} />
-                        <Text size="xs" c="dimmed" mt={4}>{fmtInt(q.used)} / {fmtInt(q.limit)} monthly quota</Text>
+                        <Text size="xs" c="dimmed" mt={4}>
+                          {fmtInt(q.used)} / {fmtInt(q.limit)} monthly quota
+                        </Text>
                       </div>
                     ) : null}
-                    <ButtonLink href={`/dashboard/apps/${a.id}`} variant="light" rightSection={<IconArrowRight size={16} />} aria-label={`Open app ${a.name}`}>
+                    <ButtonLink
+                      href={`/dashboard/apps/${a.id}`}
+                      variant="light"
+                      rightSection={<IconArrowRight size={16} />}
+                      aria-label={`Open app ${a.name}`}
+                    >
                       Keys and usage
                     </ButtonLink>
                   </Stack>
@@ -78,11 +106,20 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
             })}
           </SimpleGrid>
           <Group justify="space-between">
-            <Title order={2} size="h3">All apps</Title>
+            <Title order={2} size="h3">
+              All apps
+            </Title>
             <RangePicker value={win.key} />
           </Group>
           {usageRes.ok ? (
-            <UsageChart title="Requests across your apps" points={series} apiNames={cat.apiNames} granularity={win.granularity} from={win.from} to={win.to} />
+            <UsageChart
+              title="Requests across your apps"
+              points={series}
+              apiNames={cat.apiNames}
+              granularity={win.granularity}
+              from={win.from}
+              to={win.to}
+            />
           ) : (
             <ErrorState problem={usageRes.problem} what="usage" />
           )}

@@ -1,4 +1,17 @@
-import { Button, Group, Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTfoot, TableTh, TableThead, TableTr, Text } from '@mantine/core';
+import {
+  Button,
+  Group,
+  Paper,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTfoot,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+} from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import { fmtInt, fmtMoney, recentPeriods } from '@/lib/format';
@@ -15,7 +28,11 @@ function validPeriod(p?: string): string {
   return p && /^\d{4}-(0[1-9]|1[0-2])$/.test(p) ? p : recentPeriods(1)[0];
 }
 
-export default async function ChargebackPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function ChargebackPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const sp = await searchParams;
   const period = validPeriod(sp.period);
   const by = sp.by === 'costCenter' ? 'costCenter' : 'consumer';
@@ -24,8 +41,8 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
 
   const groups = new Map<string, { label: string; lines: ChargebackLine[] }>();
   for (const l of lines) {
-    const key = by === 'costCenter' ? l.costCenter ?? '' : l.consumerId;
-    const label = by === 'costCenter' ? l.costCenter ?? 'No cost center' : l.consumerName;
+    const key = by === 'costCenter' ? (l.costCenter ?? '') : l.consumerId;
+    const label = by === 'costCenter' ? (l.costCenter ?? 'No cost center') : l.consumerName;
     const g = groups.get(key) ?? { label, lines: [] };
     g.lines.push(l);
     groups.set(key, g);
@@ -40,20 +57,50 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
         description="What each consumer owes for the period: monthly fees plus overage beyond included requests."
         actions={
           <Group gap="xs">
-            <Button component="a" href={`/finance/export/chargeback?period=${period}`} leftSection={<IconDownload size={16} />} variant="light" download>
+            <Button
+              component="a"
+              href={`/finance/export/chargeback?period=${period}`}
+              leftSection={<IconDownload size={16} />}
+              variant="light"
+              download
+            >
               Download CSV
             </Button>
-            <Button component="a" href={`/finance/export/chargeback?period=${period}&view=subtotals`} leftSection={<IconDownload size={16} />}
-              variant="subtle" download>
+            <Button
+              component="a"
+              href={`/finance/export/chargeback?period=${period}&view=subtotals`}
+              leftSection={<IconDownload size={16} />}
+              variant="subtle"
+              download
+            >
               Subtotals CSV
             </Button>
           </Group>
         }
       />
       <Group mb="md" align="flex-end">
-        <QuerySelect param="period" label="Billing period" value={period} data={periods} allLabel="Current period" w={180} />
-        {res.ok ? <div style={{ paddingBottom: 8 }}><StatusBadge status={String((res.data as { status?: string }).status ?? 'open')} /></div> : null}
-        <QuerySegments param="by" label="Group by" value={by} data={[{ value: 'consumer', label: 'Consumer' }, { value: 'costCenter', label: 'Cost center' }]} />
+        <QuerySelect
+          param="period"
+          label="Billing period"
+          value={period}
+          data={periods}
+          allLabel="Current period"
+          w={180}
+        />
+        {res.ok ? (
+          <div style={{ paddingBottom: 8 }}>
+            <StatusBadge status={String((res.data as { status?: string }).status ?? 'open')} />
+          </div>
+        ) : null}
+        <QuerySegments
+          param="by"
+          label="Group by"
+          value={by}
+          data={[
+            { value: 'consumer', label: 'Consumer' },
+            { value: 'costCenter', label: 'Cost center' },
+          ]}
+        />
       </Group>
       {!res.ok ? (
         <ErrorState problem={res.problem} what="the chargeback report" />
@@ -65,9 +112,15 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
             <Table verticalSpacing="xs" aria-label={`Chargeback for ${period}`}>
               <TableThead>
                 <TableTr>
-                  <TableTh>{by === 'costCenter' ? 'Cost center / consumer' : 'Consumer'}</TableTh><TableTh>App</TableTh><TableTh>Plan</TableTh>
-                  <TableTh ta="right">Requests</TableTh><TableTh ta="right">Included</TableTh><TableTh ta="right">Billable</TableTh>
-                  <TableTh ta="right">Fee</TableTh><TableTh ta="right">Overage</TableTh><TableTh ta="right">Total</TableTh>
+                  <TableTh>{by === 'costCenter' ? 'Cost center / consumer' : 'Consumer'}</TableTh>
+                  <TableTh>App</TableTh>
+                  <TableTh>Plan</TableTh>
+                  <TableTh ta="right">Requests</TableTh>
+                  <TableTh ta="right">Included</TableTh>
+                  <TableTh ta="right">Billable</TableTh>
+                  <TableTh ta="right">Fee</TableTh>
+                  <TableTh ta="right">Overage</TableTh>
+                  <TableTh ta="right">Total</TableTh>
                 </TableTr>
               </TableThead>
               <TableTbody>
@@ -86,7 +139,9 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
                       <TableTd ta="right">{fmtInt(ls.reduce((n, l) => n + Number(l.billableRequests), 0))}</TableTd>
                       <TableTd ta="right">{fmtMoney(sumMoney(ls.map((l) => l.monthlyFee)), cur)}</TableTd>
                       <TableTd ta="right">{fmtMoney(sumMoney(ls.map((l) => l.overageAmount)), cur)}</TableTd>
-                      <TableTd ta="right" data-testid={`grand-total-${cur}`}>{fmtMoney(sumMoney(ls.map((l) => l.total)), cur)}</TableTd>
+                      <TableTd ta="right" data-testid={`grand-total-${cur}`}>
+                        {fmtMoney(sumMoney(ls.map((l) => l.total)), cur)}
+                      </TableTd>
                     </TableTr>
                   );
                 })}
@@ -94,8 +149,9 @@ export default async function ChargebackPage({ searchParams }: { searchParams: P
             </Table>
           </TableScrollContainer>
           <Text size="xs" c="dimmed" p="sm">
-            Amounts are exact decimals; subtotals and totals are per currency, never added across currencies. A plan whose prices
-            changed during the month has one line per price version, marked with the instant the new prices took effect.
+            Amounts are exact decimals; subtotals and totals are per currency, never added across currencies. A plan
+            whose prices changed during the month has one line per price version, marked with the instant the new prices
+            took effect.
           </Text>
         </Paper>
       )}
@@ -110,7 +166,18 @@ function GroupRows({ label, lines, showConsumer }: { label: string; lines: Charg
     <>
       {lines.map((l, i) => (
         <TableTr key={`${l.appId}-${l.plan}-${i}`}>
-          <TableTd>{i === 0 ? <Text fw={600} size="sm">{label}</Text> : null}{showConsumer ? <Text size="xs" c="dimmed">{l.consumerName}</Text> : null}</TableTd>
+          <TableTd>
+            {i === 0 ? (
+              <Text fw={600} size="sm">
+                {label}
+              </Text>
+            ) : null}
+            {showConsumer ? (
+              <Text size="xs" c="dimmed">
+                {l.consumerName}
+              </Text>
+            ) : null}
+          </TableTd>
           <TableTd>{l.appName}</TableTd>
           <TableTd>{l.plan}</TableTd>
           <TableTd ta="right">{fmtInt(l.requests)}</TableTd>
@@ -123,9 +190,16 @@ function GroupRows({ label, lines, showConsumer }: { label: string; lines: Charg
       ))}
       {currencies.map((cur) => (
         <TableTr key={`subtotal-${cur}`} bg="gray.0" data-testid="subtotal-row">
-          <TableTd colSpan={8}><Text size="sm" c="dimmed">Subtotal {label}{currencies.length > 1 ? ` (${cur})` : ''}</Text></TableTd>
+          <TableTd colSpan={8}>
+            <Text size="sm" c="dimmed">
+              Subtotal {label}
+              {currencies.length > 1 ? ` (${cur})` : ''}
+            </Text>
+          </TableTd>
           <TableTd ta="right">
-            <Text size="sm" fw={600}>{fmtMoney(sumMoney(lines.filter((l) => l.currency === cur).map((l) => l.total)), cur)}</Text>
+            <Text size="sm" fw={600}>
+              {fmtMoney(sumMoney(lines.filter((l) => l.currency === cur).map((l) => l.total)), cur)}
+            </Text>
           </TableTd>
         </TableTr>
       ))}

@@ -4,7 +4,19 @@ import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { ConfirmModal } from '@/components/confirm-modal';
 import {
-  Alert, Button, FileInput, Group, NumberInput, Paper, SegmentedControl, SimpleGrid, Stack, Switch, Text, TextInput, Textarea,
+  Alert,
+  Button,
+  FileInput,
+  Group,
+  NumberInput,
+  Paper,
+  SegmentedControl,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Textarea,
 } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconFileTypeJs, IconTrash } from '@tabler/icons-react';
@@ -14,35 +26,44 @@ import { showProblem, showSuccess } from '@/lib/form-errors';
 import { corsBody, corsProblem } from '@/lib/cors-form';
 import type { Api } from '@/lib/types';
 
-const schema = z.object({
-  name: z.string().trim().min(1, 'Required').max(200),
-  slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
-  upstreamUrl: z.string().refine((v) => {
-    try {
-      return ['http:', 'https:'].includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, 'An absolute http(s) URL'),
-  routePath: z.string().regex(/^\/[^\s?#%\\]*$/, "Starts with '/', no spaces, ?, # or %").refine((v) => !v.startsWith('/_gateway'), 'The /_gateway prefix is reserved'),
-  stripRoutePath: z.boolean(),
-  timeoutMs: z.number().int('Whole milliseconds').min(1, 'At least 1 ms').max(300_000, 'At most 300000 ms'),
-  description: z.string().max(10_000),
-  visibility: z.enum(['public', 'private']),
-  requireContentLength: z.boolean(),
-  corsEnabled: z.boolean(),
-  corsOrigins: z.string().max(30_000),
-  corsCredentials: z.boolean(),
-  corsMaxAge: z.number().int('Whole seconds').min(0, 'At least 0').max(86_400, 'At most 86400 s'),
-}).superRefine((v, ctx) => {
-  const p = corsProblem(v);
-  if (p) ctx.addIssue({ code: 'custom', path: [p[0]], message: p[1] });
-});
+const schema = z
+  .object({
+    name: z.string().trim().min(1, 'Required').max(200),
+    slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'Lowercase letters, digits and single dashes'),
+    upstreamUrl: z.string().refine((v) => {
+      try {
+        return ['http:', 'https:'].includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    }, 'An absolute http(s) URL'),
+    routePath: z
+      .string()
+      .regex(/^\/[^\s?#%\\]*$/, "Starts with '/', no spaces, ?, # or %")
+      .refine((v) => !v.startsWith('/_gateway'), 'The /_gateway prefix is reserved'),
+    stripRoutePath: z.boolean(),
+    timeoutMs: z.number().int('Whole milliseconds').min(1, 'At least 1 ms').max(300_000, 'At most 300000 ms'),
+    description: z.string().max(10_000),
+    visibility: z.enum(['public', 'private']),
+    requireContentLength: z.boolean(),
+    corsEnabled: z.boolean(),
+    corsOrigins: z.string().max(30_000),
+    corsCredentials: z.boolean(),
+    corsMaxAge: z.number().int('Whole seconds').min(0, 'At least 0').max(86_400, 'At most 86400 s'),
+  })
+  .superRefine((v, ctx) => {
+    const p = corsProblem(v);
+    if (p) ctx.addIssue({ code: 'custom', path: [p[0]], message: p[1] });
+  });
 
 type Values = z.infer<typeof schema>;
 
 function slugify(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 100);
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 100);
 }
 
 export function ApiForm({ existing }: { existing?: Api }) {
@@ -51,7 +72,7 @@ export function ApiForm({ existing }: { existing?: Api }) {
   const [openapi, setOpenapi] = useState<Record<string, unknown> | null | undefined>(existing ? undefined : null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const currentDoc = openapi === undefined ? existing?.openapi ?? null : openapi;
+  const currentDoc = openapi === undefined ? (existing?.openapi ?? null) : openapi;
   const form = useForm<Values>({
     mode: 'controlled',
     initialValues: {
@@ -126,15 +147,38 @@ export function ApiForm({ existing }: { existing?: Api }) {
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput label="Name" required {...form.getInputProps('name')} />
             <TextInput label="Slug" required description="Used in portal links" {...form.getInputProps('slug')} />
-            <TextInput label="Route path" required description="Gateway prefix, e.g. /payments" {...form.getInputProps('routePath')} />
-            <TextInput label="Upstream URL" required description="Internal service the gateway forwards to" placeholder="http://payments.internal:8080" {...form.getInputProps('upstreamUrl')} />
+            <TextInput
+              label="Route path"
+              required
+              description="Gateway prefix, e.g. /payments"
+              {...form.getInputProps('routePath')}
+            />
+            <TextInput
+              label="Upstream URL"
+              required
+              description="Internal service the gateway forwards to"
+              placeholder="http://payments.internal:8080"
+              {...form.getInputProps('upstreamUrl')}
+            />
             <NumberInput label="Timeout (ms)" min={1} max={300000} step={1000} {...form.getInputProps('timeoutMs')} />
             <Stack gap={4}>
-              <Text size="sm" fw={500} id="visibility-label">Visibility</Text>
-              <SegmentedControl aria-labelledby="visibility-label" data={[{ value: 'public', label: 'Public' }, { value: 'private', label: 'Private' }]} {...form.getInputProps('visibility')} />
+              <Text size="sm" fw={500} id="visibility-label">
+                Visibility
+              </Text>
+              <SegmentedControl
+                aria-labelledby="visibility-label"
+                data={[
+                  { value: 'public', label: 'Public' },
+                  { value: 'private', label: 'Private' },
+                ]}
+                {...form.getInputProps('visibility')}
+              />
             </Stack>
           </SimpleGrid>
-          <Switch label="Strip the route path before forwarding" {...form.getInputProps('stripRoutePath', { type: 'checkbox' })} />
+          <Switch
+            label="Strip the route path before forwarding"
+            {...form.getInputProps('stripRoutePath', { type: 'checkbox' })}
+          />
           <Switch
             label="Require Content-Length (refuse chunked uploads with 411)"
             {...form.getInputProps('requireContentLength', { type: 'checkbox' })}
@@ -151,19 +195,30 @@ export function ApiForm({ existing }: { existing?: Api }) {
                 {...form.getInputProps('corsOrigins')}
               />
               <Stack>
-                <NumberInput label="Preflight max age (s)" min={0} max={86400} step={60} {...form.getInputProps('corsMaxAge')} />
-                <Switch label="Allow credentials (cookies)" {...form.getInputProps('corsCredentials', { type: 'checkbox' })} />
+                <NumberInput
+                  label="Preflight max age (s)"
+                  min={0}
+                  max={86400}
+                  step={60}
+                  {...form.getInputProps('corsMaxAge')}
+                />
+                <Switch
+                  label="Allow credentials (cookies)"
+                  {...form.getInputProps('corsCredentials', { type: 'checkbox' })}
+                />
               </Stack>
             </SimpleGrid>
           ) : null}
           <Textarea label="Description" autosize minRows={2} maxRows={6} {...form.getInputProps('description')} />
           <FileInput
             label="OpenAPI document (JSON or YAML)"
-            description={currentDoc
-              ? `Current: ${info.title ?? 'untitled'} ${info.version ?? ''}`
-              : existing
-                ? 'None uploaded'
-                : 'OpenAPI 3.0, 3.1 or Swagger 2.0: fills in the name, description, route and upstream'}
+            description={
+              currentDoc
+                ? `Current: ${info.title ?? 'untitled'} ${info.version ?? ''}`
+                : existing
+                  ? 'None uploaded'
+                  : 'OpenAPI 3.0, 3.1 or Swagger 2.0: fills in the name, description, route and upstream'
+            }
             placeholder="Choose a .json or .yaml file"
             accept="application/json,.json,application/yaml,.yaml,.yml"
             leftSection={<IconFileTypeJs size={16} />}
@@ -172,16 +227,33 @@ export function ApiForm({ existing }: { existing?: Api }) {
             onChange={readFile}
           />
           {existing?.openapi && openapi !== null ? (
-            <Button variant="subtle" color="gray" size="compact-sm" w="fit-content" onClick={() => setOpenapi(null)}>Remove the OpenAPI document</Button>
+            <Button variant="subtle" color="gray" size="compact-sm" w="fit-content" onClick={() => setOpenapi(null)}>
+              Remove the OpenAPI document
+            </Button>
           ) : null}
-          {openapi === null && existing?.openapi ? <Alert color="yellow">The OpenAPI document will be removed when you save.</Alert> : null}
+          {openapi === null && existing?.openapi ? (
+            <Alert color="yellow">The OpenAPI document will be removed when you save.</Alert>
+          ) : null}
           <Group justify="space-between">
             {existing ? (
-              <Button variant="light" color="red" leftSection={<IconTrash size={16} />} onClick={() => setConfirmDelete(true)}>Delete API</Button>
-            ) : <span />}
+              <Button
+                variant="light"
+                color="red"
+                leftSection={<IconTrash size={16} />}
+                onClick={() => setConfirmDelete(true)}
+              >
+                Delete API
+              </Button>
+            ) : (
+              <span />
+            )}
             <Group>
-              <Button variant="default" onClick={() => router.push('/admin/apis')}>Cancel</Button>
-              <Button type="submit" loading={pending}>{existing ? 'Save API' : 'Create API'}</Button>
+              <Button variant="default" onClick={() => router.push('/admin/apis')}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={pending}>
+                {existing ? 'Save API' : 'Create API'}
+              </Button>
             </Group>
           </Group>
         </Stack>

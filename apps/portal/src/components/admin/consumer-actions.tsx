@@ -10,7 +10,13 @@ import { showProblem, showSuccess } from '@/lib/form-errors';
 import type { Consumer } from '@/lib/types';
 
 /** Approve / suspend / reactivate, with a confirmation for suspension (it cuts traffic). */
-export function ConsumerStatusButtons({ consumer, size = 'compact-sm' }: { consumer: Pick<Consumer, 'id' | 'name' | 'status'>; size?: string }) {
+export function ConsumerStatusButtons({
+  consumer,
+  size = 'compact-sm',
+}: {
+  consumer: Pick<Consumer, 'id' | 'name' | 'status'>;
+  size?: string;
+}) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
   const [confirm, setConfirm] = useState(false);
@@ -24,15 +30,53 @@ export function ConsumerStatusButtons({ consumer, size = 'compact-sm' }: { consu
     });
   return (
     <Group gap={4} wrap="nowrap">
-      {consumer.status === 'pending' ? <Button size={size} color="teal" variant="light" loading={pending} onClick={() => set('active')} aria-label={`Approve ${consumer.name}`}>Approve</Button> : null}
-      {consumer.status === 'active' ? <Button size={size} color="red" variant="light" onClick={() => setConfirm(true)} aria-label={`Suspend ${consumer.name}`}>Suspend</Button> : null}
-      {consumer.status === 'suspended' ? <Button size={size} variant="light" loading={pending} onClick={() => set('active')} aria-label={`Reactivate ${consumer.name}`}>Reactivate</Button> : null}
+      {consumer.status === 'pending' ? (
+        <Button
+          size={size}
+          color="teal"
+          variant="light"
+          loading={pending}
+          onClick={() => set('active')}
+          aria-label={`Approve ${consumer.name}`}
+        >
+          Approve
+        </Button>
+      ) : null}
+      {consumer.status === 'active' ? (
+        <Button
+          size={size}
+          color="red"
+          variant="light"
+          onClick={() => setConfirm(true)}
+          aria-label={`Suspend ${consumer.name}`}
+        >
+          Suspend
+        </Button>
+      ) : null}
+      {consumer.status === 'suspended' ? (
+        <Button
+          size={size}
+          variant="light"
+          loading={pending}
+          onClick={() => set('active')}
+          aria-label={`Reactivate ${consumer.name}`}
+        >
+          Reactivate
+        </Button>
+      ) : null}
       <Modal opened={confirm} onClose={() => setConfirm(false)} title={`Suspend ${consumer.name}?`}>
         <Stack>
-          <Text size="sm">Every key of every app of this consumer is refused by the gateway (403) within seconds, until you reactivate it.</Text>
+          <Text size="sm">
+            Every key of every app of this consumer is refused by the gateway (403) within seconds, until you reactivate
+            it.
+          </Text>
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setConfirm(false)}>Cancel</Button>
-            <Button color="red" loading={pending} onClick={() => set('suspended')}>Suspend consumer</Button>
+            <Button variant="default" onClick={() => setConfirm(false)}>
+              Cancel
+            </Button>
+            <Button color="red" loading={pending} onClick={() => set('suspended')}>
+              Suspend consumer
+            </Button>
           </Group>
         </Stack>
       </Modal>
@@ -64,8 +108,16 @@ export function CostCenterForm({ consumer }: { consumer: Pick<Consumer, 'id' | '
       )}
     >
       <Group align="flex-end" gap="xs">
-        <TextInput label="Cost center" placeholder="e.g. CC-1042" description="Used to group chargeback" {...form.getInputProps('costCenter')} w={240} />
-        <Button type="submit" variant="light" loading={pending}>Save</Button>
+        <TextInput
+          label="Cost center"
+          placeholder="e.g. CC-1042"
+          description="Used to group chargeback"
+          {...form.getInputProps('costCenter')}
+          w={240}
+        />
+        <Button type="submit" variant="light" loading={pending}>
+          Save
+        </Button>
       </Group>
     </form>
   );

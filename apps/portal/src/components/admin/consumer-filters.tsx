@@ -25,8 +25,17 @@ export function ConsumerFilters({ q, status }: { q: string; status: string }) {
         }}
       >
         <Group gap="xs" align="flex-end">
-          <TextInput label="Search consumers" placeholder="Name, email or organization" value={text} onChange={(e) => setText(e.currentTarget.value)} leftSection={<IconSearch size={16} />} w={280} />
-          <Button type="submit" variant="default">Search</Button>
+          <TextInput
+            label="Search consumers"
+            placeholder="Name, email or organization"
+            value={text}
+            onChange={(e) => setText(e.currentTarget.value)}
+            leftSection={<IconSearch size={16} />}
+            w={280}
+          />
+          <Button type="submit" variant="default">
+            Search
+          </Button>
         </Group>
       </form>
       <SegmentedControl

@@ -4,8 +4,24 @@ import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { ConfirmModal } from '@/components/confirm-modal';
 import {
-  Alert, Button, Checkbox, Divider, Group, Loader, Modal, MultiSelect, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Text,
-  TextInput, Textarea, Title,
+  Alert,
+  Button,
+  Checkbox,
+  Divider,
+  Group,
+  Loader,
+  Modal,
+  MultiSelect,
+  NumberInput,
+  Paper,
+  Select,
+  SimpleGrid,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
 } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconPlus, IconTrash, IconX } from '@tabler/icons-react';
@@ -24,7 +40,11 @@ const schema = z.object({
   rateLimits: z
     .array(
       z.object({
-        requests: z.number({ error: 'Required' }).int('Whole number').min(1, 'At least 1').max(1_000_000_000, 'At most 1,000,000,000'),
+        requests: z
+          .number({ error: 'Required' })
+          .int('Whole number')
+          .min(1, 'At least 1')
+          .max(1_000_000_000, 'At most 1,000,000,000'),
         per: z.enum(['second', 'minute', 'hour', 'day']),
       }),
     )
@@ -32,7 +52,8 @@ const schema = z.object({
     .max(3)
     .superRefine((list, ctx) => {
       list.forEach((l, i) => {
-        if (list.findIndex((o) => o.per === l.per) !== i) ctx.addIssue({ code: 'custom', path: [i, 'per'], message: `Already limited per ${l.per}` });
+        if (list.findIndex((o) => o.per === l.per) !== i)
+          ctx.addIssue({ code: 'custom', path: [i, 'per'], message: `Already limited per ${l.per}` });
       });
     }),
   unlimitedQuota: z.boolean(),
@@ -51,7 +72,10 @@ const schema = z.object({
 type Values = z.infer<typeof schema>;
 
 const PERS: { value: 'second' | 'minute' | 'hour' | 'day'; label: string }[] = [
-  { value: 'second', label: 'second' }, { value: 'minute', label: 'minute' }, { value: 'hour', label: 'hour' }, { value: 'day', label: 'day' },
+  { value: 'second', label: 'second' },
+  { value: 'minute', label: 'minute' },
+  { value: 'hour', label: 'hour' },
+  { value: 'day', label: 'day' },
 ];
 
 function toBody(v: Values) {
@@ -74,10 +98,21 @@ function changed(body: ReturnType<typeof toBody>, existing: Plan): Record<string
   return out;
 }
 
-export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions: { value: string; label: string }[] }) {
+export function PlanForm({
+  existing,
+  apiOptions,
+}: {
+  existing?: Plan;
+  apiOptions: { value: string; label: string }[];
+}) {
   const router = useRouter();
   const [pending, startTransition] = useTransition();
-  const [review, setReview] = useState<{ body: Record<string, unknown>; loading: boolean; preview?: Record<string, unknown> | null; error?: string } | null>(null);
+  const [review, setReview] = useState<{
+    body: Record<string, unknown>;
+    loading: boolean;
+    preview?: Record<string, unknown> | null;
+    error?: string;
+  } | null>(null);
   const [confirmDelete, setConfirmDelete] = useState(false);
 
   const form = useForm<Values>({
@@ -91,7 +126,12 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
       unlimitedQuota: existing ? existing.monthlyQuota === null : false,
       monthlyQuota: existing?.monthlyQuota ?? 10000,
       failMode: existing?.failMode ?? 'open',
-      pricing: existing?.pricing ?? { currency: 'USD', monthlyFee: '0.00', includedRequests: 1000, overagePer1000: '0.00' },
+      pricing: existing?.pricing ?? {
+        currency: 'USD',
+        monthlyFee: '0.00',
+        includedRequests: 1000,
+        overagePer1000: '0.00',
+      },
       selfService: existing?.selfService ?? false,
       effectiveFrom: '',
     },
@@ -148,7 +188,13 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
             <TextInput label="Slug" required {...form.getInputProps('slug')} />
           </SimpleGrid>
           <Textarea label="Description" autosize minRows={2} {...form.getInputProps('description')} />
-          <MultiSelect label="APIs in this plan" data={apiOptions} searchable placeholder="Pick APIs" {...form.getInputProps('apiIds')} />
+          <MultiSelect
+            label="APIs in this plan"
+            data={apiOptions}
+            searchable
+            placeholder="Pick APIs"
+            {...form.getInputProps('apiIds')}
+          />
 
           <Divider label="Limits" labelPosition="left" />
           <Stack gap="xs">
@@ -170,7 +216,13 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
                   {...form.getInputProps(`rateLimits.${i}.per`)}
                 />
                 {i > 0 ? (
-                  <Button variant="subtle" color="red" mt={24} aria-label={`Remove limit ${i + 1}`} onClick={() => form.removeListItem('rateLimits', i)}>
+                  <Button
+                    variant="subtle"
+                    color="red"
+                    mt={24}
+                    aria-label={`Remove limit ${i + 1}`}
+                    onClick={() => form.removeListItem('rateLimits', i)}
+                  >
                     <IconX size={16} />
                   </Button>
                 ) : null}
@@ -182,11 +234,18 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
                   variant="light"
                   size="xs"
                   leftSection={<IconPlus size={14} />}
-                  onClick={() => form.insertListItem('rateLimits', { requests: 1000, per: PERS.find((p) => !form.values.rateLimits.some((l) => l.per === p.value))!.value })}
+                  onClick={() =>
+                    form.insertListItem('rateLimits', {
+                      requests: 1000,
+                      per: PERS.find((p) => !form.values.rateLimits.some((l) => l.per === p.value))!.value,
+                    })
+                  }
                 >
                   Add a limit
                 </Button>
-                <Text size="xs" c="dimmed">A call is admitted only if every limit admits it (e.g. 10/second and 1,000/hour).</Text>
+                <Text size="xs" c="dimmed">
+                  A call is admitted only if every limit admits it (e.g. 10/second and 1,000/hour).
+                </Text>
               </Group>
             ) : null}
           </Stack>
@@ -194,20 +253,44 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
             <Select
               label="Fail mode"
               description="When Redis is unreachable"
-              data={[{ value: 'open', label: 'Open (admit calls)' }, { value: 'closed', label: 'Closed (refuse calls)' }]}
+              data={[
+                { value: 'open', label: 'Open (admit calls)' },
+                { value: 'closed', label: 'Closed (refuse calls)' },
+              ]}
               allowDeselect={false}
               {...form.getInputProps('failMode')}
             />
-            <NumberInput label="Monthly quota (calls)" min={0} allowDecimal={false} thousandSeparator="," disabled={unlimited} {...form.getInputProps('monthlyQuota')} />
-            <Checkbox label="No monthly quota" mt={{ sm: 32 }} {...form.getInputProps('unlimitedQuota', { type: 'checkbox' })} />
+            <NumberInput
+              label="Monthly quota (calls)"
+              min={0}
+              allowDecimal={false}
+              thousandSeparator=","
+              disabled={unlimited}
+              {...form.getInputProps('monthlyQuota')}
+            />
+            <Checkbox
+              label="No monthly quota"
+              mt={{ sm: 32 }}
+              {...form.getInputProps('unlimitedQuota', { type: 'checkbox' })}
+            />
           </SimpleGrid>
 
           <Divider label="Pricing" labelPosition="left" />
           <SimpleGrid cols={{ base: 1, sm: 4 }}>
             <TextInput label="Currency" maxLength={3} {...form.getInputProps('pricing.currency')} />
             <TextInput label="Monthly fee" inputMode="decimal" {...form.getInputProps('pricing.monthlyFee')} />
-            <NumberInput label="Included requests" min={0} allowDecimal={false} thousandSeparator="," {...form.getInputProps('pricing.includedRequests')} />
-            <TextInput label="Overage per 1,000" inputMode="decimal" {...form.getInputProps('pricing.overagePer1000')} />
+            <NumberInput
+              label="Included requests"
+              min={0}
+              allowDecimal={false}
+              thousandSeparator=","
+              {...form.getInputProps('pricing.includedRequests')}
+            />
+            <TextInput
+              label="Overage per 1,000"
+              inputMode="decimal"
+              {...form.getInputProps('pricing.overagePer1000')}
+            />
           </SimpleGrid>
           {existing ? (
             <TextInput
@@ -219,13 +302,31 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
             />
           ) : null}
 
-          <Switch label="Self-service: developers may pick this plan in the portal" {...form.getInputProps('selfService', { type: 'checkbox' })} />
+          <Switch
+            label="Self-service: developers may pick this plan in the portal"
+            {...form.getInputProps('selfService', { type: 'checkbox' })}
+          />
 
           <Group justify="space-between">
-            {existing ? <Button variant="light" color="red" leftSection={<IconTrash size={16} />} onClick={() => setConfirmDelete(true)}>Delete plan</Button> : <span />}
+            {existing ? (
+              <Button
+                variant="light"
+                color="red"
+                leftSection={<IconTrash size={16} />}
+                onClick={() => setConfirmDelete(true)}
+              >
+                Delete plan
+              </Button>
+            ) : (
+              <span />
+            )}
             <Group>
-              <Button variant="default" onClick={() => router.push('/admin/plans')}>Cancel</Button>
-              <Button type="submit" loading={pending && !review}>{existing ? 'Review and save' : 'Create plan'}</Button>
+              <Button variant="default" onClick={() => router.push('/admin/plans')}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={pending && !review}>
+                {existing ? 'Review and save' : 'Create plan'}
+              </Button>
             </Group>
           </Group>
         </Stack>
@@ -234,23 +335,40 @@ export function PlanForm({ existing, apiOptions }: { existing?: Plan; apiOptions
       <Modal opened={!!review} onClose={() => setReview(null)} title="Impact of this change" size="lg">
         {review ? (
           <Stack>
-            <Title order={3} size="h5">Changes</Title>
+            <Title order={3} size="h5">
+              Changes
+            </Title>
             <JsonSummary value={review.body} />
             <Divider />
             {review.loading ? (
-              <Group><Loader size="sm" /><Text size="sm">Computing the impact…</Text></Group>
+              <Group>
+                <Loader size="sm" />
+                <Text size="sm">Computing the impact…</Text>
+              </Group>
             ) : review.error ? (
-              <Alert color="red" title="Preview failed">{review.error}</Alert>
+              <Alert color="red" title="Preview failed">
+                {review.error}
+              </Alert>
             ) : review.preview === null ? (
-              <Alert color="gray" title="No impact preview">This server does not offer plan impact previews yet. Review the changes above before saving.</Alert>
+              <Alert color="gray" title="No impact preview">
+                This server does not offer plan impact previews yet. Review the changes above before saving.
+              </Alert>
             ) : review.preview === undefined ? (
-              <Text size="sm" c="dimmed">Limits and pricing are unchanged: no effect on bills.</Text>
+              <Text size="sm" c="dimmed">
+                Limits and pricing are unchanged: no effect on bills.
+              </Text>
             ) : (
-              <div data-testid="plan-preview"><PlanPreview value={review.preview} /></div>
+              <div data-testid="plan-preview">
+                <PlanPreview value={review.preview} />
+              </div>
             )}
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setReview(null)}>Back to editing</Button>
-              <Button onClick={() => save(review.body)} loading={pending && !review.loading} disabled={review.loading}>Save plan</Button>
+              <Button variant="default" onClick={() => setReview(null)}>
+                Back to editing
+              </Button>
+              <Button onClick={() => save(review.body)} loading={pending && !review.loading} disabled={review.loading}>
+                Save plan
+              </Button>
             </Group>
           </Stack>
         ) : null}

@@ -1,4 +1,17 @@
-import { Badge, Paper, Stack, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
+import {
+  Badge,
+  Paper,
+  Stack,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+  Title,
+} from '@mantine/core';
 import { fmtDate, fmtInt, fmtMoney } from '@/lib/format';
 import type { PriceVersion } from '@/lib/types';
 
@@ -8,14 +21,21 @@ export function PriceHistory({ versions }: { versions: PriceVersion[] }) {
   return (
     <Paper withBorder p="lg" radius="md" mt="lg" data-testid="price-history">
       <Stack gap="xs">
-        <Title order={2} size="h4">Price history</Title>
-        <Text size="sm" c="dimmed">Each call is billed at the prices in force when it was made; a month with a change shows one line per version.</Text>
+        <Title order={2} size="h4">
+          Price history
+        </Title>
+        <Text size="sm" c="dimmed">
+          Each call is billed at the prices in force when it was made; a month with a change shows one line per version.
+        </Text>
         <TableScrollContainer minWidth={560}>
           <Table fz="sm" withTableBorder>
             <TableThead>
               <TableTr>
-                <TableTh>In force from</TableTh><TableTh ta="right">Monthly fee</TableTh><TableTh ta="right">Included</TableTh>
-                <TableTh ta="right">Overage / 1,000</TableTh><TableTh />
+                <TableTh>In force from</TableTh>
+                <TableTh ta="right">Monthly fee</TableTh>
+                <TableTh ta="right">Included</TableTh>
+                <TableTh ta="right">Overage / 1,000</TableTh>
+                <TableTh />
               </TableTr>
             </TableThead>
             <TableTbody>
@@ -26,8 +46,15 @@ export function PriceHistory({ versions }: { versions: PriceVersion[] }) {
                   <TableTd ta="right">{fmtInt(v.includedRequests)}</TableTd>
                   <TableTd ta="right">{fmtMoney(v.overagePer1000, v.currency)}</TableTd>
                   <TableTd>
-                    {v.current ? <Badge color="teal" variant="light">in force</Badge>
-                      : Date.parse(v.effectiveFrom) > Date.now() ? <Badge color="blue" variant="light">scheduled</Badge> : null}
+                    {v.current ? (
+                      <Badge color="teal" variant="light">
+                        in force
+                      </Badge>
+                    ) : Date.parse(v.effectiveFrom) > Date.now() ? (
+                      <Badge color="blue" variant="light">
+                        scheduled
+                      </Badge>
+                    ) : null}
                   </TableTd>
                 </TableTr>
               ))}

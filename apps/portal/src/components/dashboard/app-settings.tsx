@@ -11,10 +11,23 @@ import { deleteApp, updateApp } from '@/actions/apps';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import type { PlanOption } from './create-app-button';
 
-const schema = z.object({ name: z.string().trim().min(1, 'The name cannot be empty').max(200, 'At most 200 characters'), planId: z.string() });
+const schema = z.object({
+  name: z.string().trim().min(1, 'The name cannot be empty').max(200, 'At most 200 characters'),
+  planId: z.string(),
+});
 
 /** Rename (and, for admins, change plan) and delete, each behind its own dialog. */
-export function AppSettings({ scope, app, plans, afterDelete }: { scope: 'portal' | 'admin'; app: { id: string; name: string; planId: string }; plans?: PlanOption[]; afterDelete?: string }) {
+export function AppSettings({
+  scope,
+  app,
+  plans,
+  afterDelete,
+}: {
+  scope: 'portal' | 'admin';
+  app: { id: string; name: string; planId: string };
+  plans?: PlanOption[];
+  afterDelete?: string;
+}) {
   const router = useRouter();
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
@@ -28,8 +41,12 @@ export function AppSettings({ scope, app, plans, afterDelete }: { scope: 'portal
 
   return (
     <Group gap="xs">
-      <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => setEditing(true)}>{plans ? 'Edit' : 'Rename'}</Button>
-      <Button variant="light" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)}>Delete</Button>
+      <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => setEditing(true)}>
+        {plans ? 'Edit' : 'Rename'}
+      </Button>
+      <Button variant="light" color="red" leftSection={<IconTrash size={16} />} onClick={() => setDeleting(true)}>
+        Delete
+      </Button>
 
       <Modal opened={editing} onClose={() => setEditing(false)} title={plans ? 'Edit app' : 'Rename app'}>
         <form
@@ -47,10 +64,22 @@ export function AppSettings({ scope, app, plans, afterDelete }: { scope: 'portal
         >
           <Stack>
             <TextInput label="App name" data-autofocus {...form.getInputProps('name')} />
-            {plans ? <Select label="Plan" description="A change is kept in the subscription history" data={plans} allowDeselect={false} {...form.getInputProps('planId')} /> : null}
+            {plans ? (
+              <Select
+                label="Plan"
+                description="A change is kept in the subscription history"
+                data={plans}
+                allowDeselect={false}
+                {...form.getInputProps('planId')}
+              />
+            ) : null}
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setEditing(false)}>Cancel</Button>
-              <Button type="submit" loading={pending}>Save</Button>
+              <Button variant="default" onClick={() => setEditing(false)}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={pending}>
+                Save
+              </Button>
             </Group>
           </Stack>
         </form>

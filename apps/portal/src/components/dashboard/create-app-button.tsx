@@ -25,7 +25,14 @@ export interface PlanOption {
 }
 
 /** Create an app on a plan; developers see self-service plans, admins any plan for a consumer. */
-export function CreateAppButton({ plans, scope = 'portal', consumerId, label = 'Create app', initiallyOpen = false, defaultName = '' }: {
+export function CreateAppButton({
+  plans,
+  scope = 'portal',
+  consumerId,
+  label = 'Create app',
+  initiallyOpen = false,
+  defaultName = '',
+}: {
   plans: PlanOption[];
   scope?: 'portal' | 'admin';
   consumerId?: string;
@@ -47,7 +54,9 @@ export function CreateAppButton({ plans, scope = 'portal', consumerId, label = '
 
   return (
     <>
-      <Button leftSection={<IconPlus size={16} />} onClick={() => setOpened(true)} disabled={plans.length === 0}>{label}</Button>
+      <Button leftSection={<IconPlus size={16} />} onClick={() => setOpened(true)} disabled={plans.length === 0}>
+        {label}
+      </Button>
       <Modal opened={opened} onClose={() => setOpened(false)} title="Create an app">
         <form
           noValidate
@@ -70,13 +79,32 @@ export function CreateAppButton({ plans, scope = 'portal', consumerId, label = '
           )}
         >
           <Stack>
-            <Text size="sm" c="dimmed">An app holds your keys and is billed on its plan.</Text>
-            <TextInput label="App name" placeholder="My integration" data-autofocus required {...form.getInputProps('name')} />
-            <Select label="Plan" placeholder="Pick a plan" data={plans} required allowDeselect={false} {...form.getInputProps('planId')} />
+            <Text size="sm" c="dimmed">
+              An app holds your keys and is billed on its plan.
+            </Text>
+            <TextInput
+              label="App name"
+              placeholder="My integration"
+              data-autofocus
+              required
+              {...form.getInputProps('name')}
+            />
+            <Select
+              label="Plan"
+              placeholder="Pick a plan"
+              data={plans}
+              required
+              allowDeselect={false}
+              {...form.getInputProps('planId')}
+            />
             <Checkbox label="Create an API key for it now" {...form.getInputProps('withKey', { type: 'checkbox' })} />
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setOpened(false)}>Cancel</Button>
-              <Button type="submit" loading={pending}>Create app</Button>
+              <Button variant="default" onClick={() => setOpened(false)}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={pending}>
+                Create app
+              </Button>
             </Group>
           </Stack>
         </form>

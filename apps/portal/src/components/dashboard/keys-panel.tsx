@@ -2,7 +2,22 @@
 
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
-import { Badge, Button, Code, Group, Modal, Paper, Select, Stack, Table, Text, TextInput, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import {
+  Badge,
+  Button,
+  Code,
+  Group,
+  Modal,
+  Paper,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
 import { ConfirmModal } from '@/components/confirm-modal';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconKey, IconPlus, IconRefresh, IconTrash } from '@tabler/icons-react';
@@ -33,9 +48,11 @@ const keySchema = z.object({ name: z.string().trim().max(100, 'At most 100 chara
 
 function keyStatus(k: ApiKey): { label: string; color: string } {
   if (k.status === 'revoked') return { label: 'revoked', color: 'gray' };
-  if (k.status === 'expired' || (k.expiresAt && new Date(k.expiresAt).getTime() <= Date.now())) return { label: 'expired', color: 'orange' };
+  if (k.status === 'expired' || (k.expiresAt && new Date(k.expiresAt).getTime() <= Date.now()))
+    return { label: 'expired', color: 'orange' };
   // A rotated key keeps working until its overlap ends (its expiry).
-  if (k.expiresAt && new Date(k.expiresAt).getTime() - Date.now() < 7 * 86400e3) return { label: 'expiring', color: 'yellow' };
+  if (k.expiresAt && new Date(k.expiresAt).getTime() - Date.now() < 7 * 86400e3)
+    return { label: 'expiring', color: 'yellow' };
   return { label: 'active', color: 'teal' };
 }
 
@@ -57,7 +74,8 @@ export function KeysPanel({ scope, appId, keys }: { scope: Scope; appId: string;
 
   const submitCreate = form.onSubmit((v) =>
     startTransition(async () => {
-      const expiresAt = v.expiry === 'never' ? undefined : new Date(Date.now() + Number(v.expiry) * 86400e3).toISOString();
+      const expiresAt =
+        v.expiry === 'never' ? undefined : new Date(Date.now() + Number(v.expiry) * 86400e3).toISOString();
       const res = await createKey(scope, appId, { name: v.name || undefined, expiresAt });
       if (!res.ok) return showProblem(res.problem, form);
       setCreateOpen(false);
@@ -92,14 +110,20 @@ export function KeysPanel({ scope, appId, keys }: { scope: Scope; appId: string;
   return (
     <Paper withBorder p="md" radius="md" component="section" aria-labelledby={`keys-${appId}`}>
       <Group justify="space-between" mb="sm">
-        <Title order={2} size="h4" id={`keys-${appId}`}>API keys</Title>
-        <Button leftSection={<IconPlus size={16} />} onClick={() => setCreateOpen(true)}>Create key</Button>
+        <Title order={2} size="h4" id={`keys-${appId}`}>
+          API keys
+        </Title>
+        <Button leftSection={<IconPlus size={16} />} onClick={() => setCreateOpen(true)}>
+          Create key
+        </Button>
       </Group>
       {sorted.length === 0 ? (
         <Stack align="center" gap={4} py="lg">
           <IconKey size={28} color="var(--mantine-color-gray-5)" />
           <Text fw={600}>No keys yet</Text>
-          <Text size="sm" c="dimmed">Create a key to call the gateway.</Text>
+          <Text size="sm" c="dimmed">
+            Create a key to call the gateway.
+          </Text>
         </Stack>
       ) : (
         <Table.ScrollContainer minWidth={720}>
@@ -112,7 +136,9 @@ export function KeysPanel({ scope, appId, keys }: { scope: Scope; appId: string;
                 <Table.Th>Created</Table.Th>
                 <Table.Th>Last used</Table.Th>
                 <Table.Th>Expires</Table.Th>
-                <Table.Th><VisuallyHidden>Actions</VisuallyHidden></Table.Th>
+                <Table.Th>
+                  <VisuallyHidden>Actions</VisuallyHidden>
+                </Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -122,18 +148,41 @@ export function KeysPanel({ scope, appId, keys }: { scope: Scope; appId: string;
                 return (
                   <Table.Tr key={k.id} data-testid="key-row">
                     <Table.Td>{k.name || 'default'}</Table.Td>
-                    <Table.Td><Code>{k.prefix}…</Code></Table.Td>
-                    <Table.Td><Badge color={st.color} variant="light">{st.label}</Badge></Table.Td>
-                    <Table.Td><Tooltip label={fmtDate(k.createdAt)}><span>{fmtDay(k.createdAt)}</span></Tooltip></Table.Td>
+                    <Table.Td>
+                      <Code>{k.prefix}…</Code>
+                    </Table.Td>
+                    <Table.Td>
+                      <Badge color={st.color} variant="light">
+                        {st.label}
+                      </Badge>
+                    </Table.Td>
+                    <Table.Td>
+                      <Tooltip label={fmtDate(k.createdAt)}>
+                        <span>{fmtDay(k.createdAt)}</span>
+                      </Tooltip>
+                    </Table.Td>
                     <Table.Td>{fmtAgo(k.lastUsedAt)}</Table.Td>
                     <Table.Td>{k.expiresAt ? fmtDay(k.expiresAt) : 'never'}</Table.Td>
                     <Table.Td>
                       {usable ? (
                         <Group gap={4} justify="flex-end" wrap="nowrap">
-                          <Button size="compact-sm" variant="subtle" leftSection={<IconRefresh size={14} />} onClick={() => setRotating(k)} aria-label={`Rotate key ${k.prefix}`}>
+                          <Button
+                            size="compact-sm"
+                            variant="subtle"
+                            leftSection={<IconRefresh size={14} />}
+                            onClick={() => setRotating(k)}
+                            aria-label={`Rotate key ${k.prefix}`}
+                          >
                             Rotate
                           </Button>
-                          <Button size="compact-sm" variant="subtle" color="red" leftSection={<IconTrash size={14} />} onClick={() => setRevoking(k)} aria-label={`Revoke key ${k.prefix}`}>
+                          <Button
+                            size="compact-sm"
+                            variant="subtle"
+                            color="red"
+                            leftSection={<IconTrash size={14} />}
+                            onClick={() => setRevoking(k)}
+                            aria-label={`Revoke key ${k.prefix}`}
+                          >
                             Revoke
                           </Button>
                         </Group>
@@ -150,11 +199,20 @@ export function KeysPanel({ scope, appId, keys }: { scope: Scope; appId: string;
       <Modal opened={createOpen} onClose={() => setCreateOpen(false)} title="Create an API key">
         <form onSubmit={submitCreate} noValidate>
           <Stack>
-            <TextInput label="Key name" description="Helps you tell keys apart, e.g. “production”" placeholder="default" {...form.getInputProps('name')} />
+            <TextInput
+              label="Key name"
+              description="Helps you tell keys apart, e.g. “production”"
+              placeholder="default"
+              {...form.getInputProps('name')}
+            />
             <Select label="Expires" data={EXPIRY} allowDeselect={false} {...form.getInputProps('expiry')} />
             <Group justify="flex-end">
-              <Button variant="default" onClick={() => setCreateOpen(false)}>Cancel</Button>
-              <Button type="submit" loading={pending}>Create key</Button>
+              <Button variant="default" onClick={() => setCreateOpen(false)}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={pending}>
+                Create key
+              </Button>
             </Group>
           </Stack>
         </form>
@@ -163,18 +221,35 @@ export function KeysPanel({ scope, appId, keys }: { scope: Scope; appId: string;
       <Modal opened={!!rotating} onClose={() => setRotating(null)} title="Rotate key">
         <Stack>
           <Text size="sm">
-            A new key is created now. Choose how long the old key <Code>{rotating?.prefix}…</Code> keeps working, so you can
-            deploy the new one first.
+            A new key is created now. Choose how long the old key <Code>{rotating?.prefix}…</Code> keeps working, so you
+            can deploy the new one first.
           </Text>
-          <Select label="Old key stops working" data={OVERLAP} value={overlap} onChange={(v) => setOverlap(v ?? '0')} allowDeselect={false} />
+          <Select
+            label="Old key stops working"
+            data={OVERLAP}
+            value={overlap}
+            onChange={(v) => setOverlap(v ?? '0')}
+            allowDeselect={false}
+          />
           <Group justify="flex-end">
-            <Button variant="default" onClick={() => setRotating(null)}>Cancel</Button>
-            <Button onClick={doRotate} loading={pending}>Rotate</Button>
+            <Button variant="default" onClick={() => setRotating(null)}>
+              Cancel
+            </Button>
+            <Button onClick={doRotate} loading={pending}>
+              Rotate
+            </Button>
           </Group>
         </Stack>
       </Modal>
 
-      <ConfirmModal opened={!!revoking} onClose={() => setRevoking(null)} title="Revoke key?" confirmLabel="Revoke key" loading={pending} onConfirm={doRevoke}>
+      <ConfirmModal
+        opened={!!revoking}
+        onClose={() => setRevoking(null)}
+        title="Revoke key?"
+        confirmLabel="Revoke key"
+        loading={pending}
+        onConfirm={doRevoke}
+      >
         Calls made with <Code>{revoking?.prefix}…</Code> will be refused within seconds. This cannot be undone.
       </ConfirmModal>
 

@@ -24,18 +24,28 @@ export function LoginForm({ next, signedUp }: { next?: string; signedUp?: boolea
 
   return (
     <Paper withBorder p="xl" radius="md" maw={420} mx="auto" mt="xl" w="100%">
-      <Title order={1} size="h2" mb="xs">Log in</Title>
+      <Title order={1} size="h2" mb="xs">
+        Log in
+      </Title>
       <Text c="dimmed" size="sm" mb="lg">
-        No account yet? <Anchor component={Link} href="/signup">Sign up</Anchor>
+        No account yet?{' '}
+        <Anchor component={Link} href="/signup">
+          Sign up
+        </Anchor>
       </Text>
-      {signedUp ? <Alert color="teal" mb="md">Your account was created. Log in to continue.</Alert> : null}
+      {signedUp ? (
+        <Alert color="teal" mb="md">
+          Your account was created. Log in to continue.
+        </Alert>
+      ) : null}
       <form
         noValidate
         onSubmit={form.onSubmit((values) =>
           startTransition(async () => {
             const res = await login({ ...values, next });
             if (res && !res.ok) {
-              if (res.problem.status === 401) form.setFieldError('password', res.problem.detail ?? 'Invalid email or password');
+              if (res.problem.status === 401)
+                form.setFieldError('password', res.problem.detail ?? 'Invalid email or password');
               showProblem(res.problem, form);
             }
           }),
@@ -43,8 +53,15 @@ export function LoginForm({ next, signedUp }: { next?: string; signedUp?: boolea
       >
         <Stack>
           <TextInput label="Email" type="email" autoComplete="email" required {...form.getInputProps('email')} />
-          <PasswordInput label="Password" autoComplete="current-password" required {...form.getInputProps('password')} />
-          <Button type="submit" loading={pending}>Log in</Button>
+          <PasswordInput
+            label="Password"
+            autoComplete="current-password"
+            required
+            {...form.getInputProps('password')}
+          />
+          <Button type="submit" loading={pending}>
+            Log in
+          </Button>
         </Stack>
       </form>
     </Paper>

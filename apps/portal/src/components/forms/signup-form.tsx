@@ -26,9 +26,14 @@ export function SignupForm() {
 
   return (
     <Paper withBorder p="xl" radius="md" maw={460} mx="auto" mt="xl" w="100%">
-      <Title order={1} size="h2" mb="xs">Create your developer account</Title>
+      <Title order={1} size="h2" mb="xs">
+        Create your developer account
+      </Title>
       <Text c="dimmed" size="sm" mb="lg">
-        Already registered? <Anchor component={Link} href="/login">Log in</Anchor>
+        Already registered?{' '}
+        <Anchor component={Link} href="/login">
+          Log in
+        </Anchor>
       </Text>
       <form
         noValidate
@@ -42,9 +47,22 @@ export function SignupForm() {
         <Stack>
           <TextInput label="Name" autoComplete="name" required {...form.getInputProps('name')} />
           <TextInput label="Email" type="email" autoComplete="email" required {...form.getInputProps('email')} />
-          <PasswordInput label="Password" description="At least 12 characters" autoComplete="new-password" required {...form.getInputProps('password')} />
-          <TextInput label="Organization" description="Optional" autoComplete="organization" {...form.getInputProps('organization')} />
-          <Button type="submit" loading={pending}>Sign up</Button>
+          <PasswordInput
+            label="Password"
+            description="At least 12 characters"
+            autoComplete="new-password"
+            required
+            {...form.getInputProps('password')}
+          />
+          <TextInput
+            label="Organization"
+            description="Optional"
+            autoComplete="organization"
+            {...form.getInputProps('organization')}
+          />
+          <Button type="submit" loading={pending}>
+            Sign up
+          </Button>
         </Stack>
       </form>
     </Paper>

@@ -1,4 +1,17 @@
-import { Badge, Code, Group, Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
+import {
+  Badge,
+  Code,
+  Group,
+  Paper,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+} from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtDate } from '@/lib/format';
 import type { AuditEntry } from '@/lib/types';
@@ -12,7 +25,11 @@ export const metadata = { title: 'Admin · Audit log' };
 const LIMIT = 50;
 const ENTITY_TYPES = ['api', 'plan', 'consumer', 'app', 'key', 'user'];
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const sp = await searchParams;
   const offset = Math.max(0, Number.parseInt(sp.offset ?? '0', 10) || 0);
   const entityType = ENTITY_TYPES.includes(sp.entityType ?? '') ? sp.entityType : undefined;
@@ -23,7 +40,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader title="Audit log" description="Who changed what, and when. Newest first." />
       <Group mb="md">
-        <QuerySelect param="entityType" label="Entity" value={entityType} data={ENTITY_TYPES.map((t) => ({ value: t, label: t }))} allLabel="All entities" w={180} />
+        <QuerySelect
+          param="entityType"
+          label="Entity"
+          value={entityType}
+          data={ENTITY_TYPES.map((t) => ({ value: t, label: t }))}
+          allLabel="All entities"
+          w={180}
+        />
       </Group>
       {!res.ok ? (
         <ErrorState problem={res.problem} what="the audit log" />
@@ -33,15 +57,37 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <Paper withBorder radius="md">
           <TableScrollContainer minWidth={760}>
             <Table verticalSpacing="xs" highlightOnHover>
-              <TableThead><TableTr><TableTh>When</TableTh><TableTh>Who</TableTh><TableTh>Action</TableTh><TableTh>Entity</TableTh><TableTh /></TableTr></TableThead>
+              <TableThead>
+                <TableTr>
+                  <TableTh>When</TableTh>
+                  <TableTh>Who</TableTh>
+                  <TableTh>Action</TableTh>
+                  <TableTh>Entity</TableTh>
+                  <TableTh />
+                </TableTr>
+              </TableThead>
               <TableTbody>
                 {entries.map((e) => (
                   <TableTr key={String(e.id)}>
-                    <TableTd><Text size="sm">{fmtDate(e.createdAt)}</Text></TableTd>
-                    <TableTd><Text size="sm">{e.actorEmail ?? 'system'}</Text></TableTd>
-                    <TableTd><Badge variant="light" color="gray">{e.action}</Badge></TableTd>
-                    <TableTd><Text size="sm">{e.entityType} {e.entityId ? <Code>{e.entityId.slice(0, 8)}</Code> : null}</Text></TableTd>
-                    <TableTd><AuditDetails before={e.before} after={e.after} title={`${e.action} · ${fmtDate(e.createdAt)}`} /></TableTd>
+                    <TableTd>
+                      <Text size="sm">{fmtDate(e.createdAt)}</Text>
+                    </TableTd>
+                    <TableTd>
+                      <Text size="sm">{e.actorEmail ?? 'system'}</Text>
+                    </TableTd>
+                    <TableTd>
+                      <Badge variant="light" color="gray">
+                        {e.action}
+                      </Badge>
+                    </TableTd>
+                    <TableTd>
+                      <Text size="sm">
+                        {e.entityType} {e.entityId ? <Code>{e.entityId.slice(0, 8)}</Code> : null}
+                      </Text>
+                    </TableTd>
+                    <TableTd>
+                      <AuditDetails before={e.before} after={e.after} title={`${e.action} · ${fmtDate(e.createdAt)}`} />
+                    </TableTd>
                   </TableTr>
                 ))}
               </TableTbody>

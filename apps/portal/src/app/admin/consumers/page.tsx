@@ -1,4 +1,14 @@
-import { Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text } from '@mantine/core';
+import {
+  Paper,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+} from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtDay } from '@/lib/format';
 import type { Consumer } from '@/lib/types';
@@ -10,11 +20,17 @@ import { AnchorLink } from '@/components/links';
 
 export const metadata = { title: 'Admin · Consumers' };
 
-export default async function ConsumersPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function ConsumersPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const sp = await searchParams;
   const status = ['pending', 'active', 'suspended'].includes(sp.status ?? '') ? sp.status! : 'all';
   const q = (sp.q ?? '').slice(0, 200);
-  const res = await api.get<unknown>('/v1/admin/consumers', { query: { q, status: status === 'all' ? undefined : status, limit: 100 } });
+  const res = await api.get<unknown>('/v1/admin/consumers', {
+    query: { q, status: status === 'all' ? undefined : status, limit: 100 },
+  });
   const consumers = res.ok ? listOf<Consumer>(res.data) : [];
   return (
     <>
@@ -23,30 +39,61 @@ export default async function ConsumersPage({ searchParams }: { searchParams: Pr
       {!res.ok ? (
         <ErrorState problem={res.problem} what="consumers" />
       ) : consumers.length === 0 ? (
-        <EmptyState title="No consumers match">{q || status !== 'all' ? 'Try another search or status.' : 'Nobody has signed up yet.'}</EmptyState>
+        <EmptyState title="No consumers match">
+          {q || status !== 'all' ? 'Try another search or status.' : 'Nobody has signed up yet.'}
+        </EmptyState>
       ) : (
         <Paper withBorder radius="md">
           <TableScrollContainer minWidth={760}>
             <Table verticalSpacing="sm" highlightOnHover>
               <TableThead>
-                <TableTr><TableTh>Consumer</TableTh><TableTh>Organization</TableTh><TableTh>Status</TableTh><TableTh>Cost center</TableTh><TableTh>Since</TableTh><TableTh>Actions</TableTh></TableTr>
+                <TableTr>
+                  <TableTh>Consumer</TableTh>
+                  <TableTh>Organization</TableTh>
+                  <TableTh>Status</TableTh>
+                  <TableTh>Cost center</TableTh>
+                  <TableTh>Since</TableTh>
+                  <TableTh>Actions</TableTh>
+                </TableTr>
               </TableThead>
               <TableTbody>
                 {consumers.map((c) => (
                   <TableTr key={c.id} data-testid="consumer-row">
-                    <TableTd><AnchorLink href={`/admin/consumers/${c.id}`} fw={600}>{c.name}</AnchorLink><Text size="xs" c="dimmed">{c.email ?? '—'}</Text></TableTd>
+                    <TableTd>
+                      <AnchorLink href={`/admin/consumers/${c.id}`} fw={600}>
+                        {c.name}
+                      </AnchorLink>
+                      <Text size="xs" c="dimmed">
+                        {c.email ?? '—'}
+                      </Text>
+                    </TableTd>
                     <TableTd>{c.organization ?? '—'}</TableTd>
-                    <TableTd><StatusBadge status={c.status} /></TableTd>
-                    <TableTd>{c.costCenter ?? <Text span c="dimmed">—</Text>}</TableTd>
+                    <TableTd>
+                      <StatusBadge status={c.status} />
+                    </TableTd>
+                    <TableTd>
+                      {c.costCenter ?? (
+                        <Text span c="dimmed">
+                          —
+                        </Text>
+                      )}
+                    </TableTd>
                     <TableTd>{fmtDay(c.createdAt)}</TableTd>
-                    <TableTd><ConsumerStatusButtons consumer={c} /></TableTd>
+                    <TableTd>
+                      <ConsumerStatusButtons consumer={c} />
+                    </TableTd>
                   </TableTr>
                 ))}
               </TableTbody>
             </Table>
           </TableScrollContainer>
-          {res.ok && typeof (res.data as { total?: number }).total === 'number' && (res.data as { total: number }).total > consumers.length ? (
-            <Text size="xs" c="dimmed" p="sm">Showing {consumers.length} of {(res.data as { total: number }).total}; refine the search to narrow it down.</Text>
+          {res.ok &&
+          typeof (res.data as { total?: number }).total === 'number' &&
+          (res.data as { total: number }).total > consumers.length ? (
+            <Text size="xs" c="dimmed" p="sm">
+              Showing {consumers.length} of {(res.data as { total: number }).total}; refine the search to narrow it
+              down.
+            </Text>
           ) : null}
         </Paper>
       )}

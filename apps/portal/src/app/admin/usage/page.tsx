@@ -1,4 +1,16 @@
-import { Group, Paper, Table, TableScrollContainer, TableTbody, TableTd, TableTh, TableThead, TableTr, Text, Title } from '@mantine/core';
+import {
+  Group,
+  Paper,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+  Title,
+} from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtInt } from '@/lib/format';
 import { usageWindow } from '@/lib/range';
@@ -10,14 +22,20 @@ import { UsageChart } from '@/components/usage-chart';
 
 export const metadata = { title: 'Admin · Usage' };
 
-export default async function AdminUsagePage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AdminUsagePage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const sp = await searchParams;
   const win = usageWindow(sp.range);
   const uuid = (v?: string) => (v && /^[0-9a-f-]{36}$/i.test(v) ? v : undefined);
   const consumerId = uuid(sp.consumerId);
   const apiId = uuid(sp.apiId);
   const [usageRes, consumersRes, apisRes, appsRes] = await Promise.all([
-    api.get<UsageAnswer>('/v1/usage', { query: { from: win.from, to: win.to, granularity: win.granularity, consumerId, apiId } }),
+    api.get<UsageAnswer>('/v1/usage', {
+      query: { from: win.from, to: win.to, granularity: win.granularity, consumerId, apiId },
+    }),
     api.get<unknown>('/v1/admin/consumers', { query: { limit: 100 } }),
     api.get<unknown>('/v1/admin/apis', { query: { limit: 100 } }),
     api.get<unknown>('/v1/admin/apps', { query: { limit: 100, consumerId } }),
@@ -28,7 +46,7 @@ export default async function AdminUsagePage({ searchParams }: { searchParams: P
   const apiNames = Object.fromEntries(apis.map((a) => [a.id, a.name]));
   const appById = new Map(apps.map((a) => [a.id, a]));
   const consumerName = new Map(consumers.map((c) => [c.id, c.name]));
-  const series = usageRes.ok ? usageRes.data.series ?? [] : [];
+  const series = usageRes.ok ? (usageRes.data.series ?? []) : [];
 
   const byApp = new Map<string, { requests: number; billable: number; errors: number }>();
   for (const p of series) {
@@ -45,30 +63,67 @@ export default async function AdminUsagePage({ searchParams }: { searchParams: P
     <>
       <PageHeader title="Usage analytics" description="Requests across every consumer, from the hourly rollups." />
       <Group mb="md" align="flex-end" gap="sm">
-        <QuerySelect param="consumerId" label="Consumer" value={consumerId} data={consumers.map((c) => ({ value: c.id, label: c.name }))} allLabel="All consumers" />
-        <QuerySelect param="apiId" label="API" value={apiId} data={apis.map((a) => ({ value: a.id, label: a.name }))} allLabel="All APIs" />
+        <QuerySelect
+          param="consumerId"
+          label="Consumer"
+          value={consumerId}
+          data={consumers.map((c) => ({ value: c.id, label: c.name }))}
+          allLabel="All consumers"
+        />
+        <QuerySelect
+          param="apiId"
+          label="API"
+          value={apiId}
+          data={apis.map((a) => ({ value: a.id, label: a.name }))}
+          allLabel="All APIs"
+        />
         <RangePicker value={win.key} />
       </Group>
       {!usageRes.ok ? (
         <ErrorState problem={usageRes.problem} what="usage" />
       ) : (
         <>
-          <UsageChart title="Requests and errors" points={series} apiNames={apiNames} granularity={win.granularity} from={win.from} to={win.to} />
-          <Title order={2} size="h4" mt="lg" mb="sm">By app</Title>
+          <UsageChart
+            title="Requests and errors"
+            points={series}
+            apiNames={apiNames}
+            granularity={win.granularity}
+            from={win.from}
+            to={win.to}
+          />
+          <Title order={2} size="h4" mt="lg" mb="sm">
+            By app
+          </Title>
           {rows.length === 0 ? (
             <EmptyState title="No traffic in this window" />
           ) : (
             <Paper withBorder radius="md">
               <TableScrollContainer minWidth={600}>
                 <Table verticalSpacing="xs" highlightOnHover>
-                  <TableThead><TableTr><TableTh>App</TableTh><TableTh>Consumer</TableTh><TableTh ta="right">Requests</TableTh><TableTh ta="right">Billable</TableTh><TableTh ta="right">Errors</TableTh></TableTr></TableThead>
+                  <TableThead>
+                    <TableTr>
+                      <TableTh>App</TableTh>
+                      <TableTh>Consumer</TableTh>
+                      <TableTh ta="right">Requests</TableTh>
+                      <TableTh ta="right">Billable</TableTh>
+                      <TableTh ta="right">Errors</TableTh>
+                    </TableTr>
+                  </TableThead>
                   <TableTbody>
                     {rows.map(([k, s]) => {
                       const app = appById.get(k);
                       return (
                         <TableTr key={k}>
-                          <TableTd>{k === 'unauthenticated' ? <Text c="dimmed" size="sm">Rejected before a key was known</Text> : app?.name ?? k.slice(0, 8)}</TableTd>
-                          <TableTd>{app ? consumerName.get(app.consumerId) ?? '—' : '—'}</TableTd>
+                          <TableTd>
+                            {k === 'unauthenticated' ? (
+                              <Text c="dimmed" size="sm">
+                                Rejected before a key was known
+                              </Text>
+                            ) : (
+                              (app?.name ?? k.slice(0, 8))
+                            )}
+                          </TableTd>
+                          <TableTd>{app ? (consumerName.get(app.consumerId) ?? '—') : '—'}</TableTd>
                           <TableTd ta="right">{fmtInt(s.requests)}</TableTd>
                           <TableTd ta="right">{fmtInt(s.billable)}</TableTd>
                           <TableTd ta="right">{fmtInt(s.errors)}</TableTd>

@@ -8,7 +8,11 @@ import { UsageReportFilters } from '@/components/usage-report-filters';
 
 export const metadata = { title: 'Finance · Usage report' };
 
-export default async function UsageReportPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function UsageReportPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const q = usageReportQuery(await searchParams);
   const res = await api.get<unknown>('/v1/reports/usage', { query: { ...q.api, format: 'json' } });
   const rows = res.ok ? listOf<Record<string, unknown>>(res.data) : [];
@@ -18,7 +22,11 @@ export default async function UsageReportPage({ searchParams }: { searchParams: 
       <PageHeader
         title="Usage report"
         description="Requests, billable requests and errors, grouped the way you need."
-        actions={<Button component="a" href={csvHref} download leftSection={<IconDownload size={16} />} variant="light">Download CSV</Button>}
+        actions={
+          <Button component="a" href={csvHref} download leftSection={<IconDownload size={16} />} variant="light">
+            Download CSV
+          </Button>
+        }
       />
       <UsageReportFilters from={q.from} to={q.to} groupBy={q.groupBy} />
       {!res.ok ? (
@@ -26,7 +34,16 @@ export default async function UsageReportPage({ searchParams }: { searchParams: 
       ) : rows.length === 0 ? (
         <EmptyState title="No usage in this range" />
       ) : (
-        <Paper withBorder radius="md"><DataTable rows={rows.map((r) => ({ ...r, name: r.name ?? (q.groupBy === 'day' ? r.key : 'No app (rejected before a key was known)') }))} caption={`Usage by ${q.groupBy}`} hide={['key']} /></Paper>
+        <Paper withBorder radius="md">
+          <DataTable
+            rows={rows.map((r) => ({
+              ...r,
+              name: r.name ?? (q.groupBy === 'day' ? r.key : 'No app (rejected before a key was known)'),
+            }))}
+            caption={`Usage by ${q.groupBy}`}
+            hide={['key']}
+          />
+        </Paper>
       )}
     </>
   );

@@ -12,10 +12,17 @@ const FORWARD_RESPONSE = ['x-request-id', 'ratelimit', 'ratelimit-policy', 'retr
  * Whatever the gateway answers is served from the portal's origin: the browser must never run it
  * (sandbox, nosniff) nor treat it as anything but data (safeContentType).
  */
-const SAFE_HEADERS = { 'x-content-type-options': 'nosniff', 'content-security-policy': 'sandbox', 'cache-control': 'no-store' };
+const SAFE_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': 'sandbox',
+  'cache-control': 'no-store',
+};
 
 function problem(status: number, title: string): Response {
-  return new Response(JSON.stringify({ title, status }), { status, headers: { ...SAFE_HEADERS, 'content-type': 'application/problem+json' } });
+  return new Response(JSON.stringify({ title, status }), {
+    status,
+    headers: { ...SAFE_HEADERS, 'content-type': 'application/problem+json' },
+  });
 }
 
 /**
@@ -50,7 +57,14 @@ async function relay(req: NextRequest, { params }: { params: Promise<{ path: str
   }
   let res: Response;
   try {
-    res = await fetch(target, { method: req.method, headers, body, redirect: 'manual', cache: 'no-store', signal: AbortSignal.timeout(30_000) });
+    res = await fetch(target, {
+      method: req.method,
+      headers,
+      body,
+      redirect: 'manual',
+      cache: 'no-store',
+      signal: AbortSignal.timeout(30_000),
+    });
   } catch {
     return problem(502, 'The gateway is not reachable from the portal');
   }

@@ -33,20 +33,33 @@ export default async function ApiPage({ params }: { params: Promise<{ id: string
       </Breadcrumbs>
       <div>
         <Group gap="sm">
-          <Title order={1} size="h2">{found.name}</Title>
+          <Title order={1} size="h2">
+            {found.name}
+          </Title>
           <Badge variant="light">{found.routePath}</Badge>
         </Group>
-        {found.description ? <Text c="dimmed" mt={4}>{found.description}</Text> : null}
+        {found.description ? (
+          <Text c="dimmed" mt={4}>
+            {found.description}
+          </Text>
+        ) : null}
       </div>
       <Paper withBorder p="md" radius="md">
-        <Text fw={600} mb={6}>Call it</Text>
-        <Text size="sm" c="dimmed" mb="xs">Every call goes through the gateway at <Code>{baseUrl}</Code> with your key in the <Code>x-api-key</Code> header.</Text>
+        <Text fw={600} mb={6}>
+          Call it
+        </Text>
+        <Text size="sm" c="dimmed" mb="xs">
+          Every call goes through the gateway at <Code>{baseUrl}</Code> with your key in the <Code>x-api-key</Code>{' '}
+          header.
+        </Text>
         <CurlLine url={baseUrl + '/'} />
       </Paper>
       {found.openapi ? (
         <ApiDocs spec={found.openapi} serverUrl={baseUrl} gatewayUrl={portalEnv().GATEWAY_PUBLIC_URL} />
       ) : (
-        <EmptyState title="No OpenAPI document yet">The API owner has not uploaded a description for this API.</EmptyState>
+        <EmptyState title="No OpenAPI document yet">
+          The API owner has not uploaded a description for this API.
+        </EmptyState>
       )}
     </Stack>
   );

@@ -26,7 +26,9 @@ export default async function ConsumerPage({ params }: { params: Promise<{ id: s
   if (!res.ok) return <ErrorState problem={res.problem} what="this consumer" />;
   const c = res.data;
   const apps = appsRes.ok ? listOf<App>(appsRes.data) : [];
-  const keysByApp = await Promise.all(apps.map((a) => api.get<unknown>(`/v1/admin/apps/${a.id}/keys`, { query: { limit: 100 } })));
+  const keysByApp = await Promise.all(
+    apps.map((a) => api.get<unknown>(`/v1/admin/apps/${a.id}/keys`, { query: { limit: 100 } })),
+  );
   const planName = new Map(plans.map((p) => [p.value, p.label]));
 
   return (
@@ -37,37 +39,60 @@ export default async function ConsumerPage({ params }: { params: Promise<{ id: s
       </Breadcrumbs>
       <Group justify="space-between" align="flex-end">
         <div>
-          <Group gap="sm"><Title order={1} size="h2">{c.name}</Title><StatusBadge status={c.status} /></Group>
-          <Text c="dimmed" size="sm" mt={4}>{[c.email, c.organization, `since ${fmtDay(c.createdAt)}`].filter(Boolean).join(' · ')}</Text>
+          <Group gap="sm">
+            <Title order={1} size="h2">
+              {c.name}
+            </Title>
+            <StatusBadge status={c.status} />
+          </Group>
+          <Text c="dimmed" size="sm" mt={4}>
+            {[c.email, c.organization, `since ${fmtDay(c.createdAt)}`].filter(Boolean).join(' · ')}
+          </Text>
         </div>
         <ConsumerStatusButtons consumer={c} size="sm" />
       </Group>
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <Paper withBorder p="md" radius="md"><CostCenterForm consumer={c} /></Paper>
+        <Paper withBorder p="md" radius="md">
+          <CostCenterForm consumer={c} />
+        </Paper>
         <Paper withBorder p="md" radius="md">
           <Group justify="space-between">
             <div>
               <Text fw={600}>Apps</Text>
-              <Text size="sm" c="dimmed">{apps.length} app{apps.length === 1 ? '' : 's'}</Text>
+              <Text size="sm" c="dimmed">
+                {apps.length} app{apps.length === 1 ? '' : 's'}
+              </Text>
             </div>
             <CreateAppButton scope="admin" consumerId={c.id} plans={plans} label="New app" />
           </Group>
         </Paper>
       </SimpleGrid>
-      {!appsRes.ok ? <ErrorState problem={appsRes.problem} what="apps" /> : apps.length === 0 ? <EmptyState title="No apps">This consumer has not created an app yet.</EmptyState> : null}
+      {!appsRes.ok ? (
+        <ErrorState problem={appsRes.problem} what="apps" />
+      ) : apps.length === 0 ? (
+        <EmptyState title="No apps">This consumer has not created an app yet.</EmptyState>
+      ) : null}
       {apps.map((a, i) => {
         const kr = keysByApp[i];
         return (
           <Paper key={a.id} withBorder p="md" radius="md" component="section" aria-label={`App ${a.name}`}>
             <Group justify="space-between" mb="sm">
               <Group gap="sm">
-                <Title order={2} size="h4">{a.name}</Title>
+                <Title order={2} size="h4">
+                  {a.name}
+                </Title>
                 <Badge variant="light">{planName.get(a.planId) ?? 'plan'}</Badge>
-                <Text size="xs" c="dimmed">created {fmtDay(a.createdAt)}</Text>
+                <Text size="xs" c="dimmed">
+                  created {fmtDay(a.createdAt)}
+                </Text>
               </Group>
               <AppSettings scope="admin" app={a} plans={plans} afterDelete={`/admin/consumers/${c.id}`} />
             </Group>
-            {kr.ok ? <KeysPanel scope="admin" appId={a.id} keys={listOf<ApiKey>(kr.data)} /> : <ErrorState problem={kr.problem} what="keys" />}
+            {kr.ok ? (
+              <KeysPanel scope="admin" appId={a.id} keys={listOf<ApiKey>(kr.data)} />
+            ) : (
+              <ErrorState problem={kr.problem} what="keys" />
+            )}
           </Paper>
         );
       })}

@@ -16,7 +16,13 @@ import { AnchorLink } from '@/components/links';
 
 export const metadata = { title: 'App' };
 
-export default async function AppPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function AppPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const [{ id }, sp] = await Promise.all([params, searchParams]);
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
   const win = usageWindow(sp.range);
@@ -24,7 +30,9 @@ export default async function AppPage({ params, searchParams }: { params: Promis
     api.get<App>(`/v1/portal/apps/${id}`),
     api.get<unknown>(`/v1/portal/apps/${id}/keys`, { query: { limit: 100 } }),
     catalogAndPlans(),
-    api.get<UsageAnswer>('/v1/portal/usage', { query: { from: win.from, to: win.to, granularity: win.granularity, appId: id } }),
+    api.get<UsageAnswer>('/v1/portal/usage', {
+      query: { from: win.from, to: win.to, granularity: win.granularity, appId: id },
+    }),
   ]);
   if (!appRes.ok && appRes.status === 404) notFound();
   if (!appRes.ok) return <ErrorState problem={appRes.problem} what="this app" />;
@@ -43,11 +51,17 @@ export default async function AppPage({ params, searchParams }: { params: Promis
       <Group justify="space-between" align="flex-end">
         <div>
           <Group gap="sm">
-            <Title order={1} size="h2">{app.name}</Title>
-            <Badge variant="light" size="lg">{plan?.name ?? 'Custom plan'}</Badge>
+            <Title order={1} size="h2">
+              {app.name}
+            </Title>
+            <Badge variant="light" size="lg">
+              {plan?.name ?? 'Custom plan'}
+            </Badge>
           </Group>
           <Text c="dimmed" size="sm" mt={4}>
-            {plan ? `${limitsLabel(plan)} · ${fmtMoney(plan.pricing.monthlyFee, plan.pricing.currency)} per month · ` : ''}
+            {plan
+              ? `${limitsLabel(plan)} · ${fmtMoney(plan.pricing.monthlyFee, plan.pricing.currency)} per month · `
+              : ''}
             created {fmtDay(app.createdAt)}
           </Text>
         </div>
@@ -55,32 +69,53 @@ export default async function AppPage({ params, searchParams }: { params: Promis
       </Group>
 
       <SimpleGrid cols={{ base: 1, md: 2 }}>
-        <QuotaBar quota={quota ?? (plan ? { appId: app.id, used: 0, limit: plan.monthlyQuota, resetsAt: '' } : undefined)} />
+        <QuotaBar
+          quota={quota ?? (plan ? { appId: app.id, used: 0, limit: plan.monthlyQuota, resetsAt: '' } : undefined)}
+        />
         <Paper withBorder p="md" radius="md" component="section" aria-label="Call the API">
-          <Title order={2} size="h4" mb="xs">Call the API</Title>
+          <Title order={2} size="h4" mb="xs">
+            Call the API
+          </Title>
           {planApis.length ? (
             <Stack gap="xs">
               {planApis.map((a) => (
                 <div key={a.id}>
-                  <Text size="sm" mb={4}><AnchorLink href={`/apis/${a.id}`}>{a.name}</AnchorLink></Text>
+                  <Text size="sm" mb={4}>
+                    <AnchorLink href={`/apis/${a.id}`}>{a.name}</AnchorLink>
+                  </Text>
                   <CurlLine url={`${cat.gateway}${a.routePath}/`} />
                 </div>
               ))}
             </Stack>
           ) : (
-            <Text size="sm" c="dimmed">This plan includes no API yet.</Text>
+            <Text size="sm" c="dimmed">
+              This plan includes no API yet.
+            </Text>
           )}
         </Paper>
       </SimpleGrid>
 
-      {keysRes.ok ? <KeysPanel scope="portal" appId={app.id} keys={listOf<ApiKey>(keysRes.data)} /> : <ErrorState problem={keysRes.problem} what="keys" />}
+      {keysRes.ok ? (
+        <KeysPanel scope="portal" appId={app.id} keys={listOf<ApiKey>(keysRes.data)} />
+      ) : (
+        <ErrorState problem={keysRes.problem} what="keys" />
+      )}
 
       <Group justify="space-between">
-        <Title order={2} size="h3">Usage</Title>
+        <Title order={2} size="h3">
+          Usage
+        </Title>
         <RangePicker value={win.key} />
       </Group>
       {usageRes.ok ? (
-        <UsageChart title={`Requests for ${app.name}`} points={series} apiNames={cat.apiNames} granularity={win.granularity} from={win.from} to={win.to} />
+        <UsageChart
+          title={`Requests for ${app.name}`}
+          points={series}
+          apiNames={cat.apiNames}
+          granularity={win.granularity}
+          from={win.from}
+          to={win.to}
+        />
       ) : (
         <ErrorState problem={usageRes.problem} what="usage" />
       )}

@@ -32,12 +32,21 @@ export async function GET(req: NextRequest, { params }: { params: Promise<{ repo
   }
   let upstream: Response;
   try {
-    upstream = await fetch(managementUrl(path, query), { headers: { authorization: `Bearer ${token}`, accept: 'text/csv' }, cache: 'no-store' });
+    upstream = await fetch(managementUrl(path, query), {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/csv' },
+      cache: 'no-store',
+    });
   } catch {
-    return new Response('The management API is not reachable.\n', { status: 503, headers: { 'content-type': 'text/plain' } });
+    return new Response('The management API is not reachable.\n', {
+      status: 503,
+      headers: { 'content-type': 'text/plain' },
+    });
   }
   if (!upstream.ok) {
-    return new Response(await upstream.text(), { status: upstream.status, headers: { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' } });
+    return new Response(await upstream.text(), {
+      status: upstream.status,
+      headers: { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' },
+    });
   }
   return new Response(upstream.body, {
     status: 200,
