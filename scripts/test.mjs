@@ -33,6 +33,8 @@ const env = {
   NEXT_TELEMETRY_DISABLED: '1',
 };
 const stages = [
+  // Formatting first: an unformatted file fails the suite in seconds (`npm run format` fixes it).
+  ['formatting (prettier --check)', ['prettier', '--check', '--log-level=warn', '.']],
   [
     'lint, type-check, unit and integration tests',
     ['nx', 'run-many', '-t', 'lint', 'typecheck', 'test', '--parallel=2', '--output-style=stream'],
