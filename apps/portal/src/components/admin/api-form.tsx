@@ -101,7 +101,7 @@ export function ApiForm({ existing }: { existing?: Api }) {
     },
   });
 
-  /** The management API validates the document (JSON or YAML) and says what it fills in; a new API takes it all. */
+  /** The management API validates the document (JSON or YAML) and says what it fills in. */
   async function readFile(f: File | null) {
     setFileError(null);
     if (!f) return setOpenapi(existing ? undefined : null);
@@ -116,9 +116,16 @@ export function ApiForm({ existing }: { existing?: Api }) {
     const d = res.data;
     setOpenapi(d.openapi);
     if (!existing) {
-      const upstream = d.upstreamUrl ? { upstreamUrl: d.upstreamUrl } : {};
-      const description = d.description ?? '';
-      form.setValues({ name: d.name, slug: d.slug, routePath: d.routePath, description, ...upstream });
+      // The document fills what the admin has not typed yet; a field already filled in is theirs.
+      const v = form.values;
+      const keep = (typed: string, unset = '') => typed.trim() !== unset;
+      form.setValues({
+        name: keep(v.name) ? v.name : d.name,
+        slug: keep(v.slug) ? v.slug : d.slug,
+        routePath: keep(v.routePath, '/') ? v.routePath : d.routePath,
+        description: keep(v.description) ? v.description : (d.description ?? ''),
+        upstreamUrl: keep(v.upstreamUrl) || !d.upstreamUrl ? v.upstreamUrl : d.upstreamUrl,
+      });
     }
   }
 
