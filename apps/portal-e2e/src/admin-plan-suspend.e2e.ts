@@ -104,17 +104,20 @@ test('an admin creates an API with an uploaded OpenAPI document; it appears in t
   await page.getByRole('textbox', { name: 'Slug', exact: true }).fill(slug);
   await page.getByRole('textbox', { name: 'Route path', exact: true }).fill(`/${slug}`);
   await page.getByRole('textbox', { name: 'Upstream URL', exact: true }).fill('http://127.0.0.1:4003');
-  await page.locator('input[type="file"]').setInputFiles({
-    name: 'inventory.json',
-    mimeType: 'application/json',
-    buffer: Buffer.from(
-      JSON.stringify({
-        openapi: '3.0.3',
-        info: { title: 'Inventory', version: '2.1.0' },
-        paths: { '/items': { get: { summary: 'List items', responses: { 200: { description: 'ok' } } } } },
-      }),
-    ),
-  });
+  await page
+    .locator('input[type="file"]')
+    .first()
+    .setInputFiles({
+      name: 'inventory.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(
+        JSON.stringify({
+          openapi: '3.0.3',
+          info: { title: 'Inventory', version: '2.1.0' },
+          paths: { '/items': { get: { summary: 'List items', responses: { 200: { description: 'ok' } } } } },
+        }),
+      ),
+    });
   await expect(page.getByText('Current: Inventory 2.1.0')).toBeVisible();
   await page.getByRole('button', { name: 'Create API' }).click();
   await expect(page).toHaveURL(/\/admin\/apis$/);

@@ -52,7 +52,8 @@ async function expectOperations(page: Page, apiId: string, file: string, exact =
 test('an uploaded OpenAPI file fills the new-API form; the portal page shows its operations', async ({ page }) => {
   await logIn(page, ADMIN);
   await page.goto('/admin/apis/new');
-  const file = page.locator('input[type="file"]');
+  // .first(): while the page hydrates, a second (detached-to-be) copy of the input can exist for a moment.
+  const file = page.locator('input[type="file"]').first();
 
   // A broken document is refused with what is wrong, and fills nothing.
   await file.setInputFiles({
