@@ -23,7 +23,9 @@ export class PrivateRedis {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** Starts the server; a no-op while it is running (a second server on the port would fail and orphan the first). */
   async start(): Promise<this> {
+    if (this.running()) return this;
     if (!this.port) this.port = await freePort();
     this.child = spawn(
       'redis-server',
@@ -43,9 +45,14 @@ export class PrivateRedis {
     return this;
   }
 
+  private running(): boolean {
+    const c = this.child;
+    return !!c && c.exitCode === null && c.signalCode === null;
+  }
+
   async kill(): Promise<void> {
     const c = this.child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    if (!c || !this.running()) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGKILL');
     await exited;
