@@ -2,10 +2,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, TEST_REDIS_URL } from '@apim/testing';
+import { eventually, freePort, TEST_REDIS_URL } from '@apim/testing';
 import { KEY_SECRET } from './support/fixtures';
 import { startStack, type Stack } from './support/harness';
-import { freePort } from './support/private-redis';
 import { UsageQueueReader } from './support/usage-queue';
 
 const root = join(__dirname, '..');

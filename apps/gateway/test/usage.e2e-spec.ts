@@ -1,8 +1,7 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '@apim/testing';
+import { eventually, PrivateRedis } from '@apim/testing';
 import { startStack, type Stack } from './support/harness';
-import { PrivateRedis } from './support/private-redis';
 import { UsageQueueReader } from './support/usage-queue';
 
 async function metric(url: string, name: string): Promise<number> {

@@ -45,6 +45,11 @@ export class PrivateRedis {
     return this;
   }
 
+  /** A client of this server (the caller quits it). */
+  client(): Redis {
+    return new Redis(this.url);
+  }
+
   private running(): boolean {
     const c = this.child;
     return !!c && c.exitCode === null && c.signalCode === null;
