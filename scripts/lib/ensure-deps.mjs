@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ownNxInvocation } from './nx-env.mjs';
 
 /** The Node lines the suite is run on (CI runs it on both); `engines` in package.json says the same. */
 export const TESTED_NODE = ['20.19', '22.12'];
@@ -53,7 +54,7 @@ export async function ensureDeps(root, lifecycle) {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     onSpawn: quiet,
-    env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false' },
+    env: ownNxInvocation(process.env),
   };
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const r = lifecycle

@@ -17,6 +17,7 @@ import {
 } from './infra.mjs';
 import { Lifecycle, STOP_ORDER } from './lifecycle.mjs';
 import { log } from './log.mjs';
+import { ownNxInvocation } from './nx-env.mjs';
 import { ProcessGroup, waitForHttp } from './processes.mjs';
 import { seed } from './seed.mjs';
 import { startDemoUpstream } from './demo-upstream.mjs';
@@ -88,7 +89,7 @@ export async function build(root, { lifecycle = new Lifecycle(), logDir = join(d
     lifecycle.run('npx', ['nx', 'run-many', '-t', 'build', '-p', ...APP_PROJECTS, '--output-style=stream'], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NX_NO_CLOUD: 'true', NX_DAEMON: 'false', NEXT_TELEMETRY_DISABLED: '1', NX_TUI: 'false' },
+      env: { ...ownNxInvocation(process.env), NEXT_TELEMETRY_DISABLED: '1', NX_TUI: 'false' },
       onSpawn: (c) => {
         c.stdout.on('data', feed);
         c.stderr.on('data', feed);
