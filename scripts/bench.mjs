@@ -256,6 +256,8 @@ async function main() {
           REDIS_URL: redisUrl,
           REDIS_PREFIX: prefix,
           KEY_HASH_SECRET: secret,
+          // No load balancer to drain for: stop at once (and in time for --cpu-prof to write its profile).
+          GATEWAY_DRAIN_MS: '0',
           // e.g. BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
           ...Object.fromEntries(
             (extraEnv ?? '')
