@@ -63,6 +63,12 @@ async function serve(config: GatewayConfig, log: Logger, asWorker: boolean): Pro
   process.off('SIGTERM', onEarly).off('SIGINT', onEarly);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  if (asWorker && cluster.worker) {
+    // node:cluster ends a worker at once when the primary vanishes (killed, crashed), dropping
+    // its usage buffer; marking the exit as expected stops that, and the worker drains instead.
+    cluster.worker.exitedAfterDisconnect = true;
+    process.once('disconnect', () => stop('primary gone'));
+  }
   if (early) stop(early);
 }
 

@@ -27,6 +27,50 @@ function samples(text: string, name: string): Array<{ labels: string; value: num
     .map((l) => ({ labels: l.slice(name.length, l.lastIndexOf('}') + 1), value: Number(l.split(' ').pop()) }));
 }
 
+/** The built main.js with GATEWAY_WORKERS=2 on the stack's database and Redis prefix; resolves once admin /readyz is 200. */
+async function startCluster(
+  s: Stack,
+  snapshotDir: string,
+  output: (stdout: string, stderr: string) => void,
+): Promise<{ child: ChildProcess; url: string; adminUrl: string }> {
+  const port = await freePort();
+  const adminPort = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
+  const child = spawn(process.execPath, [join(buildDir, 'src/main.js')], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      GATEWAY_WORKERS: '2',
+      GATEWAY_PORT: String(port),
+      GATEWAY_HOST: '127.0.0.1',
+      GATEWAY_ID: 'workers-child',
+      GATEWAY_ADMIN_PORT: String(adminPort),
+      DATABASE_URL: s.db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: s.prefix,
+      KEY_HASH_SECRET: KEY_SECRET,
+      // Only the shutdown flush delivers events: what SIGTERM flushes is what the test counts.
+      USAGE_FLUSH_MS: '600000',
+      USAGE_BATCH_SIZE: '100000',
+      // Short, but a real drain: readyz 503 and Connection: close before the listener closes.
+      GATEWAY_DRAIN_MS: '300',
+      // Both workers write it; the file must stay whole.
+      GATEWAY_SNAPSHOT_FILE: join(snapshotDir, 'snapshot.json'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => output(d.toString(), ''));
+  child.stderr!.on('data', (d: Buffer) => output('', d.toString()));
+  await eventually(
+    async () => (await request(`${adminUrl}/readyz`).catch(() => null))?.statusCode === 200,
+    60_000,
+    200,
+  );
+  return { child, url, adminUrl };
+}
+
 /**
  * The real built gateway with GATEWAY_WORKERS=2: a cluster primary (admin port) and two worker
  * processes sharing one public port, on a real Postgres and Redis.
@@ -58,37 +102,7 @@ describe('GATEWAY_WORKERS=2: one port, two gateway processes', () => {
     s = await startStack('workers');
     apiId = await s.fx.api('/echo', s.upstream.url);
     snapshotDir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
-    const port = await freePort();
-    const adminPort = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    adminUrl = `http://127.0.0.1:${adminPort}`;
-    child = spawn(process.execPath, [join(buildDir, 'src/main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        GATEWAY_WORKERS: '2',
-        GATEWAY_PORT: String(port),
-        GATEWAY_HOST: '127.0.0.1',
-        GATEWAY_ID: 'workers-child',
-        GATEWAY_ADMIN_PORT: String(adminPort),
-        DATABASE_URL: s.db.url,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: s.prefix,
-        KEY_HASH_SECRET: KEY_SECRET,
-        // Only the shutdown flush delivers events: what SIGTERM flushes is what the test counts.
-        USAGE_FLUSH_MS: '600000',
-        USAGE_BATCH_SIZE: '100000',
-        // Short, but a real drain: readyz 503 and Connection: close before the listener closes.
-        GATEWAY_DRAIN_MS: '300',
-        // Both workers write it; the file must stay whole.
-        GATEWAY_SNAPSHOT_FILE: join(snapshotDir, 'snapshot.json'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await eventually(async () => (await readyz().catch(() => null))?.status === 200, 60_000, 200);
+    ({ child, url, adminUrl } = await startCluster(s, snapshotDir, (o, e) => ((stdout += o), (stderr += e))));
     reader = new UsageQueueReader(s.prefix);
   }, 180_000);
   afterAll(async () => {
@@ -266,4 +280,36 @@ describe('GATEWAY_WORKERS=2: one port, two gateway processes', () => {
     expect(file.ok).toBe(true);
     expect(stderr).toBe('');
   }, 60_000);
+
+  it('the primary killed outright: every worker still finishes, flushes its usage and exits', async () => {
+    let out = '';
+    const second = await startCluster(s, snapshotDir, (o, e) => (out += o + e));
+    child = second.child;
+    const workers = ((await (await request(`${second.adminUrl}/readyz`)).body.json()) as Readyz).workers;
+    const { key, appId } = await s.fx.client(apiId, { requests: 1_000_000, per: 'minute' });
+    const agent = new Agent({ connections: 8 });
+    const ids = await Promise.all(
+      Array.from({ length: 60 }, async () => {
+        const res = await request(`${second.url}/echo/x`, { headers: { 'x-api-key': key }, dispatcher: agent });
+        await res.body.dump();
+        expect(res.statusCode).toBe(200);
+        return String(res.headers['x-request-id']);
+      }),
+    );
+    await agent.close();
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    child.kill('SIGKILL');
+    await eventually(async () => workers.every((w) => !alive(w.pid!)), 20_000);
+    const events = (await reader.events()).filter((e) => e.appId === appId);
+    expect(events.map((e) => e.id).sort()).toEqual(ids.sort());
+    // A worker left alone drains like on SIGTERM (and says so), not dropped by node:cluster.
+    expect(out).toContain('"signal":"primary gone"');
+  }, 90_000);
 });
