@@ -58,6 +58,11 @@ async function startCluster(
       GATEWAY_DRAIN_MS: '300',
       // Both workers write it; the file must stay whole.
       GATEWAY_SNAPSHOT_FILE: join(snapshotDir, 'snapshot.json'),
+      // What this spec proves is that workers share one limit (per-process limits would admit 200
+      // of 300); exactness at the default 100 ms under a stalled loop is concurrency.e2e-spec's.
+      // Three extra processes on a loaded 2-core host can starve a worker past 100 ms, and the
+      // plan's fail-open would then blur which property failed.
+      REDIS_COMMAND_TIMEOUT_MS: '1000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
