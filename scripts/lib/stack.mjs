@@ -209,6 +209,8 @@ export async function runStack(root, opts) {
         GATEWAY_ADMIN_PORT: String(ports.gatewayAdmin ?? ports.gateway + 1),
         // No load balancer in front of a local stack: no drain on stop unless asked for.
         GATEWAY_DRAIN_MS: process.env.GATEWAY_DRAIN_MS ?? '0',
+        // One process unless asked (GATEWAY_WORKERS=4 npm start): the local stack is for trying things.
+        GATEWAY_WORKERS: process.env.GATEWAY_WORKERS ?? '1',
       },
       ready: `${urls.gateway}/_gateway/readyz`,
     },

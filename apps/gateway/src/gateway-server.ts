@@ -179,6 +179,11 @@ export class GatewayServer {
     json(res, r.ready ? 200 : 503, r, requestId);
   }
 
+  /** This process's metrics as prom-client JSON, for a cluster primary to merge (see cluster/). */
+  metricsJson(): ReturnType<GatewayMetrics['registry']['getMetricsAsJSON']> {
+    return this.p.metrics.registry.getMetricsAsJSON();
+  }
+
   /** Reload the snapshot now (tests, admin tooling); resolves false when Postgres did not answer. */
   reloadSnapshot(): Promise<boolean> {
     return this.p.snapshots.reloadNow();

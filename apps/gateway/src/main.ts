@@ -1,20 +1,43 @@
+import cluster from 'node:cluster';
 import { setFlagsFromString } from 'node:v8';
-import { createLogger } from '@apim/observability';
-import { gcFlags, loadGatewayConfig } from './config/gateway.config';
+import { createLogger, type Logger } from '@apim/observability';
+import { answerPrimary } from './cluster/worker-channel';
+import { GatewayPrimary } from './cluster/gateway-primary';
+import { type GatewayConfig, gcFlags, loadGatewayConfig } from './config/gateway.config';
 import { createGateway } from './gateway';
 
+/**
+ * GATEWAY_WORKERS = 1: this process is the gateway (public and admin listeners). More: this
+ * process becomes the cluster primary (admin listener only) and forks that many gateways, which
+ * share the public port; each runs `serve` below without the admin listener.
+ */
 async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const log = createLogger('gateway', config.LOG_LEVEL);
+  if (cluster.isPrimary && config.GATEWAY_WORKERS > 1) return runPrimary(config, log);
+  return serve(config, log, cluster.isWorker);
+}
+
+async function serve(config: GatewayConfig, log: Logger, asWorker: boolean): Promise<void> {
   const v8Flags = gcFlags(config);
   for (const flag of v8Flags) setFlagsFromString(flag);
+  // A worker told to stop while it boots (the primary stopping) drains once it is up, instead of
+  // dying to the signal's default action with its exit code lost.
+  let early: string | null = null;
+  const onEarly = (signal: string) => (early ??= signal);
+  if (asWorker) process.on('SIGTERM', onEarly).on('SIGINT', onEarly);
   const gateway = await createGateway(config);
   const port = await gateway.listen();
-  const adminPort = await gateway.listenAdmin();
-  log.info(
-    { port, adminPort, adminHost: config.GATEWAY_ADMIN_HOST, gatewayId: config.GATEWAY_ID, v8Flags },
-    'gateway listening',
-  );
+  if (asWorker) {
+    answerPrimary(gateway);
+    log.info({ port, gatewayId: config.GATEWAY_ID, pid: process.pid, v8Flags }, 'gateway worker listening');
+  } else {
+    const adminPort = await gateway.listenAdmin();
+    log.info(
+      { port, adminPort, adminHost: config.GATEWAY_ADMIN_HOST, gatewayId: config.GATEWAY_ID, v8Flags },
+      'gateway listening',
+    );
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -37,8 +60,50 @@ async function main(): Promise<void> {
       },
     );
   };
+  process.off('SIGTERM', onEarly).off('SIGINT', onEarly);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  if (asWorker && cluster.worker) {
+    // node:cluster ends a worker at once when the primary vanishes (killed, crashed), dropping
+    // its usage buffer; marking the exit as expected stops that, and the worker drains instead.
+    cluster.worker.exitedAfterDisconnect = true;
+    process.once('disconnect', () => stop('primary gone'));
+  }
+  if (early) stop(early);
+}
+
+async function runPrimary(config: GatewayConfig, log: Logger): Promise<void> {
+  const primary = new GatewayPrimary(config, log);
+  // Before the first fork: a signal that arrives while workers boot still drains them.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    // The workers' own deadline is drain + shutdown timeout + 4 s; the primary waits a little longer.
+    setTimeout(
+      () => {
+        log.error('workers took too long to stop; killing them');
+        primary.killAll();
+        process.exit(1);
+      },
+      config.GATEWAY_DRAIN_MS + config.SHUTDOWN_TIMEOUT_MS + 6_000,
+    ).unref();
+    void primary.stop(signal).then((code) => process.exit(code));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  primary.start();
+  const adminPort = await primary.listenAdmin();
+  log.info(
+    {
+      port: config.GATEWAY_PORT,
+      adminPort,
+      adminHost: config.GATEWAY_ADMIN_HOST,
+      gatewayId: config.GATEWAY_ID,
+      workers: config.GATEWAY_WORKERS,
+    },
+    'gateway primary: admin listening, workers starting',
+  );
 }
 
 main().catch((err: unknown) => {

@@ -38,6 +38,8 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
         NODE_ENV: 'test',
         LOG_LEVEL: 'info',
         GC_HEAP_GROWING_PERCENT: '250',
+        // The single-process path (workers.e2e-spec.ts covers GATEWAY_WORKERS > 1).
+        GATEWAY_WORKERS: '1',
         GATEWAY_PORT: String(port),
         GATEWAY_HOST: '127.0.0.1',
         GATEWAY_ID: 'sigterm-child',

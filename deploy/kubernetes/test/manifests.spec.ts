@@ -169,9 +169,25 @@ export function ruleViolations(objects: K8sObject[]): string[] {
     if (!deployments.some((d) => d.kind === h.scaleTargetRef.kind && d.metadata.name === h.scaleTargetRef.name))
       out.push('HPA targets no Deployment');
   }
+  const gw = deployments.find((d) => d.metadata.name === 'gateway');
+  for (const c of gw ? template(gw).spec.containers : []) {
+    const workers = c.env?.find((e) => e.name === 'GATEWAY_WORKERS')?.value;
+    const cpus = Math.max(1, Math.ceil(cpuCores(c.resources?.requests?.cpu ?? '0')));
+    if (workers === undefined)
+      out.push("gateway: GATEWAY_WORKERS must be set (its default counts the node's CPUs, not the pod's)");
+    else if (!/^[1-9]\d*$/.test(workers) || Number(workers) > cpus)
+      out.push(
+        `gateway: GATEWAY_WORKERS=${workers} for a CPU request of ${c.resources?.requests?.cpu} (at most ${cpus})`,
+      );
+  }
   const job = objects.find((o) => o.kind === 'Job');
   if (!job || !JSON.stringify(job).includes('migrate(')) out.push('no migration Job');
   return out;
+}
+
+/** A Kubernetes CPU quantity ("500m", "2", "1.5") in cores. */
+function cpuCores(q: string): number {
+  return q.endsWith('m') ? Number(q.slice(0, -1)) / 1000 : Number(q);
 }
 
 function kubectlKustomize(dir: string): K8sObject[] | null {
@@ -266,6 +282,21 @@ describe('the checks themselves catch broken manifests', () => {
         } as K8sObject);
       },
       /never committed/,
+    ],
+    [
+      'more gateway workers than CPUs requested',
+      (o: K8sObject[]) => {
+        template(gateway(o)).spec.containers[0].env!.find((e) => e.name === 'GATEWAY_WORKERS')!.value = '4';
+      },
+      /GATEWAY_WORKERS=4 for a CPU request of 500m \(at most 1\)/,
+    ],
+    [
+      "no GATEWAY_WORKERS (all of the node's CPUs)",
+      (o: K8sObject[]) => {
+        const c = template(gateway(o)).spec.containers[0];
+        c.env = c.env!.filter((e) => e.name !== 'GATEWAY_WORKERS');
+      },
+      /GATEWAY_WORKERS must be set/,
     ],
     [
       'a literal secret in env',

@@ -1,4 +1,5 @@
 import { ConfigError } from '@apim/config';
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { TrustedProxies } from '../http/trusted-proxies';
 import { gcFlags, loadGatewayConfig } from './gateway.config';
@@ -19,6 +20,14 @@ describe('gateway config', () => {
       const text = (e as ConfigError).problems.join('\n');
       for (const v of ['KEY_HASH_SECRET', 'GATEWAY_PORT', 'REDIS_URL']) expect(text).toContain(v);
     }
+  });
+
+  it('runs one gateway per available CPU unless GATEWAY_WORKERS says otherwise (1–256)', () => {
+    expect(loadGatewayConfig({ NODE_ENV: 'test' }).GATEWAY_WORKERS).toBe(availableParallelism());
+    expect(loadGatewayConfig({ NODE_ENV: 'test', GATEWAY_WORKERS: '1' }).GATEWAY_WORKERS).toBe(1);
+    expect(loadGatewayConfig({ NODE_ENV: 'test', GATEWAY_WORKERS: '8' }).GATEWAY_WORKERS).toBe(8);
+    for (const bad of ['0', '-2', '1.5', 'all', '257'])
+      expect(() => loadGatewayConfig({ NODE_ENV: 'test', GATEWAY_WORKERS: bad }), bad).toThrow(/GATEWAY_WORKERS/);
   });
 
   it('accepts a real secret in production', () => {

@@ -1,4 +1,4 @@
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { devOnlySecret, env, loadConfig, z } from '@apim/config';
 import { parseTrustedProxies } from '../http/trusted-proxies';
 
@@ -11,6 +11,11 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     NODE_ENV: env.nodeEnv(),
     LOG_LEVEL: env.logLevel(),
     GATEWAY_PORT: env.port(8080),
+    /**
+     * Gateway processes serving GATEWAY_PORT (node:cluster; the admin port then reports all of
+     * them). 1 = one process, no cluster primary. Default: the CPUs this process may run on.
+     */
+    GATEWAY_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
     /** Interface to bind; 0.0.0.0 in containers (`npm start` binds 127.0.0.1). */
     GATEWAY_HOST: z.string().default('0.0.0.0'),
     /** Internal listener for /metrics, /healthz and /readyz (never expose it publicly). */

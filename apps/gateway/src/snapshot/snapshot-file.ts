@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KeyRecord } from '../keys/key-store';
 import type { SnapshotData } from './snapshot';
@@ -20,7 +20,8 @@ const FORMAT = 1;
  * Postgres is down. One JSON document: `{ format, savedAt, checksum, body }`, `body` being the
  * snapshot (routes, plans, apps, consumer statuses) and the key cache as hashes only — never a
  * key, never a secret — and `checksum` the SHA-256 of `body`. Written to a temporary file and
- * renamed, so a crash mid-write never leaves a torn file; a file whose checksum does not match
+ * renamed, so a crash mid-write never leaves a torn file (nor do concurrent writers: see
+ * writeSnapshotFile); a file whose checksum does not match
  * is ignored.
  */
 export function serialiseSnapshot(data: SnapshotData, keys: FileKey[]): string {
@@ -39,10 +40,20 @@ export async function writeSnapshotFile(path: string, body: string, now = new Da
   const checksum = `sha256:${createHash('sha256').update(body).digest('hex')}`;
   const doc = `{"format":${FORMAT},"savedAt":${JSON.stringify(now.toISOString())},"checksum":${JSON.stringify(checksum)},"body":${JSON.stringify(body)}}\n`;
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, doc, { mode: 0o600 });
-  await rename(tmp, path);
+  // A temporary name of its own per write: with GATEWAY_WORKERS > 1 every worker writes the same
+  // file, and two writes must never share (and interleave in) one temporary file. The rename is
+  // atomic, so a reader sees one whole document or another, never a mix; the last one wins.
+  const tmp = `${path}.${process.pid}.${++tmpSeq}.tmp`;
+  try {
+    await writeFile(tmp, doc, { mode: 0o600 });
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
 }
+
+let tmpSeq = 0;
 
 /** The file's content, or why it cannot be used (missing, unreadable, wrong format, checksum mismatch). */
 export async function readSnapshotFile(
