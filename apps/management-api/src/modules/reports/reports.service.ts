@@ -57,14 +57,17 @@ export class ReportsService {
       }),
     );
     const status = parts.every((p) => p.status === 'closed') ? 'closed' : 'open';
-    const self = this;
-    async function* lines(): AsyncGenerator<ChargebackLine> {
-      for (const p of parts) {
-        if (p.status === 'closed') yield* self.repo.closedChargeback(period, p.billingAnchorDay);
-        else yield* self.openLines(period, p);
-      }
+    return { period, status, periods: parts, lines: this.linesOf(period, parts) };
+  }
+
+  private async *linesOf(
+    period: string,
+    parts: Array<{ billingAnchorDay: number; startsAt: string; endsAt: string; status: 'open' | 'closed' }>,
+  ): AsyncGenerator<ChargebackLine> {
+    for (const p of parts) {
+      if (p.status === 'closed') yield* this.repo.closedChargeback(period, p.billingAnchorDay);
+      else yield* this.openLines(period, p);
     }
-    return { period, status, periods: parts, lines: lines() };
   }
 
   /** An open period of one anchor day, rated live, then the adjustments waiting on it. */
