@@ -73,12 +73,13 @@ describe('billing anchor: statements and quota counters over the anchored period
       ends_at: new Date('2026-11-10T00:00:00Z'),
       status: 'closed',
     });
-    // Held from Oct 20: one plan in the period → the whole fee (31 of 31 days); 5 calls, 3 over the 2 included.
+    // The stub period: held from Oct 20, before its first anchor day → 21 of 31 days pro rata
+    // (30.00 × 21 / 31 = 20.32); 5 calls, 3 over the 2 included.
     expect(oct.map((l) => [l.kind, l.requests, l.amount])).toEqual([
-      ['fee', 0, '30.00'],
+      ['fee', 0, '20.32'],
       ['usage', 5, '3.00'],
     ]);
-    expect(oct[0].days_held).toBe(31);
+    expect(oct[0].days_held).toBe(21);
     // The calendar app's November holds its Nov 9 calls; the anchored app has no calendar statement.
     expect((await statement(calendar, '2026-11')).map((l) => [l.kind, l.requests, l.anchor_day])).toEqual([
       ['fee', 0, 1],
