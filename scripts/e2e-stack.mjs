@@ -22,7 +22,8 @@ await runStack(root, {
     demoUpstream: port('E2E_DEMO_UPSTREAM_PORT', 4003),
   },
   lifecycle,
-  databaseName: 'apim_e2e',
+  // Random, like the Redis prefix: stacks of several checkouts on one Postgres never share a database.
+  databaseName: `apim_e2e_${randomBytes(3).toString('hex')}`,
   freshDatabase: true,
   redisPrefix: `e2e:${randomBytes(4).toString('hex')}:`,
   logDir: join(root, '.data', 'e2e-logs'),

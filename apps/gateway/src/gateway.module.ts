@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
-import { bullPrefix, USAGE_QUEUE } from '@apim/contracts';
+import { bullPrefix, redisKeys, USAGE_QUEUE } from '@apim/contracts';
 import { createLogger, type Logger } from '@apim/observability';
 import { QuotaCounter, RateLimiter, RedisScriptConnection, scriptConnectionCommands } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
@@ -106,12 +106,21 @@ export class GatewayModule {
         {
           provide: RateLimiter,
           useFactory: (r: RedisScriptConnection) =>
-            new RateLimiter(r, { coalesce: config.RATE_LIMIT_COALESCE, exactLogMax: config.EXACT_LOG_MAX }),
+            new RateLimiter(r, {
+              coalesce: config.RATE_LIMIT_COALESCE,
+              exactLogMax: config.EXACT_LOG_MAX,
+              clockOffsetKey: config.APIM_TEST_CLOCK ? redisKeys.testClockOffset(config.REDIS_PREFIX) : undefined,
+            }),
           inject: [RATE_LIMIT_REDIS],
         },
         {
           provide: QuotaCounter,
-          useFactory: (r: RedisScriptConnection) => new QuotaCounter(scriptConnectionCommands(r), config.REDIS_PREFIX),
+          useFactory: (r: RedisScriptConnection) =>
+            new QuotaCounter(
+              scriptConnectionCommands(r),
+              config.REDIS_PREFIX,
+              config.APIM_TEST_CLOCK ? redisKeys.testClockOffset(config.REDIS_PREFIX) : undefined,
+            ),
           inject: [RATE_LIMIT_REDIS],
         },
         { provide: TrustedProxies, useFactory: () => new TrustedProxies(config.TRUSTED_PROXIES) },

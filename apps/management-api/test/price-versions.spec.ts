@@ -89,7 +89,7 @@ describe('PATCH /v1/admin/plans/{id} { pricing, effectiveFrom } → price versio
     expectProblem(await patch({ pricing: v1, effectiveFrom: '2026-11-19T23:30:00Z' }), 409, 'conflict');
     // Never inside a closed billing period: its statements are final.
     await t.sql(`INSERT INTO billing_periods (period, starts_at, ends_at, status, closed_at)
-                 VALUES ('2026-10', '2026-10-01T00:00:00Z', '2026-11-01T00:00:00Z', 'closed', now()) ON CONFLICT (period) DO NOTHING`);
+                 VALUES ('2026-10', '2026-10-01T00:00:00Z', '2026-11-01T00:00:00Z', 'closed', now()) ON CONFLICT (period, anchor_day) DO NOTHING`);
     const closed = expectProblem(await patch({ pricing: v2, effectiveFrom: '2026-10-20T00:00:00Z' }), 409, 'conflict');
     expect(closed.detail).toMatch(/2026-10 is closed/);
     expectProblem(await patch({ pricing: v2 }, finance), 403, 'forbidden');

@@ -103,7 +103,10 @@ describe('GET /v1/portal/usage', () => {
       { appId: app.id, apiId: api.id, bucket: thisHour.toISOString(), requests: 41, billable: 20, errors: 0 },
     ]);
     const next = new Date(Date.UTC(thisHour.getUTCFullYear(), thisHour.getUTCMonth() + 1, 1)).toISOString();
-    expect(r.json.quotas).toEqual([{ appId: app.id, used: 20, limit: 1000, resetsAt: next }]);
+    const start = new Date(Date.UTC(thisHour.getUTCFullYear(), thisHour.getUTCMonth(), 1)).toISOString();
+    expect(r.json.quotas).toEqual([
+      { appId: app.id, used: 20, limit: 1000, periodStart: start, resetsAt: next, billingAnchorDay: 1 },
+    ]);
   });
 
   it('uses the gateway counter when it is ahead of the rollups', async () => {
@@ -190,6 +193,9 @@ describe('GET /v1/reports/chargeback (open period: live from rollups)', () => {
         overageAmount: '0.04',
         total: '10.04',
         currency: 'USD',
+        periodStart: `${period}-01T00:00:00.000Z`,
+        periodEnd: new Date(Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)), 1)).toISOString(),
+        billingAnchorDay: 1,
       },
     ]);
   });
@@ -203,7 +209,7 @@ describe('GET /v1/reports/chargeback (open period: live from rollups)', () => {
       expect(csv.status).toBe(200);
       expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(csv.text.split('\r\n')[0]).toBe(
-        'period,consumerId,consumerName,costCenter,appId,appName,plan,requests,includedRequests,billableRequests,monthlyFee,overageAmount,total,currency',
+        'period,consumerId,consumerName,costCenter,appId,appName,plan,requests,includedRequests,billableRequests,monthlyFee,overageAmount,total,currency,periodStart,periodEnd,billingAnchorDay',
       );
       const rows: any[] = parse(csv.text, { columns: true });
       expect(rows).toHaveLength(json.lines.length);

@@ -3,6 +3,7 @@ import {
   BILLING_QUEUE,
   bullPrefix,
   NOTIFICATIONS_QUEUE,
+  redisKeys,
   USAGE_DEAD_LETTER_QUEUE,
   USAGE_QUEUE,
   WEBHOOK_DELIVERY_QUEUE,
@@ -97,10 +98,12 @@ export async function createWorker(
   const billingQueue = new Queue(BILLING_QUEUE, { connection: redis, prefix });
   const metrics = createWorkerMetrics(() => usageQueue.getWaitingCount());
   const billing = new BillingService(dataSource, logger, config.BILLING_CLOSE_GRACE_MS);
-  const quotas = new QuotaReconciler(dataSource, redis, config.REDIS_PREFIX);
+  // Quota periods are decided by Redis' clock, moved only by the test clock (APIM_TEST_CLOCK, never in production).
+  const clockOffsetKey = config.APIM_TEST_CLOCK ? redisKeys.testClockOffset(config.REDIS_PREFIX) : undefined;
+  const quotas = new QuotaReconciler(dataSource, redis, config.REDIS_PREFIX, clockOffsetKey);
   const usageRepo = new UsageRepository(dataSource, config.USAGE_UPSERT_CHUNK_ROWS);
   const sweeper = new DeadLetterSweeper(redis, usageQueue, deadLetter, metrics, logger);
-  const quotaThresholds = new QuotaThresholds(dataSource, redis, config.REDIS_PREFIX);
+  const quotaThresholds = new QuotaThresholds(dataSource, redis, config.REDIS_PREFIX, clockOffsetKey);
   const keyExpiry = new KeyExpiryNotifier(dataSource);
 
   const usageWorker = new TolerantWorker(
@@ -287,8 +290,8 @@ export async function createWorker(
       });
       return (server.address() as AddressInfo).port;
     },
-    async runBillingTick(now = new Date()) {
-      await billing.closeDuePeriods(now);
+    async runBillingTick(now?: Date) {
+      await billing.closeDuePeriods(now ?? new Date());
       await billing.applyLateUsage();
       await quotas.reconcile(now);
       await quotaThresholds.check(now);

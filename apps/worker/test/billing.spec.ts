@@ -66,7 +66,7 @@ describe('billing: period close, plan change, late usage, quota counters (real P
       ...events(f, 2400, { at: '2026-03-20T08:00:00Z', planId: f.plans.b }),
     ]);
     const closed = await worker.billing.closeDuePeriods(new Date('2026-04-01T01:30:00Z'));
-    expect(closed).toEqual([{ period: '2026-03', closed: true, statements: 1 }]);
+    expect(closed).toEqual([{ period: '2026-03', anchorDay: 1, closed: true, statements: 1 }]);
     const lines = await statement('2026-03');
     expect(lines[0]).toMatchObject({ status: 'closed', total: '52.85' });
     const byPlan = (plan: string, kind: string) => lines.find((l) => l.plan_id === f.plans[plan] && l.kind === kind);
@@ -86,7 +86,12 @@ describe('billing: period close, plan change, late usage, quota counters (real P
 
   it('closing twice changes nothing', async () => {
     expect(await worker.billing.closeDuePeriods(new Date('2026-04-01T01:30:00Z'))).toEqual([]);
-    expect(await worker.billing.closePeriod('2026-03')).toEqual({ period: '2026-03', closed: false, statements: 0 });
+    expect(await worker.billing.closePeriod('2026-03')).toEqual({
+      period: '2026-03',
+      anchorDay: 1,
+      closed: false,
+      statements: 0,
+    });
     expect(await statement('2026-03')).toHaveLength(4);
     const feb = await statement('2026-02');
     expect(feb.map((l) => [l.kind, l.amount])).toEqual([

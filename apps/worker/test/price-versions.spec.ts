@@ -37,7 +37,12 @@ describe('closing a month with a price change on the 15th at 12:00 UTC (real Pos
     ]);
     await env.usageQueue.add('usage', b, { jobId: b.batchId });
     await eventually(async () => (await rollupTotals(env.pg)).billable === 4000);
-    expect(await worker.billing.closePeriod('2026-11')).toEqual({ period: '2026-11', closed: true, statements: 1 });
+    expect(await worker.billing.closePeriod('2026-11')).toEqual({
+      period: '2026-11',
+      anchorDay: 1,
+      closed: true,
+      statements: 1,
+    });
     const lines = (
       await env.pg.query(
         `SELECT l.kind, l.days_held, l.billable_requests::int AS billable, l.included_requests::int AS included, l.amount::text AS amount,

@@ -21,6 +21,8 @@ export interface AppRatingInput {
 
 export interface PeriodRatingInputs {
   period: string;
+  /** The billing anchor day these apps share; the period is `periodBounds(period, anchorDay)`. */
+  anchorDay: number;
   plans: Map<string, PlanPricing>;
   /** Per plan, the price versions in force at some point of the period. */
   prices: Map<string, PriceVersion[]>;
@@ -30,6 +32,17 @@ export interface PeriodRatingInputs {
 export interface RatingFilter {
   appIds?: string[];
   consumerId?: string;
+  /**
+   * Billing anchor day (default 1): only apps whose subscriptions carry it, over the period as
+   * that anchor defines it. An app is rated in its own anchor's periods and nowhere else.
+   */
+  anchorDay?: number;
+}
+
+/** The anchor days apps are billed on (always including 1, the calendar month), ascending. */
+export async function anchorDaysInUse(query: SqlQuery): Promise<number[]> {
+  const rows = await query(`SELECT DISTINCT billing_anchor_day AS day FROM subscriptions`, []);
+  return [...new Set([1, ...rows.map((r) => Number(r.day))])].sort((a, b) => a - b);
 }
 
 /** Every app with a subscription or usage in the period (soft-deleted apps included while they were live). */
@@ -38,7 +51,8 @@ export async function loadRatingInputs(
   period: string,
   filter: RatingFilter = {},
 ): Promise<PeriodRatingInputs> {
-  const { startsAt, endsAt } = periodBounds(period);
+  const anchorDay = filter.anchorDay ?? 1;
+  const { startsAt, endsAt } = periodBounds(period, anchorDay);
   const appIds = filter.appIds ?? null;
   const consumerId = filter.consumerId ?? null;
   const usageRows = await query(
@@ -52,8 +66,9 @@ export async function loadRatingInputs(
       WHERE u.bucket >= $1 AND u.bucket < $2 AND u.app_id IS NOT NULL AND u.plan_id IS NOT NULL
         AND ($3::uuid[] IS NULL OR u.app_id = ANY($3::uuid[]))
         AND ($4::uuid IS NULL OR u.app_id IN (SELECT id FROM apps WHERE consumer_id = $4::uuid))
+        AND u.app_id IN (SELECT app_id FROM subscriptions WHERE billing_anchor_day = $5)
       GROUP BY u.app_id, u.plan_id, v.id`,
-    [startsAt, endsAt, appIds, consumerId],
+    [startsAt, endsAt, appIds, consumerId, anchorDay],
   );
   const subRows = await query(
     `SELECT s.app_id, s.plan_id, s.valid_from, s.valid_to
@@ -62,11 +77,12 @@ export async function loadRatingInputs(
         AND (a.deleted_at IS NULL OR a.deleted_at > $1)
         AND ($3::uuid[] IS NULL OR s.app_id = ANY($3::uuid[]))
         AND ($4::uuid IS NULL OR a.consumer_id = $4::uuid)
+        AND s.billing_anchor_day = $5
       ORDER BY s.app_id, s.valid_from`,
-    [startsAt, endsAt, appIds, consumerId],
+    [startsAt, endsAt, appIds, consumerId, anchorDay],
   );
   const ids = [...new Set([...usageRows.map((r) => String(r.app_id)), ...subRows.map((r) => String(r.app_id))])];
-  if (ids.length === 0) return { period, plans: new Map(), prices: new Map(), apps: [] };
+  if (ids.length === 0) return { period, anchorDay, plans: new Map(), prices: new Map(), apps: [] };
   const appRows = await query(
     `SELECT a.id, a.name, a.consumer_id, c.name AS consumer_name, c.cost_center
        FROM apps a JOIN consumers c ON c.id = a.consumer_id
@@ -139,5 +155,5 @@ export async function loadRatingInputs(
         billable: Number(u.billable),
       })),
   }));
-  return { period, plans, prices, apps };
+  return { period, anchorDay, plans, prices, apps };
 }

@@ -515,6 +515,39 @@ describe('ratePeriod with a billing anchor day', () => {
       [['b', 30, '60.00']],
       '60.00',
     ],
+    // Stub period: an app anchored on the 10th that starts on Nov 25 holds [Nov 25, Dec 10) = 15 of 30 days.
+    ['stub: starts on the 25th', '2026-11', 10, [span('a', '2026-11-25T09:00:00Z')], [['a', 15, '15.00']], '15.00'],
+    // Stub in a leap February anchored on the 28th: starts Mar 1 2028 → [Mar 1, Mar 28) = 27 of 29 days.
+    [
+      'stub: leap February, anchor 28',
+      '2028-02',
+      28,
+      [span('a', '2028-03-01T00:00:00Z')],
+      [['a', 27, '27.93']],
+      '27.93',
+    ],
+    // Stub with a plan change inside it: a Nov 25–27, b Nov 28–Dec 9; days before Nov 25 are not held.
+    [
+      'stub with a plan change',
+      '2026-11',
+      10,
+      [span('a', '2026-11-25T00:00:00Z', '2026-11-28T00:00:00Z'), span('b', '2026-11-28T00:00:00Z')],
+      [
+        ['a', 3, '3.00'],
+        ['b', 12, '24.00'],
+      ],
+      '27.00',
+    ],
+    // The next period is whole again; and anchor 1 keeps the v1 rule (any month held: the full fee).
+    ['after the stub: whole', '2026-12', 10, [span('a', '2026-11-25T09:00:00Z')], [['a', 31, '30.00']], '30.00'],
+    [
+      'anchor 1, mid-month start: full fee',
+      '2026-11',
+      1,
+      [span('a', '2026-11-25T09:00:00Z')],
+      [['a', 30, '30.00']],
+      '30.00',
+    ],
   ])('%s', (_name, period, anchorDay, subs, lines, total) => {
     const r = ratePeriod({ period, anchorDay, subscriptions: subs, plans: two, usage: [] });
     expect(r.charges.map((c) => [c.planId, c.daysHeld, c.monthlyFee])).toEqual(lines);

@@ -93,23 +93,39 @@ export interface RatePeriodInput {
  */
 export function daysHeldByPlan(period: string, subscriptions: SubscriptionSpan[], anchorDay = 1): Map<string, number> {
   const days = new Map<string, number>();
-  for (const planId of planOfEachDay(period, subscriptions, anchorDay)) days.set(planId, (days.get(planId) ?? 0) + 1);
+  for (const planId of planOfEachDay(period, subscriptions, anchorDay)) {
+    if (planId !== NOT_HELD) days.set(planId, (days.get(planId) ?? 0) + 1);
+  }
   return days;
 }
 
-/** The plan each UTC day of the period belongs to (see daysHeldByPlan); empty without subscriptions. */
+/** A day of an anchored app's first (stub) period before its subscription began: not billed. */
+export const NOT_HELD = '';
+
+/**
+ * The plan each UTC day of the period belongs to (see daysHeldByPlan); empty without
+ * subscriptions. Billing anchors: an app on anchor day d ≠ 1 whose first subscription starts
+ * inside the period (its stub period, before its first anchor day) holds only the days from that
+ * day on — the others are NOT_HELD, so its fee there is pro rata. Anchor 1 keeps the v1 rule.
+ */
 export function planOfEachDay(period: string, subscriptions: SubscriptionSpan[], anchorDay = 1): string[] {
   const { startsAt, endsAt, daysInMonth } = periodBounds(period, anchorDay);
   const spans = subscriptions
     .filter((s) => s.validFrom < endsAt && (s.validTo === null || s.validTo > startsAt))
     .sort((a, b) => a.validFrom.getTime() - b.validFrom.getTime());
   if (spans.length === 0) return [];
+  const firstEver = Math.min(...subscriptions.map((s) => s.validFrom.getTime()));
+  const stubUntil = anchorDay !== 1 && firstEver > startsAt.getTime() ? firstEver : -Infinity;
   const distinct = new Set(spans.map((s) => s.planId));
-  if (distinct.size === 1) return new Array<string>(daysInMonth).fill(spans[0]!.planId);
+  if (distinct.size === 1 && stubUntil === -Infinity) return new Array<string>(daysInMonth).fill(spans[0]!.planId);
   const out: string[] = [];
   let i = 0;
   for (let d = 0; d < daysInMonth; d++) {
     const dayEnd = startsAt.getTime() + (d + 1) * DAY_MS;
+    if (dayEnd <= stubUntil) {
+      out.push(NOT_HELD);
+      continue;
+    }
     while (i + 1 < spans.length && spans[i + 1]!.validFrom.getTime() < dayEnd) i++;
     out.push(spans[i]!.planId);
   }
@@ -145,7 +161,7 @@ export function versionAt(versions: readonly PriceVersion[], at: number): PriceV
 export function ratePeriod(input: RatePeriodInput): RatedPeriod {
   const { startsAt, daysInMonth } = periodBounds(input.period, input.anchorDay);
   const dayPlans = planOfEachDay(input.period, input.subscriptions, input.anchorDay);
-  const plansInOrder: string[] = [...new Set(dayPlans)];
+  const plansInOrder: string[] = [...new Set(dayPlans)].filter((p) => p !== NOT_HELD);
   const usageByKey = new Map<
     string,
     { planId: string; versionId: string | null; requests: number; billable: number }

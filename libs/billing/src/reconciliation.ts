@@ -42,7 +42,7 @@ export async function loadReconciliation(
   now = new Date(),
 ): Promise<ReconciliationReport> {
   const { startsAt, endsAt } = periodBounds(period);
-  const [periodRow] = await query(`SELECT status FROM billing_periods WHERE period = $1`, [period]);
+  const [periodRow] = await query(`SELECT status FROM billing_periods WHERE period = $1 AND anchor_day = 1`, [period]);
   const status = periodRow?.status === 'closed' ? 'closed' : 'open';
   const ledger = await query(
     // Ledger rows past the retention were pruned into usage_ledger_pruned, counts kept.
@@ -68,7 +68,8 @@ export async function loadReconciliation(
          FROM billing_statement_lines l
          JOIN billing_statements s ON s.id = l.statement_id
          JOIN billing_periods p ON p.id = s.period_id
-        WHERE (p.period = $1 AND l.kind <> 'adjustment') OR (l.kind = 'adjustment' AND l.adjusts_period = $1)
+        WHERE p.anchor_day = 1
+          AND ((p.period = $1 AND l.kind <> 'adjustment') OR (l.kind = 'adjustment' AND l.adjusts_period = $1))
         GROUP BY s.app_id`,
       [period],
     );
@@ -90,11 +91,18 @@ export async function loadReconciliation(
     }
   }
   const key = (v: unknown) => (v === null || v === undefined ? '-' : String(v));
-  const ids = new Set<string>([
-    ...ledger.map((r) => key(r.app_id)),
-    ...rollups.map((r) => key(r.app_id)),
-    ...billed.keys(),
-  ]);
+  // Calendar months only: apps with a billing anchor day other than 1 are billed over other
+  // intervals, so their ledger and rollups of this month cannot match a statement. Left out.
+  const anchored = new Set(
+    (await query(`SELECT DISTINCT app_id FROM subscriptions WHERE billing_anchor_day <> 1`, [])).map((r) =>
+      String(r.app_id),
+    ),
+  );
+  const ids = new Set<string>(
+    [...ledger.map((r) => key(r.app_id)), ...rollups.map((r) => key(r.app_id)), ...billed.keys()].filter(
+      (id) => !anchored.has(id),
+    ),
+  );
   const appIds = [...ids].filter((i) => i !== '-');
   const names = new Map<string, { name: string; consumerId: string }>();
   if (appIds.length) {

@@ -24,6 +24,7 @@ import { PlanPriceVersions1765171000000 } from './migrations/1765171000000-plan-
 import { PlanRateLimits1765140000000 } from './migrations/1765140000000-plan-rate-limits';
 import { Notifications1765151000000 } from './migrations/1765151000000-notifications';
 import { Teams1765152000000 } from './migrations/1765152000000-teams';
+import { BillingAnchorDay1765250000000 } from './migrations/1765250000000-billing-anchor-day';
 
 export const ENTITIES = [
   ConsumerEntity,
@@ -59,6 +60,7 @@ export const MIGRATIONS = [
   Teams1765152000000,
   UsageLedgerRejectionsRetention1765170000000,
   PlanPriceVersions1765171000000,
+  BillingAnchorDay1765250000000,
 ];
 
 export interface DataSourceParams {

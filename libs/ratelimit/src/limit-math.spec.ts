@@ -41,6 +41,33 @@ describe('windows and periods', () => {
     expect(secondsUntilPeriodEnd(at('2026-02-01T00:00:00.000Z'))).toBe(28 * 86_400);
   });
 
+  it.each([
+    // now, anchor day, next period start, period length in days
+    ['2026-11-09T23:59:59.999Z', 10, '2026-11-10T00:00:00.000Z', 31], // [Oct 10, Nov 10)
+    ['2026-11-10T00:00:00.000Z', 10, '2026-12-10T00:00:00.000Z', 30],
+    ['2026-12-31T12:00:00.000Z', 10, '2027-01-10T00:00:00.000Z', 31], // across the year end
+    ['2028-02-29T12:00:00.000Z', 28, '2028-03-28T00:00:00.000Z', 29], // leap February
+    ['2027-02-28T00:00:00.000Z', 28, '2027-03-28T00:00:00.000Z', 28],
+    ['2027-03-27T23:59:59.999Z', 28, '2027-03-28T00:00:00.000Z', 28],
+    ['2026-03-01T00:00:00.000Z', 1, '2026-04-01T00:00:00.000Z', 31], // anchor 1 = calendar month
+  ])('anchored: after %s (anchor %i) the next period starts %s; this one lasts %i days', (now, day, next, days) => {
+    expect(nextPeriodStart(at(now), day).toISOString()).toBe(next);
+    expect(periodSeconds(at(now), day)).toBe(days * 86_400);
+    expect(secondsUntilPeriodEnd(at(now), day)).toBe(Math.ceil((Date.parse(next) - Date.parse(now)) / 1000) || 1);
+    expect(quotaKeyTtlSeconds(at(now), day)).toBe(secondsUntilPeriodEnd(at(now), day) + 7 * 86_400);
+  });
+
+  it('the monthly items of the headers and Retry-After use the anchored period, or Redis’ figure when given', () => {
+    const p: LimitPolicy = { requests: 5, per: 'second', monthlyQuota: 10 };
+    const now = at('2026-11-09T23:59:00.000Z');
+    expect(policyHeader(p, now, 10)).toBe(`"default";q=5;w=1, "monthly";q=10;w=${31 * 86_400}`);
+    const d = { verdict: 'quota_exceeded' as const, remaining: 5, resetSeconds: 1, quotaUsed: 10 };
+    expect(retryAfterSeconds(d, now, 10)).toBe(60);
+    expect(retryAfterSeconds(d, now, 1)).toBe(21 * 86_400 + 60);
+    expect(retryAfterSeconds({ ...d, quotaResetSeconds: 7 }, now, 10)).toBe(7);
+    expect(rateLimitHeader(p, { ...d, quotaResetSeconds: 7 }, now, 10)).toBe('"default";r=5;t=1, "monthly";r=0;t=7');
+  });
+
   it('quota key outlives its month', () => {
     const now = at('2026-01-31T23:59:59Z');
     expect(quotaKeyTtlSeconds(now)).toBeGreaterThan(secondsUntilPeriodEnd(now));

@@ -7,7 +7,6 @@ import {
   type RateLimitSpec,
   windowSeconds,
 } from './limit-math';
-import { QuotaCounter } from './quota-counter';
 import { encodeBulks, RedisReplyError, type RedisScriptConnection, type RespReply } from './redis-script-connection';
 import { DEFAULT_EXACT_LOG_MAX, STACKED_LIMITS_LUA, STACKED_LIMITS_MAX_BATCH } from './stacked-limits.lua';
 
@@ -17,8 +16,13 @@ const SCRIPT_SHA = createHash('sha1').update(STACKED_LIMITS_LUA).digest('hex');
 export interface LimitKeys {
   /** Base of the app's limit keys (`redisKeys.rateLimit`): each limit's key is derived from it (limitKey). */
   rateLimit: string;
-  /** The quota counter (QuotaCounter.key): the script takes a unit from it with the limits. */
+  /**
+   * The quota counter's base (QuotaCounter.base): the script appends the period it computes from
+   * Redis TIME and `anchorDay`, and takes a unit from that counter with the limits.
+   */
   quota: string;
+  /** The app's billing anchor day (1–28, default 1 = calendar month): where its quota period starts. */
+  anchorDay?: number;
 }
 
 /** Called once with the decision, or with the error (Redis unavailable, timeout, script error). */
@@ -39,6 +43,12 @@ export interface RateLimiterOptions {
    * arrival times. (Coalesced calls of one turn share the first call's time.)
    */
   useCallerClock?: boolean;
+  /**
+   * Tests only (the gateway's APIM_TEST_CLOCK=1, refused in production): a Redis key holding
+   * milliseconds the script adds to Redis TIME — a fake clock in Redis, not in the gateway.
+   * Without it the script never reads such a key.
+   */
+  clockOffsetKey?: string;
 }
 
 /** The Redis key of one limit: a ZSET in log mode, a HASH in bucket mode (never the same key, so never WRONGTYPE). */
@@ -60,7 +70,7 @@ interface Head {
 
 interface Batch {
   head: Head;
-  ttl: number;
+  anchor: number;
   now: number;
   members: string[];
   callbacks: AdmitCallback[];
@@ -98,21 +108,20 @@ export class RateLimiter {
    */
   admitWith(keys: LimitKeys, policy: LimitPolicy, member: string, at: Date, done: AdmitCallback): void {
     let head: Head;
-    let ttl: number;
+    const anchor = keys.anchorDay ?? 1;
     try {
       head = this.headFor(keys, policy);
-      ttl = QuotaCounter.ttlSeconds(at);
     } catch (err) {
       queueMicrotask(() => done(err));
       return;
     }
     const now = this.opts.useCallerClock ? at.getTime() * 1000 : -1;
     if (!this.opts.coalesce) {
-      this.send({ head, ttl, now, members: [member], callbacks: [done] });
+      this.send({ head, anchor, now, members: [member], callbacks: [done] });
       return;
     }
     const batch = this.pending.get(head);
-    if (batch === undefined) this.pending.set(head, { head, ttl, now, members: [member], callbacks: [done] });
+    if (batch === undefined) this.pending.set(head, { head, anchor, now, members: [member], callbacks: [done] });
     else {
       batch.members.push(member);
       batch.callbacks.push(done);
@@ -153,11 +162,11 @@ export class RateLimiter {
     const n = b.members.length;
     const argc = 2 + b.head.args.length + 2 + n;
     this.redis.callEncoded(
-      `*${argc}\r\n${b.head.bulks}${encodeBulks([b.ttl, b.now])}${encodeBulks(b.members)}`,
+      `*${argc}\r\n${b.head.bulks}${encodeBulks([b.anchor, b.now])}${encodeBulks(b.members)}`,
       (err, reply) => {
         if (err instanceof RedisReplyError && err.message.startsWith('NOSCRIPT')) {
           // The server does not know the script (restart, failover, SCRIPT FLUSH): EVAL sends and caches it.
-          this.redis.call(['EVAL', STACKED_LIMITS_LUA, ...b.head.args, b.ttl, b.now, ...b.members], (e, r) =>
+          this.redis.call(['EVAL', STACKED_LIMITS_LUA, ...b.head.args, b.anchor, b.now, ...b.members], (e, r) =>
             deliver(e, r, b.callbacks),
           );
         } else {
@@ -182,9 +191,12 @@ export class RateLimiter {
       return hit;
     const limits = limitsOf(policy).map((l) => ({ requests: l.requests, per: l.per }));
     if (limits.length < 1 || limits.length > 3) throw new Error(`a plan has 1 to 3 rate limits, not ${limits.length}`);
-    const args: Array<string | number> = [limits.length + 1];
+    const clock = this.opts.clockOffsetKey;
+    const args: Array<string | number> = [limits.length + (clock === undefined ? 1 : 2)];
     for (const l of limits) args.push(limitKey(keys.rateLimit, l, this.exactLogMax));
-    args.push(keys.quota, limits.length, policy.monthlyQuota ?? -1);
+    args.push(keys.quota);
+    if (clock !== undefined) args.push(clock);
+    args.push(limits.length, policy.monthlyQuota ?? -1);
     for (const l of limits)
       args.push(windowSeconds(l.per) * 1_000_000, l.requests, l.requests > this.exactLogMax ? 1 : 0);
     const head: Head = {
@@ -206,9 +218,9 @@ function sameLimits(a: readonly RateLimitSpec[], b: readonly RateLimitSpec[]): b
   return true;
 }
 
-/** One reply of 5 integers per member → each caller's decision (or everyone's error). */
+/** One reply of 5 integers per member, then the quota period and µs to its end → each caller's decision (or everyone's error). */
 function deliver(err: Error | null, reply: RespReply | undefined, callbacks: AdmitCallback[]): void {
-  if (err === null && (!Array.isArray(reply) || reply.length !== 5 * callbacks.length)) {
+  if (err === null && (!Array.isArray(reply) || reply.length !== 5 * callbacks.length + 2)) {
     err = new Error(`unexpected rate-limit script reply: ${JSON.stringify(reply)?.slice(0, 200)}`);
   }
   if (err !== null) {
@@ -216,6 +228,9 @@ function deliver(err: Error | null, reply: RespReply | undefined, callbacks: Adm
     return;
   }
   const r = reply as number[];
+  const period = String(r[5 * callbacks.length]);
+  const untilEnd = Number(r[5 * callbacks.length + 1]);
+  const quota = period === '' ? undefined : { quotaPeriod: period, quotaResetSeconds: ceilSeconds(untilEnd) };
   for (let i = 0; i < callbacks.length; i++) {
     const o = 5 * i;
     callbacks[i](null, {
@@ -224,6 +239,7 @@ function deliver(err: Error | null, reply: RespReply | undefined, callbacks: Adm
       resetSeconds: ceilSeconds(r[o + 2]),
       quotaUsed: r[o + 3],
       limitIndex: r[o + 4],
+      ...quota,
     });
   }
 }

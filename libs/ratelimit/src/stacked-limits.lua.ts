@@ -1,13 +1,20 @@
+import { ANCHORED_PERIOD_LUA, QUOTA_KEY_GRACE_SECONDS } from '@apim/billing';
+
 /**
  * Up to three rolling-window limits + the monthly quota in one atomic script (one round trip),
  * for one request or for several requests of the same app that arrived in the same event-loop
  * turn. All or nothing: a request is admitted only when the quota and every limit admit it, and
  * a refused request consumes none of them.
  *
- * KEYS[1..n]   one key per limit (a ZSET in log mode, a HASH in bucket mode)   KEYS[n+1] quota counter
+ * KEYS[1..n]   one key per limit (a ZSET in log mode, a HASH in bucket mode)
+ * KEYS[n+1]    the quota counter's base (QuotaCounter.base); the counter is `<base>:<period>`, the
+ *              period computed here from the clock and the app's billing anchor day (same hash
+ *              tag, so the same slot)
+ * KEYS[n+2]    optional, test clock only: a key holding an offset in ms added to Redis TIME (the
+ *              gateway passes it only when started with APIM_TEST_CLOCK=1, refused in production)
  * ARGV[1]      n (1..3)          ARGV[2] quota (-1 = none)
  * ARGV[3..]    per limit: window µs, limit, mode (0 = exact log, 1 = buckets)
- * then         quota key TTL seconds, now µs (-1 = Redis TIME; tests pass their own clock)
+ * then         billing anchor day (1–28), now µs (-1 = Redis TIME; tests pass their own clock)
  * then         one unique member suffix per request, in arrival order
  *
  * Exact log (limits up to EXACT_LOG_MAX): the admitted request times, so at most `limit` members
@@ -25,22 +32,37 @@
  *
  * Order: the quota first (a refusal for the month is the more useful answer), then the limits.
  *
+ * The quota period is the app's anchored billing period containing `now` (ANCHORED_PERIOD_LUA,
+ * the Lua twin of @apim/billing's anchoredPeriodOf); the counter's TTL runs to the period's end
+ * plus QUOTA_KEY_GRACE_SECONDS. TIME in a script is safe: scripts replicate their effects.
+ *
  * Returns, per request, five integers: verdict (0 allowed, 1 rate limited, 2 quota exceeded),
  * remaining, reset µs, quota used, and the index (0-based) of the limit that remaining and reset
  * describe: on a rate-limit refusal the refusing limit that frees up last, otherwise the limit
- * nearest exhaustion (fewest remaining; on a tie the later reset).
+ * nearest exhaustion (fewest remaining; on a tie the later reset). Then, once for all of them:
+ * the quota period ("YYYY-MM", '' without a quota) and µs until it ends (0 without a quota).
  */
-export const STACKED_LIMITS_LUA = `
+export const STACKED_LIMITS_LUA = `${ANCHORED_PERIOD_LUA}
 local n = tonumber(ARGV[1])
 local quota = tonumber(ARGV[2])
 local after = 2 + 3 * n
-local ttl = tonumber(ARGV[after + 1])
+local anchor = tonumber(ARGV[after + 1])
 local now = tonumber(ARGV[after + 2])
 if now < 0 then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
+if #KEYS > n + 1 then
+  now = now + tonumber(redis.call('GET', KEYS[n + 2]) or '0') * 1000
+end
 local nowMs = math.floor(now / 1000)
+local period, periodEnd, quotaKey, ttl = '', 0, nil, 0
+if quota >= 0 then
+  local _
+  period, _, periodEnd = apim_anchored_period(nowMs, anchor)
+  quotaKey = KEYS[n + 1] .. ':' .. period
+  ttl = math.ceil((periodEnd - nowMs) / 1000) + ${QUOTA_KEY_GRACE_SECONDS}
+end
 
 local win, lim, mode, count, oldest, bucket, taken, added = {}, {}, {}, {}, {}, {}, {}, {}
 for j = 1, n do
@@ -82,7 +104,7 @@ end
 
 local used = 0
 if quota >= 0 then
-  used = tonumber(redis.call('GET', KEYS[n + 1]) or '0')
+  used = tonumber(redis.call('GET', quotaKey) or '0')
 end
 
 local out = {}
@@ -149,9 +171,11 @@ if admitted > 0 then
     end
   end
   if quota >= 0 then
-    if redis.call('INCRBY', KEYS[n + 1], admitted) == admitted then redis.call('EXPIRE', KEYS[n + 1], ttl) end
+    if redis.call('INCRBY', quotaKey, admitted) == admitted then redis.call('EXPIRE', quotaKey, ttl) end
   end
 end
+out[#out + 1] = period
+if quota >= 0 then out[#out + 1] = periodEnd * 1000 - now else out[#out + 1] = 0 end
 return out
 `;
 

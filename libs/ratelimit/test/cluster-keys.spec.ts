@@ -29,14 +29,15 @@ describe.skipIf(unavailable !== null)('stacked limits on a real Redis Cluster', 
 
   it('one app: three limits (log and buckets) + quota in one slot, exact across two connections', async () => {
     const app = randomUUID();
-    const keys = { rateLimit: `t:{app:${app}}:rl`, quota: QuotaCounter.key('t:', app, '2026-12') };
+    const keys = { rateLimit: `t:{app:${app}}:rl`, quota: QuotaCounter.base('t:', app) };
+    const counter = QuotaCounter.key('t:', app, new Date().toISOString().slice(0, 7));
     const limits = [
       { requests: 50, per: 'minute' as const },
       { requests: 2_000, per: 'hour' as const },
       { requests: 5_000, per: 'day' as const },
     ];
     const policy = { requests: 50, per: 'minute' as const, limits, monthlyQuota: 1_000 };
-    const port = await cluster.masterFor(keys.quota);
+    const port = await cluster.masterFor(counter);
     for (const l of policy.limits) expect(await cluster.masterFor(limitKey(keys.rateLimit, l))).toBe(port);
     const connect = async () => {
       const c = new RedisScriptConnection({
@@ -55,7 +56,7 @@ describe.skipIf(unavailable !== null)('stacked limits on a real Redis Cluster', 
     expect(results.filter((r) => r.verdict === 'allowed')).toHaveLength(50);
     const direct = new Redis(port, '127.0.0.1');
     try {
-      expect(await direct.get(keys.quota)).toBe('50');
+      expect(await direct.get(counter)).toBe('50');
     } finally {
       direct.disconnect();
     }
@@ -63,7 +64,7 @@ describe.skipIf(unavailable !== null)('stacked limits on a real Redis Cluster', 
 
   it('a script over keys of two slots is refused (the hash tag is what makes the one above work)', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
-    const keys = { rateLimit: `t:{app:${a}}:rl`, quota: QuotaCounter.key('t:', b, '2026-12') };
+    const keys = { rateLimit: `t:{app:${a}}:rl`, quota: QuotaCounter.base('t:', b) };
     const port = await cluster.masterFor(keys.rateLimit);
     const c = new RedisScriptConnection({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 2_000 });
     open.push(c);

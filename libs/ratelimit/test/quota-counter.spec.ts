@@ -39,7 +39,7 @@ describe('QuotaCounter on a real Redis', () => {
       const limiter = new RateLimiter(conn);
       for (let i = 0; i < 3; i++)
         await limiter.admit(
-          { rateLimit: `${prefix}{app:${app}}:rl`, quota: key },
+          { rateLimit: `${prefix}{app:${app}}:rl`, quota: QuotaCounter.base(prefix, app) },
           { requests: 10, per: 'minute', monthlyQuota: 5 },
           randomUUID(),
         );
@@ -58,23 +58,26 @@ describe('QuotaCounter on a real Redis', () => {
 
   it('raiseTo only ever raises, keeps an existing TTL and gives a new key the period TTL', async () => {
     const q = new QuotaCounter(a, prefix);
+    const at = await q.now();
+    const period = at.toISOString().slice(0, 7);
     const [low, high, fresh] = [randomUUID(), randomUUID(), randomUUID()];
     await a.set(q.key(low, at), '3', 'EX', 1000);
     await a.set(q.key(high, at), '50');
-    const raised = await q.raiseTo(
-      [
-        { appId: low, value: 10 },
-        { appId: high, value: '20' },
-        { appId: fresh, value: 7 },
-      ],
-      at,
-    );
+    const raised = await q.raiseTo([
+      { appId: low, value: 10, period },
+      { appId: high, value: '20', period },
+      { appId: fresh, value: 7, period },
+    ]);
     expect(raised).toBe(2);
     expect(await a.get(q.key(low, at))).toBe('10');
     expect(await a.ttl(q.key(low, at))).toBeLessThanOrEqual(1000);
     expect(await a.get(q.key(high, at))).toBe('50');
     expect(await a.get(q.key(fresh, at))).toBe('7');
     expect(await a.ttl(q.key(fresh, at))).toBeGreaterThan(7 * 86_400);
-    expect(await q.raiseTo([{ appId: low, value: 10 }], at)).toBe(0);
+    expect(await q.raiseTo([{ appId: low, value: 10, period }])).toBe(0);
+    // A value summed for a period that is no longer the current one (by Redis TIME) is not written anywhere.
+    const stale = randomUUID();
+    expect(await q.raiseTo([{ appId: stale, value: 9, period: '2001-01' }])).toBe(0);
+    expect(await a.keys(`${prefix}{app:${stale}}*`)).toEqual([]);
   });
 });

@@ -6,7 +6,12 @@ import { RedisScriptConnection } from '../src/redis-script-connection';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `t:ratelimit:${randomBytes(4).toString('hex')}:`;
-const keys = (app: string) => ({ rateLimit: `${prefix}{app:${app}}:rl`, quota: `${prefix}{app:${app}}:quota:2026-11` });
+/** `quota` is the counter's base; the script counts in `counter` (the calendar month by Redis TIME, anchor day 1). */
+const keys = (app: string) => ({
+  rateLimit: `${prefix}{app:${app}}:rl`,
+  quota: `${prefix}{app:${app}}:quota`,
+  counter: `${prefix}{app:${app}}:quota:${new Date().toISOString().slice(0, 7)}`,
+});
 
 describe('RateLimiter on a real Redis', () => {
   /** For looking at what the script wrote. */
@@ -55,7 +60,7 @@ describe('RateLimiter on a real Redis', () => {
       Array.from({ length: 300 }, (_, i) => (i % 2 ? la : lb).admit(keys('coalesced'), policy, randomUUID())),
     );
     expect(results.filter((r) => r.verdict === 'allowed')).toHaveLength(25);
-    expect(await a.get(keys('coalesced').quota)).toBe('25');
+    expect(await a.get(keys('coalesced').counter)).toBe('25');
   });
 
   it('decides one turn of one app in one script call, in arrival order, beyond the per-call cap', async () => {
@@ -74,14 +79,14 @@ describe('RateLimiter on a real Redis', () => {
     const l = await limiter(true);
     const k = keys('quota-turn');
     const policy = { requests: 100, per: 'minute' as const, monthlyQuota: 10 };
-    await a.set(k.quota, '4');
+    await a.set(k.counter, '4');
     const results = await Promise.all(Array.from({ length: 20 }, () => l.admit(k, policy, randomUUID())));
     expect(results.map((r) => r.verdict)).toEqual([
       ...Array<string>(6).fill('allowed'),
       ...Array<string>(14).fill('quota_exceeded'),
     ]);
     expect(results.map((r) => r.quotaUsed)).toEqual([5, 6, 7, 8, 9, 10, ...Array<number>(14).fill(10)]);
-    expect(await a.get(k.quota)).toBe('10');
+    expect(await a.get(k.counter)).toBe('10');
     expect(await a.zcard(`${k.rateLimit}:minute`)).toBe(6);
   });
 
@@ -107,7 +112,7 @@ describe('RateLimiter on a real Redis', () => {
     expect(raised.verdict).toBe('allowed');
     expect(raised.remaining).toBe(1);
     // A quota added to the plan is checked at once.
-    await a.set(k.quota, '5');
+    await a.set(k.counter, '5');
     expect((await l.admit(k, { requests: 3, per: 'minute', monthlyQuota: 5 }, randomUUID())).verdict).toBe(
       'quota_exceeded',
     );
@@ -130,25 +135,25 @@ describe('RateLimiter on a real Redis', () => {
     const r2 = await l.admit(k, policy, randomUUID());
     const r3 = await l.admit(k, policy, randomUUID());
     expect([r1.verdict, r2.verdict, r3.verdict]).toEqual(['allowed', 'allowed', 'rate_limited']);
-    expect(await a.get(k.quota)).toBe('2');
+    expect(await a.get(k.counter)).toBe('2');
     expect(await a.zcard(`${k.rateLimit}:minute`)).toBe(2);
 
     // Quota at its limit: refused as quota_exceeded, and the window is not touched.
-    await a.set(k.quota, '3');
+    await a.set(k.counter, '3');
     await a.del(`${k.rateLimit}:minute`);
     const r4 = await l.admit(k, policy, randomUUID());
     expect(r4.verdict).toBe('quota_exceeded');
     expect(r4.remaining).toBe(2);
     expect(await a.zcard(`${k.rateLimit}:minute`)).toBe(0);
-    expect(await a.get(k.quota)).toBe('3');
-    expect(await a.ttl(k.quota)).toBe(-1); // set by the test, the script did not create it
+    expect(await a.get(k.counter)).toBe('3');
+    expect(await a.ttl(k.counter)).toBe(-1); // set by the test, the script did not create it
   });
 
   it('sets a TTL on the counters it creates', async () => {
     const l = await limiter();
     const k = keys('ttl');
     await l.admit(k, { requests: 5, per: 'hour', monthlyQuota: 10 }, randomUUID());
-    expect(await a.ttl(k.quota)).toBeGreaterThan(7 * 86_400);
+    expect(await a.ttl(k.counter)).toBeGreaterThan(7 * 86_400);
     expect(await a.pttl(`${k.rateLimit}:hour`)).toBeGreaterThan(3_600_000);
   });
 });

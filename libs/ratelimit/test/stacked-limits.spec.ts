@@ -12,7 +12,8 @@ const prefix = `t:stacked:${randomBytes(4).toString('hex')}:`;
 const T0 = Date.parse('2026-12-03T00:00:00.000Z');
 const keysFor = (app: string) => ({
   rateLimit: `${prefix}{app:${app}}:rl`,
-  quota: `${prefix}{app:${app}}:quota:2026-12`,
+  quota: `${prefix}{app:${app}}:quota`,
+  counter: `${prefix}{app:${app}}:quota:2026-12`, // the caller's clock (T0) is in December; anchor day 1
 });
 
 interface Event {
@@ -162,7 +163,7 @@ describe('stacked limits on a real Redis, against a reference model', () => {
     expect(later[1].resetSeconds).toBe(59); // until the first admission leaves the minute
     expect(await a.zcard(`${k.rateLimit}:second`)).toBe(1); // the two of T0 have left the second
     expect(await a.zcard(`${k.rateLimit}:minute`)).toBe(3);
-    expect(await a.get(k.quota)).toBe('3');
+    expect(await a.get(k.counter)).toBe('3');
   });
 
   it('keeps a bucketed limit under 4 KB of Redis memory (MEMORY USAGE), full or busy, whatever the limit', async () => {

@@ -36,6 +36,17 @@ describe('gateway config', () => {
     );
   });
 
+  it('APIM_TEST_CLOCK (the Redis test clock) is off by default and refused outside test and development', () => {
+    expect(loadGatewayConfig({ NODE_ENV: 'test' }).APIM_TEST_CLOCK).toBe(false);
+    expect(loadGatewayConfig({ NODE_ENV: 'test', APIM_TEST_CLOCK: '1' }).APIM_TEST_CLOCK).toBe(true);
+    expect(loadGatewayConfig({ NODE_ENV: 'development', APIM_TEST_CLOCK: 'true' }).APIM_TEST_CLOCK).toBe(true);
+    for (const NODE_ENV of ['production', 'staging', undefined])
+      expect(() => loadGatewayConfig({ NODE_ENV, KEY_HASH_SECRET: 'k'.repeat(32), APIM_TEST_CLOCK: '1' })).toThrow(
+        /APIM_TEST_CLOCK/,
+      );
+    expect(() => loadGatewayConfig({ NODE_ENV: 'test', APIM_TEST_CLOCK: 'sometimes' })).toThrow(/APIM_TEST_CLOCK/);
+  });
+
   it('sets V8 heap growing to 400 % by default, off with 0, and refuses a negative value', () => {
     expect(gcFlags(loadGatewayConfig({ NODE_ENV: 'test' }))).toEqual(['--heap-growing-percent=400']);
     expect(gcFlags(loadGatewayConfig({ NODE_ENV: 'test', GC_HEAP_GROWING_PERCENT: '150' }))).toEqual([

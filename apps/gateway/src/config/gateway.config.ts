@@ -105,6 +105,18 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     RATE_LIMIT_TEST_STALL_MS: env
       .int(0, 0)
       .refine((v) => v === 0 || nodeEnv === 'test', 'only allowed when NODE_ENV=test'),
+    /**
+     * Tests only (refused unless NODE_ENV is test or development, so never in production): the
+     * quota scripts add the milliseconds stored at `redisKeys.testClockOffset(REDIS_PREFIX)` to
+     * Redis TIME — a fake clock in Redis, so a test can cross a billing anchor. Without it that
+     * key is never read.
+     */
+    APIM_TEST_CLOCK: env
+      .bool(false)
+      .refine(
+        (v) => !v || nodeEnv === 'test' || nodeEnv === 'development',
+        'only allowed when NODE_ENV is test or development',
+      ),
   });
 }
 

@@ -39,8 +39,10 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
         WHERE deleted_at IS NULL OR id IN (SELECT plan_id FROM apps WHERE deleted_at IS NULL)`,
     );
     const planApis = await client.query<{ plan_id: string; api_id: string }>(`SELECT plan_id, api_id FROM plan_apis`);
-    const apps = await client.query<{ id: string; consumer_id: string; plan_id: string }>(
-      `SELECT id, consumer_id, plan_id FROM apps WHERE deleted_at IS NULL`,
+    const apps = await client.query<{ id: string; consumer_id: string; plan_id: string; anchor: number | null }>(
+      `SELECT a.id, a.consumer_id, a.plan_id,
+              (SELECT s.billing_anchor_day FROM subscriptions s WHERE s.app_id = a.id ORDER BY s.valid_from DESC LIMIT 1) AS anchor
+         FROM apps a WHERE a.deleted_at IS NULL`,
     );
     const consumers = await client.query<{ id: string; status: ConsumerStatus }>(`SELECT id, status FROM consumers`);
     await client.query('COMMIT');
@@ -82,7 +84,12 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
     return {
       apis: routes,
       plans: planMap,
-      apps: new Map(apps.rows.map((a) => [a.id, { id: a.id, consumerId: a.consumer_id, planId: a.plan_id }])),
+      apps: new Map(
+        apps.rows.map((a) => [
+          a.id,
+          { id: a.id, consumerId: a.consumer_id, planId: a.plan_id, billingAnchorDay: Number(a.anchor ?? 1) },
+        ]),
+      ),
       consumers: new Map(consumers.rows.map((c) => [c.id, c.status])),
       loadedAt: new Date(),
     };

@@ -44,6 +44,8 @@ export interface AppEntry {
   id: string;
   consumerId: string;
   planId: string;
+  /** Billing anchor day (1–28) of its subscription: its quota period starts that day, UTC. Absent (files from before it) = 1. */
+  billingAnchorDay?: number;
 }
 
 export type ConsumerStatus = 'active' | 'suspended' | 'pending';

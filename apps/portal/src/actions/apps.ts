@@ -62,10 +62,14 @@ export async function createApp(s: Scope, input: unknown): Promise<ActionResult<
 }
 
 const updateAppInput = z.object({ name: z.string().trim().min(1).max(200).optional(), planId: z.uuid().optional() });
+/** Admins also set the billing anchor day (the API refuses it from developers). */
+const updateAdminAppInput = updateAppInput.extend({
+  billingAnchorDay: z.number().int().min(1).max(28).optional(),
+});
 
 export async function updateApp(s: Scope, appId: string, input: unknown): Promise<ActionResult<App>> {
   const sc = scopeOf(s);
-  const parsed = updateAppInput.safeParse(input);
+  const parsed = (sc === 'admin' ? updateAdminAppInput : updateAppInput).safeParse(input);
   if (!parsed.success || !id.safeParse(appId).success) return badInput(parsed.error?.issues ?? []);
   const res = await api.patch<App>(`/v1/${sc}/apps/${appId}`, parsed.data);
   if (!res.ok) return fail(res.problem);

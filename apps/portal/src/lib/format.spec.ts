@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtMoney, limitsLabel, recentPeriods } from './format';
+import { fmtBillingSpan, fmtMoney, limitsLabel, ordinalDay, recentPeriods } from './format';
 import { usageWindow } from './range';
 import { usageReportQuery } from './usage-report';
 
@@ -54,5 +54,34 @@ describe('limitsLabel', () => {
     ).toBe('10 / sec · 1,000 / hour · 50,000 / day');
     expect(limitsLabel({ rateLimit: { requests: 60, per: 'minute' } })).toBe('60 / min');
     expect(limitsLabel({})).toBe('');
+  });
+});
+
+describe('billing periods on the finance page', () => {
+  it.each([
+    ['2026-06-10T00:00:00.000Z', '2026-07-10T00:00:00.000Z', '2026-06-10 – 2026-07-09'],
+    ['2026-12-01T00:00:00.000Z', '2027-01-01T00:00:00.000Z', '2026-12-01 – 2026-12-31'],
+    ['2028-02-28T00:00:00.000Z', '2028-03-28T00:00:00.000Z', '2028-02-28 – 2028-03-27'],
+    ['2026-01-28T00:00:00.000Z', '2026-02-28T00:00:00.000Z', '2026-01-28 – 2026-02-27'],
+  ])('[%s, %s) covers %s (UTC days, end included)', (start, end, want) => {
+    expect(fmtBillingSpan(start, end)).toBe(want);
+  });
+
+  it('names anchor days as ordinals', () => {
+    expect([1, 2, 3, 4, 10, 11, 12, 13, 21, 22, 23, 28].map(ordinalDay)).toEqual([
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '10th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '23rd',
+      '28th',
+    ]);
+    expect(fmtBillingSpan(undefined, '2026-01-01T00:00:00Z')).toBe('—');
   });
 });

@@ -15,6 +15,22 @@ export function fmtDay(v?: string | null): string {
   return v ? dayjs.utc(v).format('YYYY-MM-DD') : '—';
 }
 
+/**
+ * A billing period [start, end) as the days it covers, both included, UTC:
+ * "2026-06-10 – 2026-07-09". The end is exclusive in the API (the next period's first instant).
+ */
+export function fmtBillingSpan(start?: string | null, end?: string | null): string {
+  if (!start || !end) return '—';
+  return `${dayjs.utc(start).format('YYYY-MM-DD')} – ${dayjs.utc(end).subtract(1, 'millisecond').format('YYYY-MM-DD')}`;
+}
+
+/** "10th", "1st", "22nd": a billing anchor day as finance says it. */
+export function ordinalDay(day: number): string {
+  const teen = day % 100 >= 11 && day % 100 <= 13;
+  const suffix = teen ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[day % 10] ?? 'th');
+  return `${day}${suffix}`;
+}
+
 export function fmtAgo(v?: string | null): string {
   return v ? dayjs(v).fromNow() : 'never';
 }

@@ -110,6 +110,8 @@ export interface App {
   consumerId: string;
   name: string;
   planId: string;
+  /** 1–28: the quota period and statements start on this day, 00:00 UTC (1 = calendar month). */
+  billingAnchorDay?: number;
   createdAt?: string;
   updatedAt?: string;
 }
@@ -145,7 +147,9 @@ export interface QuotaStatus {
   appId: string;
   used: number;
   limit: number | null;
+  periodStart?: string;
   resetsAt: string;
+  billingAnchorDay?: number;
 }
 
 export interface UsageAnswer {
@@ -168,6 +172,10 @@ export interface AuditEntry {
 
 export interface ChargebackLine {
   period: string;
+  /** The app's billing period: [periodStart, periodEnd), starting on its anchor day. */
+  periodStart?: string;
+  periodEnd?: string;
+  billingAnchorDay?: number;
   consumerId: string;
   consumerName: string;
   costCenter: string | null;

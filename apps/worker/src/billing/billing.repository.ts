@@ -30,21 +30,28 @@ export class BillingRepository {
     await this.em.query('SELECT pg_advisory_xact_lock($1)', [BILLING_LOCK]);
   }
 
-  /** The period's row (created open if missing), locked for the rest of the transaction. */
-  async periodForUpdate(b: PeriodBounds): Promise<{ id: string; status: 'open' | 'closed' }> {
+  /**
+   * The period's row for one billing anchor day (created open if missing), locked for the rest of
+   * the transaction. `b` must be `periodBounds(period, anchorDay)`.
+   */
+  async periodForUpdate(b: PeriodBounds, anchorDay = 1): Promise<{ id: string; status: 'open' | 'closed' }> {
     await this.em.query(
-      `INSERT INTO billing_periods (period, starts_at, ends_at) VALUES ($1, $2, $3) ON CONFLICT (period) DO NOTHING`,
-      [b.period, b.startsAt, b.endsAt],
+      `INSERT INTO billing_periods (period, anchor_day, starts_at, ends_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (period, anchor_day) DO NOTHING`,
+      [b.period, anchorDay, b.startsAt, b.endsAt],
     );
-    const [row] = await this.em.query(`SELECT id, status FROM billing_periods WHERE period = $1 FOR UPDATE`, [
-      b.period,
-    ]);
+    const [row] = await this.em.query(
+      `SELECT id, status FROM billing_periods WHERE period = $1 AND anchor_day = $2 FOR UPDATE`,
+      [b.period, anchorDay],
+    );
     return row;
   }
 
-  async closedPeriods(): Promise<Set<string>> {
+  /** Closed periods of one billing anchor day. */
+  async closedPeriods(anchorDay = 1): Promise<Set<string>> {
     const rows: { period: string }[] = await this.em.query(
-      `SELECT period FROM billing_periods WHERE status = 'closed'`,
+      `SELECT period FROM billing_periods WHERE status = 'closed' AND anchor_day = $1`,
+      [anchorDay],
     );
     return new Set(rows.map((r) => r.period));
   }
@@ -122,27 +129,32 @@ export class BillingRepository {
    * and committed just after it would look early: the hour of margin catches it (an on-time
    * batch caught too costs one exact comparison, nothing more).
    */
-  async closedPeriodsWithLateBatches(): Promise<string[]> {
-    const rows: { period: string }[] = await this.em.query(
-      `SELECT p.period FROM billing_periods p
+  async closedPeriodsWithLateBatches(): Promise<Array<{ period: string; anchorDay: number }>> {
+    const rows: { period: string; anchor_day: number }[] = await this.em.query(
+      `SELECT p.period, p.anchor_day FROM billing_periods p
         WHERE p.status = 'closed' AND EXISTS (
           SELECT 1 FROM usage_batches b
            WHERE b.processed_at >= p.closed_at - interval '1 hour' AND b.last_event_at >= p.starts_at AND b.first_event_at < p.ends_at)
-        ORDER BY p.period`,
+        ORDER BY p.period, p.anchor_day`,
     );
-    return rows.map((r) => r.period);
+    return rows.map((r) => ({ period: r.period, anchorDay: Number(r.anchor_day) }));
   }
 
-  /** Apps whose rollups for a closed period differ from what its statements and adjustments billed. */
-  async appsWithDrift(b: PeriodBounds): Promise<string[]> {
+  /**
+   * Apps billed on `anchorDay` whose rollups for a closed period (`b` = its anchored bounds)
+   * differ from what its statements and adjustments billed.
+   */
+  async appsWithDrift(b: PeriodBounds, anchorDay = 1): Promise<string[]> {
     const rows: { app_id: string }[] = await this.em.query(
-      `WITH r AS (
+      `WITH anchored AS (SELECT DISTINCT app_id FROM subscriptions WHERE billing_anchor_day = $4),
+       r AS (
          SELECT app_id, plan_id, SUM(requests) AS req, SUM(billable) AS bil FROM usage_hourly
-          WHERE bucket >= $2 AND bucket < $3 AND app_id IS NOT NULL AND plan_id IS NOT NULL GROUP BY app_id, plan_id),
-       b AS (${BILLED_SQL} GROUP BY s.app_id, l.plan_id)
+          WHERE bucket >= $2 AND bucket < $3 AND app_id IN (SELECT app_id FROM anchored) AND plan_id IS NOT NULL
+          GROUP BY app_id, plan_id),
+       b AS (${BILLED_SQL} AND s.app_id IN (SELECT app_id FROM anchored) GROUP BY s.app_id, l.plan_id)
        SELECT DISTINCT COALESCE(r.app_id, b.app_id) AS app_id FROM r FULL JOIN b ON r.app_id = b.app_id AND r.plan_id = b.plan_id
         WHERE COALESCE(r.req, 0) <> COALESCE(b.req, 0) OR COALESCE(r.bil, 0) <> COALESCE(b.bil, 0)`,
-      [b.period, b.startsAt, b.endsAt],
+      [b.period, b.startsAt, b.endsAt, anchorDay],
     );
     return rows.map((r) => r.app_id);
   }

@@ -1,10 +1,11 @@
 import {
   adjustmentsFor,
+  anchorDaysInUse,
+  anchoredPeriodOf,
   loadRatingInputs,
   loadReconciliation,
   nextPeriod,
   periodBounds,
-  periodOfDate,
   periodsBetween,
   previousPeriod,
   ratePeriod,
@@ -15,6 +16,8 @@ import { BillingRepository, type StatementLineInsert } from './billing.repositor
 
 export interface CloseResult {
   period: string;
+  /** The billing anchor day of the apps this period bills (1 = calendar month). */
+  anchorDay: number;
   closed: boolean;
   statements: number;
 }
@@ -22,6 +25,10 @@ export interface CloseResult {
 /**
  * Period close and late usage. Every mutation is one transaction under one advisory lock, so
  * several workers can run the same schedule: the second one finds the work done.
+ *
+ * Billing anchors: a period is a month per anchor day. "2026-11" on anchor 10 is [Nov 10, Dec 10)
+ * and bills only the apps anchored on the 10th; it closes on its own schedule (its end + the
+ * grace). Anchor 1 periods are the calendar months, as before.
  */
 export class BillingService {
   constructor(
@@ -30,22 +37,29 @@ export class BillingService {
     private readonly graceMs: number,
   ) {}
 
-  /** Closes every month that ended more than the grace window ago and is not closed yet, oldest first. */
+  /**
+   * Closes every period, of every anchor day in use, that ended more than the grace window ago
+   * and is not closed yet, oldest first per anchor day.
+   */
   async closeDuePeriods(now = new Date()): Promise<CloseResult[]> {
-    const lastDue = previousPeriod(periodOfDate(new Date(now.getTime() - this.graceMs)));
-    const { earliest, closed } = await this.ds.transaction(async (em) => {
+    const due = new Date(now.getTime() - this.graceMs);
+    const { earliest, anchors } = await this.ds.transaction(async (em) => {
       const repo = new BillingRepository(em);
-      return { earliest: await repo.earliestActivity(), closed: await repo.closedPeriods() };
+      return { earliest: await repo.earliestActivity(), anchors: await anchorDaysInUse(repo.query) };
     });
     if (!earliest) return [];
-    const first = periodOfDate(earliest);
-    if (first > lastDue) return [];
     const results: CloseResult[] = [];
-    for (const period of periodsBetween(first, lastDue)) {
-      if (closed.has(period)) continue;
-      const result = await this.closePeriod(period);
-      results.push(result);
-      if (result.closed) await this.logReconciliation(period);
+    for (const anchorDay of anchors) {
+      const lastDue = previousPeriod(anchoredPeriodOf(due, anchorDay));
+      const first = anchoredPeriodOf(earliest, anchorDay);
+      if (first > lastDue) continue;
+      const closed = await this.ds.transaction((em) => new BillingRepository(em).closedPeriods(anchorDay));
+      for (const period of periodsBetween(first, lastDue)) {
+        if (closed.has(period)) continue;
+        const result = await this.closePeriod(period, anchorDay);
+        results.push(result);
+        if (result.closed && anchorDay === 1) await this.logReconciliation(period);
+      }
     }
     return results;
   }
@@ -53,19 +67,21 @@ export class BillingService {
   /**
    * Rates every app with a subscription or usage in the period, writes one statement per app
    * (fee and usage lines per plan held; adjustment lines already on it are kept), and marks the
-   * statements and the period closed. Running it again is a no-op.
+   * statements and the period closed. Running it again is a no-op. `anchorDay`: the period of
+   * the apps anchored on that day, [period's month + day, next month + day).
    */
-  async closePeriod(period: string): Promise<CloseResult> {
-    const bounds = periodBounds(period);
+  async closePeriod(period: string, anchorDay = 1): Promise<CloseResult> {
+    const bounds = periodBounds(period, anchorDay);
     return this.ds.transaction(async (em) => {
       const repo = new BillingRepository(em);
       await repo.lock();
-      const row = await repo.periodForUpdate(bounds);
-      if (row.status === 'closed') return { period, closed: false, statements: 0 };
-      const inputs = await loadRatingInputs(repo.query, period);
+      const row = await repo.periodForUpdate(bounds, anchorDay);
+      if (row.status === 'closed') return { period, anchorDay, closed: false, statements: 0 };
+      const inputs = await loadRatingInputs(repo.query, period, { anchorDay });
       for (const app of inputs.apps) {
         const rated = ratePeriod({
           period,
+          anchorDay,
           subscriptions: app.subscriptions,
           plans: inputs.plans,
           prices: inputs.prices,
@@ -124,8 +140,8 @@ export class BillingService {
         await repo.insertLines(statementId, lines);
       }
       const statements = await repo.closePeriod(row.id);
-      this.logger.info({ period, statements }, 'billing period closed');
-      return { period, closed: true, statements };
+      this.logger.info({ period, anchorDay, statements }, 'billing period closed');
+      return { period, anchorDay, closed: true, statements };
     });
   }
 
@@ -151,26 +167,36 @@ export class BillingService {
    * Returns the number of adjustment lines written.
    */
   async applyLateUsage(periods?: string[]): Promise<number> {
-    const candidates =
-      periods ?? (await this.ds.transaction((em) => new BillingRepository(em).closedPeriodsWithLateBatches()));
+    const candidates = await this.ds.transaction(async (em) => {
+      const repo = new BillingRepository(em);
+      if (periods === undefined) return repo.closedPeriodsWithLateBatches();
+      // Calendar months of late events: an anchored app's event of month M may belong to M's
+      // anchored period or to the one before (started in M − 1). adjustPeriod skips the rest.
+      const out = new Map<string, { period: string; anchorDay: number }>();
+      for (const anchorDay of await anchorDaysInUse(repo.query))
+        for (const p of periods)
+          for (const period of anchorDay === 1 ? [p] : [previousPeriod(p), p])
+            out.set(`${period}|${anchorDay}`, { period, anchorDay });
+      return [...out.values()];
+    });
     let written = 0;
-    for (const period of candidates) written += await this.adjustPeriod(period);
+    for (const c of candidates) written += await this.adjustPeriod(c.period, c.anchorDay);
     return written;
   }
 
-  private async adjustPeriod(period: string): Promise<number> {
-    const bounds = periodBounds(period);
+  private async adjustPeriod(period: string, anchorDay: number): Promise<number> {
+    const bounds = periodBounds(period, anchorDay);
     return this.ds.transaction(async (em) => {
       const repo = new BillingRepository(em);
       await repo.lock();
-      const closed = await repo.closedPeriods();
+      const closed = await repo.closedPeriods(anchorDay);
       if (!closed.has(period)) return 0; // still open: the close will bill it all
-      const appIds = await repo.appsWithDrift(bounds);
+      const appIds = await repo.appsWithDrift(bounds, anchorDay);
       if (appIds.length === 0) return 0;
       let target = nextPeriod(period);
       while (closed.has(target)) target = nextPeriod(target);
-      const targetRow = await repo.periodForUpdate(periodBounds(target));
-      const inputs = await loadRatingInputs(repo.query, period, { appIds });
+      const targetRow = await repo.periodForUpdate(periodBounds(target, anchorDay), anchorDay);
+      const inputs = await loadRatingInputs(repo.query, period, { appIds, anchorDay });
       // Re-rate at the prices the month was billed at; a plan first seen in late usage takes today's.
       // Price versions are immutable and never added inside a closed month, so they are those prices;
       // lines written before versions existed carry their own snapshot, which wins for their plan.
@@ -182,7 +208,14 @@ export class BillingService {
       }
       let written = 0;
       for (const app of inputs.apps) {
-        const rated = ratePeriod({ period, subscriptions: app.subscriptions, plans, prices, usage: app.usage });
+        const rated = ratePeriod({
+          period,
+          anchorDay,
+          subscriptions: app.subscriptions,
+          plans,
+          prices,
+          usage: app.usage,
+        });
         const deltas = adjustmentsFor(rated, await repo.billedPlans(period, app.appId));
         if (deltas.length === 0) continue;
         const statementId = await repo.statementFor(targetRow.id, app, rated.currency);

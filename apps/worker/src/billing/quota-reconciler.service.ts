@@ -1,8 +1,9 @@
-import { periodBounds, periodOfDate } from '@apim/billing';
+import { anchorDaysInUse, anchoredPeriodOf, periodBounds } from '@apim/billing';
 import { QuotaCounter, type QuotaCommands } from '@apim/ratelimit';
 import type { DataSource } from 'typeorm';
 
 export interface QuotaReconcileResult {
+  /** The calendar period (anchor day 1) at the instant reconciled; anchored apps use their own. */
   period: string;
   apps: number;
   raised: number;
@@ -14,8 +15,9 @@ export interface QuotaReconcileResult {
  * could not be reached are never billable — so a counter above the rollups is normal and is left
  * alone. A counter below the rollups means Redis lost writes (restart, failover, flush): it is
  * raised to the rollups' billable sum, so the quota is enforced on what was really billed.
- * Rule: counter := max(counter, rollup billable for the current period) — QuotaCounter.raiseTo,
- * which owns the key, its TTL and the script.
+ * Rule: counter := max(counter, rollup billable for the app's current anchored period) —
+ * QuotaCounter.raiseTo, which owns the key, its TTL and the script. The period is decided by
+ * Redis' clock (the gateway's), and raiseTo writes only while it is still the current one.
  */
 export class QuotaReconciler {
   private readonly quota: QuotaCounter;
@@ -24,24 +26,31 @@ export class QuotaReconciler {
     private readonly ds: DataSource,
     redis: QuotaCommands,
     prefix: string,
+    clockOffsetKey?: string,
   ) {
-    this.quota = new QuotaCounter(redis, prefix);
+    this.quota = new QuotaCounter(redis, prefix, clockOffsetKey);
   }
 
-  async reconcile(now = new Date()): Promise<QuotaReconcileResult> {
-    const period = periodOfDate(now);
-    const { startsAt, endsAt } = periodBounds(period);
-    const rows: { app_id: string; billable: string }[] = await this.ds.query(
-      `SELECT app_id, SUM(billable) AS billable FROM usage_hourly
-        WHERE bucket >= $1 AND bucket < $2 AND app_id IS NOT NULL
-        GROUP BY app_id HAVING SUM(billable) > 0`,
-      [startsAt, endsAt],
-    );
-    if (rows.length === 0) return { period, apps: 0, raised: 0 };
-    const raised = await this.quota.raiseTo(
-      rows.map((r) => ({ appId: r.app_id, value: r.billable })),
-      now,
-    );
-    return { period, apps: rows.length, raised };
+  /** `now` defaults to Redis' clock; pass one only to pin the periods summed (raiseTo still checks Redis'). */
+  async reconcile(now?: Date): Promise<QuotaReconcileResult> {
+    const at = now ?? (await this.quota.now());
+    const query = (sql: string, params: unknown[]) => this.ds.query(sql, params);
+    let apps = 0;
+    let raised = 0;
+    for (const anchorDay of await anchorDaysInUse(query)) {
+      const period = anchoredPeriodOf(at, anchorDay);
+      const { startsAt, endsAt } = periodBounds(period, anchorDay);
+      const rows: { app_id: string; billable: string }[] = await this.ds.query(
+        `SELECT app_id, SUM(billable) AS billable FROM usage_hourly
+          WHERE bucket >= $1 AND bucket < $2 AND app_id IS NOT NULL
+            AND app_id IN (SELECT app_id FROM subscriptions WHERE billing_anchor_day = $3)
+          GROUP BY app_id HAVING SUM(billable) > 0`,
+        [startsAt, endsAt, anchorDay],
+      );
+      if (rows.length === 0) continue;
+      apps += rows.length;
+      raised += await this.quota.raiseTo(rows.map((r) => ({ appId: r.app_id, value: r.billable, period, anchorDay })));
+    }
+    return { period: anchoredPeriodOf(at, 1), apps, raised };
   }
 }

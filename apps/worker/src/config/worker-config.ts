@@ -61,8 +61,20 @@ export const workerConfigSchema = z
     KEY_EXPIRY_CHECK_MS: env.int(3_600_000, 100),
     /** How often the outbox is relayed to deliveries, notifications and the delivery queue. */
     OUTBOX_POLL_MS: env.int(1_000, 10),
+    /**
+     * Tests only (refused unless NODE_ENV is test or development): quota periods are decided by
+     * Redis TIME plus the offset at `redisKeys.testClockOffset(REDIS_PREFIX)`, as in the gateway.
+     */
+    APIM_TEST_CLOCK: env.bool(false),
   })
   .superRefine((c, ctx) => {
+    if (c.APIM_TEST_CLOCK && !isDevEnvironment(c.NODE_ENV)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['APIM_TEST_CLOCK'],
+        message: 'only allowed when NODE_ENV is test or development',
+      });
+    }
     if (!isDevEnvironment(c.NODE_ENV) && c.WEBHOOK_SECRET_KEY === DEV_WEBHOOK_SECRET_KEY) {
       ctx.addIssue({
         code: 'custom',

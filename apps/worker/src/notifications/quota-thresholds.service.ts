@@ -1,5 +1,6 @@
-import { periodOfDate } from '@apim/billing';
+import { anchoredPeriodOf } from '@apim/billing';
 import { redisKeys } from '@apim/contracts';
+import { QuotaCounter } from '@apim/ratelimit';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 
@@ -9,25 +10,36 @@ export const QUOTA_THRESHOLDS = [80, 100] as const;
  * Announces `quota.threshold` at 80 % and 100 % of an app's monthly quota, once each per app and
  * period (the outbox `dedupe_key` makes a second announcement impossible, across replicas too).
  * Runs right after the quota reconciler, on the counters it has just made honest:
- * counter = max(gateway count, billed rollups).
+ * counter = max(gateway count, billed rollups). Each app's period is its anchored one, by Redis'
+ * clock (the gateway's); `period` in the event names it.
  */
 export class QuotaThresholds {
+  private readonly clock: QuotaCounter;
+
   constructor(
     private readonly ds: DataSource,
     private readonly redis: Redis,
     private readonly prefix: string,
-  ) {}
+    clockOffsetKey?: string,
+  ) {
+    this.clock = new QuotaCounter(redis, prefix, clockOffsetKey);
+  }
 
-  async check(now = new Date()): Promise<number> {
-    const period = periodOfDate(now);
-    const apps: { id: string; consumer_id: string; name: string; monthly_quota: string }[] = await this.ds.query(
-      `SELECT a.id, a.consumer_id, a.name, p.monthly_quota FROM apps a JOIN plans p ON p.id = a.plan_id
-        WHERE a.deleted_at IS NULL AND p.monthly_quota IS NOT NULL AND p.monthly_quota > 0`,
-    );
+  async check(now?: Date): Promise<number> {
+    const at = now ?? (await this.clock.now());
+    const apps: { id: string; consumer_id: string; name: string; monthly_quota: string; anchor: number }[] =
+      await this.ds.query(
+        `SELECT a.id, a.consumer_id, a.name, p.monthly_quota,
+                COALESCE((SELECT s.billing_anchor_day FROM subscriptions s WHERE s.app_id = a.id
+                           ORDER BY s.valid_from DESC LIMIT 1), 1) AS anchor
+           FROM apps a JOIN plans p ON p.id = a.plan_id
+          WHERE a.deleted_at IS NULL AND p.monthly_quota IS NOT NULL AND p.monthly_quota > 0`,
+      );
     if (apps.length === 0) return 0;
     // One GET per key (not MGET): with Redis Cluster each app's key lives in its own slot.
     const pipeline = this.redis.pipeline();
-    for (const a of apps) pipeline.get(redisKeys.quota(this.prefix, a.id, period));
+    const periods = apps.map((a) => anchoredPeriodOf(at, Number(a.anchor)));
+    for (const [i, a] of apps.entries()) pipeline.get(redisKeys.quota(this.prefix, a.id, periods[i]!));
     const counters = (await pipeline.exec()) ?? [];
     let announced = 0;
     for (const [i, a] of apps.entries()) {
@@ -35,6 +47,7 @@ export class QuotaThresholds {
       if (err) throw err;
       const used = Number(value ?? 0);
       const limit = Number(a.monthly_quota);
+      const period = periods[i]!;
       for (const threshold of QUOTA_THRESHOLDS) {
         if (used * 100 < limit * threshold) continue;
         const data = { appId: a.id, appName: a.name, consumerId: a.consumer_id, period, threshold, used, limit };

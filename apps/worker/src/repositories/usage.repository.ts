@@ -107,8 +107,12 @@ export class UsageRepository {
         await upsertRollups(em, agg.rows.slice(i, i + this.chunkRows));
       }
       if (agg.periods.length === 0) return { outcome: 'applied', closedPeriods: [] };
+      // The event months that overlap a closed period: a calendar one, or an anchored one begun the month before.
       const closed: { period: string }[] = await em.query(
-        `SELECT period FROM billing_periods WHERE status = 'closed' AND period = ANY($1::text[])`,
+        `SELECT m AS period FROM unnest($1::text[]) m
+          WHERE EXISTS (SELECT 1 FROM billing_periods p WHERE p.status = 'closed'
+                          AND p.starts_at < (m || '-01T00:00:00Z')::timestamptz + interval '1 month'
+                          AND p.ends_at > (m || '-01T00:00:00Z')::timestamptz)`,
         [agg.periods],
       );
       return { outcome: 'applied', closedPeriods: closed.map((c) => c.period) };

@@ -4,8 +4,10 @@ import { bigintToNumber } from './transformers';
 @Entity({ name: 'billing_periods' })
 export class BillingPeriodEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
-  /** "YYYY-MM", UTC calendar month. */
+  /** "YYYY-MM": the month the period starts in. With `anchorDay` d it runs [YYYY-MM-d, next month's d), UTC. */
   @Column('char', { length: 7 }) period: string;
+  /** Billing anchor day of the apps it bills (1 = calendar month). Unique with `period`. */
+  @Column('smallint', { name: 'anchor_day', default: 1 }) anchorDay: number;
   @Column('timestamptz', { name: 'starts_at' }) startsAt: Date;
   @Column('timestamptz', { name: 'ends_at' }) endsAt: Date;
   @Column('text') status: 'open' | 'closed';

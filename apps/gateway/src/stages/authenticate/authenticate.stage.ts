@@ -135,15 +135,20 @@ export class AuthenticateStage implements Stage {
     this.admit(ctx, r, s);
   }
 
-  /** The policy header only changes with the plan (rebuilt on reload) and, with a quota, the month. */
-  private readonly policies = new WeakMap<PlanEntry, { until: number; value: string }>();
+  /**
+   * The policy header only changes with the plan (rebuilt on reload) and, with a quota, the
+   * period (its `w` is the period's length): one entry per plan and anchor day.
+   */
+  private readonly policies = new WeakMap<PlanEntry, Map<number, { until: number; value: string }>>();
 
-  private policyFor(plan: PlanEntry, at: number): string {
-    const hit = this.policies.get(plan);
+  private policyFor(plan: PlanEntry, at: number, anchorDay: number): string {
+    let byAnchor = this.policies.get(plan);
+    const hit = byAnchor?.get(anchorDay);
     if (hit && at < hit.until && (plan.monthlyQuota === null || at >= hit.until - 28 * 86_400_000)) return hit.value;
     const d = new Date(at);
-    const value = policyHeader(plan, d);
-    this.policies.set(plan, { until: nextPeriodStart(d).getTime(), value });
+    const value = policyHeader(plan, d, anchorDay);
+    if (byAnchor === undefined) this.policies.set(plan, (byAnchor = new Map()));
+    byAnchor.set(anchorDay, { until: nextPeriodStart(d, anchorDay).getTime(), value });
     return value;
   }
 
@@ -153,18 +158,19 @@ export class AuthenticateStage implements Stage {
    * one window from now. The rate-limit stage replaces it with the real figures when it runs.
    * Rebuilt at most once a second (the monthly reset counts down).
    */
-  private readonly fallbacks = new WeakMap<PlanEntry, { second: number; value: string }>();
+  private readonly fallbacks = new WeakMap<PlanEntry, { second: number; anchorDay: number; value: string }>();
 
-  private fallbackFor(plan: PlanEntry, at: number): string {
+  private fallbackFor(plan: PlanEntry, at: number, anchorDay: number): string {
     const second = Math.floor(at / 1000);
     const hit = this.fallbacks.get(plan);
-    if (hit && hit.second === second) return hit.value;
+    if (hit && hit.second === second && hit.anchorDay === anchorDay) return hit.value;
     const value = rateLimitHeader(
       plan,
       { remaining: plan.requests, resetSeconds: windowSeconds(plan.per), quotaUsed: 0 },
       new Date(at),
+      anchorDay,
     );
-    this.fallbacks.set(plan, { second, value });
+    this.fallbacks.set(plan, { second, anchorDay, value });
     return value;
   }
 
@@ -180,8 +186,9 @@ export class AuthenticateStage implements Stage {
     ctx.key = r;
     ctx.app = app;
     ctx.plan = plan;
-    ctx.headers['ratelimit-policy'] = this.policyFor(plan, ctx.receivedAt);
-    ctx.headers.ratelimit = this.fallbackFor(plan, ctx.receivedAt);
+    const anchorDay = app.billingAnchorDay ?? 1;
+    ctx.headers['ratelimit-policy'] = this.policyFor(plan, ctx.receivedAt, anchorDay);
+    ctx.headers.ratelimit = this.fallbackFor(plan, ctx.receivedAt, anchorDay);
     const status = s.consumerStatus(app.consumerId);
     if (status === 'suspended') throw new AppError('consumer_suspended', 'The consumer owning this key is suspended');
     if (status === 'pending')

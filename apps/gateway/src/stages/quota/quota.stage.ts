@@ -4,7 +4,7 @@ import type { RequestContext } from '../../pipeline/request-context';
 import type { Stage } from '../../pipeline/stage';
 
 /**
- * Monthly quota (UTC calendar month). Checked and counted by the same script as the rate limit
+ * Quota per billing period (the app's anchored month, UTC, by Redis TIME). Checked and counted by the same script as the rate limit
  * (one round trip); this stage turns its verdict into the answer. Nothing was consumed for a
  * refused call.
  */
@@ -19,7 +19,7 @@ export class QuotaStage implements Stage {
         `The monthly quota of ${ctx.plan!.monthlyQuota} calls is used up`,
         undefined,
         {
-          'retry-after': String(retryAfterSeconds(d, new Date(ctx.receivedAt))),
+          'retry-after': String(retryAfterSeconds(d, new Date(ctx.receivedAt), ctx.app!.billingAnchorDay ?? 1)),
         },
       );
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { redisKeys, periodOf } from '@apim/contracts';
+import { redisKeys } from '@apim/contracts';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
 import {
@@ -7,7 +7,6 @@ import {
   type LimitKeys,
   type LocalLimit,
   LocalLimiter,
-  nextPeriodStart,
   QuotaCounter,
   type RateLimiter,
   rateLimitHeader,
@@ -46,30 +45,21 @@ export class RateLimitStage implements Stage {
     private readonly logger: Logger,
   ) {}
 
-  private periodUntil = 0;
-  private periodValue = '';
+  /**
+   * Per app, its Redis keys (built once, not on every request). The quota key is a base: the
+   * script appends the app's anchored period, computed from Redis TIME and `anchorDay` — the
+   * gateway's own clock never picks the period.
+   */
+  private readonly appKeys = new Map<string, LimitKeys>();
 
-  /** periodOf(now), recomputed only when a month boundary passes (it is on every request). */
-  private period(at: number): string {
-    if (at >= this.periodUntil || at < this.periodUntil - 32 * 86_400_000) {
-      const d = new Date(at);
-      this.periodValue = periodOf(d);
-      this.periodUntil = nextPeriodStart(d).getTime();
-    }
-    return this.periodValue;
-  }
-
-  /** Per app, its two Redis keys for the current period (built once, not on every request). */
-  private readonly appKeys = new Map<string, LimitKeys & { period: string }>();
-
-  private keysFor(appId: string, period: string): LimitKeys {
+  private keysFor(appId: string, anchorDay: number): LimitKeys {
     let k = this.appKeys.get(appId);
-    if (k === undefined || k.period !== period) {
+    if (k === undefined || k.anchorDay !== anchorDay) {
       if (this.appKeys.size >= 100_000) this.appKeys.clear();
       k = {
         rateLimit: redisKeys.rateLimit(this.redisPrefix, appId),
-        quota: QuotaCounter.key(this.redisPrefix, appId, period),
-        period,
+        quota: QuotaCounter.base(this.redisPrefix, appId),
+        anchorDay,
       };
       this.appKeys.set(appId, k);
     }
@@ -80,8 +70,7 @@ export class RateLimitStage implements Stage {
   run(ctx: RequestContext): Promise<void> {
     const plan = ctx.plan!;
     const now = new Date(ctx.receivedAt);
-    const keys = this.keysFor(ctx.app!.id, this.period(ctx.receivedAt));
-    ctx.quotaKey = keys.quota;
+    const keys = this.keysFor(ctx.app!.id, ctx.app!.billingAnchorDay ?? 1);
     const member = `${this.memberPrefix}${(this.seq++).toString(36)}`;
     return new Promise<void>((resolve, reject) => {
       this.limiter.admitWith(keys, plan, member, now, (err, decision) => {
@@ -107,8 +96,11 @@ export class RateLimitStage implements Stage {
 
   private decided(ctx: RequestContext, plan: PlanEntry, decision: LimitDecision, now: Date): void {
     ctx.decision = decision;
+    // The counter the script took a unit from (refunded there if the call ends up not billable).
+    if (decision.quotaPeriod !== undefined)
+      ctx.quotaKey = QuotaCounter.key(this.redisPrefix, ctx.app!.id, decision.quotaPeriod);
     if (decision.verdict === 'allowed') this.local.record(ctx.app!.id, this.limitsOf(plan), ctx.receivedAt);
-    ctx.headers.ratelimit = rateLimitHeader(plan, decision, now);
+    ctx.headers.ratelimit = rateLimitHeader(plan, decision, now, ctx.app!.billingAnchorDay ?? 1);
     if (decision.verdict === 'rate_limited') {
       const limit = plan.limits[decision.limitIndex ?? 0] ?? plan.limits[0];
       throw new AppError('rate_limited', `At most ${limit.requests} requests per ${limit.per}`, undefined, {

@@ -17,6 +17,8 @@ import {
   type CreatePortalAppBody,
   listAppsQuery,
   type ListAppsQuery,
+  updateAdminAppBody,
+  type UpdateAdminAppBody,
   updateAppBody,
   type UpdateAppBody,
 } from './apps.dto';
@@ -63,14 +65,18 @@ export class AppsController {
   @Patch(':id')
   @Roles('admin')
   @ApiDoc({
-    summary: 'Rename or change plan (kept as subscription history)',
+    summary: 'Rename, change plan (kept as subscription history) or set the billing anchor day',
+    description:
+      'billingAnchorDay (1–28) moves where the quota period and statements start; 409 conflict once a ' +
+      'closed billing period covers the app.',
     ids: ['id'],
-    body: updateAppBody,
+    body: updateAdminAppBody,
     response: appResponse,
+    errors: [409],
   })
   update(
     @Param('id', UuidPipe) id: string,
-    @Body(new ZodPipe(updateAppBody)) body: UpdateAppBody,
+    @Body(new ZodPipe(updateAdminAppBody)) body: UpdateAdminAppBody,
     @Ctx() ctx: RequestContext,
     @CurrentUser() user: AuthUser,
   ) {

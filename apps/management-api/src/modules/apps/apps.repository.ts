@@ -61,12 +61,43 @@ export class AppsRepository {
     await em.query('UPDATE apps SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL', [id]);
   }
 
-  /** Subscription history: the current row has valid_to NULL (one per app, by unique index). */
-  async openSubscription(em: EntityManager, appId: string, planId: string, at?: string): Promise<void> {
+  /**
+   * Subscription history: the current row has valid_to NULL (one per app, by unique index).
+   * Every row of an app carries the same billing anchor day.
+   */
+  async openSubscription(
+    em: EntityManager,
+    appId: string,
+    planId: string,
+    at?: string,
+    billingAnchorDay = 1,
+  ): Promise<void> {
     await em.query(
-      'INSERT INTO subscriptions (app_id, plan_id, valid_from) VALUES ($1, $2, COALESCE($3::timestamptz, now()))',
-      [appId, planId, at ?? null],
+      `INSERT INTO subscriptions (app_id, plan_id, valid_from, billing_anchor_day)
+       VALUES ($1, $2, COALESCE($3::timestamptz, now()), $4)`,
+      [appId, planId, at ?? null, billingAnchorDay],
     );
+  }
+
+  /** Sets the app's billing anchor day on every one of its subscription rows. */
+  async setBillingAnchorDay(em: EntityManager, appId: string, day: number): Promise<void> {
+    await em.query('UPDATE subscriptions SET billing_anchor_day = $2 WHERE app_id = $1', [appId, day]);
+  }
+
+  /**
+   * Whether a closed billing period of the app's anchor day overlaps its subscriptions: it has
+   * been billed (with or without a statement), so its periods can no longer move.
+   */
+  async hasBeenBilled(em: EntityManager, appId: string): Promise<boolean> {
+    const [row] = await em.query(
+      `SELECT EXISTS (
+         SELECT 1 FROM billing_periods p
+          WHERE p.status = 'closed'
+            AND p.anchor_day = (SELECT billing_anchor_day FROM subscriptions WHERE app_id = $1 ORDER BY valid_from DESC LIMIT 1)
+            AND p.ends_at > (SELECT MIN(valid_from) FROM subscriptions WHERE app_id = $1)) AS billed`,
+      [appId],
+    );
+    return row?.billed === true;
   }
 
   /**

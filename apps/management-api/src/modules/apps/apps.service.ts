@@ -22,6 +22,7 @@ export function toAppResponse(a: AppEntity): AppResponse {
     consumerId: a.consumerId,
     name: a.name,
     planId: a.planId,
+    billingAnchorDay: a.billingAnchorDay ?? 1,
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
   };
@@ -72,7 +73,7 @@ export class AppsService {
   async create(
     ctx: RequestContext,
     user: AuthUser,
-    v: { consumerId: string; name: string; planId: string },
+    v: { consumerId: string; name: string; planId: string; billingAnchorDay?: number },
     policy: PlanPolicy,
   ): Promise<AppResponse> {
     assertMayProvision(user);
@@ -88,15 +89,16 @@ export class AppsService {
         throw new AppError('limit_reached', `A consumer may have at most ${max} apps; delete one first`);
       }
       const app = await this.apps.insert(tx.em, { consumerId: v.consumerId, name: v.name, planId: v.planId });
-      await this.apps.openSubscription(tx.em, app.id, v.planId);
+      await this.apps.openSubscription(tx.em, app.id, v.planId, undefined, v.billingAnchorDay ?? 1);
+      const created = { ...toAppResponse(app), billingAnchorDay: v.billingAnchorDay ?? 1 };
       await this.audit.record(tx.em, ctx, {
         action: 'app.create',
         entityType: 'app',
         entityId: app.id,
-        after: toAppResponse(app),
+        after: created,
       });
       tx.changed({ kind: 'app', id: app.id });
-      return toAppResponse(app);
+      return created;
     });
   }
 
@@ -111,19 +113,32 @@ export class AppsService {
     return this.uow.run(async (tx) => {
       const before = await this.findOwned(owner, id, tx.em, true);
       const planChanges = body.planId !== undefined && body.planId !== before.planId;
+      const anchorChanges = body.billingAnchorDay !== undefined && body.billingAnchorDay !== before.billingAnchorDay;
+      if (anchorChanges) {
+        // Moving the anchor of a billed app would bill days twice or never (its closed periods
+        // stay where they were): it is fixed once the first period covering it has closed.
+        if (await this.apps.hasBeenBilled(tx.em, id)) {
+          throw new AppError(
+            'conflict',
+            'The billing anchor day cannot change once a closed billing period covers the app',
+          );
+        }
+        await this.apps.setBillingAnchorDay(tx.em, id, body.billingAnchorDay!);
+      }
       if (planChanges) {
         assertMayProvision(user);
         await this.assertPlanAllowed(tx.em, body.planId!, policy);
-        // Plan history for billing: close the current subscription, open the next one.
+        // Plan history for billing: close the current subscription, open the next one (same anchor).
         const at = await this.apps.closeSubscription(tx.em, id);
-        await this.apps.openSubscription(tx.em, id, body.planId!, at);
+        await this.apps.openSubscription(tx.em, id, body.planId!, at, body.billingAnchorDay ?? before.billingAnchorDay);
       }
       const after = await this.apps.update(tx.em, id, {
         ...(body.name !== undefined && { name: body.name }),
         ...(planChanges && { planId: body.planId }),
       });
+      if (anchorChanges) tx.changed({ kind: 'app', id });
       await this.audit.record(tx.em, ctx, {
-        action: planChanges ? 'app.change_plan' : 'app.update',
+        action: planChanges ? 'app.change_plan' : anchorChanges ? 'app.change_billing_anchor' : 'app.update',
         entityType: 'app',
         entityId: id,
         before: toAppResponse(before),

@@ -43,6 +43,9 @@ export const CHARGEBACK_COLUMNS: CsvColumn<ChargebackLine>[] = [
   num('overageAmount', (r) => r.overageAmount),
   num('total', (r) => r.total),
   text('currency', (r) => r.currency),
+  text('periodStart', (r) => r.periodStart),
+  text('periodEnd', (r) => r.periodEnd),
+  num('billingAnchorDay', (r) => r.billingAnchorDay),
 ];
 
 /** Per currency, never summed across currencies. */
@@ -160,7 +163,11 @@ export class ReportsController {
   @Get('reports/chargeback')
   @ApiProduces('application/json', 'text/csv')
   @ApiDoc({
-    summary: 'Chargeback: one line per consumer × app × plan for a UTC month (JSON or streamed CSV)',
+    summary:
+      'Chargeback: one line per consumer × app × plan for the billing periods starting in a month (JSON or streamed CSV)',
+    description:
+      "period=YYYY-MM: each app's billing period that starts in that month — the calendar month for anchor day 1, " +
+      '[YYYY-MM-d, next month-d) for an app anchored on day d. Lines carry periodStart, periodEnd, billingAnchorDay.',
     query: chargebackQuery,
     response: chargebackResponse,
   })
@@ -191,7 +198,14 @@ export class ReportsController {
       currency,
       total,
     }));
-    sendJson(res, { period: cb.period, status: cb.status, lines, subtotals, totals: currencyTotals(lines) });
+    sendJson(res, {
+      period: cb.period,
+      status: cb.status,
+      periods: cb.periods,
+      lines,
+      subtotals,
+      totals: currencyTotals(lines),
+    });
   }
 
   @Get('reports/reconciliation')

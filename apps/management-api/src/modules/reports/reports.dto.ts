@@ -62,7 +62,12 @@ export const usageReportResponse = z.object({
 });
 
 export const chargebackLine = z.object({
-  period: z.string(),
+  period: z.string().describe('YYYY-MM: the month the billing period starts in'),
+  periodStart: z.iso
+    .datetime()
+    .describe("First instant of the app's billing period: the period's month, its billing anchor day, 00:00 UTC"),
+  periodEnd: z.iso.datetime().describe('First instant after it: the next month, same day (exclusive)'),
+  billingAnchorDay: z.number().int().min(1).max(28).describe('1 = calendar month'),
   consumerId: uuid,
   consumerName: z.string(),
   costCenter: z.string().nullable(),
@@ -80,7 +85,21 @@ export const chargebackLine = z.object({
 export type ChargebackLine = z.infer<typeof chargebackLine>;
 export const chargebackResponse = z.object({
   period: z.string(),
-  status: z.enum(['open', 'closed']).describe('open: computed live from rollups; closed: read from statements'),
+  status: z
+    .enum(['open', 'closed'])
+    .describe(
+      'open: computed live from rollups; closed: read from statements (closed only when every anchored period is)',
+    ),
+  periods: z
+    .array(
+      z.object({
+        billingAnchorDay: z.number().int().min(1).max(28),
+        startsAt: z.iso.datetime(),
+        endsAt: z.iso.datetime(),
+        status: z.enum(['open', 'closed']),
+      }),
+    )
+    .describe('The billing periods named `period`: one per anchor day in use (1 = the calendar month)'),
   lines: z.array(chargebackLine),
   subtotals: z
     .array(z.object({ consumerId: uuid, currency: z.string(), total: z.string() }))

@@ -83,13 +83,29 @@ export class ReportsRepository {
     }
   }
 
-  async periodStatus(period: string): Promise<'open' | 'closed'> {
-    const [row] = await this.read(`SELECT status FROM billing_periods WHERE period = $1`, [period]);
+  async periodStatus(period: string, anchorDay = 1): Promise<'open' | 'closed'> {
+    const [row] = await this.read(`SELECT status FROM billing_periods WHERE period = $1 AND anchor_day = $2`, [
+      period,
+      anchorDay,
+    ]);
     return row?.status === 'closed' ? 'closed' : 'open';
   }
 
-  /** A closed period, from its statements: one line per statement × plan, adjustments on their own lines. */
-  async *closedChargeback(period: string): AsyncGenerator<ChargebackLine> {
+  /** Anchor days with apps on them or with a period row named `period` (1 always), ascending. */
+  async anchorDays(period: string): Promise<number[]> {
+    const rows = await this.read(
+      `SELECT DISTINCT billing_anchor_day AS day FROM subscriptions
+        UNION SELECT anchor_day FROM billing_periods WHERE period = $1`,
+      [period],
+    );
+    return [...new Set([1, ...rows.map((r) => Number(r.day))])].sort((a, b) => a - b);
+  }
+
+  /**
+   * A closed period of one anchor day, from its statements: one line per statement × plan,
+   * adjustments on their own lines.
+   */
+  async *closedChargeback(period: string, anchorDay = 1): AsyncGenerator<ChargebackLine> {
     const rows = this.stream<Record<string, string | null>>(
       `SELECT s.consumer_id, c.name AS consumer_name, c.cost_center, s.app_id, a.name AS app_name,
               CASE WHEN l.kind = 'adjustment' THEN COALESCE(pl.name, 'Adjustment') || ' (adjustment for ' || l.adjusts_period || ')'
@@ -99,7 +115,8 @@ export class ReportsRepository {
               SUM(l.requests) AS requests, MAX(l.included_requests) AS included, SUM(l.billable_requests) AS billable,
               COALESCE(SUM(l.amount) FILTER (WHERE l.kind = 'fee'), 0)::numeric(14,2)::text AS fee,
               COALESCE(SUM(l.amount) FILTER (WHERE l.kind <> 'fee'), 0)::numeric(14,2)::text AS overage,
-              SUM(l.amount)::numeric(14,2)::text AS total, COALESCE(l.pricing->>'currency', s.currency) AS currency
+              SUM(l.amount)::numeric(14,2)::text AS total, COALESCE(l.pricing->>'currency', s.currency) AS currency,
+              p.starts_at, p.ends_at
          FROM billing_statement_lines l
          JOIN billing_statements s ON s.id = l.statement_id
          JOIN billing_periods p ON p.id = s.period_id
@@ -107,16 +124,19 @@ export class ReportsRepository {
          JOIN consumers c ON c.id = s.consumer_id
          LEFT JOIN plans pl ON pl.id = l.plan_id
          LEFT JOIN plan_prices pp ON pp.id = l.price_version_id
-        WHERE p.period = $1
+        WHERE p.period = $1 AND p.anchor_day = $2
         GROUP BY s.consumer_id, c.name, c.cost_center, s.app_id, a.name, COALESCE(l.pricing->>'currency', s.currency), l.plan_id, pl.name,
                  (l.kind = 'adjustment'),
-                 l.adjusts_period, pp.id, pp.effective_from, p.starts_at
+                 l.adjusts_period, pp.id, pp.effective_from, p.starts_at, p.ends_at
         ORDER BY c.name, s.consumer_id, a.name, s.app_id, (l.kind = 'adjustment'), l.adjusts_period NULLS FIRST, plan`,
-      [period],
+      [period, anchorDay],
     );
     for await (const r of rows) {
       yield {
         period,
+        periodStart: new Date(r.starts_at as unknown as string).toISOString(),
+        periodEnd: new Date(r.ends_at as unknown as string).toISOString(),
+        billingAnchorDay: anchorDay,
         consumerId: r.consumer_id!,
         consumerName: r.consumer_name!,
         costCenter: r.cost_center,
@@ -134,24 +154,27 @@ export class ReportsRepository {
     }
   }
 
-  /** Adjustment lines already waiting on the open period's statements (late usage of closed months). */
-  async openAdjustments(period: string): Promise<ChargebackLine[]> {
+  /** Adjustment lines already waiting on the open period's statements (late usage of closed periods), one anchor day. */
+  async openAdjustments(period: string, anchorDay = 1): Promise<ChargebackLine[]> {
     const rows: Record<string, string | null>[] = await this.read(
       `SELECT s.consumer_id, c.name AS consumer_name, c.cost_center, s.app_id, a.name AS app_name,
               COALESCE(pl.name, 'Adjustment') || ' (adjustment for ' || l.adjusts_period || ')' AS plan,
-              l.requests, l.billable_requests, l.amount::text AS amount, s.currency
+              l.requests, l.billable_requests, l.amount::text AS amount, s.currency, p.starts_at, p.ends_at
          FROM billing_statement_lines l
          JOIN billing_statements s ON s.id = l.statement_id
          JOIN billing_periods p ON p.id = s.period_id
          JOIN apps a ON a.id = s.app_id
          JOIN consumers c ON c.id = s.consumer_id
          LEFT JOIN plans pl ON pl.id = l.plan_id
-        WHERE p.period = $1 AND l.kind = 'adjustment'
+        WHERE p.period = $1 AND p.anchor_day = $2 AND l.kind = 'adjustment'
         ORDER BY c.name, a.name, l.adjusts_period, l.created_at`,
-      [period],
+      [period, anchorDay],
     );
     return rows.map((r) => ({
       period,
+      periodStart: new Date(r.starts_at as unknown as string).toISOString(),
+      periodEnd: new Date(r.ends_at as unknown as string).toISOString(),
+      billingAnchorDay: anchorDay,
       consumerId: r.consumer_id!,
       consumerName: r.consumer_name!,
       costCenter: r.cost_center,
@@ -168,8 +191,8 @@ export class ReportsRepository {
     }));
   }
 
-  ratingInputs(period: string): Promise<PeriodRatingInputs> {
-    return loadRatingInputs(this.query, period);
+  ratingInputs(period: string, anchorDay = 1): Promise<PeriodRatingInputs> {
+    return loadRatingInputs(this.query, period, { anchorDay });
   }
 
   reconciliation(period: string): Promise<ReconciliationReport> {

@@ -8,14 +8,15 @@ import { ReportsRepository } from './reports.repository';
 const PER_HOUR = { second: 3600, minute: 60, hour: 1, day: 1 / 24 } as const;
 
 /** A chargeback line's plan: its name, and when its prices took effect if that was inside the period (a price change). */
-export function planLabel(name: string, effectiveFrom: string | null, period: string): string {
-  if (!effectiveFrom || effectiveFrom < periodBounds(period).startsAt.toISOString()) return name;
+export function planLabel(name: string, effectiveFrom: string | null, period: string, anchorDay = 1): string {
+  if (!effectiveFrom || effectiveFrom < periodBounds(period, anchorDay).startsAt.toISOString()) return name;
   return `${name} (prices from ${effectiveFrom.slice(0, 16).replace('T', ' ')} UTC)`;
 }
 
 export interface Chargeback {
   period: string;
   status: 'open' | 'closed';
+  periods: Array<{ billingAnchorDay: number; startsAt: string; endsAt: string; status: 'open' | 'closed' }>;
   lines: AsyncIterable<ChargebackLine>;
 }
 
@@ -36,46 +37,79 @@ export class ReportsService {
   }
 
   /**
-   * One line per consumer × app × plan. A closed period is read from its statements (never
-   * recomputed); an open one is rated live from the rollups and subscription history, with any
-   * adjustment lines already waiting on its statements.
+   * One line per consumer × app × plan. `period` names the billing periods that start in that
+   * month: the calendar month for apps on anchor day 1, [month + d, next month + d) for apps
+   * anchored on day d — each app's own period, in anchor-day order. A closed period is read
+   * from its statements (never recomputed); an open one is rated live from the rollups and
+   * subscription history, with any adjustment lines already waiting on its statements.
    */
   async chargeback(period: string): Promise<Chargeback> {
-    const status = await this.repo.periodStatus(period);
-    if (status === 'closed') return { period, status, lines: this.repo.closedChargeback(period) };
-    const inputs = await this.repo.ratingInputs(period);
-    const adjustments = await this.repo.openAdjustments(period);
-    async function* lines(): AsyncGenerator<ChargebackLine> {
-      for (const app of inputs.apps) {
-        const rated = ratePeriod({
-          period,
-          subscriptions: app.subscriptions,
-          plans: inputs.plans,
-          prices: inputs.prices,
-          usage: app.usage,
-        });
-        for (const c of rated.charges) {
-          yield {
-            period,
-            consumerId: app.consumerId,
-            consumerName: app.consumerName,
-            costCenter: app.costCenter,
-            appId: app.appId,
-            appName: app.appName,
-            plan: planLabel(c.planName, c.effectiveFrom, period),
-            requests: c.requests,
-            includedRequests: c.includedRequests,
-            billableRequests: c.billableRequests,
-            monthlyFee: c.monthlyFee,
-            overageAmount: c.overageAmount,
-            total: c.total,
-            currency: c.currency,
-          };
-        }
-      }
-      yield* adjustments;
+    const anchors = await this.repo.anchorDays(period);
+    const parts = await Promise.all(
+      anchors.map(async (anchorDay) => {
+        const b = periodBounds(period, anchorDay);
+        return {
+          billingAnchorDay: anchorDay,
+          startsAt: b.startsAt.toISOString(),
+          endsAt: b.endsAt.toISOString(),
+          status: await this.repo.periodStatus(period, anchorDay),
+        };
+      }),
+    );
+    const status = parts.every((p) => p.status === 'closed') ? 'closed' : 'open';
+    return { period, status, periods: parts, lines: this.linesOf(period, parts) };
+  }
+
+  private async *linesOf(
+    period: string,
+    parts: Array<{ billingAnchorDay: number; startsAt: string; endsAt: string; status: 'open' | 'closed' }>,
+  ): AsyncGenerator<ChargebackLine> {
+    for (const p of parts) {
+      if (p.status === 'closed') yield* this.repo.closedChargeback(period, p.billingAnchorDay);
+      else yield* this.openLines(period, p);
     }
-    return { period, status, lines: lines() };
+  }
+
+  /** An open period of one anchor day, rated live, then the adjustments waiting on it. */
+  private async *openLines(
+    period: string,
+    p: { billingAnchorDay: number; startsAt: string; endsAt: string },
+  ): AsyncGenerator<ChargebackLine> {
+    const anchorDay = p.billingAnchorDay;
+    const inputs = await this.repo.ratingInputs(period, anchorDay);
+    const adjustments = await this.repo.openAdjustments(period, anchorDay);
+    for (const app of inputs.apps) {
+      const rated = ratePeriod({
+        period,
+        anchorDay,
+        subscriptions: app.subscriptions,
+        plans: inputs.plans,
+        prices: inputs.prices,
+        usage: app.usage,
+      });
+      for (const c of rated.charges) {
+        yield {
+          period,
+          periodStart: p.startsAt,
+          periodEnd: p.endsAt,
+          billingAnchorDay: anchorDay,
+          consumerId: app.consumerId,
+          consumerName: app.consumerName,
+          costCenter: app.costCenter,
+          appId: app.appId,
+          appName: app.appName,
+          plan: planLabel(c.planName, c.effectiveFrom, period, anchorDay),
+          requests: c.requests,
+          includedRequests: c.includedRequests,
+          billableRequests: c.billableRequests,
+          monthlyFee: c.monthlyFee,
+          overageAmount: c.overageAmount,
+          total: c.total,
+          currency: c.currency,
+        };
+      }
+    }
+    yield* adjustments;
   }
 
   reconciliation(period = periodOfDate(new Date())) {

@@ -57,7 +57,9 @@ export const quotaStatus = z.object({
   appId: uuid,
   used: z.number().int().describe('Billable calls counted this period'),
   limit: z.number().int().nullable().describe("The plan's monthly quota; null = unlimited"),
-  resetsAt: z.iso.datetime(),
+  periodStart: z.iso.datetime().describe("Start of the app's current quota period (its billing anchor day, 00:00 UTC)"),
+  resetsAt: z.iso.datetime().describe('End of that period: the quota resets'),
+  billingAnchorDay: z.number().int().min(1).max(28),
 });
 
 export const usageResponse = z.object({ series: z.array(usagePoint) });

@@ -82,23 +82,38 @@ export class UsageRepository {
   }
 
   /** The owner's live apps with their plan's quota and the period's billable calls from the rollups. */
+  /**
+   * Each live app's quota, anchor day and billable calls in its current period. `periods` holds
+   * the current period of every anchor day (1–28, from @apim/billing): each app is summed over its own.
+   */
   async quotaBase(
     owner: Owner,
-    startsAt: Date,
-    endsAt: Date,
-  ): Promise<{ appId: string; limit: number | null; billable: number }[]> {
-    const rows: { id: string; monthly_quota: string | null; billable: string }[] = await this.ds.query(
-      `SELECT a.id, p.monthly_quota,
-              COALESCE((SELECT SUM(u.billable) FROM usage_hourly u WHERE u.app_id = a.id AND u.bucket >= $2 AND u.bucket < $3), 0) AS billable
-         FROM apps a JOIN plans p ON p.id = a.plan_id
-        WHERE a.deleted_at IS NULL AND ($1::uuid IS NULL OR a.consumer_id = $1::uuid)
+    periods: ReadonlyArray<{ anchorDay: number; startsAt: Date; endsAt: Date }>,
+  ): Promise<{ appId: string; limit: number | null; billable: number; anchorDay: number }[]> {
+    const rows: { id: string; monthly_quota: string | null; billable: string; anchor: number }[] = await this.ds.query(
+      `WITH per AS (SELECT * FROM unnest($2::int[], $3::timestamptz[], $4::timestamptz[]) AS t(anchor, starts_at, ends_at)),
+            a AS (SELECT a.id, a.created_at, p.monthly_quota,
+                         COALESCE((SELECT s.billing_anchor_day FROM subscriptions s WHERE s.app_id = a.id
+                                    ORDER BY s.valid_from DESC LIMIT 1), 1) AS anchor
+                    FROM apps a JOIN plans p ON p.id = a.plan_id
+                   WHERE a.deleted_at IS NULL AND ($1::uuid IS NULL OR a.consumer_id = $1::uuid))
+       SELECT a.id, a.monthly_quota, a.anchor,
+              COALESCE((SELECT SUM(u.billable) FROM usage_hourly u
+                         WHERE u.app_id = a.id AND u.bucket >= per.starts_at AND u.bucket < per.ends_at), 0) AS billable
+         FROM a JOIN per ON per.anchor = a.anchor
         ORDER BY a.created_at, a.id`,
-      [owner.all ? null : owner.consumerId, startsAt, endsAt],
+      [
+        owner.all ? null : owner.consumerId,
+        periods.map((p) => p.anchorDay),
+        periods.map((p) => p.startsAt),
+        periods.map((p) => p.endsAt),
+      ],
     );
     return rows.map((r) => ({
       appId: r.id,
       limit: r.monthly_quota === null ? null : Number(r.monthly_quota),
       billable: Number(r.billable),
+      anchorDay: Number(r.anchor),
     }));
   }
 }

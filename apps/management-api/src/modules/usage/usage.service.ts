@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { periodBounds, periodOfDate } from '@apim/billing';
+import { anchoredPeriodOf, periodBounds } from '@apim/billing';
 import { redisKeys } from '@apim/contracts';
 import type { Redis } from 'ioredis';
 import type { Owner } from '../../common/auth/auth-user';
@@ -32,26 +32,39 @@ export class UsageService {
   }
 
   /**
-   * Series plus each app's quota for the current period. `used` is the larger of the gateway's
-   * counter (admissions, counted at once) and the rollups' billable sum (exact, seconds behind):
-   * the same rule the worker uses to repair counters.
+   * Series plus each app's quota for its current period (anchored on its billing anchor day).
+   * `used` is the larger of the gateway's counter (admissions, counted at once) and the rollups'
+   * billable sum (exact, seconds behind): the same rule the worker uses to repair counters.
    */
   async portal(owner: Owner, q: PortalUsageQuery, now = new Date()) {
     const { series } = await this.series(owner, q);
-    const { period, startsAt, endsAt } = periodBounds(periodOfDate(now));
-    const apps = await this.repo.quotaBase(owner, startsAt, endsAt);
+    const periods = Array.from({ length: 28 }, (_, i) => {
+      const anchorDay = i + 1;
+      return { anchorDay, ...periodBounds(anchoredPeriodOf(now, anchorDay), anchorDay) };
+    });
+    const apps = await this.repo.quotaBase(owner, periods);
     let counters: (string | null)[] = [];
     if (apps.length) {
-      counters = await this.redis
-        .mget(apps.map((a) => redisKeys.quota(this.config.REDIS_PREFIX, a.appId, period)))
+      // One GET per key (not MGET): with Redis Cluster each app's key lives in its own slot.
+      const pipeline = this.redis.pipeline();
+      for (const a of apps)
+        pipeline.get(redisKeys.quota(this.config.REDIS_PREFIX, a.appId, periods[a.anchorDay - 1]!.period));
+      counters = await pipeline
+        .exec()
+        .then((r) => (r ?? []).map(([err, v]) => (err ? null : (v as string | null))))
         .catch(() => apps.map(() => null));
     }
-    const quotas = apps.map((a, i) => ({
-      appId: a.appId,
-      limit: a.limit,
-      used: Math.max(a.billable, Number(counters[i] ?? 0)),
-      resetsAt: endsAt.toISOString(),
-    }));
+    const quotas = apps.map((a, i) => {
+      const p = periods[a.anchorDay - 1]!;
+      return {
+        appId: a.appId,
+        limit: a.limit,
+        used: Math.max(a.billable, Number(counters[i] ?? 0)),
+        periodStart: p.startsAt.toISOString(),
+        resetsAt: p.endsAt.toISOString(),
+        billingAnchorDay: a.anchorDay,
+      };
+    });
     return { series, quotas };
   }
 }

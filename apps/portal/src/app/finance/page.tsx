@@ -14,7 +14,7 @@ import {
 } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
-import { fmtInt, fmtMoney, recentPeriods } from '@/lib/format';
+import { fmtBillingSpan, fmtInt, fmtMoney, ordinalDay, recentPeriods } from '@/lib/format';
 import { sumMoney } from '@/lib/money';
 import type { ChargebackLine } from '@/lib/types';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
@@ -151,7 +151,8 @@ export default async function ChargebackPage({
           <Text size="xs" c="dimmed" p="sm">
             Amounts are exact decimals; subtotals and totals are per currency, never added across currencies. A plan
             whose prices changed during the month has one line per price version, marked with the instant the new prices
-            took effect.
+            took effect. An app with a billing anchor day is billed from that day: its line names the days it covers
+            (the period that starts in {period}, UTC).
           </Text>
         </Paper>
       )}
@@ -178,7 +179,14 @@ function GroupRows({ label, lines, showConsumer }: { label: string; lines: Charg
               </Text>
             ) : null}
           </TableTd>
-          <TableTd>{l.appName}</TableTd>
+          <TableTd>
+            {l.appName}
+            {(l.billingAnchorDay ?? 1) !== 1 ? (
+              <Text size="xs" c="dimmed" data-testid="anchored-period">
+                {fmtBillingSpan(l.periodStart, l.periodEnd)} (billed from the {ordinalDay(l.billingAnchorDay!)})
+              </Text>
+            ) : null}
+          </TableTd>
           <TableTd>{l.plan}</TableTd>
           <TableTd ta="right">{fmtInt(l.requests)}</TableTd>
           <TableTd ta="right">{fmtInt(l.includedRequests)}</TableTd>

@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
-import { Button, Group, Modal, Select, Stack, TextInput } from '@mantine/core';
+import { Button, Group, Modal, NumberInput, Select, Stack, TextInput } from '@mantine/core';
 import { ConfirmModal } from '@/components/confirm-modal';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconPencil, IconTrash } from '@tabler/icons-react';
@@ -11,12 +11,18 @@ import { deleteApp, updateApp } from '@/actions/apps';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import type { PlanOption } from './create-app-button';
 
+const ANCHOR_MESSAGE = 'A whole day of the month from 1 to 28';
+
 const schema = z.object({
   name: z.string().trim().min(1, 'The name cannot be empty').max(200, 'At most 200 characters'),
   planId: z.string(),
+  billingAnchorDay: z.number(ANCHOR_MESSAGE).int(ANCHOR_MESSAGE).min(1, ANCHOR_MESSAGE).max(28, ANCHOR_MESSAGE),
 });
 
-/** Rename (and, for admins, change plan) and delete, each behind its own dialog. */
+/**
+ * Rename (and, for admins, change plan and billing anchor day) and delete, each behind its own
+ * dialog. The anchor day is the admin's only: developers see it, the API refuses it from them.
+ */
 export function AppSettings({
   scope,
   app,
@@ -24,7 +30,7 @@ export function AppSettings({
   afterDelete,
 }: {
   scope: 'portal' | 'admin';
-  app: { id: string; name: string; planId: string };
+  app: { id: string; name: string; planId: string; billingAnchorDay?: number };
   plans?: PlanOption[];
   afterDelete?: string;
 }) {
@@ -34,7 +40,7 @@ export function AppSettings({
   const [pending, startTransition] = useTransition();
   const form = useForm({
     mode: 'controlled',
-    initialValues: { name: app.name, planId: app.planId },
+    initialValues: { name: app.name, planId: app.planId, billingAnchorDay: app.billingAnchorDay ?? 1 },
     validate: schemaResolver(schema, { sync: true }),
     validateInputOnChange: true,
   });
@@ -53,7 +59,10 @@ export function AppSettings({
           noValidate
           onSubmit={form.onSubmit((v) =>
             startTransition(async () => {
-              const body = plans && v.planId !== app.planId ? { name: v.name, planId: v.planId } : { name: v.name };
+              const body: Record<string, unknown> = { name: v.name };
+              if (plans && v.planId !== app.planId) body.planId = v.planId;
+              if (plans && v.billingAnchorDay !== (app.billingAnchorDay ?? 1))
+                body.billingAnchorDay = v.billingAnchorDay;
               const res = await updateApp(scope, app.id, body);
               if (!res.ok) return showProblem(res.problem, form);
               setEditing(false);
@@ -71,6 +80,19 @@ export function AppSettings({
                 data={plans}
                 allowDeselect={false}
                 {...form.getInputProps('planId')}
+              />
+            ) : null}
+            {plans ? (
+              <NumberInput
+                label="Billing anchor day"
+                description="The quota period and statements start on this day of the month, 00:00 UTC (1 = calendar month). Fixed once a period has been billed."
+                min={1}
+                max={28}
+                step={1}
+                allowDecimal={false}
+                allowNegative={false}
+                clampBehavior="none"
+                {...form.getInputProps('billingAnchorDay')}
               />
             ) : null}
             <Group justify="flex-end">

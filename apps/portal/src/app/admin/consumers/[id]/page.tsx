@@ -2,7 +2,7 @@ import { notFound } from 'next/navigation';
 import { Badge, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { planOptions } from '@/lib/admin-data';
-import { fmtDay } from '@/lib/format';
+import { fmtDay, ordinalDay } from '@/lib/format';
 import type { ApiKey, App, Consumer } from '@/lib/types';
 import { ConsumerStatusButtons, CostCenterForm } from '@/components/admin/consumer-actions';
 import { AppSettings } from '@/components/dashboard/app-settings';
@@ -82,6 +82,11 @@ export default async function ConsumerPage({ params }: { params: Promise<{ id: s
                   {a.name}
                 </Title>
                 <Badge variant="light">{planName.get(a.planId) ?? 'plan'}</Badge>
+                <Text size="xs" c="dimmed" data-testid={`billing-anchor-${a.id}`}>
+                  {(a.billingAnchorDay ?? 1) === 1
+                    ? 'billed by calendar month'
+                    : `billed from the ${ordinalDay(a.billingAnchorDay!)} of each month`}
+                </Text>
                 <Text size="xs" c="dimmed">
                   created {fmtDay(a.createdAt)}
                 </Text>
