@@ -17,8 +17,17 @@
 // median over ten interleaved rounds moved far less between runs than one over four long ones.
 // BENCH_HOLD=1 starts the targets, checks them and keeps them up for profiling by hand (Ctrl-C);
 // BENCH_STDOUT_INHERIT=1 shows the gateways' stdout (their access log, or V8's --trace-gc lines).
+// A second gateway for an A/B in the same run: BENCH_GATEWAY_B_ENV, BENCH_GATEWAY_B_NODE_ARGS,
+// BENCH_GATEWAY_B_MAIN (see below); BENCH_B_LIMITS="1000000000/second,1000000000/hour,1000000000/day"
+// gives gateway-b its own app on a plan with those stacked limits (gateway keeps one limit);
+// BENCH_GATEWAY_B_UNPINNED=1 lets it use every core (GATEWAY_WORKERS). CPU per request counts
+// each target's whole process tree (a gateway primary and its workers).
+//
+// `node scripts/bench.mjs memory` (npm run bench:memory): Redis memory one app's limit keys and
+// quota counter use after BENCH_MEMORY_S (60) seconds of admissions as fast as one connection
+// takes them, for 100/minute, 10,000/hour and 1,000,000/hour.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -42,6 +51,8 @@ if (role) {
   await serve(role, Number(process.argv[4]), process.argv[5]);
 } else if (process.argv[2] === '--fixed-rate') {
   await fixedRateClient(JSON.parse(process.argv[3]));
+} else if (process.argv[2] === 'memory') {
+  await memory();
 } else {
   await main();
 }
@@ -226,10 +237,32 @@ async function main() {
       plan,
     ]);
     await c.query(`INSERT INTO api_keys (app_id, prefix, hash) VALUES ($1, $2, $3)`, [app, k.prefix, k.hash]);
+    // gateway-b's own app on a plan of stacked limits (BENCH_B_LIMITS), e.g. 3 limits against the gateway's 1.
+    let keyB = k;
+    if (process.env.BENCH_B_LIMITS) {
+      const limits = process.env.BENCH_B_LIMITS.split(',').map((x) => {
+        const [requests, per] = x.split('/');
+        return { requests: Number(requests), per };
+      });
+      const planB = await one(
+        `INSERT INTO plans (name, slug, rate_limit_requests, rate_limit_per, rate_limits) VALUES ('bench-b', 'bench-b', $1, $2, $3) RETURNING id`,
+        [limits[0].requests, limits[0].per, JSON.stringify(limits)],
+      );
+      await c.query(`INSERT INTO plan_apis (plan_id, api_id) VALUES ($1, $2)`, [planB, api]);
+      const appB = await one(`INSERT INTO apps (consumer_id, name, plan_id) VALUES ($1, 'bench-b', $2) RETURNING id`, [
+        consumer,
+        planB,
+      ]);
+      keyB = generateKey(secret);
+      await c.query(`INSERT INTO api_keys (app_id, prefix, hash) VALUES ($1, $2, $3)`, [appB, keyB.prefix, keyB.hash]);
+      console.log(
+        `gateway-b: its own app on a plan of ${limits.length} stacked limits (${process.env.BENCH_B_LIMITS})`,
+      );
+    }
     await c.end();
 
-    const start = (name, cmd, args, env = {}) => {
-      const [bin, argv] = pin(1, cmd, args);
+    const start = (name, cmd, args, env = {}, pinned = true) => {
+      const [bin, argv] = pinned ? pin(1, cmd, args) : [cmd, args];
       const child = spawn(bin, argv, {
         env: { ...process.env, ...env },
         stdio: [
@@ -241,33 +274,49 @@ async function main() {
       children.push(child);
       return { name, child };
     };
-    function gatewayTarget(name, port, extraEnv, nodeArgs, main = join(root, 'apps/gateway/dist/src/main.js')) {
+    function gatewayTarget(
+      name,
+      port,
+      extraEnv,
+      nodeArgs,
+      main = join(root, 'apps/gateway/dist/src/main.js'),
+      key = k,
+      pinned = true,
+    ) {
       return {
         // BENCH_GATEWAY_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", for profiling.
-        ...start(name, process.execPath, [...(nodeArgs ?? '').split(' ').filter(Boolean), main], {
-          NODE_ENV: 'production',
-          LOG_LEVEL: 'info',
-          GATEWAY_PORT: String(port),
-          GATEWAY_HOST: '127.0.0.1',
-          GATEWAY_ID: name,
-          // Metrics live on the admin listener: its own port per gateway (18114, 18115), clear of the others.
-          GATEWAY_ADMIN_PORT: String(port + 10),
-          DATABASE_URL: db.url,
-          REDIS_URL: redisUrl,
-          REDIS_PREFIX: prefix,
-          KEY_HASH_SECRET: secret,
-          // No load balancer to drain for: stop at once (and in time for --cpu-prof to write its profile).
-          GATEWAY_DRAIN_MS: '0',
-          // e.g. BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
-          ...Object.fromEntries(
-            (extraEnv ?? '')
-              .split(',')
-              .filter(Boolean)
-              .map((kv) => kv.split('=')),
-          ),
-        }),
+        ...start(
+          name,
+          process.execPath,
+          [...(nodeArgs ?? '').split(' ').filter(Boolean), main],
+          {
+            NODE_ENV: 'production',
+            LOG_LEVEL: 'info',
+            GATEWAY_PORT: String(port),
+            GATEWAY_HOST: '127.0.0.1',
+            GATEWAY_ID: name,
+            // Metrics live on the admin listener: its own port per gateway (18114, 18115), clear of the others.
+            GATEWAY_ADMIN_PORT: String(port + 10),
+            DATABASE_URL: db.url,
+            REDIS_URL: redisUrl,
+            REDIS_PREFIX: prefix,
+            KEY_HASH_SECRET: secret,
+            GATEWAY_WORKERS: '1',
+            // No load balancer to drain for: stop at once (and in time for --cpu-prof to write its profile).
+            GATEWAY_DRAIN_MS: '0',
+            // e.g. BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
+            ...Object.fromEntries(
+              (extraEnv ?? '')
+                .split(',')
+                .filter(Boolean)
+                .map((kv) => kv.split('=')),
+            ),
+          },
+          pinned,
+        ),
         url: `http://127.0.0.1:${port}/bench/hello`,
-        headers: { 'x-api-key': k.key },
+        headers: { 'x-api-key': key.key },
+        admin: `http://127.0.0.1:${port + 10}/readyz`,
       };
     }
     // With taskset the child's pid is the target itself (taskset execs), so /proc/<pid>/stat is the target's.
@@ -285,20 +334,25 @@ async function main() {
       // A second gateway with other settings, node flags or build, for an A/B in one run:
       // BENCH_GATEWAY_B_ENV="RATE_LIMIT_COALESCE=false", BENCH_GATEWAY_B_NODE_ARGS="--max-semi-space-size=8",
       // BENCH_GATEWAY_B_MAIN=/path/to/another/checkout/apps/gateway/dist/src/main.js (e.g. the previous commit's build).
-      ...(process.env.BENCH_GATEWAY_B_ENV || process.env.BENCH_GATEWAY_B_NODE_ARGS || process.env.BENCH_GATEWAY_B_MAIN
+      ...(process.env.BENCH_GATEWAY_B_ENV ||
+      process.env.BENCH_GATEWAY_B_NODE_ARGS ||
+      process.env.BENCH_GATEWAY_B_MAIN ||
+      process.env.BENCH_B_LIMITS
         ? [
             gatewayTarget(
               'gateway-b',
               ports.gateway + 1,
               process.env.BENCH_GATEWAY_B_ENV,
               process.env.BENCH_GATEWAY_B_NODE_ARGS,
-              process.env.BENCH_GATEWAY_B_MAIN,
+              process.env.BENCH_GATEWAY_B_MAIN || undefined,
+              keyB,
+              !process.env.BENCH_GATEWAY_B_UNPINNED,
             ),
           ]
         : []),
     ];
-    for (const t of targets.filter((x) => x.name.startsWith('gateway')))
-      await waitFor(new URL('/_gateway/readyz', t.url).toString(), 200);
+    // The admin port's readyz: with GATEWAY_WORKERS > 1 it is 200 only once every worker is ready.
+    for (const t of targets.filter((x) => x.name.startsWith('gateway'))) await waitFor(t.admin, 200);
     for (const t of targets.slice(0, 2)) await waitFor(t.url, 200);
     await waitFor(`${upstreamUrl}/`, 200);
 
@@ -327,9 +381,28 @@ async function main() {
       `load generator: ${hasWrk ? 'wrk' : 'autocannon'}${hasTaskset ? ', pinned to core 0; targets + upstream on core 1' : ' (no taskset: unpinned)'}; ${CONNS} connections`,
     );
 
+    // utime + stime (fields 14, 15) of the target and every process below it (a primary's workers).
     const cpuTicks = (pid) => {
-      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
+      const procs = [];
+      for (const d of readdirSync('/proc')) {
+        if (!/^\d+$/.test(d)) continue;
+        try {
+          const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+          procs.push({ pid: Number(d), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+        } catch {
+          // gone meanwhile
+        }
+      }
+      const tree = new Set([pid]);
+      for (let grew = true; grew;) {
+        grew = false;
+        for (const p of procs)
+          if (!tree.has(p.pid) && tree.has(p.ppid)) {
+            tree.add(p.pid);
+            grew = true;
+          }
+      }
+      return procs.filter((p) => tree.has(p.pid)).reduce((a, p) => a + p.ticks, 0);
     };
     const run = async (t, seconds, rate) => {
       const before = cpuTicks(t.child.pid);
@@ -413,6 +486,70 @@ async function main() {
     console.log(`\ndone in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {
     await cleanup();
+  }
+}
+
+// ---------------------------------------------------------------- Redis memory per app
+/**
+ * Redis memory one app's limits use (MEMORY USAGE summed over its keys: the limit keys and the
+ * quota counter) after BENCH_MEMORY_S seconds of admissions as fast as the limiter takes them, per
+ * limit size: the exact log below EXACT_LOG_MAX grows with the limit, the bucketed window above it
+ * stays under 4 KB (docs/api-contract.md, "Bounded memory").
+ */
+async function memory() {
+  const seconds = Number(process.env.BENCH_MEMORY_S ?? 60);
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const { testRedisPrefix } = require('@apim/testing');
+  const { QuotaCounter, RateLimiter, RedisScriptConnection } = require('@apim/ratelimit');
+  const { redisKeys } = require('@apim/contracts');
+  const Redis = require('ioredis');
+  const prefix = testRedisPrefix('bench-memory');
+  const redis = new Redis(redisUrl);
+  const conn = new RedisScriptConnection({ url: redisUrl, commandTimeoutMs: 2_000, coalesce: true });
+  const limiter = new RateLimiter(conn, { coalesce: true });
+  for (let i = 0; conn.status !== 'ready'; i++) {
+    if (i > 100) throw new Error(`Redis at ${redisUrl}: ${conn.status}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const cases = [
+    { requests: 100, per: 'minute' },
+    { requests: 10_000, per: 'hour' },
+    { requests: 1_000_000, per: 'hour' },
+  ];
+  console.log(`Redis memory per app after ${seconds} s of admissions at full speed (one connection, 256 in flight)`);
+  try {
+    for (const [i, limit] of cases.entries()) {
+      const appId = `00000000-0000-4000-8000-00000000000${i}`;
+      const keys = {
+        rateLimit: redisKeys.rateLimit(prefix, appId),
+        quota: QuotaCounter.base(prefix, appId),
+        anchorDay: 1,
+      };
+      const policy = { requests: limit.requests, per: limit.per, monthlyQuota: 1_000_000_000 };
+      const until = Date.now() + seconds * 1000;
+      let seq = 0;
+      let admitted = 0;
+      const worker = async () => {
+        while (Date.now() < until) {
+          const d = await limiter.admit(keys, policy, `m${(seq++).toString(36)}`, new Date());
+          if (d.verdict === 'allowed') admitted++;
+        }
+      };
+      await Promise.all(Array.from({ length: 256 }, worker));
+      let bytes = 0;
+      let n = 0;
+      for (const key of await redis.keys(`${prefix}*${appId}*`)) {
+        bytes += Number(await redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'));
+        n++;
+      }
+      console.log(
+        `  ${String(limit.requests).padStart(9)}/${limit.per.padEnd(6)}  ${String(seq).padStart(9)} calls, ${String(admitted).padStart(9)} admitted  → ${n} keys, ${fmt(bytes / 1024, 1)} KB`,
+      );
+    }
+  } finally {
+    for (const key of await redis.keys(`${prefix}*`)) await redis.del(key);
+    await conn.close();
+    redis.disconnect();
   }
 }
 
