@@ -22,6 +22,7 @@ import { BILLING_LATE_USAGE, BILLING_TICK, billingProcessor } from './processors
 import {
   DEAD_LETTER_SWEEP,
   LEDGER_PRUNE,
+  OUTBOX_PRUNE,
   MAINTENANCE_QUEUE,
   maintenanceProcessor,
 } from './processors/maintenance.processor';
@@ -139,11 +140,19 @@ export async function createWorker(
   );
   usageWorker.on('error', (err) => logger.error({ err: err.message }, 'usage worker error'));
 
-  // Housekeeping on its own queue: the dead-letter sweep and the ledger retention, one schedule each per deployment.
+  // Housekeeping on its own queue: the dead-letter sweep, the ledger and outbox retention, one schedule each per deployment.
   const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: redis, prefix });
   const maintenanceWorker = new Worker(
     MAINTENANCE_QUEUE,
-    maintenanceProcessor({ repo: usageRepo, sweeper, metrics, logger, retentionDays: config.LEDGER_RETENTION_DAYS }),
+    maintenanceProcessor({
+      repo: usageRepo,
+      sweeper,
+      metrics,
+      logger,
+      retentionDays: config.LEDGER_RETENTION_DAYS,
+      ds: dataSource,
+      outboxRetentionDays: config.OUTBOX_RETENTION_DAYS,
+    }),
     { connection: redis, prefix, concurrency: 1, runRetryDelay: config.USAGE_FETCH_RETRY_MS },
   );
   maintenanceWorker.on('error', (err) => logger.error({ err: err.message }, 'maintenance worker error'));
@@ -161,6 +170,14 @@ export async function createWorker(
     { every: config.LEDGER_PRUNE_EVERY_MS },
     {
       name: LEDGER_PRUNE,
+      opts: housekeeping,
+    },
+  );
+  await maintenanceQueue.upsertJobScheduler(
+    OUTBOX_PRUNE,
+    { every: config.LEDGER_PRUNE_EVERY_MS },
+    {
+      name: OUTBOX_PRUNE,
       opts: housekeeping,
     },
   );

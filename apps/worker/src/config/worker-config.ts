@@ -34,8 +34,14 @@ export const workerConfigSchema = z
     USAGE_DLQ_SWEEP_MS: env.int(60_000, 100),
     /** Processed-batch ledger rows are kept this many days (+1 of margin); older batches are refused. */
     LEDGER_RETENTION_DAYS: env.int(35, 2),
-    /** How often the ledger is pruned. */
+    /** How often the ledger (and the outbox) is pruned. */
     LEDGER_PRUNE_EVERY_MS: env.int(3_600_000, 100),
+    /**
+     * Relayed outbox events, with their finished webhook deliveries, are kept this many days (the
+     * portal's delivery log). At least 40: longer than any billing period, so an event's dedupe
+     * key (a quota threshold once per app per period) outlives the period it guards.
+     */
+    OUTBOX_RETENTION_DAYS: env.int(60, 40),
     /** Billing tick: quota reconciliation, period close, late-usage adjustments. */
     BILLING_TICK_MS: env.int(60_000, 1_000),
     /** A month is closed this long after it ends (late batches still land in it first). */

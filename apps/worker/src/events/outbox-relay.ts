@@ -92,3 +92,30 @@ export class OutboxRelay {
     return rows.length;
   }
 }
+
+/** Rows one prune statement removes at most (a long backlog goes in several short transactions). */
+const PRUNE_CHUNK = 5_000;
+
+/**
+ * Deletes events relayed more than `retentionDays` ago whose deliveries have all finished
+ * (delivered or failed; a pending retry keeps its event). Their deliveries go with them (ON DELETE
+ * CASCADE); notifications stay, losing only the link to their event. Returns the events removed.
+ */
+export async function pruneOutbox(ds: DataSource, retentionDays: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const [{ deleted }]: { deleted: number }[] = await ds.query(
+      `WITH gone AS (
+         DELETE FROM outbox_events WHERE id IN (
+           SELECT e.id FROM outbox_events e
+            WHERE e.relayed_at < now() - make_interval(days => $1::int)
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.status = 'pending')
+            ORDER BY e.relayed_at LIMIT $2)
+         RETURNING 1)
+       SELECT COUNT(*)::int AS deleted FROM gone`,
+      [retentionDays, PRUNE_CHUNK],
+    );
+    total += deleted;
+    if (deleted < PRUNE_CHUNK) return total;
+  }
+}

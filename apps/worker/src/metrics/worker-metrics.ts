@@ -13,6 +13,7 @@ export interface WorkerMetrics {
   batchesExpired: Counter;
   deadLetterSwept: Counter;
   ledgerPruned: Counter;
+  outboxPruned: Counter;
   lagSeconds: Gauge;
   queueWaiting: Gauge;
   batchSeconds: Histogram;
@@ -72,6 +73,11 @@ export function createWorkerMetrics(waitingCount: () => Promise<number>): Worker
     ledgerPruned: new Counter({
       name: 'usage_ledger_pruned_total',
       help: 'usage_batches ledger rows removed by the retention job',
+      registers: [registry],
+    }),
+    outboxPruned: new Counter({
+      name: 'outbox_events_pruned_total',
+      help: 'Relayed outbox events (and their finished webhook deliveries) removed by the retention job',
       registers: [registry],
     }),
     lagSeconds: new Gauge({

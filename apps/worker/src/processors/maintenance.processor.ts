@@ -1,5 +1,7 @@
 import type { Logger } from '@apim/observability';
 import type { Job } from 'bullmq';
+import type { DataSource } from 'typeorm';
+import { pruneOutbox } from '../events/outbox-relay';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import type { DeadLetterSweeper } from '../queue/dead-letter';
 import type { UsageRepository } from '../repositories/usage.repository';
@@ -8,6 +10,7 @@ import type { UsageRepository } from '../repositories/usage.repository';
 export const MAINTENANCE_QUEUE = 'usage-maintenance';
 export const LEDGER_PRUNE = 'ledger-prune';
 export const DEAD_LETTER_SWEEP = 'dead-letter-sweep';
+export const OUTBOX_PRUNE = 'outbox-prune';
 
 export interface MaintenanceDeps {
   repo: UsageRepository;
@@ -15,6 +18,8 @@ export interface MaintenanceDeps {
   metrics: WorkerMetrics;
   logger: Logger;
   retentionDays: number;
+  ds: DataSource;
+  outboxRetentionDays: number;
 }
 
 export function maintenanceProcessor(deps: MaintenanceDeps) {
@@ -28,6 +33,12 @@ export function maintenanceProcessor(deps: MaintenanceDeps) {
         return { pruned };
       }
       if (task === DEAD_LETTER_SWEEP) return { swept: await deps.sweeper.sweep() };
+      if (task === OUTBOX_PRUNE) {
+        const pruned = await pruneOutbox(deps.ds, deps.outboxRetentionDays);
+        deps.metrics.outboxPruned.inc(pruned);
+        if (pruned) deps.logger.info({ pruned, retentionDays: deps.outboxRetentionDays }, 'outbox pruned');
+        return { pruned };
+      }
       deps.logger.warn({ task }, 'unknown maintenance task');
       return {};
     } catch (err) {
