@@ -113,14 +113,20 @@ describe('last known good: the snapshot file, a cold start while Postgres is dow
   });
 
   it('ignores a file that fails its checksum: not ready while Postgres is down', async () => {
+    // A file of its own: the gateways still running write the shared one whenever they reload.
+    const tampered = join(dir, 'tampered.json');
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { body: string };
-    writeFileSync(file, JSON.stringify({ ...doc, body: doc.body.replace('"active"', '"revoked"') }));
+    writeFileSync(tampered, JSON.stringify({ ...doc, body: doc.body.replace('"active"', '"revoked"') }));
     proxy.cut();
-    const { url } = await boot();
-    const r = await readyz(url);
-    expect(r.status).toBe(503);
-    expect(r.body.snapshot).toBe('none');
-    proxy.restore();
+    let url: string;
+    try {
+      ({ url } = await boot({ GATEWAY_SNAPSHOT_FILE: tampered }));
+      const r = await readyz(url);
+      expect(r.status).toBe(503);
+      expect(r.body.snapshot).toBe('none');
+    } finally {
+      proxy.restore();
+    }
     await eventually(async () => (await readyz(url)).status === 200, 5_000, 50);
     expect((await readyz(url)).body.snapshot).toBe('postgres');
   });
