@@ -1,6 +1,6 @@
 import { periodOfDate } from '@apim/billing';
 import { redisKeys } from '@apim/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@apim/config';
 import type { DataSource } from 'typeorm';
 
 export const QUOTA_THRESHOLDS = [80, 100] as const;
@@ -14,7 +14,7 @@ export const QUOTA_THRESHOLDS = [80, 100] as const;
 export class QuotaThresholds {
   constructor(
     private readonly ds: DataSource,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { periodBounds, periodOfDate } from '@apim/billing';
 import { redisKeys } from '@apim/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@apim/config';
 import type { Owner } from '../../common/auth/auth-user';
 import { REDIS } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
@@ -12,7 +12,7 @@ import { UsageRepository } from './usage.repository';
 export class UsageService {
   constructor(
     @Inject(UsageRepository) private readonly repo: UsageRepository,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(CONFIG) private readonly config: ManagementConfig,
   ) {}
 
@@ -42,9 +42,10 @@ export class UsageService {
     const apps = await this.repo.quotaBase(owner, startsAt, endsAt);
     let counters: (string | null)[] = [];
     if (apps.length) {
-      counters = await this.redis
-        .mget(apps.map((a) => redisKeys.quota(this.config.REDIS_PREFIX, a.appId, period)))
-        .catch(() => apps.map(() => null));
+      // One GET per key (not MGET): on Redis Cluster each app's counter lives in its own slot.
+      counters = await Promise.all(
+        apps.map((a) => this.redis.get(redisKeys.quota(this.config.REDIS_PREFIX, a.appId, period))),
+      ).catch(() => apps.map(() => null));
     }
     const quotas = apps.map((a, i) => ({
       appId: a.appId,
