@@ -1,26 +1,24 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { freePort } from './private-redis';
 
-/** Why a cluster cannot be started here (binaries absent), or null when it can. */
+/**
+ * Why a cluster cannot be started here (binaries absent), or null when it can. Tests skip when
+ * it is not null — except in CI (`CI` set), where the binaries are installed and a missing one is
+ * an error, so the cluster tests can never be skipped silently there.
+ */
 export function clusterUnavailable(): string | null {
   for (const bin of ['redis-server', 'redis-cli']) {
     if (spawnSync(bin, ['--version'], { stdio: 'ignore' }).status !== 0) {
-      return `${bin} not found on PATH: Redis Cluster tests skipped (apt-get install -y redis-server redis-tools)`;
+      const why = `${bin} not found on PATH: Redis Cluster tests skipped (apt-get install -y redis-server redis-tools)`;
+      if (process.env.CI) throw new Error(`${why} — not allowed in CI`);
+      return why;
     }
   }
   return null;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 export interface RedisClusterHandle {
@@ -29,6 +27,12 @@ export interface RedisClusterHandle {
   nodes: string;
   /** The master serving `key`'s slot (asks the cluster). */
   masterFor(key: string): Promise<number>;
+  /** The replica of the master on `masterPort` (asks that master). */
+  replicaOf(masterPort: number): Promise<number>;
+  /** `CLUSTER FAILOVER` on the replica of `masterPort`; resolves once that replica is a master. */
+  failover(masterPort: number): Promise<number>;
+  /** An ioredis Cluster client (callers disconnect it). */
+  client(): Cluster;
   stop(): Promise<void>;
 }
 
@@ -109,6 +113,26 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
       } finally {
         r.disconnect();
       }
+    },
+    async replicaOf(masterPort: number) {
+      const text = (await command(masterPort, ['INFO', 'replication'])) as string;
+      const m = /slave0:ip=[^,]+,port=(\d+)/.exec(text);
+      if (!m) throw new Error(`no replica of ${masterPort}: ${text}`);
+      return Number(m[1]);
+    },
+    async failover(masterPort: number) {
+      const replica = await this.replicaOf(masterPort);
+      // The replica must have caught up before a (non-forced) failover can complete.
+      await command(replica, ['CLUSTER', 'FAILOVER']);
+      await until(async () => ((await command(replica, ['ROLE'])) as unknown[])[0] === 'master', 15_000);
+      for (const p of ports) await until(async () => (await info(p)).includes('cluster_state:ok'), 15_000);
+      return replica;
+    },
+    client() {
+      return new Cluster(
+        ports.map((port) => ({ host: '127.0.0.1', port })),
+        { scaleReads: 'master' },
+      );
     },
     stop,
   };
