@@ -31,8 +31,8 @@ export interface RedisClusterHandle {
   replicaOf(masterPort: number): Promise<number>;
   /** `CLUSTER FAILOVER` on the replica of `masterPort`; resolves once that replica is a master. */
   failover(masterPort: number): Promise<number>;
-  /** An ioredis Cluster client (callers disconnect it). */
-  client(): Cluster;
+  /** An ioredis Cluster client, ready (callers disconnect it). */
+  client(): Promise<Cluster>;
   stop(): Promise<void>;
 }
 
@@ -128,11 +128,16 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
       for (const p of ports) await until(async () => (await info(p)).includes('cluster_state:ok'), 15_000);
       return replica;
     },
-    client() {
-      return new Cluster(
+    async client() {
+      const c = new Cluster(
         ports.map((port) => ({ host: '127.0.0.1', port })),
         { scaleReads: 'master' },
       );
+      await new Promise<void>((resolve, reject) => {
+        c.once('ready', resolve);
+        c.once('error', reject);
+      });
+      return c;
     },
     stop,
   };
