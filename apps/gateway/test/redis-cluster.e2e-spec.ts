@@ -207,14 +207,14 @@ describe.skipIf(unavailable !== null)('gateway and worker on a real Redis Cluste
     }, 5_000);
   });
 
-  it("CLUSTER FAILOVER of the app's master: gateways keep answering, recover within 10 s, exact after", async () => {
-    const master = await cluster.masterFor(`{app:${hot.appId}}`);
+  /** Calls `hot` in a loop on every gateway until stopped; the tally of outcomes (status or error). */
+  function hotLoad(key: string) {
     let stop = false;
     const statuses: Record<string, number> = {};
-    const load = Promise.all(
+    const done = Promise.all(
       gateways.map(async (g) => {
         while (!stop) {
-          const st = await request(`${g.url}/echo/x`, { headers: { 'x-api-key': hot.key }, dispatcher: agent })
+          const st = await request(`${g.url}/echo/x`, { headers: { 'x-api-key': key }, dispatcher: agent })
             .then(async (res) => {
               await res.body.dump();
               return String(res.statusCode);
@@ -224,10 +224,17 @@ describe.skipIf(unavailable !== null)('gateway and worker on a real Redis Cluste
         }
       }),
     );
-    await new Promise((r) => setTimeout(r, 200));
-    const startedAt = Date.now();
-    const promoted = await cluster.failover(master);
-    // Recovered: every gateway reports its rate-limit connection ready and admits through Redis again.
+    return {
+      statuses,
+      async stop() {
+        stop = true;
+        await done;
+      },
+    };
+  }
+
+  /** Recovered: every gateway's rate-limit connection is ready and no call fails on Redis for 200 ms. */
+  async function recovered(): Promise<void> {
     await eventually(
       async () => {
         for (const g of gateways) {
@@ -242,19 +249,53 @@ describe.skipIf(unavailable !== null)('gateway and worker on a real Redis Cluste
       10_000,
       100,
     );
+  }
+
+  /** A spare app (100/minute, not yet used) whose slot the master on `port` serves. */
+  async function spareOn(port: number): Promise<Client> {
+    for (const [i, c] of spare.entries())
+      if ((await cluster.masterFor(`{app:${c.appId}}`)) === port) return spare.splice(i, 1)[0];
+    throw new Error(`no spare app on ${port}`);
+  }
+
+  it("CLUSTER FAILOVER of the app's master: gateways keep answering, recover within 10 s, exact after", async () => {
+    const master = await cluster.masterFor(`{app:${hot.appId}}`);
+    const load = hotLoad(hot.key);
+    await new Promise((r) => setTimeout(r, 200));
+    const startedAt = Date.now();
+    const promoted = await cluster.failover(master);
+    await recovered();
     const recoveredMs = Date.now() - startedAt;
-    stop = true;
-    await load;
+    await load.stop();
     expect(recoveredMs).toBeLessThan(10_000);
     // Kept answering: every call got an HTTP answer, 200 or the fail mode's; no connection error.
-    expect(Object.keys(statuses).filter((k) => !['200', '503'].includes(k))).toEqual([]);
-    expect(statuses['200']).toBeGreaterThan(0);
+    expect(Object.keys(load.statuses).filter((k) => !['200', '503'].includes(k))).toEqual([]);
+    expect(load.statuses['200']).toBeGreaterThan(0);
+    // Exact again, on the promoted master and on another.
+    expect(await burst((await spareOn(promoted)).key)).toEqual({ 200: 100, 429: 900 });
+    expect(await burst(spare.pop()!.key)).toEqual({ 200: 100, 429: 900 });
+  }, 60_000);
 
-    // Exact again, on the promoted master.
-    const onPromoted: Client[] = [];
-    for (const c of spare) if ((await cluster.masterFor(`{app:${c.appId}}`)) === promoted) onPromoted.push(c);
-    expect(onPromoted.length).toBeGreaterThan(0);
-    expect(await burst(onPromoted[0].key)).toEqual({ 200: 100, 429: 900 });
-    expect(await burst(spare.find((c) => !onPromoted.includes(c))!.key)).toEqual({ 200: 100, 429: 900 });
+  it("a master killed (SIGKILL): gateways keep answering in the plan's fail mode, recover within 10 s, exact after", async () => {
+    const master = await cluster.masterFor(`{app:${hot.appId}}`);
+    const replica = await cluster.replicaOf(master);
+    const load = hotLoad(hot.key);
+    await new Promise((r) => setTimeout(r, 200));
+    const startedAt = Date.now();
+    await cluster.kill(master);
+    // The cluster promotes the replica after its node timeout (2 s here), then the gateways follow.
+    await eventually(async () => (await cluster.masterFor(`{app:${hot.appId}}`)) === replica, 10_000, 100);
+    await recovered();
+    const recoveredMs = Date.now() - startedAt;
+    await load.stop();
+    expect(recoveredMs).toBeLessThan(10_000);
+    expect(Object.keys(load.statuses).filter((k) => !['200', '503'].includes(k))).toEqual([]);
+    // The switch was seen: calls failed on Redis and the plan (fail open) admitted them.
+    expect(
+      (await Promise.all(gateways.map((g) => metric(g.adminUrl, 'gateway_rate_limiter_fail_open_total')))).reduce(
+        (a, b) => a + b,
+      ),
+    ).toBeGreaterThan(0);
+    expect(await burst((await spareOn(replica)).key)).toEqual({ 200: 100, 429: 900 });
   }, 60_000);
 });

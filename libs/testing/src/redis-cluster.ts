@@ -31,6 +31,8 @@ export interface RedisClusterHandle {
   replicaOf(masterPort: number): Promise<number>;
   /** `CLUSTER FAILOVER` on the replica of `masterPort`; resolves once that replica is a master. */
   failover(masterPort: number): Promise<number>;
+  /** SIGKILLs the node on `port` (no failover handshake: the cluster promotes its replica after the node timeout). */
+  kill(port: number): Promise<void>;
   /** An ioredis Cluster client, ready (callers disconnect it). */
   client(): Promise<Cluster>;
   stop(): Promise<void>;
@@ -72,7 +74,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
   const stop = async () => {
     await Promise.all(
       children.map((c) =>
-        c.exitCode === null
+        c.exitCode === null && c.signalCode === null
           ? new Promise((r) => {
               c.once('exit', r);
               c.kill('SIGKILL');
@@ -98,21 +100,17 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
     await stop();
     throw err;
   }
-  return {
+  const handle: RedisClusterHandle = {
     ports,
     nodes: ports.map((p) => `127.0.0.1:${p}`).join(','),
     async masterFor(key: string) {
-      const r = new Redis(ports[0], '127.0.0.1', { lazyConnect: true });
-      try {
-        await r.connect();
-        const slot = (await r.call('CLUSTER', 'KEYSLOT', key)) as number;
-        const slots = (await r.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
-        const owner = slots.find(([from, to]) => slot >= from && slot <= to);
-        if (!owner) throw new Error(`no owner for slot ${slot}`);
-        return owner[2][1];
-      } finally {
-        r.disconnect();
-      }
+      // Asks the first live node (one may have been killed).
+      const live = ports.filter((_, i) => children[i].exitCode === null && children[i].signalCode === null);
+      const slot = (await command(live[0], ['CLUSTER', 'KEYSLOT', key])) as number;
+      const slots = (await command(live[0], ['CLUSTER', 'SLOTS'])) as Array<[number, number, [string, number]]>;
+      const owner = slots.find(([from, to]) => slot >= from && slot <= to);
+      if (!owner) throw new Error(`no owner for slot ${slot}`);
+      return owner[2][1];
     },
     async replicaOf(masterPort: number) {
       const text = (await command(masterPort, ['INFO', 'replication'])) as string;
@@ -121,12 +119,20 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
       return Number(m[1]);
     },
     async failover(masterPort: number) {
-      const replica = await this.replicaOf(masterPort);
+      const replica = await handle.replicaOf(masterPort);
       // The replica must have caught up before a (non-forced) failover can complete.
       await command(replica, ['CLUSTER', 'FAILOVER']);
       await until(async () => ((await command(replica, ['ROLE'])) as unknown[])[0] === 'master', 15_000);
       for (const p of ports) await until(async () => (await info(p)).includes('cluster_state:ok'), 15_000);
       return replica;
+    },
+    async kill(port: number) {
+      const child = children[ports.indexOf(port)];
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      await new Promise((r) => {
+        child.once('exit', r);
+        child.kill('SIGKILL');
+      });
     },
     async client() {
       const c = new Cluster(
@@ -141,6 +147,7 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
     },
     stop,
   };
+  return handle;
 }
 
 async function until(fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
