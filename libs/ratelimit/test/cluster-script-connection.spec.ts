@@ -17,7 +17,7 @@ function direct(port: number): Redis {
 async function burst(limiter: RateLimiter, app: string, n: number, requests: number) {
   const keys = { rateLimit: `t:{app:${app}}:rl`, quota: QuotaCounter.key('t:', app, '2026-12') };
   const results = await Promise.allSettled(
-    Array.from({ length: n }, () => limiter.admit(keys, { requests, per: 'minute' }, randomUUID())),
+    Array.from({ length: n }, () => limiter.admit(keys, { requests, per: 'minute', monthlyQuota: null }, randomUUID())),
   );
   return {
     allowed: results.filter((r) => r.status === 'fulfilled' && r.value.verdict === 'allowed').length,
@@ -106,7 +106,7 @@ describe.skipIf(unavailable !== null)('ClusterScriptConnection on a real Redis C
     const load = (async () => {
       while (!stop) {
         const r = await limiter
-          .admit(before.keys, { requests: 1_000_000, per: 'minute' }, randomUUID())
+          .admit(before.keys, { requests: 1_000_000, per: 'minute', monthlyQuota: null }, randomUUID())
           .then(() => 'answered' as const)
           .catch((e: unknown) => (e instanceof RedisUnavailableError ? ('unavailable' as const) : e));
         if (r === 'answered' || r === 'unavailable') outcomes[r]++;
