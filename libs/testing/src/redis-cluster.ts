@@ -120,9 +120,15 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
     },
     async failover(masterPort: number) {
       const replica = await handle.replicaOf(masterPort);
-      // The replica must have caught up before a (non-forced) failover can complete.
-      await command(replica, ['CLUSTER', 'FAILOVER']);
-      await until(async () => ((await command(replica, ['ROLE'])) as unknown[])[0] === 'master', 15_000);
+      // A manual failover waits for the replica to catch up and aborts if that takes longer than
+      // the failover timeout (a loaded machine): ask again until the replica is a master.
+      const isMaster = async () => ((await command(replica, ['ROLE'])) as unknown[])[0] === 'master';
+      const deadline = Date.now() + 45_000;
+      while (!(await isMaster().catch(() => false))) {
+        if (Date.now() > deadline) throw new Error(`CLUSTER FAILOVER on ${replica} did not complete`);
+        await command(replica, ['CLUSTER', 'FAILOVER']).catch(() => undefined);
+        await until(isMaster, 6_000).catch(() => undefined);
+      }
       for (const p of ports) await until(async () => (await info(p)).includes('cluster_state:ok'), 15_000);
       return replica;
     },
