@@ -130,6 +130,12 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
         await until(isMaster, 6_000).catch(() => undefined);
       }
       for (const p of ports) await until(async () => (await info(p)).includes('cluster_state:ok'), 15_000);
+      // Every node's slot map has learnt the switch (gossip): none names the old master any more.
+      for (const p of ports)
+        await until(async () => {
+          const slots = (await command(p, ['CLUSTER', 'SLOTS'])) as Array<[number, number, [string, number]]>;
+          return slots.every(([, , owner]) => owner[1] !== masterPort);
+        }, 15_000);
       return replica;
     },
     async kill(port: number) {
