@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterUnavailable, type RedisClusterHandle, startRedisCluster } from '@apim/testing';
 import { ClusterScriptConnection, keySlot } from '../src/cluster-script-connection';
-import { QuotaCounter } from '../src/quota-counter';
+import { QuotaCounter, scriptConnectionCommands } from '../src/quota-counter';
 import { RateLimiter } from '../src/rate-limiter';
 import { RedisUnavailableError } from '../src/redis-script-connection';
 
@@ -63,6 +63,26 @@ describe.skipIf(unavailable !== null)('ClusterScriptConnection on a real Redis C
     expect(masters.size).toBeGreaterThan(1);
     const results = await Promise.all(apps.map((a) => burst(limiter, a, 150, 40)));
     for (const r of results) expect(r).toMatchObject({ allowed: 40, failed: 0 });
+  });
+
+  it("quota counters across slots: the worker's raiseTo over an ioredis Cluster, the gateway's refund over this connection", async () => {
+    const at = new Date();
+    const apps = Array.from({ length: 9 }, () => randomUUID());
+    const client = await cluster.client();
+    try {
+      const worker = new QuotaCounter(client, 't:');
+      expect(
+        await worker.raiseTo(
+          apps.map((appId, i) => ({ appId, value: 10 + i })),
+          at,
+        ),
+      ).toBe(9);
+      const gateway = new QuotaCounter(scriptConnectionCommands(conn), 't:');
+      for (const appId of apps) await gateway.refund(gateway.key(appId, at), 3);
+      expect(await Promise.all(apps.map((a) => worker.used(a, at)))).toEqual(apps.map((_, i) => 7 + i));
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('follows ASK during a slot migration and MOVED after it', async () => {
