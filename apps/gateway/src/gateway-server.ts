@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ERROR_CATALOGUE, PROBLEM_CONTENT_TYPE, problem } from '@apim/errors';
 import { type Logger, requestIdFrom } from '@apim/observability';
-import type { RedisScriptConnection } from '@apim/ratelimit';
+import type { ScriptConnection } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { answerClientError } from './http/client-error';
 import { TrustedProxies } from './http/trusted-proxies';
@@ -31,7 +31,7 @@ export interface GatewayParts {
   pgHealth: PgHealth;
   usage: UsageBuffer;
   pools: UpstreamPools;
-  rateLimitRedis: RedisScriptConnection;
+  rateLimitRedis: ScriptConnection;
   trustedProxies?: TrustedProxies;
 }
 

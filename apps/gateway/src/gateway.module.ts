@@ -1,10 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { Pool } from 'pg';
+import { createRedisClient, type RedisClient, redisTarget } from '@apim/config';
 import { bullPrefix, redisKeys, USAGE_QUEUE } from '@apim/contracts';
 import { createLogger, type Logger } from '@apim/observability';
-import { QuotaCounter, RateLimiter, RedisScriptConnection, scriptConnectionCommands } from '@apim/ratelimit';
+import {
+  ClusterScriptConnection,
+  QuotaCounter,
+  RateLimiter,
+  RedisScriptConnection,
+  type ScriptConnection,
+  scriptConnectionCommands,
+} from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { GatewayServer } from './gateway-server';
 import { TrustedProxies } from './http/trusted-proxies';
@@ -75,20 +82,23 @@ export class GatewayModule {
         {
           // Fail fast, never queue: a request must learn "Redis unavailable" within the timeout.
           provide: RATE_LIMIT_REDIS,
-          useFactory: () =>
-            new RedisScriptConnection({
-              url: config.REDIS_URL,
+          useFactory: (): ScriptConnection => {
+            const options = {
               commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
               coalesce: config.RATE_LIMIT_COALESCE,
               connectionName: `gateway-rl-${config.GATEWAY_ID}`,
               reconnectDelayMs: reconnect,
               afterWrite: stallHook(config.RATE_LIMIT_TEST_STALL_MS),
-            }),
+            };
+            return config.REDIS_CLUSTER_NODES
+              ? new ClusterScriptConnection({ ...options, nodes: config.REDIS_CLUSTER_NODES })
+              : new RedisScriptConnection({ ...options, url: config.REDIS_URL });
+          },
         },
         {
           provide: QUEUE_REDIS,
           useFactory: () =>
-            new Redis(config.REDIS_URL, {
+            createRedisClient(redisTarget(config), {
               maxRetriesPerRequest: null,
               retryStrategy: reconnect,
               connectionName: `gateway-queue-${config.GATEWAY_ID}`,
@@ -97,7 +107,7 @@ export class GatewayModule {
         {
           provide: SUBSCRIBER_REDIS,
           useFactory: () =>
-            new Redis(config.REDIS_URL, {
+            createRedisClient(redisTarget(config), {
               maxRetriesPerRequest: null,
               retryStrategy: reconnect,
               connectionName: `gateway-sub-${config.GATEWAY_ID}`,
@@ -105,7 +115,7 @@ export class GatewayModule {
         },
         {
           provide: RateLimiter,
-          useFactory: (r: RedisScriptConnection) =>
+          useFactory: (r: ScriptConnection) =>
             new RateLimiter(r, {
               coalesce: config.RATE_LIMIT_COALESCE,
               exactLogMax: config.EXACT_LOG_MAX,
@@ -115,7 +125,7 @@ export class GatewayModule {
         },
         {
           provide: QuotaCounter,
-          useFactory: (r: RedisScriptConnection) =>
+          useFactory: (r: ScriptConnection) =>
             new QuotaCounter(
               scriptConnectionCommands(r),
               config.REDIS_PREFIX,
@@ -150,19 +160,19 @@ export class GatewayModule {
         },
         {
           provide: ConfigChangeListener,
-          useFactory: (sub: Redis, s: SnapshotService, k: KeyStore, l: Logger) =>
+          useFactory: (sub: RedisClient, s: SnapshotService, k: KeyStore, l: Logger) =>
             new ConfigChangeListener(sub, config.REDIS_PREFIX, s, k, l),
           inject: [SUBSCRIBER_REDIS, SnapshotService, KeyStore, LOGGER],
         },
         {
           provide: UsageBuffer,
-          useFactory: (r: Redis, m: GatewayMetrics, l: Logger) =>
+          useFactory: (r: RedisClient, m: GatewayMetrics, l: Logger) =>
             new UsageBuffer(
               // Connection errors are the buffer's business (retry, metrics), not console noise.
-              new Queue(USAGE_QUEUE, { connection: r, prefix: bullPrefix(config.REDIS_PREFIX) }).on(
-                'error',
-                () => undefined,
-              ),
+              new Queue(USAGE_QUEUE, {
+                connection: r,
+                prefix: bullPrefix(config.REDIS_PREFIX, config.REDIS_CLUSTER_NODES !== null),
+              }).on('error', () => undefined),
               m,
               l,
               {
@@ -233,7 +243,7 @@ export class GatewayModule {
             pools: UpstreamPools,
             metrics: GatewayMetrics,
             logger: Logger,
-            rateLimitRedis: RedisScriptConnection,
+            rateLimitRedis: ScriptConnection,
             trustedProxies: TrustedProxies,
           ) =>
             new GatewayServer({

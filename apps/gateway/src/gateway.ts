@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
-import type { RedisScriptConnection } from '@apim/ratelimit';
+import type { ScriptConnection } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
 import { GatewayServer } from './gateway-server';
@@ -46,7 +46,7 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
           ...redis.map((r) =>
             r.status === 'ready' ? withTimeout(r.quit(), 1_000).catch(() => r.disconnect()) : r.disconnect(),
           ),
-          app.get<RedisScriptConnection>(RATE_LIMIT_REDIS).close(),
+          app.get<ScriptConnection>(RATE_LIMIT_REDIS).close(),
         ]);
         await app
           .get<Pool>(PG_POOL)

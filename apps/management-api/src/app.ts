@@ -1,3 +1,4 @@
+import { createRedisClient, redisTarget } from '@apim/config';
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { type LoggerService, RequestMethod, type Type } from '@nestjs/common';
@@ -5,7 +6,6 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createDataSource } from '@apim/db';
 import { createLogger, createMetricsRegistry, type Logger } from '@apim/observability';
-import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { httpMetricsMiddleware } from './common/metrics/http-metrics';
@@ -76,7 +76,11 @@ export async function createManagementApp(
   const logger = createLogger('management-api', config.LOG_LEVEL);
   const metrics = createMetricsRegistry('management-api');
   const dataSource = await connectDatabase(config, logger, opts.databaseAttempts ?? 30);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, commandTimeout: 2000, lazyConnect: false });
+  const redis = createRedisClient(redisTarget(config), {
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2000,
+    lazyConnect: false,
+  });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
 
   const app = await NestFactory.create<NestExpressApplication>(

@@ -54,10 +54,13 @@ export class TestApp {
 
   async stop(): Promise<void> {
     await this.app.close();
-    const redis = new Redis(this.config.REDIS_URL);
-    const keys = await redis.keys(`${this.config.REDIS_PREFIX}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    // On a cluster (REDIS_CLUSTER_NODES) the test's cluster is thrown away with its keys.
+    if (!this.config.REDIS_CLUSTER_NODES) {
+      const redis = new Redis(this.config.REDIS_URL);
+      const keys = await redis.keys(`${this.config.REDIS_PREFIX}*`);
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    }
     await this.db.drop();
   }
 

@@ -1,3 +1,4 @@
+import { createRedisClient, redisTarget } from '@apim/config';
 import type { AddressInfo } from 'node:net';
 import {
   BILLING_QUEUE,
@@ -11,7 +12,6 @@ import {
 import { createDataSource } from '@apim/db';
 import { createLogger, type Logger } from '@apim/observability';
 import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { BillingService } from './billing/billing.service';
 import { QuotaReconciler } from './billing/quota-reconciler.service';
@@ -91,9 +91,9 @@ export async function createWorker(
   const logger = opts.logger ?? createLogger('worker', config.LOG_LEVEL);
   const dataSource = await connectDatabase(config, logger, opts.databaseAttempts ?? 1);
   // BullMQ needs maxRetriesPerRequest: null (its blocking commands must wait through reconnects).
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redis = createRedisClient(redisTarget(config), { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
-  const prefix = bullPrefix(config.REDIS_PREFIX);
+  const prefix = bullPrefix(config.REDIS_PREFIX, config.REDIS_CLUSTER_NODES !== null);
   const usageQueue = new Queue(USAGE_QUEUE, { connection: redis, prefix });
   const deadLetter = new Queue(USAGE_DEAD_LETTER_QUEUE, { connection: redis, prefix });
   const billingQueue = new Queue(BILLING_QUEUE, { connection: redis, prefix });

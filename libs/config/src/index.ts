@@ -110,3 +110,4 @@ export function devOnlyDefault(
 export function devOnlySecret(nodeEnv: string | undefined, devValue: string): z.ZodType<string, string | undefined> {
   return devOnlyDefault(nodeEnv, z.string().min(16, 'must be at least 16 characters'), devValue);
 }
+export * from './redis';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { periodOf, redisKeys } from './redis-keys';
+import { bullPrefix, periodOf, redisKeys } from './redis-keys';
 import { configChannel } from './config-events';
 
 describe('redis keys', () => {
@@ -18,6 +18,11 @@ describe('redis keys', () => {
     ['2028-02-29T12:00:00.000Z', '2028-02'],
   ])('period of %s is %s (UTC)', (iso, period) => {
     expect(periodOf(new Date(iso))).toBe(period);
+  });
+
+  it('BullMQ prefix: a hash tag on a cluster (every queue key in one slot), unchanged on one node', () => {
+    expect(bullPrefix('apim:', true)).toBe('{apim:bull}');
+    expect(bullPrefix('apim:')).toBe('apim:bull');
   });
 
   it('prefixes the config channel', () => {

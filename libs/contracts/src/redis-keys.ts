@@ -16,9 +16,14 @@ export const redisKeys = {
   loginFailures: (prefix: string, subject: string) => `${prefix}{login}:${subject}`,
 };
 
-/** BullMQ's own key prefix for a deployment prefix (BullMQ adds `:<queue>:...`). */
-export function bullPrefix(prefix: string): string {
-  return `${prefix}bull`;
+/**
+ * BullMQ's own key prefix for a deployment prefix (BullMQ adds `:<queue>:...`). On Redis Cluster
+ * the prefix is a hash tag (`{apim:bull}`), because BullMQ's scripts touch several keys of one
+ * queue at once and a cluster only runs a script whose keys share a slot. A single node keeps the
+ * untagged name, so an upgrade does not orphan the jobs already queued.
+ */
+export function bullPrefix(prefix: string, cluster = false): string {
+  return cluster ? `{${prefix}bull}` : `${prefix}bull`;
 }
 
 /** "YYYY-MM" for a UTC instant: the calendar billing period (anchor day 1; @apim/billing's anchoredPeriodOf for others). */

@@ -7,7 +7,7 @@ import {
   type RateLimitSpec,
   windowSeconds,
 } from './limit-math';
-import { encodeBulks, RedisReplyError, type RedisScriptConnection, type RespReply } from './redis-script-connection';
+import { encodeBulks, RedisReplyError, type RespReply, type ScriptConnection } from './redis-script-connection';
 import { DEFAULT_EXACT_LOG_MAX, STACKED_LIMITS_LUA, STACKED_LIMITS_MAX_BATCH } from './stacked-limits.lua';
 
 const VERDICTS = ['allowed', 'rate_limited', 'quota_exceeded'] as const;
@@ -88,7 +88,7 @@ export class RateLimiter {
   private readonly exactLogMax: number;
 
   constructor(
-    private readonly redis: RedisScriptConnection,
+    private readonly redis: ScriptConnection,
     private readonly opts: RateLimiterOptions = {},
   ) {
     this.exactLogMax = opts.exactLogMax ?? DEFAULT_EXACT_LOG_MAX;
@@ -173,6 +173,8 @@ export class RateLimiter {
           deliver(err, reply, b.callbacks);
         }
       },
+      // On a cluster the call goes to the master of the app's slot (every key of it shares one).
+      b.head.args[1] as string,
     );
   }
 

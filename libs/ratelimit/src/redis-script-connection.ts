@@ -17,6 +17,18 @@ export class RedisUnavailableError extends Error {
 export type ReplyCallback = (err: Error | null, reply?: RespReply) => void;
 export type ConnectionStatus = 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
+/** What the rate limiter and the quota counter need from a connection: one node or a cluster. */
+export interface ScriptConnection {
+  readonly status: ConnectionStatus;
+  ready(timeoutMs?: number): Promise<void>;
+  /** `routeKey`: a key of the command, for a cluster to pick the node (ignored on one node). */
+  callEncoded(command: string, done: ReplyCallback, routeKey?: string): void;
+  call(args: ReadonlyArray<string | number>, done: ReplyCallback): void;
+  send(args: ReadonlyArray<string | number>): Promise<RespReply>;
+  flush(): void;
+  close(): Promise<void>;
+}
+
 export interface RedisScriptConnectionOptions {
   /** redis://[user:password@]host[:port][/db] or rediss://… for TLS. */
   url: string;
@@ -70,7 +82,7 @@ const CRLF = '\r\n';
  * a reply that arrived in time is never timed out, however long the event loop was blocked, and
  * giving up on a silent Redis takes the timeout plus about a loop turn.
  */
-export class RedisScriptConnection {
+export class RedisScriptConnection implements ScriptConnection {
   private socket: Socket | null = null;
   private state: ConnectionStatus = 'connecting';
   private readonly inFlight: InFlight[] = [];

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuotaCounter } from '../src/quota-counter';
 import { limitKey, RateLimiter } from '../src/rate-limiter';
 import { RedisReplyError, RedisScriptConnection } from '../src/redis-script-connection';
-import { clusterUnavailable, type RedisClusterHandle, startRedisCluster } from './support/redis-cluster';
+import { clusterUnavailable, type RedisClusterHandle, startRedisCluster } from '@apim/testing';
 
 const unavailable = clusterUnavailable();
 if (unavailable) console.warn(unavailable);
@@ -12,8 +12,8 @@ if (unavailable) console.warn(unavailable);
 /**
  * On a real 6-node Redis Cluster (3 masters + 3 replicas): every key of one app's stacked limits
  * and its quota share one hash slot, so the one admission script runs there (a cluster refuses a
- * script over keys of two slots with CROSSSLOT). The gateway's connection does not follow the
- * slot map yet: this connects to the slot's master directly.
+ * script over keys of two slots with CROSSSLOT). This connects to the slot's master directly;
+ * cluster-script-connection.spec.ts covers the connection that follows the slot map.
  */
 describe.skipIf(unavailable !== null)('stacked limits on a real Redis Cluster', () => {
   let cluster: RedisClusterHandle;

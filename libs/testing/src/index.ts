@@ -84,3 +84,4 @@ export async function eventually<T>(
 
 export { WebhookReceiver, type ReceivedWebhook } from './webhook-receiver';
 export { freePort, PrivateRedis } from './private-redis';
+export { clusterUnavailable, startRedisCluster, type RedisClusterHandle } from './redis-cluster';

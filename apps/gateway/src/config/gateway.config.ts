@@ -1,5 +1,5 @@
 import { availableParallelism, hostname } from 'node:os';
-import { devOnlySecret, env, loadConfig, z } from '@apim/config';
+import { devOnlySecret, env, loadConfig, redisClusterNodesEnv, z } from '@apim/config';
 import { parseTrustedProxies } from '../http/trusted-proxies';
 
 /**
@@ -47,6 +47,8 @@ export function gatewayConfigSchema(nodeEnv: string | undefined) {
     DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/apim'),
     DATABASE_POOL_SIZE: env.int(4, 1),
     REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+    /** host:port,host:port,… of a Redis Cluster's nodes: every Redis use goes there; REDIS_URL is then ignored. */
+    REDIS_CLUSTER_NODES: redisClusterNodesEnv(),
     REDIS_PREFIX: z.string().min(1).default('apim:'),
     KEY_HASH_SECRET: devOnlySecret(nodeEnv, 'dev-only-key-hash-secret'),
     /** Largest request body forwarded (bytes); larger → 413. */

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@apim/config';
 import { type ConfigChange, configChannel } from '@apim/contracts';
 import type { Logger } from '@apim/observability';
 import type { KeyStore } from '../keys/key-store';
@@ -13,7 +13,7 @@ export class ConfigChangeListener {
   private readies = 0;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisClient,
     private readonly prefix: string,
     private readonly snapshots: SnapshotService,
     private readonly keys: KeyStore,

@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { Logger } from '@apim/observability';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@apim/config';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { CONFIG, type ManagementConfig } from '../config/config.schema';
@@ -18,7 +18,7 @@ import { LOGGER, METRICS, REDIS } from './tokens';
 export interface CoreResources {
   config: ManagementConfig;
   dataSource: DataSource;
-  redis: Redis;
+  redis: RedisClient;
   logger: Logger;
   metrics: Registry;
 }
@@ -27,7 +27,7 @@ export interface CoreResources {
 class ResourceCloser implements OnApplicationShutdown {
   constructor(
     @Inject(DataSource) private readonly ds: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,4 +1,4 @@
-import { devOnlyDefault, devOnlySecret, env, loadConfig, z } from '@apim/config';
+import { redisClusterNodesEnv, devOnlyDefault, devOnlySecret, env, loadConfig, z } from '@apim/config';
 
 /**
  * The management API's whole configuration, parsed once at boot. Secrets have development
@@ -17,6 +17,8 @@ export function configSchema(nodeEnv: string | undefined) {
     DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/apim'),
     DATABASE_POOL_SIZE: env.int(10, 1),
     REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+    /** host:port,host:port,… of a Redis Cluster's nodes: every Redis use goes there; REDIS_URL is then ignored. */
+    REDIS_CLUSTER_NODES: redisClusterNodesEnv(),
     REDIS_PREFIX: z.string().min(1).default('apim:'),
     KEY_HASH_SECRET: secret('dev-only-key-hash-secret'),
     AUTH_TOKEN_SECRET: secret('dev-only-auth-token-secret'),

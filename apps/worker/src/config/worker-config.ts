@@ -1,4 +1,4 @@
-import { env, isDevEnvironment, loadConfig, z } from '@apim/config';
+import { redisClusterNodesEnv, env, isDevEnvironment, loadConfig, z } from '@apim/config';
 
 const DEV_WEBHOOK_SECRET_KEY = 'dev-only-webhook-secret-key';
 
@@ -13,6 +13,8 @@ export const workerConfigSchema = z
     DATABASE_URL: env.url(['postgres', 'postgresql']).default('postgres://postgres@127.0.0.1:5432/apim'),
     DATABASE_POOL_SIZE: env.int(5, 1),
     REDIS_URL: env.url(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+    /** host:port,host:port,… of a Redis Cluster's nodes: every Redis use goes there; REDIS_URL is then ignored. */
+    REDIS_CLUSTER_NODES: redisClusterNodesEnv(),
     REDIS_PREFIX: z.string().min(1).default('apim:'),
     /** Usage batches processed in parallel by this process. */
     USAGE_CONCURRENCY: env.int(4, 1),

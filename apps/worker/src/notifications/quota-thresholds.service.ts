@@ -1,7 +1,7 @@
 import { anchoredPeriodOf } from '@apim/billing';
 import { redisKeys } from '@apim/contracts';
+import type { RedisClient } from '@apim/config';
 import { QuotaCounter } from '@apim/ratelimit';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 
 export const QUOTA_THRESHOLDS = [80, 100] as const;
@@ -18,7 +18,7 @@ export class QuotaThresholds {
 
   constructor(
     private readonly ds: DataSource,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     clockOffsetKey?: string,
   ) {
@@ -36,16 +36,14 @@ export class QuotaThresholds {
           WHERE a.deleted_at IS NULL AND p.monthly_quota IS NOT NULL AND p.monthly_quota > 0`,
       );
     if (apps.length === 0) return 0;
-    // One GET per key (not MGET): with Redis Cluster each app's key lives in its own slot.
-    const pipeline = this.redis.pipeline();
+    // One GET per key (not MGET, not a pipeline): with Redis Cluster each app's key lives in its own slot.
     const periods = apps.map((a) => anchoredPeriodOf(at, Number(a.anchor)));
-    for (const [i, a] of apps.entries()) pipeline.get(redisKeys.quota(this.prefix, a.id, periods[i]!));
-    const counters = (await pipeline.exec()) ?? [];
+    const counters = await Promise.all(
+      apps.map((a, i) => this.redis.get(redisKeys.quota(this.prefix, a.id, periods[i]!))),
+    );
     let announced = 0;
     for (const [i, a] of apps.entries()) {
-      const [err, value] = counters[i] ?? [null, null];
-      if (err) throw err;
-      const used = Number(value ?? 0);
+      const used = Number(counters[i] ?? 0);
       const limit = Number(a.monthly_quota);
       const period = periods[i]!;
       for (const threshold of QUOTA_THRESHOLDS) {

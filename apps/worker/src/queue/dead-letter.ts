@@ -1,6 +1,6 @@
 import type { Logger } from '@apim/observability';
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@apim/config';
 import type { RejectedEvent } from '../aggregation/usage-batch.schema';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 
@@ -45,7 +45,7 @@ const MARK_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET
  */
 export class DeadLetterSweeper {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly source: Queue,
     private readonly deadLetter: Queue,
     private readonly metrics: WorkerMetrics,

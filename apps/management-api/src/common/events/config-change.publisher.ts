@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type ConfigChange, configChannel } from '@apim/contracts';
 import type { Logger } from '@apim/observability';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@apim/config';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { LOGGER, REDIS } from '../tokens';
 
@@ -17,7 +17,7 @@ export class ConfigChangePublisher {
   private readonly channel: string;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(CONFIG) config: ManagementConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {

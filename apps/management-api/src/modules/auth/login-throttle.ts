@@ -4,7 +4,7 @@ import { redisKeys } from '@apim/contracts';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
 import { Counter, type Registry } from 'prom-client';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@apim/config';
 import { LOGGER, METRICS, REDIS } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 
@@ -49,7 +49,7 @@ end
 return 0
 `;
 
-type RedisWithScripts = Redis & {
+type RedisWithScripts = RedisClient & {
   loginReserve(...args: Array<string | number>): Promise<number>;
   loginRelease(...args: Array<string | number>): Promise<number>;
 };
@@ -73,7 +73,7 @@ export class LoginThrottle {
   private readonly outcomes: Counter<'outcome'>;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) redis: RedisClient,
     @Inject(CONFIG) private readonly config: ManagementConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(METRICS) registry: Registry,

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@apim/config';
 import { DataSource } from 'typeorm';
 import { REDIS } from '../../common/tokens';
 
@@ -16,7 +16,7 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
 export class HealthService {
   constructor(
     @Inject(DataSource) private readonly ds: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   async readiness(): Promise<Readiness> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { anchoredPeriodOf, periodBounds } from '@apim/billing';
 import { redisKeys } from '@apim/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@apim/config';
 import type { Owner } from '../../common/auth/auth-user';
 import { REDIS } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
@@ -12,7 +12,7 @@ import { UsageRepository } from './usage.repository';
 export class UsageService {
   constructor(
     @Inject(UsageRepository) private readonly repo: UsageRepository,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(CONFIG) private readonly config: ManagementConfig,
   ) {}
 
@@ -45,14 +45,12 @@ export class UsageService {
     const apps = await this.repo.quotaBase(owner, periods);
     let counters: (string | null)[] = [];
     if (apps.length) {
-      // One GET per key (not MGET): with Redis Cluster each app's key lives in its own slot.
-      const pipeline = this.redis.pipeline();
-      for (const a of apps)
-        pipeline.get(redisKeys.quota(this.config.REDIS_PREFIX, a.appId, periods[a.anchorDay - 1]!.period));
-      counters = await pipeline
-        .exec()
-        .then((r) => (r ?? []).map(([err, v]) => (err ? null : (v as string | null))))
-        .catch(() => apps.map(() => null));
+      // One GET per key (not MGET, not a pipeline): on Redis Cluster each app's counter lives in its own slot.
+      counters = await Promise.all(
+        apps.map((a) =>
+          this.redis.get(redisKeys.quota(this.config.REDIS_PREFIX, a.appId, periods[a.anchorDay - 1]!.period)),
+        ),
+      ).catch(() => apps.map(() => null));
     }
     const quotas = apps.map((a, i) => {
       const p = periods[a.anchorDay - 1]!;
