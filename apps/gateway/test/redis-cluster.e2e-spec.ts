@@ -69,6 +69,7 @@ describe.skipIf(unavailable !== null)('gateway and worker on a real Redis Cluste
           GATEWAY_HOST: '127.0.0.1',
           GATEWAY_ADMIN_PORT: String(admin),
           GATEWAY_ID: id,
+          GATEWAY_WORKERS: '1',
           DATABASE_URL: s.db.url,
           REDIS_URL: nowhere,
           REDIS_CLUSTER_NODES: cluster.nodes,
