@@ -29,7 +29,10 @@ import { fmtDate, fmtDay } from '@/lib/format';
 import { managesTeam, TEAM_ROLES } from '@/lib/team';
 import type { CreatedInvitation, Team, TeamMember, TeamRole } from '@/lib/types';
 
-const ROLE_OPTIONS = TEAM_ROLES.map((r) => ({ value: r.value, label: r.label }));
+/** Admins manage members and invitations but not owners (the API refuses it); owners manage everyone. */
+function assignable(myRole: TeamRole): typeof TEAM_ROLES {
+  return myRole === 'owner' ? TEAM_ROLES : TEAM_ROLES.filter((r) => r.value !== 'owner');
+}
 const ROLE_COLOR: Record<TeamRole, string> = { owner: 'indigo', admin: 'violet', developer: 'teal', billing: 'gray' };
 
 const inviteSchema = z.object({
@@ -46,6 +49,8 @@ export function TeamPanel({ team, currentUserId }: { team: Team; currentUserId: 
   const [removing, setRemoving] = useState<TeamMember | null>(null);
   const canManage = managesTeam(team.role);
   const owners = team.members.filter((m) => m.role === 'owner').length;
+  const roles = assignable(team.role);
+  const roleOptions = roles.map((r) => ({ value: r.value, label: r.label }));
 
   const form = useForm({
     mode: 'controlled',
@@ -128,7 +133,8 @@ export function TeamPanel({ team, currentUserId }: { team: Team; currentUserId: 
             <Table.Tbody>
               {team.members.map((m) => {
                 const self = m.userId === currentUserId;
-                const lastOwner = m.role === 'owner' && owners <= 1;
+                // The last owner stays; an admin cannot touch an owner (the API answers 403/409 anyway).
+                const locked = (m.role === 'owner' && owners <= 1) || (m.role === 'owner' && team.role !== 'owner');
                 return (
                   <Table.Tr key={m.userId} data-testid="member-row">
                     <Table.Td>
@@ -141,10 +147,10 @@ export function TeamPanel({ team, currentUserId }: { team: Team; currentUserId: 
                     </Table.Td>
                     <Table.Td>{m.email}</Table.Td>
                     <Table.Td>
-                      {canManage && !lastOwner ? (
+                      {canManage && !locked ? (
                         <Select
                           aria-label={`Role of ${m.name}`}
-                          data={ROLE_OPTIONS}
+                          data={roleOptions}
                           value={m.role}
                           onChange={(v) => setRole(m, v)}
                           allowDeselect={false}
@@ -160,7 +166,7 @@ export function TeamPanel({ team, currentUserId }: { team: Team; currentUserId: 
                     </Table.Td>
                     <Table.Td>{fmtDay(m.joinedAt)}</Table.Td>
                     <Table.Td>
-                      {(canManage || self) && !lastOwner ? (
+                      {(canManage || self) && !(m.role === 'owner' && owners <= 1) && (self || !locked) ? (
                         <Group justify="flex-end">
                           <Button
                             size="compact-sm"
@@ -252,7 +258,7 @@ export function TeamPanel({ team, currentUserId }: { team: Team; currentUserId: 
             <Select
               label="Role"
               required
-              data={TEAM_ROLES.map((r) => ({ value: r.value, label: `${r.label}: ${r.description}` }))}
+              data={roles.map((r) => ({ value: r.value, label: `${r.label}: ${r.description}` }))}
               allowDeselect={false}
               {...form.getInputProps('role')}
             />

@@ -1,4 +1,18 @@
-import { Badge, Code, Group, Paper, Table, Text, VisuallyHidden } from '@mantine/core';
+import {
+  Badge,
+  Code,
+  Group,
+  Paper,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+  VisuallyHidden,
+} from '@mantine/core';
 import { IconArrowRight } from '@tabler/icons-react';
 import { api, listOf } from '@/lib/api-client';
 import { fmtDay } from '@/lib/format';
@@ -32,31 +46,31 @@ export default async function WebhooksPage() {
         </EmptyState>
       ) : (
         <Paper withBorder radius="md" p="md">
-          <Table.ScrollContainer minWidth={720}>
+          <TableScrollContainer minWidth={720}>
             <Table verticalSpacing="sm" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Endpoint</Table.Th>
-                  <Table.Th>Events</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>
+              <TableThead>
+                <TableTr>
+                  <TableTh>Endpoint</TableTh>
+                  <TableTh>Events</TableTh>
+                  <TableTh>Status</TableTh>
+                  <TableTh>Created</TableTh>
+                  <TableTh>
                     <VisuallyHidden>Open</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
+                  </TableTh>
+                </TableTr>
+              </TableThead>
+              <TableTbody>
                 {hooks.map((h) => (
-                  <Table.Tr key={h.id} data-testid="webhook-row">
-                    <Table.Td>
+                  <TableTr key={h.id} data-testid="webhook-row">
+                    <TableTd>
                       <Code>{h.url}</Code>
                       {h.description ? (
                         <Text size="xs" c="dimmed" mt={2}>
                           {h.description}
                         </Text>
                       ) : null}
-                    </Table.Td>
-                    <Table.Td>
+                    </TableTd>
+                    <TableTd>
                       <Group gap={4}>
                         {h.events.map((e) => (
                           <Badge key={e} variant="outline" size="sm" tt="none">
@@ -64,14 +78,14 @@ export default async function WebhooksPage() {
                           </Badge>
                         ))}
                       </Group>
-                    </Table.Td>
-                    <Table.Td>
+                    </TableTd>
+                    <TableTd>
                       <Badge variant="light" color={h.enabled ? 'teal' : 'gray'}>
                         {h.enabled ? 'enabled' : 'disabled'}
                       </Badge>
-                    </Table.Td>
-                    <Table.Td>{fmtDay(h.createdAt)}</Table.Td>
-                    <Table.Td>
+                    </TableTd>
+                    <TableTd>{fmtDay(h.createdAt)}</TableTd>
+                    <TableTd>
                       <ButtonLink
                         href={`/dashboard/webhooks/${h.id}`}
                         size="compact-sm"
@@ -81,12 +95,12 @@ export default async function WebhooksPage() {
                       >
                         Deliveries
                       </ButtonLink>
-                    </Table.Td>
-                  </Table.Tr>
+                    </TableTd>
+                  </TableTr>
                 ))}
-              </Table.Tbody>
+              </TableTbody>
             </Table>
-          </Table.ScrollContainer>
+          </TableScrollContainer>
         </Paper>
       )}
     </>

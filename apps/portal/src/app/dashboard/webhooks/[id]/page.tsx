@@ -1,5 +1,22 @@
 import { notFound } from 'next/navigation';
-import { Badge, Code, Group, Paper, Stack, Table, Text, Title, Tooltip, VisuallyHidden } from '@mantine/core';
+import {
+  Badge,
+  Code,
+  Group,
+  Paper,
+  Stack,
+  Table,
+  TableScrollContainer,
+  TableTbody,
+  TableTd,
+  TableTh,
+  TableThead,
+  TableTr,
+  Text,
+  Title,
+  Tooltip,
+  VisuallyHidden,
+} from '@mantine/core';
 import { api, listOf } from '@/lib/api-client';
 import { fmtAgo, fmtDate } from '@/lib/format';
 import type { Webhook, WebhookDelivery } from '@/lib/types';
@@ -104,30 +121,30 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
               Nothing sent yet. Press “Send test event” to try your endpoint.
             </Text>
           ) : (
-            <Table.ScrollContainer minWidth={760}>
+            <TableScrollContainer minWidth={760}>
               <Table verticalSpacing="sm" highlightOnHover>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Event</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Attempts</Table.Th>
-                    <Table.Th>Last status code</Table.Th>
-                    <Table.Th>Created</Table.Th>
-                    <Table.Th>
+                <TableThead>
+                  <TableTr>
+                    <TableTh>Event</TableTh>
+                    <TableTh>Status</TableTh>
+                    <TableTh>Attempts</TableTh>
+                    <TableTh>Last status code</TableTh>
+                    <TableTh>Created</TableTh>
+                    <TableTh>
                       <VisuallyHidden>Actions</VisuallyHidden>
-                    </Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
+                    </TableTh>
+                  </TableTr>
+                </TableThead>
+                <TableTbody>
                   {deliveries.map((d) => (
-                    <Table.Tr key={d.id} data-testid="delivery-row" data-status={d.status}>
-                      <Table.Td>
+                    <TableTr key={d.id} data-testid="delivery-row" data-status={d.status}>
+                      <TableTd>
                         <Code>{d.eventType}</Code>
                         <Text size="xs" c="dimmed" mt={2} className="mono">
                           {d.webhookMessageId}
                         </Text>
-                      </Table.Td>
-                      <Table.Td>
+                      </TableTd>
+                      <TableTd>
                         <Badge variant="light" color={STATUS_COLOR[d.status]}>
                           {d.status}
                         </Badge>
@@ -136,24 +153,24 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
                             {d.lastError}
                           </Text>
                         ) : null}
-                      </Table.Td>
-                      <Table.Td>{d.attempts}</Table.Td>
-                      <Table.Td>{d.lastStatusCode ?? '—'}</Table.Td>
-                      <Table.Td>
+                      </TableTd>
+                      <TableTd>{d.attempts}</TableTd>
+                      <TableTd>{d.lastStatusCode ?? '—'}</TableTd>
+                      <TableTd>
                         <Tooltip label={fmtDate(d.createdAt)}>
                           <span>{fmtAgo(d.createdAt)}</span>
                         </Tooltip>
-                      </Table.Td>
-                      <Table.Td>
+                      </TableTd>
+                      <TableTd>
                         <Group justify="flex-end">
                           <RedeliverButton webhookId={hook.id} deliveryId={d.id} />
                         </Group>
-                      </Table.Td>
-                    </Table.Tr>
+                      </TableTd>
+                    </TableTr>
                   ))}
-                </Table.Tbody>
+                </TableTbody>
               </Table>
-            </Table.ScrollContainer>
+            </TableScrollContainer>
           )}
         </Paper>
       </Stack>
