@@ -13,7 +13,7 @@ async function call(path: string, token: string | null, method = 'GET', body?: u
 }
 
 async function tokenOf(who: { email: string; password: string }): Promise<string> {
-  const res = await call('/v1/auth/login', null, 'POST', who);
+  const res = await call('/v1/auth/login', null, 'POST', { email: who.email, password: who.password });
   expect(res.status, await res.clone().text()).toBe(200);
   return ((await res.json()) as { token: string }).token;
 }
