@@ -63,7 +63,7 @@ export function NotificationList({ items }: { items: PortalNotification[] }) {
             <Group justify="space-between" align="flex-start" wrap="nowrap">
               <Stack gap={4}>
                 <Group gap="xs">
-                  <Badge variant="light" color={TYPE_COLOR[n.type] ?? 'indigo'}>
+                  <Badge variant="light" color={TYPE_COLOR[n.type] ?? 'indigo'} tt="none">
                     {n.type}
                   </Badge>
                   {unread ? (

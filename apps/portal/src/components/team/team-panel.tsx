@@ -101,7 +101,7 @@ export function TeamPanel({ team, currentUserId }: { team: Team; currentUserId: 
   return (
     <Stack gap="lg">
       {!canManage ? (
-        <Alert color="indigo" icon={<IconLock />} title={`You are a ${team.role} of this team`}>
+        <Alert color="indigo" icon={<IconLock />} title={`Your role in this team: ${team.role}`}>
           Owners and admins invite members and change roles; you can see who is in the team.
         </Alert>
       ) : null}
@@ -146,7 +146,7 @@ export function TeamPanel({ team, currentUserId }: { team: Team; currentUserId: 
                       ) : null}
                     </Table.Td>
                     <Table.Td>{m.email}</Table.Td>
-                    <Table.Td>
+                    <Table.Td miw={150}>
                       {canManage && !locked ? (
                         <Select
                           aria-label={`Role of ${m.name}`}
@@ -215,7 +215,7 @@ export function TeamPanel({ team, currentUserId }: { team: Team; currentUserId: 
                   {team.invitations.map((i) => (
                     <Table.Tr key={i.id} data-testid="invitation-row">
                       <Table.Td>{i.email}</Table.Td>
-                      <Table.Td>
+                      <Table.Td miw={120}>
                         <Badge variant="light" color={ROLE_COLOR[i.role]}>
                           {i.role}
                         </Badge>

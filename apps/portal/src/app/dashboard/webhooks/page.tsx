@@ -70,7 +70,7 @@ export default async function WebhooksPage() {
                         </Text>
                       ) : null}
                     </TableTd>
-                    <TableTd>
+                    <TableTd miw={200}>
                       <Group gap={4}>
                         {h.events.map((e) => (
                           <Badge key={e} variant="outline" size="sm" tt="none">
