@@ -53,7 +53,7 @@ test('an owner invites a member, who accepts in another browser, sees the shared
   await expect(page.getByText(`${invitee.name} is now billing`)).toBeVisible();
 
   await them.goto('/dashboard/team');
-  await expect(them.getByText('You are a billing of this team')).toBeVisible();
+  await expect(them.getByText('Your role in this team: billing')).toBeVisible();
   await expect(them.getByRole('button', { name: 'Invite member' })).toHaveCount(0);
   await expect(them.getByRole('combobox', { name: /^Role of / })).toHaveCount(0);
   await them.goto('/dashboard/webhooks');
