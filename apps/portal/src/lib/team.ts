@@ -13,11 +13,6 @@ export function managesTeam(role: TeamRole | undefined): boolean {
   return role === 'owner' || role === 'admin';
 }
 
-/** Who may manage apps, keys and webhooks (the API's BUILDERS). */
-export function buildsApps(role: TeamRole | undefined): boolean {
-  return role === 'owner' || role === 'admin' || role === 'developer';
-}
-
 /**
  * The event types a team webhook may subscribe to, as libs/contracts TEAM_EVENT_TYPES lists them
  * (the portal does not depend on the contracts library; the API validates the list).
