@@ -11,6 +11,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const lifecycle = new Lifecycle().install();
 await ensureDeps(root, lifecycle);
 const { runStack } = await import('./lib/stack.mjs');
+// The worker's billing tick (quota reconciliation, then quota.threshold notifications) runs every
+// 2 s here rather than every minute, so a spec sees a quota alert within seconds.
+process.env.BILLING_TICK_MS ??= '2000';
 const port = (name, fallback) => Number(process.env[name] ?? fallback);
 await runStack(root, {
   ports: {
@@ -22,8 +25,9 @@ await runStack(root, {
     demoUpstream: port('E2E_DEMO_UPSTREAM_PORT', 4003),
   },
   lifecycle,
-  // Random, like the Redis prefix: stacks of several checkouts on one Postgres never share a database.
-  databaseName: `apim_e2e_${randomBytes(3).toString('hex')}`,
+  // Random, like the Redis prefix: stacks of several checkouts on one Postgres never share a database
+  // (E2E_DATABASE_NAME sets the name).
+  databaseName: process.env.E2E_DATABASE_NAME ?? `apim_e2e_${randomBytes(3).toString('hex')}`,
   freshDatabase: true,
   redisPrefix: `e2e:${randomBytes(4).toString('hex')}:`,
   logDir: join(root, '.data', 'e2e-logs'),

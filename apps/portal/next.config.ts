@@ -31,6 +31,10 @@ const nextConfig: NextConfig = {
   turbopack: { root: repoRoot },
   // forbidden() renders app/forbidden.tsx with a real 403 status.
   experimental: { authInterrupts: true },
+  // Notification e-mails (the worker) link to /notifications.
+  async redirects() {
+    return [{ source: '/notifications', destination: '/dashboard/notifications', permanent: false }];
+  },
   async headers() {
     return [
       {

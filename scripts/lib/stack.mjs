@@ -182,6 +182,8 @@ export async function runStack(root, opts) {
     SIGNUP_MAX_PER_HOUR_PER_ADDRESS: process.env.SIGNUP_MAX_PER_HOUR_PER_ADDRESS ?? '1000',
     // The local stack's webhooks go to local receivers; production refuses private targets.
     WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? 'true',
+    // Invitation links (management API) and e-mail links (worker) point at this stack's portal.
+    PORTAL_URL: process.env.PORTAL_URL ?? urls.portal,
   };
   const group = new ProcessGroup(logDir);
   lifecycle.add(

@@ -19,6 +19,10 @@ interface Ids {
   planId: string;
   consumerId: string;
   appId: string;
+  /** A webhook of the demo developer's team, made for this run. */
+  webhookId: string;
+  /** A fresh invitation link's path (/invitations/<token>) to the demo developer's team. */
+  invitationPath: string;
 }
 
 /** Ids of the demo data the e2e stack seeds (scripts/lib/seed.mjs), read through the management API. */
@@ -40,7 +44,27 @@ async function seededIds(): Promise<Ids> {
     return String(found!.id);
   };
   const [admin, dev] = await Promise.all([token(ADMIN), token(DEVELOPER)]);
+  const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+    const res = await fetch(`${MANAGEMENT_URL}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${dev}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const webhook = await post('/v1/portal/webhooks', {
+    url: 'http://127.0.0.1:9/axe',
+    events: ['quota.threshold'],
+    description: 'axe',
+  });
+  const invitation = await post('/v1/portal/team/invitations', {
+    email: `${uniq('axe-invitee')}@example.org`,
+    role: 'developer',
+  });
   return {
+    webhookId: String(webhook.id),
+    invitationPath: new URL(String(invitation.acceptUrl)).pathname,
     apiId: await first('/v1/admin/apis?limit=100', admin, (a) => a.slug === 'demo-echo'),
     planId: await first('/v1/admin/plans?limit=100', admin, (p) => p.slug === 'pro'),
     consumerId: await first('/v1/admin/consumers?limit=100', admin, (c) => c.name === 'Demo Org'),
@@ -139,6 +163,17 @@ const VISITS: Visit[] = [
     },
   },
 
+  {
+    route: '/invitations/[token]',
+    who: null,
+    path: (ids) => ids.invitationPath,
+    then: async (page) => {
+      await page.getByRole('button', { name: 'Create account and join' }).click();
+      await expect(page.locator('[aria-invalid="true"]').first()).toBeVisible();
+      await scan(page, '/invitations/[token] (validation errors)');
+    },
+  },
+
   { route: 'not-found.tsx', who: null, path: () => '/no-such-page', status: 404 },
 
   // Developer
@@ -182,6 +217,68 @@ const VISITS: Visit[] = [
       await page.getByRole('dialog', { name: 'Revoke key?' }).getByRole('button', { name: 'Revoke key' }).click();
       await expect(row).toContainText('revoked');
       await scan(page, '/dashboard/apps/[id] (with a revoked key)');
+    },
+  },
+
+  {
+    route: '/dashboard/team',
+    who: DEVELOPER,
+    path: () => '/dashboard/team',
+    then: async (page) => {
+      await page.getByRole('button', { name: 'Invite member' }).click();
+      const invite = page.getByRole('dialog', { name: 'Invite a member' });
+      await expect(invite).toBeVisible();
+      await scan(page, '/dashboard/team (invite dialog)');
+      await invite.getByLabel('E-mail').fill(`${uniq('axe')}@example.org`);
+      await invite.getByRole('button', { name: 'Send invitation' }).click();
+      await expect(page.getByTestId('accept-url')).toBeVisible();
+      await scan(page, '/dashboard/team (invitation link dialog)');
+    },
+  },
+  {
+    route: '/dashboard/notifications',
+    who: DEVELOPER,
+    path: () => '/dashboard/notifications',
+  },
+  {
+    route: '/dashboard/webhooks',
+    who: DEVELOPER,
+    path: () => '/dashboard/webhooks',
+    ready: async (page) => {
+      await expect(page.getByTestId('webhook-row').first()).toBeVisible();
+    },
+    then: async (page) => {
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Create a webhook' });
+      await expect(dialog).toBeVisible();
+      await dialog.getByRole('button', { name: 'Create webhook' }).click();
+      await expect(dialog.locator('[aria-invalid="true"]').first()).toBeVisible();
+      await scan(page, '/dashboard/webhooks (create dialog, validation errors)');
+      await dialog.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/axe-created');
+      await dialog.getByRole('button', { name: 'Create webhook' }).click();
+      await expect(page.getByTestId('webhook-secret')).toBeVisible();
+      await scan(page, '/dashboard/webhooks (secret dialog)');
+    },
+  },
+  {
+    route: '/dashboard/webhooks/[id]',
+    who: DEVELOPER,
+    path: (ids) => `/dashboard/webhooks/${ids.webhookId}`,
+    then: async (page) => {
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      // The worker turns the event into a delivery within a second or two; the log is read on refresh.
+      await expect(async () => {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await expect(page.getByTestId('delivery-row').first()).toBeVisible({ timeout: 1_000 });
+      }).toPass({ timeout: 30_000 });
+      await scan(page, '/dashboard/webhooks/[id] (with a delivery)');
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await expect(page.getByRole('dialog', { name: 'Edit webhook' })).toBeVisible();
+      await scan(page, '/dashboard/webhooks/[id] (edit dialog)');
+      await page.getByRole('dialog', { name: 'Edit webhook' }).getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: 'Delete', exact: true }).click();
+      await expect(page.getByRole('dialog', { name: 'Delete webhook?' })).toBeVisible();
+      await scan(page, '/dashboard/webhooks/[id] (delete confirmation)');
     },
   },
 

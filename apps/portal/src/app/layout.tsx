@@ -8,7 +8,9 @@ import { ColorSchemeScript, mantineHtmlProps } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { PortalShell } from '@/components/portal-shell';
 import { ThemeProvider } from '@/components/theme-provider';
+import { api } from '@/lib/api-client';
 import { currentUser } from '@/lib/session';
+import type { NotificationPage } from '@/lib/types';
 
 export const metadata: Metadata = {
   title: { default: 'API Portal', template: '%s · API Portal' },
@@ -19,6 +21,13 @@ export const dynamic = 'force-dynamic';
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const user = await currentUser();
+  // The bell's number: developers in a team only (staff and team-less accounts get no bell).
+  const unread =
+    user?.role === 'developer'
+      ? await api
+          .get<NotificationPage>('/v1/portal/notifications', { query: { limit: 1, unread: 'true' } })
+          .then((r) => (r.ok ? r.data.unreadCount : null))
+      : null;
   return (
     <html lang="en" {...mantineHtmlProps}>
       <head>
@@ -28,7 +37,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
       <body>
         <ThemeProvider>
           <Notifications position="top-right" />
-          <PortalShell user={user ? { name: user.name, email: user.email, role: user.role } : null}>
+          <PortalShell user={user ? { name: user.name, email: user.email, role: user.role, unread } : null}>
             {children}
           </PortalShell>
         </ThemeProvider>

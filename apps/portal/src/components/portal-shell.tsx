@@ -3,10 +3,24 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
-import { AppShell, Avatar, Burger, Button, Group, Menu, NavLink, Stack, Text, UnstyledButton } from '@mantine/core';
+import {
+  ActionIcon,
+  AppShell,
+  Avatar,
+  Burger,
+  Button,
+  Group,
+  Indicator,
+  Menu,
+  NavLink,
+  Stack,
+  Text,
+  UnstyledButton,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconApi,
+  IconBell,
   IconChartBar,
   IconChevronDown,
   IconLayoutDashboard,
@@ -22,6 +36,8 @@ export interface ShellUser {
   name: string;
   email: string;
   role: Role;
+  /** Unread notifications of the developer's team (null: no bell, e.g. staff). */
+  unread?: number | null;
 }
 
 interface NavItem {
@@ -88,31 +104,54 @@ export function PortalShell({ user, children }: { user: ShellUser | null; childr
             </Group>
           </Group>
           {user ? (
-            <Menu position="bottom-end" withinPortal>
-              <Menu.Target>
-                <UnstyledButton aria-label="Account menu">
-                  <Group gap={6} wrap="nowrap">
-                    <Avatar size="sm" color="indigo" radius="xl">
-                      {user.name.slice(0, 1).toUpperCase()}
-                    </Avatar>
-                    <Text size="sm" visibleFrom="xs">
-                      {user.name}
-                    </Text>
-                    <IconChevronDown size={14} />
-                  </Group>
-                </UnstyledButton>
-              </Menu.Target>
-              <Menu.Dropdown>
-                <Menu.Label>
-                  {user.email} · {user.role}
-                </Menu.Label>
-                <form action={logout}>
-                  <Menu.Item component="button" type="submit" leftSection={<IconLogout size={16} />}>
-                    Log out
-                  </Menu.Item>
-                </form>
-              </Menu.Dropdown>
-            </Menu>
+            <Group gap="sm" wrap="nowrap">
+              {typeof user.unread === 'number' ? (
+                <Indicator
+                  label={user.unread > 99 ? '99+' : user.unread}
+                  size={18}
+                  color="red"
+                  disabled={user.unread === 0}
+                  offset={4}
+                >
+                  <ActionIcon
+                    component={Link}
+                    href="/dashboard/notifications"
+                    variant="subtle"
+                    color="gray"
+                    size="lg"
+                    aria-label={`Notifications: ${user.unread} unread`}
+                    data-testid="notification-bell"
+                  >
+                    <IconBell size={20} />
+                  </ActionIcon>
+                </Indicator>
+              ) : null}
+              <Menu position="bottom-end" withinPortal>
+                <Menu.Target>
+                  <UnstyledButton aria-label="Account menu">
+                    <Group gap={6} wrap="nowrap">
+                      <Avatar size="sm" color="indigo" radius="xl">
+                        {user.name.slice(0, 1).toUpperCase()}
+                      </Avatar>
+                      <Text size="sm" visibleFrom="xs">
+                        {user.name}
+                      </Text>
+                      <IconChevronDown size={14} />
+                    </Group>
+                  </UnstyledButton>
+                </Menu.Target>
+                <Menu.Dropdown>
+                  <Menu.Label>
+                    {user.email} · {user.role}
+                  </Menu.Label>
+                  <form action={logout}>
+                    <Menu.Item component="button" type="submit" leftSection={<IconLogout size={16} />}>
+                      Log out
+                    </Menu.Item>
+                  </form>
+                </Menu.Dropdown>
+              </Menu>
+            </Group>
           ) : (
             <Group gap="xs" wrap="nowrap">
               <Button component={Link} href="/login" variant="default" size="compact-md">

@@ -34,6 +34,8 @@ export function SectionNav({ links, label }: { links: SectionLink[]; label: stri
               color={active ? undefined : 'gray'}
               size="compact-md"
               aria-current={active ? 'page' : undefined}
+              // Scroll sideways rather than squeeze labels into ellipses on a phone.
+              style={{ flexShrink: 0 }}
             >
               {l.label}
             </Button>

@@ -190,3 +190,76 @@ export interface ChargebackLine {
   total: string;
   currency: string;
 }
+
+export type TeamRole = 'owner' | 'admin' | 'developer' | 'billing';
+
+export interface TeamMember {
+  userId: string;
+  email: string;
+  name: string;
+  role: TeamRole;
+  joinedAt: string;
+}
+
+export interface TeamInvitation {
+  id: string;
+  email: string;
+  role: TeamRole;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export interface Team {
+  consumer: { id: string; name: string };
+  /** The signed-in user's role in this team. */
+  role: TeamRole;
+  members: TeamMember[];
+  invitations: TeamInvitation[];
+}
+
+export interface CreatedInvitation extends TeamInvitation {
+  acceptUrl: string;
+}
+
+export interface PortalNotification {
+  id: string;
+  type: string;
+  createdAt: string;
+  readAt: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface NotificationPage {
+  items: PortalNotification[];
+  total: number;
+  limit: number;
+  offset: number;
+  unreadCount: number;
+}
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreatedWebhook extends Webhook {
+  secret: string;
+}
+
+export interface WebhookDelivery {
+  id: string;
+  eventId: string;
+  eventType: string;
+  webhookMessageId: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}

@@ -2,6 +2,14 @@ import type { ReactNode } from 'react';
 import { Alert, Group } from '@mantine/core';
 import { requireUser } from '@/lib/session';
 import { ButtonLink } from '@/components/links';
+import { SectionNav } from '@/components/section-nav';
+
+const LINKS = [
+  { href: '/dashboard', label: 'Apps', exact: true },
+  { href: '/dashboard/team', label: 'Team' },
+  { href: '/dashboard/webhooks', label: 'Webhooks' },
+  { href: '/dashboard/notifications', label: 'Notifications' },
+];
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
@@ -24,6 +32,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   }
   return (
     <>
+      <SectionNav links={LINKS} label="Dashboard sections" />
       {user.consumerStatus === 'suspended' ? (
         <Alert color="red" title="Your account is suspended" mb="lg" role="alert">
           The gateway refuses calls made with your keys (403 consumer_suspended). Contact an administrator.
