@@ -203,7 +203,7 @@ describe('GET /v1/reports/chargeback (open period: live from rollups)', () => {
       expect(csv.status).toBe(200);
       expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(csv.text.split('\r\n')[0]).toBe(
-        'period,consumerId,consumerName,costCenter,appId,appName,plan,requests,includedRequests,billableRequests,monthlyFee,overageAmount,total,currency',
+        'period,consumerId,consumerName,costCenter,appId,appName,plan,requests,units,includedRequests,billableRequests,monthlyFee,overageAmount,total,currency',
       );
       const rows: any[] = parse(csv.text, { columns: true });
       expect(rows).toHaveLength(json.lines.length);

@@ -31,10 +31,11 @@ export class QuotaReconciler {
   async reconcile(now = new Date()): Promise<QuotaReconcileResult> {
     const period = periodOfDate(now);
     const { startsAt, endsAt } = periodBounds(period);
+    // The counter counts units (cost-weighted routes), so it is compared with the billable units.
     const rows: { app_id: string; billable: string }[] = await this.ds.query(
-      `SELECT app_id, SUM(billable) AS billable FROM usage_hourly
+      `SELECT app_id, SUM(billable_units) AS billable FROM usage_hourly
         WHERE bucket >= $1 AND bucket < $2 AND app_id IS NOT NULL
-        GROUP BY app_id HAVING SUM(billable) > 0`,
+        GROUP BY app_id HAVING SUM(billable_units) > 0`,
       [startsAt, endsAt],
     );
     if (rows.length === 0) return { period, apps: 0, raised: 0 };

@@ -64,6 +64,7 @@ export class ReportsService {
             appName: app.appName,
             plan: planLabel(c.planName, c.effectiveFrom, period),
             requests: c.requests,
+            units: c.units,
             includedRequests: c.includedRequests,
             billableRequests: c.billableRequests,
             monthlyFee: c.monthlyFee,

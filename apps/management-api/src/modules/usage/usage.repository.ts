@@ -35,7 +35,9 @@ export class UsageRepository {
       api_id: string;
       bucket: Date;
       requests: string;
+      units: string;
       billable: string;
+      billable_units: string;
       errors: string;
     };
     const rows = await reportQuery<Row[]>(
@@ -43,7 +45,8 @@ export class UsageRepository {
       this.config.REPORT_STATEMENT_TIMEOUT_MS,
       `SELECT u.app_id, u.api_id,
               date_trunc($3, u.bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
-              SUM(u.requests) AS requests, SUM(u.billable) AS billable, SUM(u.errors) AS errors
+              SUM(u.requests) AS requests, SUM(u.units) AS units, SUM(u.billable) AS billable,
+              SUM(u.billable_units) AS billable_units, SUM(u.errors) AS errors
          FROM usage_hourly u
         WHERE u.bucket >= date_trunc($3, $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND u.bucket < $2
           AND ($4::uuid IS NULL OR u.app_id IN (SELECT id FROM apps WHERE consumer_id = $4::uuid))
@@ -76,12 +79,14 @@ export class UsageRepository {
       apiId: r.api_id,
       bucket: new Date(r.bucket).toISOString(),
       requests: Number(r.requests),
+      units: Number(r.units),
       billable: Number(r.billable),
+      billableUnits: Number(r.billable_units),
       errors: Number(r.errors),
     }));
   }
 
-  /** The owner's live apps with their plan's quota and the period's billable calls from the rollups. */
+  /** The owner's live apps with their plan's quota and the period's billable units (what the quota counts) from the rollups. */
   async quotaBase(
     owner: Owner,
     startsAt: Date,
@@ -89,7 +94,7 @@ export class UsageRepository {
   ): Promise<{ appId: string; limit: number | null; billable: number }[]> {
     const rows: { id: string; monthly_quota: string | null; billable: string }[] = await this.ds.query(
       `SELECT a.id, p.monthly_quota,
-              COALESCE((SELECT SUM(u.billable) FROM usage_hourly u WHERE u.app_id = a.id AND u.bucket >= $2 AND u.bucket < $3), 0) AS billable
+              COALESCE((SELECT SUM(u.billable_units) FROM usage_hourly u WHERE u.app_id = a.id AND u.bucket >= $2 AND u.bucket < $3), 0) AS billable
          FROM apps a JOIN plans p ON p.id = a.plan_id
         WHERE a.deleted_at IS NULL AND ($1::uuid IS NULL OR a.consumer_id = $1::uuid)
         ORDER BY a.created_at, a.id`,
