@@ -52,6 +52,7 @@ export interface Api {
   visibility?: 'public' | 'private';
   cors?: ApiCors | null;
   requireContentLength?: boolean;
+  costRules?: Array<{ method?: string; pathPattern: string; cost: number }>;
   createdAt?: string;
   updatedAt?: string;
 }
@@ -138,6 +139,9 @@ export interface UsagePoint {
   bucket: string;
   requests: number;
   billable: number;
+  /** Calls weighted by their route's cost (absent from older APIs: = requests). */
+  units?: number;
+  billableUnits?: number;
   errors: number;
 }
 
@@ -175,6 +179,7 @@ export interface ChargebackLine {
   appName: string;
   plan: string;
   requests: number;
+  units?: number;
   includedRequests: number;
   billableRequests: number;
   monthlyFee: string;
