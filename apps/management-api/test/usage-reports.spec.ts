@@ -100,7 +100,16 @@ describe('GET /v1/portal/usage', () => {
     const r = await t.call('GET', `/v1/portal/usage?${range()}&granularity=hour`, { token: dev.token });
     expect(r.status).toBe(200);
     expect(r.json.series).toEqual([
-      { appId: app.id, apiId: api.id, bucket: thisHour.toISOString(), requests: 41, billable: 20, errors: 0 },
+      {
+        appId: app.id,
+        apiId: api.id,
+        bucket: thisHour.toISOString(),
+        requests: 41,
+        units: 41,
+        billable: 20,
+        billableUnits: 20,
+        errors: 0,
+      },
     ]);
     const next = new Date(Date.UTC(thisHour.getUTCFullYear(), thisHour.getUTCMonth() + 1, 1)).toISOString();
     expect(r.json.quotas).toEqual([{ appId: app.id, used: 20, limit: 1000, resetsAt: next }]);
@@ -145,7 +154,16 @@ describe('GET /v1/usage', () => {
       Date.UTC(thisHour.getUTCFullYear(), thisHour.getUTCMonth(), thisHour.getUTCDate()),
     ).toISOString();
     expect(mine.json.series).toEqual([
-      { appId: app.id, apiId: api.id, bucket: day, requests: 41, billable: 20, errors: 0 },
+      {
+        appId: app.id,
+        apiId: api.id,
+        bucket: day,
+        requests: 41,
+        units: 41,
+        billable: 20,
+        billableUnits: 20,
+        errors: 0,
+      },
     ]);
     const none = await t.call('GET', `/v1/usage?${range()}&consumerId=${other.consumerId}`, { token: admin });
     expect(none.json.series).toEqual([]);
@@ -184,6 +202,7 @@ describe('GET /v1/reports/chargeback (open period: live from rollups)', () => {
         appName: '@SUM(1+1)',
         plan: plan.name,
         requests: 41,
+        units: 41,
         includedRequests: 5,
         billableRequests: 20,
         monthlyFee: '10.00',
