@@ -100,7 +100,16 @@ describe('GET /v1/portal/usage', () => {
     const r = await t.call('GET', `/v1/portal/usage?${range()}&granularity=hour`, { token: dev.token });
     expect(r.status).toBe(200);
     expect(r.json.series).toEqual([
-      { appId: app.id, apiId: api.id, bucket: thisHour.toISOString(), requests: 41, billable: 20, errors: 0 },
+      {
+        appId: app.id,
+        apiId: api.id,
+        bucket: thisHour.toISOString(),
+        requests: 41,
+        units: 41,
+        billable: 20,
+        billableUnits: 20,
+        errors: 0,
+      },
     ]);
     const next = new Date(Date.UTC(thisHour.getUTCFullYear(), thisHour.getUTCMonth() + 1, 1)).toISOString();
     const start = new Date(Date.UTC(thisHour.getUTCFullYear(), thisHour.getUTCMonth(), 1)).toISOString();
@@ -148,7 +157,16 @@ describe('GET /v1/usage', () => {
       Date.UTC(thisHour.getUTCFullYear(), thisHour.getUTCMonth(), thisHour.getUTCDate()),
     ).toISOString();
     expect(mine.json.series).toEqual([
-      { appId: app.id, apiId: api.id, bucket: day, requests: 41, billable: 20, errors: 0 },
+      {
+        appId: app.id,
+        apiId: api.id,
+        bucket: day,
+        requests: 41,
+        units: 41,
+        billable: 20,
+        billableUnits: 20,
+        errors: 0,
+      },
     ]);
     const none = await t.call('GET', `/v1/usage?${range()}&consumerId=${other.consumerId}`, { token: admin });
     expect(none.json.series).toEqual([]);
@@ -187,6 +205,7 @@ describe('GET /v1/reports/chargeback (open period: live from rollups)', () => {
         appName: '@SUM(1+1)',
         plan: plan.name,
         requests: 41,
+        units: 41,
         includedRequests: 5,
         billableRequests: 20,
         monthlyFee: '10.00',
@@ -209,7 +228,7 @@ describe('GET /v1/reports/chargeback (open period: live from rollups)', () => {
       expect(csv.status).toBe(200);
       expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(csv.text.split('\r\n')[0]).toBe(
-        'period,consumerId,consumerName,costCenter,appId,appName,plan,requests,includedRequests,billableRequests,monthlyFee,overageAmount,total,currency,periodStart,periodEnd,billingAnchorDay',
+        'period,consumerId,consumerName,costCenter,appId,appName,plan,requests,units,includedRequests,billableRequests,monthlyFee,overageAmount,total,currency,periodStart,periodEnd,billingAnchorDay',
       );
       const rows: any[] = parse(csv.text, { columns: true });
       expect(rows).toHaveLength(json.lines.length);

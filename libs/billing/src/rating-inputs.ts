@@ -58,7 +58,8 @@ export async function loadRatingInputs(
   const usageRows = await query(
     // Each hour's calls under the price version in force at the start of the hour (versions take
     // effect on whole hours: the API rounds effectiveFrom up to one).
-    `SELECT u.app_id, u.plan_id, v.id AS version_id, SUM(u.requests)::bigint AS requests, SUM(u.billable)::bigint AS billable
+    `SELECT u.app_id, u.plan_id, v.id AS version_id, SUM(u.requests)::bigint AS requests, SUM(u.billable)::bigint AS billable,
+            SUM(u.units)::bigint AS units, SUM(u.billable_units)::bigint AS billable_units
        FROM usage_hourly u
        LEFT JOIN LATERAL (
          SELECT pp.id FROM plan_prices pp WHERE pp.plan_id = u.plan_id AND pp.effective_from <= u.bucket
@@ -153,6 +154,8 @@ export async function loadRatingInputs(
         versionId: u.version_id ? String(u.version_id) : null,
         requests: Number(u.requests),
         billable: Number(u.billable),
+        units: Number(u.units),
+        billableUnits: Number(u.billable_units),
       })),
   }));
   return { period, anchorDay, plans, prices, apps };

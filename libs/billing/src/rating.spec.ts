@@ -284,14 +284,16 @@ describe('adjustmentsFor', () => {
     ];
     // now 1020 billable: 1015 over × 2.50/1000 = 2.5375 → 2.54; total 12.54; billed 11.04
     expect(adjustmentsFor(rated(1020), billed)).toEqual([
-      { planId: 'starter', adjustsPeriod: '2026-11', requests: 600, billableRequests: 600, amount: '1.50' },
+      { planId: 'starter', adjustsPeriod: '2026-11', requests: 600, units: 600, billableRequests: 600, amount: '1.50' },
     ]);
   });
 
   it('late calls inside the allowance still adjust the counts, with a zero amount', () => {
     expect(
       adjustmentsFor(rated(4), [{ planId: 'starter', requests: 3, billableRequests: 3, amount: '10.00' }]),
-    ).toEqual([{ planId: 'starter', adjustsPeriod: '2026-11', requests: 1, billableRequests: 1, amount: '0.00' }]);
+    ).toEqual([
+      { planId: 'starter', adjustsPeriod: '2026-11', requests: 1, units: 1, billableRequests: 1, amount: '0.00' },
+    ]);
   });
 });
 
@@ -459,7 +461,7 @@ describe('ratePeriod with price versions (each call under the version in force w
     });
     expect(adjustmentsFor(r, [{ planId: 'p', requests: 4000, billableRequests: 4000, amount: '48.97' }])).toEqual([]);
     expect(adjustmentsFor(r, [{ planId: 'p', requests: 3999, billableRequests: 3999, amount: '48.96' }])).toEqual([
-      { planId: 'p', adjustsPeriod: '2026-11', requests: 1, billableRequests: 1, amount: '0.01' },
+      { planId: 'p', adjustsPeriod: '2026-11', requests: 1, units: 1, billableRequests: 1, amount: '0.01' },
     ]);
   });
 });

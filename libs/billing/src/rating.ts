@@ -40,6 +40,9 @@ export interface PlanUsage {
   requests: number;
   /** Calls forwarded to the upstream: the ones that are rated. */
   billable: number;
+  /** Units of `requests` and of `billable` (cost-weighted routes); absent = one unit per call. */
+  units?: number;
+  billableUnits?: number;
 }
 
 /** What one plan, under one price version, costs an app for one period. */
@@ -55,7 +58,10 @@ export interface PlanCharge {
   /** The plan's list fee, and the (possibly pro-rated) fee charged. */
   listFee: string;
   monthlyFee: string;
+  /** Calls metered, and their units (cost-weighted routes). */
   requests: number;
+  units: number;
+  /** Units of the billable calls, the allowance and the overage: all count units, not calls. */
   billableRequests: number;
   includedRequests: number;
   overageRequests: number;
@@ -147,7 +153,8 @@ export function versionAt(versions: readonly PriceVersion[], at: number): PriceV
 /**
  * Rates one app for one period:
  *   fee     = monthlyFee × daysHeld / daysInMonth, rounded half-up to the cent
- *   overage = max(0, billable − includedRequests) × overagePer1000 / 1000, rounded half-up
+ *   overage = max(0, billable units − includedRequests) × overagePer1000 / 1000, rounded half-up
+ * (units: each call counts its route's cost, 1 unless a cost rule says otherwise)
  *   charge  = fee + overage;  statement total = sum of charges.
  * Each call is rated under the plan in force when it was made (usage carries its planId), and
  * each plan applies its own full included allowance to the calls made under it.
@@ -164,14 +171,16 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
   const plansInOrder: string[] = [...new Set(dayPlans)].filter((p) => p !== NOT_HELD);
   const usageByKey = new Map<
     string,
-    { planId: string; versionId: string | null; requests: number; billable: number }
+    { planId: string; versionId: string | null; requests: number; units: number; billable: number }
   >();
   for (const u of input.usage) {
     const versionId = u.versionId ?? null;
     const key = `${u.planId}|${versionId ?? ''}`;
-    const cur = usageByKey.get(key) ?? { planId: u.planId, versionId, requests: 0, billable: 0 };
+    const cur = usageByKey.get(key) ?? { planId: u.planId, versionId, requests: 0, units: 0, billable: 0 };
     cur.requests += u.requests;
-    cur.billable += u.billable;
+    cur.units += u.units ?? u.requests;
+    // Rated in units: a call of cost 5 takes 5 of the allowance and bills 5 when over it.
+    cur.billable += u.billableUnits ?? u.billable;
     usageByKey.set(key, cur);
     if (!plansInOrder.includes(u.planId)) plansInOrder.push(u.planId);
   }
@@ -204,10 +213,14 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
       const held = daysByVersion.get(versionId) ?? 0;
       const used = [...usageByKey.values()]
         .filter((u) => u.planId === planId && versionOf(u) === versionId)
-        .reduce((a, u) => ({ requests: a.requests + u.requests, billable: a.billable + u.billable }), {
-          requests: 0,
-          billable: 0,
-        });
+        .reduce(
+          (a, u) => ({
+            requests: a.requests + u.requests,
+            units: a.units + u.units,
+            billable: a.billable + u.billable,
+          }),
+          { requests: 0, units: 0, billable: 0 },
+        );
       const included =
         versionIds.length === 1 || planDays === 0
           ? price.includedRequests
@@ -226,6 +239,7 @@ export function ratePeriod(input: RatePeriodInput): RatedPeriod {
         listFee: new Money(price.monthlyFee).toFixed(2),
         monthlyFee: r.fee,
         requests: used.requests,
+        units: used.units,
         billableRequests: used.billable,
         includedRequests: included,
         overageRequests: r.overageRequests,
@@ -262,6 +276,8 @@ export function rateUsage(
 export interface BilledPlan {
   planId: string;
   requests: number;
+  /** Absent (lines before cost-weighted routes) = requests. */
+  units?: number;
   billableRequests: number;
   amount: string;
 }
@@ -270,6 +286,7 @@ export interface AdjustmentLine {
   planId: string;
   adjustsPeriod: string;
   requests: number;
+  units: number;
   billableRequests: number;
   amount: string;
 }
@@ -282,10 +299,11 @@ export interface AdjustmentLine {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 export function adjustmentsFor(current: RatedPeriod, billed: BilledPlan[]): AdjustmentLine[] {
-  const billedByPlan = new Map<string, { requests: number; billable: number; amount: Money }>();
+  const billedByPlan = new Map<string, { requests: number; units: number; billable: number; amount: Money }>();
   for (const b of billed) {
-    const cur = billedByPlan.get(b.planId) ?? { requests: 0, billable: 0, amount: new Money(0) };
+    const cur = billedByPlan.get(b.planId) ?? { requests: 0, units: 0, billable: 0, amount: new Money(0) };
     cur.requests += b.requests;
+    cur.units += b.units ?? b.requests;
     cur.billable += b.billableRequests;
     cur.amount = cur.amount.plus(b.amount);
     billedByPlan.set(b.planId, cur);
@@ -297,16 +315,18 @@ export function adjustmentsFor(current: RatedPeriod, billed: BilledPlan[]): Adju
     const now = mine.length
       ? {
           requests: sum(mine.map((c) => c.requests)),
+          units: sum(mine.map((c) => c.units)),
           billableRequests: sum(mine.map((c) => c.billableRequests)),
           total: sumMoney(mine.map((c) => c.total)),
         }
       : undefined;
-    const was = billedByPlan.get(planId) ?? { requests: 0, billable: 0, amount: new Money(0) };
+    const was = billedByPlan.get(planId) ?? { requests: 0, units: 0, billable: 0, amount: new Money(0) };
     const requests = (now?.requests ?? 0) - was.requests;
+    const units = (now?.units ?? 0) - was.units;
     const billableRequests = (now?.billableRequests ?? 0) - was.billable;
     const amount = new Money(now?.total ?? 0).minus(was.amount);
-    if (requests !== 0 || billableRequests !== 0 || !amount.isZero()) {
-      out.push({ planId, adjustsPeriod: current.period, requests, billableRequests, amount: amount.toFixed(2) });
+    if (requests !== 0 || units !== 0 || billableRequests !== 0 || !amount.isZero()) {
+      out.push({ planId, adjustsPeriod: current.period, requests, units, billableRequests, amount: amount.toFixed(2) });
     }
   }
   return out;

@@ -12,9 +12,11 @@ export interface ReconciliationLine {
   /** Summed from the hourly rollups. */
   rollupRequests: number;
   rollupBillable: number;
-  /** Billable calls on statements (closed period: lines + adjustments) or rated live (open period). */
+  /** Units of the billable calls in the rollups (cost-weighted routes; = rollupBillable when every call costs 1). */
+  rollupBillableUnits: number;
+  /** Billable units on statements (closed period: lines + adjustments) or rated live (open period). */
   billedBillable: number;
-  /** ledgerEvents − rollupRequests, ledgerBillable − rollupBillable, rollupBillable − billedBillable. */
+  /** ledgerEvents − rollupRequests, ledgerBillable − rollupBillable, rollupBillableUnits − billedBillable. */
   eventsDifference: number;
   billableDifference: number;
   billingDifference: number;
@@ -57,7 +59,8 @@ export async function loadReconciliation(
     [period, startsAt, endsAt],
   );
   const rollups = await query(
-    `SELECT app_id, SUM(requests) AS requests, SUM(billable) AS billable FROM usage_hourly
+    `SELECT app_id, SUM(requests) AS requests, SUM(billable) AS billable, SUM(billable_units) AS billable_units
+       FROM usage_hourly
       WHERE bucket >= $1 AND bucket < $2 GROUP BY app_id`,
     [startsAt, endsAt],
   );
@@ -117,6 +120,7 @@ export async function loadReconciliation(
     const ledgerBillable = Number(l?.billable ?? 0);
     const rollupRequests = Number(r?.requests ?? 0);
     const rollupBillable = Number(r?.billable ?? 0);
+    const rollupBillableUnits = Number(r?.billable_units ?? 0);
     const billedBillable = billed.get(id) ?? 0;
     const line = {
       appId: id === '-' ? null : id,
@@ -126,10 +130,11 @@ export async function loadReconciliation(
       ledgerBillable,
       rollupRequests,
       rollupBillable,
+      rollupBillableUnits,
       billedBillable,
       eventsDifference: ledgerEvents - rollupRequests,
       billableDifference: ledgerBillable - rollupBillable,
-      billingDifference: rollupBillable - billedBillable,
+      billingDifference: rollupBillableUnits - billedBillable,
     };
     return {
       ...line,
@@ -142,6 +147,7 @@ export async function loadReconciliation(
     ledgerBillable: sum((l) => l.ledgerBillable),
     rollupRequests: sum((l) => l.rollupRequests),
     rollupBillable: sum((l) => l.rollupBillable),
+    rollupBillableUnits: sum((l) => l.rollupBillableUnits),
     billedBillable: sum((l) => l.billedBillable),
     eventsDifference: sum((l) => l.eventsDifference),
     billableDifference: sum((l) => l.billableDifference),
@@ -157,7 +163,7 @@ export async function loadReconciliation(
     totals,
     balanced: totals.balanced,
     summary: totals.balanced
-      ? `${period}: balanced — ${totals.ledgerEvents} events received, ${totals.rollupRequests} aggregated, ${totals.billedBillable} billable calls billed; difference 0`
+      ? `${period}: balanced — ${totals.ledgerEvents} events received, ${totals.rollupRequests} aggregated, ${totals.billedBillable} billable units billed; difference 0`
       : `${period}: ${unbalanced} app(s) differ — events ${totals.eventsDifference}, billable ${totals.billableDifference}, billing ${totals.billingDifference}` +
         (status === 'closed' ? ' (late usage waits for its adjustment on the next billing tick)' : ''),
   };

@@ -1,4 +1,5 @@
 export * from './config-events';
+export * from './cost-rules';
 export * from './redis-keys';
 export * from './usage';
 export * from './events';

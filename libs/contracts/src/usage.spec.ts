@@ -32,6 +32,7 @@ function event(over: Partial<UsageEvent> = {}): UsageEvent {
     bytesIn: seq,
     bytesOut: 185 + seq,
     latencyMs: seq % 7,
+    cost: 1,
     ...over,
   };
 }
@@ -46,12 +47,13 @@ describe('usage batch format 2', () => {
       event({ appId: null, keyId: null, consumerId: null, planId: null, status: 401, billable: false, bytesOut: 0 }),
       event({ planId: PLAN2 }),
       event({ status: 599, latencyMs: 0, bytesIn: 0, method: 'DELETE' }),
+      event({ cost: 1000 }),
     ];
     const w = new UsageBatchWriter();
     for (const e of events) w.add(e);
-    expect(w.count).toBe(6);
+    expect(w.count).toBe(7);
     const batch = w.take('b-1', 'gw-1');
-    expect(batch).toMatchObject({ v: 2, batchId: 'b-1', gatewayId: 'gw-1', n: 6 });
+    expect(batch).toMatchObject({ v: 2, batchId: 'b-1', gatewayId: 'gw-1', n: 7 });
     expect(batch.dims).toHaveLength(4);
     // JSON round trip, as through BullMQ.
     expect(decodeUsageBatch(JSON.parse(JSON.stringify(batch)))).toEqual({ batchId: 'b-1', gatewayId: 'gw-1', events });
@@ -87,6 +89,17 @@ describe('usage batch format 2', () => {
     ]);
   });
 
+  it('reads rows of gateways before cost-weighted routes (9 fields) as cost 1, and leaves a bad cost for the schema', () => {
+    const w = new UsageBatchWriter();
+    w.add(event({ cost: 5 }));
+    const batch = w.take('c', 'gw');
+    expect(batch.rows).toMatch(/,5\n$/);
+    expect(decodeUsageBatch(batch).events[0].cost).toBe(5);
+    const old = { ...batch, rows: batch.rows.replace(/,5\n$/, '\n') };
+    expect(decodeUsageBatch(old).events[0].cost).toBe(1);
+    expect(decodeUsageBatch({ ...batch, rows: batch.rows.replace(/,5\n$/, ',x\n') }).events[0].cost).toBeNaN();
+  });
+
   it('passes format 1 through untouched', () => {
     const v1 = { batchId: 'x', gatewayId: 'gw', events: [event()] };
     expect(decodeUsageBatch(v1)).toBe(v1);
@@ -106,7 +119,7 @@ describe('usage batch format 2', () => {
     expect(bad({ n: 2 })).toThrow(/1 rows, n says 2/);
     expect(bad({ rows: good.rows.replace(/^0,/, '7,') })).toThrow(/no dim 7/);
     expect(bad({ rows: good.rows.replace(/^0,/, 'x,') })).toThrow(/no dim x/);
-    expect(bad({ rows: good.rows.replace(',GET,', ',GET,extra,') })).toThrow(/10 fields/);
+    expect(bad({ rows: good.rows.replace(',GET,', ',GET,extra,') })).toThrow(/11 fields/);
     const odd = decodeUsageBatch({ ...good, rows: good.rows.replace(',GET,200,1,', ',GET,abc,yes,') }).events[0];
     expect(odd.status).toBeNaN();
     expect(odd.billable).toBe('yes');

@@ -17,6 +17,11 @@ export interface UsageEvent {
   bytesIn: number;
   bytesOut: number;
   latencyMs: number;
+  /**
+   * Units the call counts (its route's cost rule, default 1): summed as `units` in the rollups
+   * and, for billable calls, what quotas and billing count. Absent in events of older gateways = 1.
+   */
+  cost?: number;
 }
 
 /** One BullMQ job. `batchId` is also the BullMQ job id, so a re-add is a no-op. */
@@ -42,7 +47,8 @@ export type UsageDims = [
 /**
  * The usage batch as the gateway queues it (format 2): the ids an event shares with others
  * (api, app, key, consumer, plan) once per batch in `dims`, and one text row per event,
- * `dim,id,at,method,status,billable,bytesIn,bytesOut,latencyMs\n` (billable 1/0), `n` rows.
+ * `dim,id,at,method,status,billable,bytesIn,bytesOut,latencyMs,cost\n` (billable 1/0), `n` rows
+ * (rows of gateways before cost-weighted routes have no `cost` field: cost 1).
  * About a quarter of the JSON of format 1, and written by the gateway straight into one reused
  * buffer instead of holding an object per event until the flush (those objects outlived the
  * young generation and were most of what the gateway promoted under load). Workers read both
@@ -65,7 +71,9 @@ export class UsageBatchFormatError extends Error {
   override name = 'UsageBatchFormatError';
 }
 
-const ROW_FIELDS = 9;
+const ROW_FIELDS = 10;
+/** Rows written before cost-weighted routes: no cost field. */
+const ROW_FIELDS_V1 = 9;
 /** An HTTP method is a token (RFC 9110): never a comma or a newline. Anything else is not written as is. */
 const METHOD = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,16}$/;
 
@@ -90,7 +98,7 @@ export class UsageBatchWriter {
 
   add(e: UsageEvent): void {
     const method = METHOD.test(e.method) ? e.method : 'INVALID';
-    const row = `${this.dim(e)},${e.id},${e.at},${method},${e.status},${e.billable ? 1 : 0},${e.bytesIn},${e.bytesOut},${e.latencyMs}\n`;
+    const row = `${this.dim(e)},${e.id},${e.at},${method},${e.status},${e.billable ? 1 : 0},${e.bytesIn},${e.bytesOut},${e.latencyMs},${e.cost ?? 1}\n`;
     // Every character is one byte (see the class comment); room for the worst case first.
     if (this.len + row.length * 3 > this.buf.length) this.grow(row.length * 3);
     this.len += this.buf.write(row, this.len, 'utf8');
@@ -165,7 +173,7 @@ export function decodeUsageBatch(data: unknown): UsageBatchJob {
   if (lines.length !== n) throw new UsageBatchFormatError(`rows: ${lines.length} rows, n says ${n}`);
   const events = lines.map((line, row): UsageEvent => {
     const f = line.split(',');
-    if (f.length !== ROW_FIELDS)
+    if (f.length !== ROW_FIELDS && f.length !== ROW_FIELDS_V1)
       throw new UsageBatchFormatError(`row ${row}: ${f.length} fields, expected ${ROW_FIELDS}`);
     const dim = dims[Number(f[0])];
     if (!/^\d+$/.test(f[0]) || !dim) throw new UsageBatchFormatError(`row ${row}: no dim ${f[0]}`);
@@ -184,6 +192,7 @@ export function decodeUsageBatch(data: unknown): UsageBatchJob {
       bytesIn: Number(f[6]),
       bytesOut: Number(f[7]),
       latencyMs: Number(f[8]),
+      cost: f.length === ROW_FIELDS ? Number(f[9]) : 1,
     };
   });
   return { batchId: d.batchId as string, gatewayId: d.gatewayId as string, events };

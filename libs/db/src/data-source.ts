@@ -21,6 +21,7 @@ import { UsageLedgerRejectionsRetention1765170000000 } from './migrations/176517
 import { ApiEdgePolicy1765120000000 } from './migrations/1765120000000-api-edge-policy';
 import { WebhooksOutbox1765150000000 } from './migrations/1765150000000-webhooks-outbox';
 import { PlanPriceVersions1765171000000 } from './migrations/1765171000000-plan-price-versions';
+import { CostWeightedRoutes1765200000000 } from './migrations/1765200000000-cost-weighted-routes';
 import { PlanRateLimits1765140000000 } from './migrations/1765140000000-plan-rate-limits';
 import { Notifications1765151000000 } from './migrations/1765151000000-notifications';
 import { Teams1765152000000 } from './migrations/1765152000000-teams';
@@ -60,6 +61,7 @@ export const MIGRATIONS = [
   Teams1765152000000,
   UsageLedgerRejectionsRetention1765170000000,
   PlanPriceVersions1765171000000,
+  CostWeightedRoutes1765200000000,
   BillingAnchorDay1765250000000,
 ];
 

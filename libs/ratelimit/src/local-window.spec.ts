@@ -23,7 +23,8 @@ describe('LocalLimiter (the fail-open fallback)', () => {
               const from = t - windowMs - windowMs / LOCAL_BUCKETS;
               expect(admitted.filter((a) => a >= from).length).toBeGreaterThanOrEqual(limit);
               expect(v.retryAfterMs).toBeGreaterThan(0);
-              expect(v.retryAfterMs).toBeLessThanOrEqual(windowMs + windowMs / LOCAL_BUCKETS);
+              // Whole milliseconds, rounded up (resetMs uses Math.ceil).
+              expect(v.retryAfterMs).toBeLessThanOrEqual(Math.ceil(windowMs + windowMs / LOCAL_BUCKETS));
             }
           }
           // Every rolling window (a − window, a] ending at an admission holds at most `limit`.
@@ -54,5 +55,29 @@ describe('LocalLimiter (the fail-open fallback)', () => {
     expect(refused.admitted).toBe(false);
     expect(refused.retryAfterMs).toBeGreaterThan(57_000);
     expect(l.admit('b', limits, t + 2_500).admitted).toBe(true); // per app
+  });
+});
+
+describe('LocalLimiter with weighted costs (fail-open for cost-weighted routes)', () => {
+  it.each([
+    // limit, costs in one instant, admitted
+    [20, [5, 5, 5, 5, 5], [true, true, true, true, false]],
+    [10, [4, 4, 4, 2, 1], [true, true, false, true, false]],
+    [10, [11], [false]],
+    [10, [10, 1], [true, false]],
+  ])('limit %i, costs %j', (limit, costs, expected) => {
+    const l = new LocalLimiter();
+    const limits = [{ requests: limit, windowMs: 60_000 }];
+    expect(costs.map((c) => l.admit('app', limits, 1_700_000_000_000, c).admitted)).toEqual(expected);
+  });
+
+  it('record counts the units Redis admitted', () => {
+    const l = new LocalLimiter();
+    const limits = [{ requests: 20, windowMs: 60_000 }];
+    l.record('app', limits, 1_700_000_000_000, 15);
+    expect(l.admit('app', limits, 1_700_000_000_001, 6).admitted).toBe(false);
+    expect(l.admit('app', limits, 1_700_000_000_001, 5).admitted).toBe(true);
+    // A minute and a bucket later the window is empty again.
+    expect(l.admit('app', limits, 1_700_000_000_000 + 62_000, 20).admitted).toBe(true);
   });
 });

@@ -49,14 +49,14 @@ class Ring {
     return Math.max(0, Math.ceil(((oldest + SLOTS) * this.windowMs) / LOCAL_BUCKETS - nowMs));
   }
 
-  add(nowMs: number): void {
+  add(nowMs: number, units: number): void {
     const k = this.bucket(nowMs);
     const s = k % SLOTS;
     if (this.ids[s] !== k) {
       this.ids[s] = k;
       this.counts[s] = 0;
     }
-    this.counts[s]++;
+    this.counts[s] += units;
   }
 }
 
@@ -71,25 +71,25 @@ export class LocalLimiter {
 
   constructor(private readonly maxApps = 100_000) {}
 
-  /** Checks every limit and, when all admit, counts the request in each (all or nothing). */
-  admit(appId: string, limits: readonly LocalLimit[], nowMs: number): LocalVerdict {
+  /** Checks every limit and, when all have room for `cost` units, counts them in each (all or nothing). */
+  admit(appId: string, limits: readonly LocalLimit[], nowMs: number, cost = 1): LocalVerdict {
     const rings = this.ringsFor(appId, limits);
     let refused = false;
     let retryAfterMs = 0;
     for (const r of rings) {
-      if (r.count(nowMs) >= r.requests) {
+      if (r.count(nowMs) + cost > r.requests) {
         refused = true;
         retryAfterMs = Math.max(retryAfterMs, r.resetMs(nowMs));
       }
     }
     if (refused) return { admitted: false, retryAfterMs: Math.max(1, retryAfterMs) };
-    for (const r of rings) r.add(nowMs);
+    for (const r of rings) r.add(nowMs, cost);
     return { admitted: true, retryAfterMs: 0 };
   }
 
   /** Counts a request admitted elsewhere (by Redis), so the fallback starts from what this process let through. */
-  record(appId: string, limits: readonly LocalLimit[], nowMs: number): void {
-    for (const r of this.ringsFor(appId, limits)) r.add(nowMs);
+  record(appId: string, limits: readonly LocalLimit[], nowMs: number, cost = 1): void {
+    for (const r of this.ringsFor(appId, limits)) r.add(nowMs, cost);
   }
 
   private ringsFor(appId: string, limits: readonly LocalLimit[]): Ring[] {

@@ -72,7 +72,8 @@ interface Batch {
   head: Head;
   anchor: number;
   now: number;
-  members: string[];
+  /** Per request, in arrival order: its cost (units) and its member suffix, as the script takes them. */
+  members: Array<string | number>;
   callbacks: AdmitCallback[];
 }
 
@@ -94,10 +95,13 @@ export class RateLimiter {
     this.exactLogMax = opts.exactLogMax ?? DEFAULT_EXACT_LOG_MAX;
   }
 
-  /** Atomically checks quota and every limit and, when all pass, takes one of each. */
-  admit(keys: LimitKeys, policy: LimitPolicy, member: string, at = new Date()): Promise<LimitDecision> {
+  /**
+   * Atomically checks quota and every limit and, when all have room for `cost` units, takes
+   * `cost` of each (a refused request takes nothing).
+   */
+  admit(keys: LimitKeys, policy: LimitPolicy, member: string, at = new Date(), cost = 1): Promise<LimitDecision> {
     return new Promise((resolve, reject) =>
-      this.admitWith(keys, policy, member, at, (err, d) => (err === null ? resolve(d!) : reject(err))),
+      this.admitWith(keys, policy, member, at, (err, d) => (err === null ? resolve(d!) : reject(err)), cost),
     );
   }
 
@@ -106,10 +110,12 @@ export class RateLimiter {
    * gateway's hot path, where each promise layer between the Redis reply and the stage was a
    * promise and a microtask per request.
    */
-  admitWith(keys: LimitKeys, policy: LimitPolicy, member: string, at: Date, done: AdmitCallback): void {
+  admitWith(keys: LimitKeys, policy: LimitPolicy, member: string, at: Date, done: AdmitCallback, cost = 1): void {
     let head: Head;
     const anchor = keys.anchorDay ?? 1;
     try {
+      if (!Number.isSafeInteger(cost) || cost < 1)
+        throw new Error(`a call costs a whole number of units ≥ 1, not ${cost}`);
       head = this.headFor(keys, policy);
     } catch (err) {
       queueMicrotask(() => done(err));
@@ -117,13 +123,13 @@ export class RateLimiter {
     }
     const now = this.opts.useCallerClock ? at.getTime() * 1000 : -1;
     if (!this.opts.coalesce) {
-      this.send({ head, anchor, now, members: [member], callbacks: [done] });
+      this.send({ head, anchor, now, members: [cost, member], callbacks: [done] });
       return;
     }
     const batch = this.pending.get(head);
-    if (batch === undefined) this.pending.set(head, { head, anchor, now, members: [member], callbacks: [done] });
+    if (batch === undefined) this.pending.set(head, { head, anchor, now, members: [cost, member], callbacks: [done] });
     else {
-      batch.members.push(member);
+      batch.members.push(cost, member);
       batch.callbacks.push(done);
     }
     if (!this.scheduled) {
@@ -142,13 +148,13 @@ export class RateLimiter {
     this.pending = new Map();
     this.scheduled = false;
     for (const b of batches.values()) {
-      for (let i = 0; i < b.members.length; i += STACKED_LIMITS_MAX_BATCH) {
+      for (let i = 0; i < b.callbacks.length; i += STACKED_LIMITS_MAX_BATCH) {
         const part =
-          b.members.length <= STACKED_LIMITS_MAX_BATCH
+          b.callbacks.length <= STACKED_LIMITS_MAX_BATCH
             ? b
             : {
                 ...b,
-                members: b.members.slice(i, i + STACKED_LIMITS_MAX_BATCH),
+                members: b.members.slice(2 * i, 2 * (i + STACKED_LIMITS_MAX_BATCH)),
                 callbacks: b.callbacks.slice(i, i + STACKED_LIMITS_MAX_BATCH),
               };
         this.send(part);
@@ -159,7 +165,7 @@ export class RateLimiter {
   }
 
   private send(b: Batch): void {
-    const n = b.members.length;
+    const n = b.members.length; // two per request
     const argc = 2 + b.head.args.length + 2 + n;
     this.redis.callEncoded(
       `*${argc}\r\n${b.head.bulks}${encodeBulks([b.anchor, b.now])}${encodeBulks(b.members)}`,

@@ -15,6 +15,8 @@ export class RequestContext {
   path?: NormalisedPath;
   route?: ApiRoute;
   upstreamPath?: string;
+  /** Units this call consumes of every rate limit and the quota (the route's cost rules; default 1). */
+  cost = 1;
   /** The route has a CORS policy: the gateway owns every Access-Control-* response header. */
   corsManaged = false;
   /** Set by authenticate. */

@@ -91,7 +91,8 @@ export async function readSnapshotFile(
       loadedAt: string;
     };
     const data: SnapshotData = {
-      apis: b.apis,
+      // A file written before cost rules existed: every call costs 1.
+      apis: b.apis.map((a) => ({ ...a, costRules: a.costRules ?? [] })),
       plans: new Map(b.plans.map((p) => [p.id, { ...p, apiIds: new Set(p.apiIds) }])),
       apps: new Map(b.apps.map((a) => [a.id, a])),
       consumers: new Map(b.consumers),

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { compileCostRules, type CostRule } from '@apim/contracts';
 import type { RateLimitPer, RateLimitSpec } from '@apim/ratelimit';
 import { corsRoute, type StoredCors } from '../http/cors';
 import { type ApiRoute, type ConsumerStatus, type PlanEntry, type SnapshotData, routeSegments } from './snapshot';
@@ -23,8 +24,10 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
       timeout_ms: number;
       cors: StoredCors | null;
       require_content_length: boolean;
+      cost_rules: CostRule[] | null;
     }>(
-      `SELECT id, route_path, upstream_url, strip_route_path, timeout_ms, cors, require_content_length FROM apis WHERE deleted_at IS NULL`,
+      `SELECT id, route_path, upstream_url, strip_route_path, timeout_ms, cors, require_content_length, cost_rules
+         FROM apis WHERE deleted_at IS NULL`,
     );
     // A soft-deleted plan still governs the apps that remain on it.
     const plans = await client.query<{
@@ -65,6 +68,7 @@ export async function loadSnapshot(pool: Pool): Promise<SnapshotData> {
         timeoutMs: r.timeout_ms,
         requireContentLength: r.require_content_length,
         cors: corsRoute(r.cors),
+        costRules: compileCostRules(r.cost_rules),
       });
     }
     const planMap = new Map<string, PlanEntry>();

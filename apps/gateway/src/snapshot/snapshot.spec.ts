@@ -11,6 +11,7 @@ const api = (id: string, routePath: string): ApiRoute => ({
   timeoutMs: 1000,
   requireContentLength: false,
   cors: null,
+  costRules: [],
 });
 
 describe('Snapshot.matchRoute', () => {

@@ -1,3 +1,4 @@
+import type { CompiledCostRule } from '@apim/contracts';
 import type { LimitPolicy, RateLimitSpec } from '@apim/ratelimit';
 
 /**
@@ -18,6 +19,8 @@ export interface ApiRoute {
   requireContentLength: boolean;
   /** Browser access policy, pre-digested for the hot path; null = the gateway adds no CORS headers. */
   cors: CorsRoute | null;
+  /** Cost-weighted routes, compiled once per snapshot; empty = every call costs 1 unit. */
+  costRules: CompiledCostRule[];
 }
 
 export interface CorsRoute {

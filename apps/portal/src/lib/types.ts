@@ -52,6 +52,7 @@ export interface Api {
   visibility?: 'public' | 'private';
   cors?: ApiCors | null;
   requireContentLength?: boolean;
+  costRules?: Array<{ method?: string; pathPattern: string; cost: number }>;
   createdAt?: string;
   updatedAt?: string;
 }
@@ -140,6 +141,9 @@ export interface UsagePoint {
   bucket: string;
   requests: number;
   billable: number;
+  /** Calls weighted by their route's cost (absent from older APIs: = requests). */
+  units?: number;
+  billableUnits?: number;
   errors: number;
 }
 
@@ -183,6 +187,7 @@ export interface ChargebackLine {
   appName: string;
   plan: string;
   requests: number;
+  units?: number;
   includedRequests: number;
   billableRequests: number;
   monthlyFee: string;

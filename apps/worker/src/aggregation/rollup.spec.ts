@@ -111,6 +111,11 @@ describe('splitEvents (each event on its own)', () => {
     ['status out of range', { status: 42 }, /status/],
     ['NaN latency', { latencyMs: Number.NaN }, /latencyMs/],
     ['billable without a plan', { planId: null }, /billable event needs appId and planId/],
+    ['cost 0', { cost: 0 }, /cost/],
+    ['negative cost', { cost: -5 }, /cost/],
+    ['fractional cost', { cost: 1.5 }, /cost/],
+    ['cost over the maximum', { cost: 1001 }, /cost/],
+    ['NaN cost (a bad format-2 field)', { cost: Number.NaN }, /cost/],
   ])('refuses %s with a reason, keeps the others', (_n, patch, reason) => {
     const { valid, rejected } = splitEvents([ev({}), { ...ev({}), ...patch }, ev({})]);
     expect(valid.map((v) => v.index)).toEqual([0, 2]);
@@ -142,6 +147,27 @@ describe('aggregateBatch of nothing', () => {
       periods: [],
       firstEventAt: null,
       lastEventAt: null,
+    });
+  });
+});
+
+describe('units (cost-weighted routes)', () => {
+  it("sums each event's cost as units, and the billable ones' as billable units", () => {
+    const { valid } = splitEvents([
+      ev({ cost: 5 }),
+      ev({ cost: 5 }),
+      ev({ cost: 5, status: 429, billable: false }),
+      ev({}), // an older gateway's event: no cost, one unit
+    ]);
+    expect(valid.map((v) => v.event.cost)).toEqual([5, 5, 5, 1]);
+    const agg = aggregateBatch(valid.map((v) => v.event));
+    const ok = agg.rows.find((r) => r.statusClass === 2)!;
+    expect(ok).toMatchObject({ requests: 3, units: 11, billable: 3, billableUnits: 11 });
+    expect(agg.rows.find((r) => r.statusClass === 4)).toMatchObject({
+      requests: 1,
+      units: 5,
+      billable: 0,
+      billableUnits: 0,
     });
   });
 });

@@ -11,6 +11,9 @@ export interface RollupRow {
   statusClass: number;
   requests: number;
   billable: number;
+  /** Sum of the events' costs (cost-weighted routes), and of the billable ones'. */
+  units: number;
+  billableUnits: number;
   errors: number;
   bytesIn: number;
   bytesOut: number;
@@ -77,6 +80,8 @@ export function aggregateBatch(events: readonly UsageEvent[]): BatchAggregate {
         statusClass: sc,
         requests: 0,
         billable: 0,
+        units: 0,
+        billableUnits: 0,
         errors: 0,
         bytesIn: 0,
         bytesOut: 0,
@@ -84,8 +89,13 @@ export function aggregateBatch(events: readonly UsageEvent[]): BatchAggregate {
       };
       rows.set(key, row);
     }
+    const cost = e.cost ?? 1;
     row.requests += 1;
-    if (e.billable) row.billable += 1;
+    row.units += cost;
+    if (e.billable) {
+      row.billable += 1;
+      row.billableUnits += cost;
+    }
     if (isError(e.status)) row.errors += 1;
     row.bytesIn += e.bytesIn;
     row.bytesOut += e.bytesOut;

@@ -1,4 +1,4 @@
-import type { UsageEvent } from '@apim/contracts';
+import { MAX_COST, type UsageEvent } from '@apim/contracts';
 import { z } from 'zod';
 
 /**
@@ -29,6 +29,8 @@ export const usageEventSchema = z
     bytesIn: z.number().int().nonnegative(),
     bytesOut: z.number().int().nonnegative(),
     latencyMs: z.number().nonnegative().finite(),
+    // Events of gateways before cost-weighted routes carry none: one unit.
+    cost: z.number().int().min(1).max(MAX_COST).default(1),
   })
   .refine((e) => !e.billable || (e.appId !== null && e.planId !== null), {
     message: 'a billable event needs appId and planId',

@@ -10,6 +10,8 @@ export interface StatementLineInsert {
   description: string;
   daysHeld: number | null;
   requests: number;
+  /** Units of `requests`; included and billable requests count units too (cost-weighted routes). */
+  units: number;
   includedRequests: number;
   billableRequests: number;
   amount: string;
@@ -85,14 +87,15 @@ export class BillingRepository {
         l.adjustsPeriod,
         l.pricing ? JSON.stringify(l.pricing) : null,
         l.priceVersionId,
+        l.units,
       );
-      const b = i * 12;
+      const b = i * 13;
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7}, $${b + 8}, $${b + 9}::numeric, $${b + 10},
-        $${b + 11}::jsonb, $${b + 12}::uuid)`;
+        $${b + 11}::jsonb, $${b + 12}::uuid, $${b + 13})`;
     });
     await this.em.query(
       `INSERT INTO billing_statement_lines (statement_id, kind, plan_id, description, days_held, requests, included_requests,
-         billable_requests, amount, adjusts_period, pricing, price_version_id) VALUES ${tuples.join(', ')}`,
+         billable_requests, amount, adjusts_period, pricing, price_version_id, units) VALUES ${tuples.join(', ')}`,
       params,
     );
     await this.em.query(
@@ -148,12 +151,13 @@ export class BillingRepository {
     const rows: { app_id: string }[] = await this.em.query(
       `WITH anchored AS (SELECT DISTINCT app_id FROM subscriptions WHERE billing_anchor_day = $4),
        r AS (
-         SELECT app_id, plan_id, SUM(requests) AS req, SUM(billable) AS bil FROM usage_hourly
+         SELECT app_id, plan_id, SUM(requests) AS req, SUM(units) AS units, SUM(billable_units) AS bil FROM usage_hourly
           WHERE bucket >= $2 AND bucket < $3 AND app_id IN (SELECT app_id FROM anchored) AND plan_id IS NOT NULL
           GROUP BY app_id, plan_id),
        b AS (${BILLED_SQL} AND s.app_id IN (SELECT app_id FROM anchored) GROUP BY s.app_id, l.plan_id)
        SELECT DISTINCT COALESCE(r.app_id, b.app_id) AS app_id FROM r FULL JOIN b ON r.app_id = b.app_id AND r.plan_id = b.plan_id
-        WHERE COALESCE(r.req, 0) <> COALESCE(b.req, 0) OR COALESCE(r.bil, 0) <> COALESCE(b.bil, 0)`,
+        WHERE COALESCE(r.req, 0) <> COALESCE(b.req, 0) OR COALESCE(r.units, 0) <> COALESCE(b.units, 0)
+           OR COALESCE(r.bil, 0) <> COALESCE(b.bil, 0)`,
       [b.period, b.startsAt, b.endsAt, anchorDay],
     );
     return rows.map((r) => r.app_id);
@@ -176,13 +180,14 @@ export class BillingRepository {
 
   /** What was billed for one app and a closed period, per plan: its statement lines plus adjustments. */
   async billedPlans(period: string, appId: string): Promise<BilledPlan[]> {
-    const rows: { plan_id: string; req: string; bil: string; amount: string }[] = await this.em.query(
+    const rows: { plan_id: string; req: string; units: string; bil: string; amount: string }[] = await this.em.query(
       `${BILLED_SQL} AND s.app_id = $2 GROUP BY s.app_id, l.plan_id`,
       [period, appId],
     );
     return rows.map((r) => ({
       planId: r.plan_id,
       requests: Number(r.req),
+      units: Number(r.units),
       billableRequests: Number(r.bil),
       amount: r.amount,
     }));
@@ -194,7 +199,8 @@ export class BillingRepository {
  * adjust it (on later statements).
  */
 const BILLED_SQL = `
-  SELECT s.app_id, l.plan_id, SUM(l.requests) AS req, SUM(l.billable_requests) AS bil, SUM(l.amount) AS amount
+  SELECT s.app_id, l.plan_id, SUM(l.requests) AS req, SUM(l.units) AS units, SUM(l.billable_requests) AS bil,
+         SUM(l.amount) AS amount
     FROM billing_statement_lines l
     JOIN billing_statements s ON s.id = l.statement_id
     JOIN billing_periods p ON p.id = s.period_id

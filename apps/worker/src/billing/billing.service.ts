@@ -117,6 +117,7 @@ export class BillingService {
               daysHeld: c.daysHeld,
               amount: c.monthlyFee,
               requests: 0,
+              units: 0,
               includedRequests: 0,
               billableRequests: 0,
               description: `${c.planName}${from}: monthly fee ${c.listFee} × ${c.daysHeld}/${c.daysInMonth} days`,
@@ -130,10 +131,11 @@ export class BillingService {
               daysHeld: null,
               amount: c.overageAmount,
               requests: c.requests,
+              units: c.units,
               includedRequests: c.includedRequests,
               billableRequests: c.billableRequests,
               adjustsPeriod: null,
-              description: `${c.planName}${from}: ${c.billableRequests} billable calls, ${c.includedRequests} included, ${c.overageRequests} over`,
+              description: `${c.planName}${from}: ${c.billableRequests} billable units, ${c.includedRequests} included, ${c.overageRequests} over`,
             },
           ];
         });
@@ -226,13 +228,14 @@ export class BillingService {
             planId: d.planId,
             daysHeld: null,
             requests: d.requests,
+            units: d.units,
             includedRequests: 0,
             billableRequests: d.billableRequests,
             amount: d.amount,
             adjustsPeriod: period,
             pricing: plans.get(d.planId) ?? null,
             priceVersionId: null,
-            description: `Late usage for ${period} (${plans.get(d.planId)?.name ?? d.planId}): ${d.billableRequests} billable calls`,
+            description: `Late usage for ${period} (${plans.get(d.planId)?.name ?? d.planId}): ${d.billableRequests} billable units`,
           })),
         );
         written += deltas.length;

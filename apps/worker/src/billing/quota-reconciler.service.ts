@@ -40,11 +40,12 @@ export class QuotaReconciler {
     for (const anchorDay of await anchorDaysInUse(query)) {
       const period = anchoredPeriodOf(at, anchorDay);
       const { startsAt, endsAt } = periodBounds(period, anchorDay);
+      // The counter counts units (cost-weighted routes), so it is compared with the billable units.
       const rows: { app_id: string; billable: string }[] = await this.ds.query(
-        `SELECT app_id, SUM(billable) AS billable FROM usage_hourly
+        `SELECT app_id, SUM(billable_units) AS billable FROM usage_hourly
           WHERE bucket >= $1 AND bucket < $2 AND app_id IS NOT NULL
             AND app_id IN (SELECT app_id FROM subscriptions WHERE billing_anchor_day = $3)
-          GROUP BY app_id HAVING SUM(billable) > 0`,
+          GROUP BY app_id HAVING SUM(billable_units) > 0`,
         [startsAt, endsAt, anchorDay],
       );
       if (rows.length === 0) continue;

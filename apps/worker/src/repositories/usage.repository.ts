@@ -18,7 +18,7 @@ export interface LedgerEntry {
   queuedAt: Date;
 }
 
-const COLUMNS = 13;
+const COLUMNS = 15;
 /** Ledger rows live one day past the retention, so a day of clock skew never lets a pruned batch back in. */
 const PRUNE_MARGIN_DAYS = 1;
 const PRUNE_CHUNK = 5_000;
@@ -172,14 +172,17 @@ async function upsertRollups(em: EntityManager, rows: RollupRow[]): Promise<void
       r.bytesIn,
       r.bytesOut,
       r.latencyMsSum,
+      r.units,
+      r.billableUnits,
     );
     const b = i * COLUMNS;
     return `($${b + 1}::timestamptz, $${b + 2}::uuid, $${b + 3}::uuid, $${b + 4}::uuid, $${b + 5}::uuid, $${b + 6}::uuid, $${b + 7}::smallint,
-      $${b + 8}::bigint, $${b + 9}::bigint, $${b + 10}::bigint, $${b + 11}::bigint, $${b + 12}::bigint, $${b + 13}::bigint)`;
+      $${b + 8}::bigint, $${b + 9}::bigint, $${b + 10}::bigint, $${b + 11}::bigint, $${b + 12}::bigint, $${b + 13}::bigint,
+      $${b + 14}::bigint, $${b + 15}::bigint)`;
   });
   await em.query(
     `INSERT INTO usage_hourly AS u (bucket, api_id, app_id, key_id, plan_id, consumer_id, status_class,
-       requests, billable, errors, bytes_in, bytes_out, latency_ms_sum)
+       requests, billable, errors, bytes_in, bytes_out, latency_ms_sum, units, billable_units)
      VALUES ${tuples.join(',\n')}
      ON CONFLICT ON CONSTRAINT usage_hourly_key DO UPDATE SET
        requests = u.requests + excluded.requests,
@@ -188,6 +191,8 @@ async function upsertRollups(em: EntityManager, rows: RollupRow[]): Promise<void
        bytes_in = u.bytes_in + excluded.bytes_in,
        bytes_out = u.bytes_out + excluded.bytes_out,
        latency_ms_sum = u.latency_ms_sum + excluded.latency_ms_sum,
+       units = u.units + excluded.units,
+       billable_units = u.billable_units + excluded.billable_units,
        consumer_id = COALESCE(u.consumer_id, excluded.consumer_id)`,
     params,
   );

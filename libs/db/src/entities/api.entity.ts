@@ -1,5 +1,12 @@
 import { Column, CreateDateColumn, DeleteDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
+/** One cost rule, as stored (validated by the admin API). */
+export interface ApiCostRule {
+  method?: string;
+  pathPattern: string;
+  cost: number;
+}
+
 export type ApiVisibility = 'public' | 'private';
 
 /** Browser access to an API through the gateway (see the contract's "CORS per API"). */
@@ -26,6 +33,8 @@ export class ApiEntity {
   @Column('text', { default: 'public' }) visibility: ApiVisibility;
   @Column('jsonb', { nullable: true }) cors: ApiCorsPolicy | null;
   @Column('boolean', { name: 'require_content_length', default: false }) requireContentLength: boolean;
+  /** `[{ method?, pathPattern, cost }]`, first match wins, default cost 1 (see @apim/contracts cost-rules). */
+  @Column('jsonb', { name: 'cost_rules', default: () => "'[]'::jsonb" }) costRules: ApiCostRule[];
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
   @DeleteDateColumn({ name: 'deleted_at', type: 'timestamptz' }) deletedAt: Date | null;

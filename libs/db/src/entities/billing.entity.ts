@@ -40,6 +40,8 @@ export class BillingStatementLineEntity {
   @Column('text') description: string;
   @Column('integer', { name: 'days_held', nullable: true }) daysHeld: number | null;
   @Column('bigint', { transformer: bigintToNumber }) requests: number;
+  /** Units of `requests` (cost-weighted routes); included and billable requests count units too. */
+  @Column('bigint', { transformer: bigintToNumber }) units: number;
   @Column('bigint', { name: 'included_requests', transformer: bigintToNumber }) includedRequests: number;
   @Column('bigint', { name: 'billable_requests', transformer: bigintToNumber }) billableRequests: number;
   @Column('numeric', { precision: 14, scale: 2 }) amount: string;

@@ -17,6 +17,9 @@ export class UsageHourlyEntity {
   @Column('uuid', { name: 'consumer_id', nullable: true }) consumerId: string | null;
   @Column('bigint', { transformer: bigintToNumber }) requests: number;
   @Column('bigint', { transformer: bigintToNumber }) billable: number;
+  /** Sum of the calls' costs (cost-weighted routes); `billable_units` of the billable ones. */
+  @Column('bigint', { transformer: bigintToNumber }) units: number;
+  @Column('bigint', { name: 'billable_units', transformer: bigintToNumber }) billableUnits: number;
   @Column('bigint', { transformer: bigintToNumber }) errors: number;
   @Column('bigint', { name: 'bytes_in', transformer: bigintToNumber }) bytesIn: number;
   @Column('bigint', { name: 'bytes_out', transformer: bigintToNumber }) bytesOut: number;

@@ -31,6 +31,7 @@ export class MeterStage implements Stage {
       bytesIn: ctx.bytesIn,
       bytesOut: ctx.bytesOut,
       latencyMs: Math.round(ctx.endedAt - ctx.startedAt), // the pipeline sets endedAt before meter runs
+      cost: ctx.cost,
     });
   }
 }

@@ -2,8 +2,8 @@ import type { QuotaCounter } from '@apim/ratelimit';
 import type { RequestContext } from '../../pipeline/request-context';
 
 /**
- * The settle phase, after the proxy and before meter, for every request: the quota unit the
- * admission script took is given back when the call ended up not billable (never forwarded:
+ * The settle phase, after the proxy and before meter, for every request: the quota units
+ * (the call's cost) the admission script took are given back when the call ended up not billable (never forwarded:
  * upstream unreachable, body over the limit mid-stream, …), so the counter matches what gets
  * billed. The one place a refund happens; QuotaCounter owns how.
  */
@@ -13,6 +13,6 @@ export class QuotaSettlement {
   settle(ctx: RequestContext): void {
     if (ctx.billable || ctx.quotaKey === undefined || ctx.decision?.verdict !== 'allowed') return;
     if (ctx.plan?.monthlyQuota === null || ctx.plan?.monthlyQuota === undefined) return;
-    this.quota.refund(ctx.quotaKey).catch(() => undefined); // best effort: the worker's raiseTo never lowers, so no harm either way
+    this.quota.refund(ctx.quotaKey, ctx.cost).catch(() => undefined); // best effort: the worker's raiseTo never lowers, so no harm either way
   }
 }

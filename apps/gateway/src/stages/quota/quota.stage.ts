@@ -16,7 +16,9 @@ export class QuotaStage implements Stage {
     if (d && d.verdict === 'quota_exceeded') {
       throw new AppError(
         'quota_exceeded',
-        `The monthly quota of ${ctx.plan!.monthlyQuota} calls is used up`,
+        ctx.cost === 1
+          ? `The monthly quota of ${ctx.plan!.monthlyQuota} calls is used up`
+          : `The monthly quota of ${ctx.plan!.monthlyQuota} units has no room for this call (it costs ${ctx.cost})`,
         undefined,
         {
           'retry-after': String(retryAfterSeconds(d, new Date(ctx.receivedAt), ctx.app!.billingAnchorDay ?? 1)),

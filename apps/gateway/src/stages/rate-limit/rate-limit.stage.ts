@@ -73,15 +73,22 @@ export class RateLimitStage implements Stage {
     const keys = this.keysFor(ctx.app!.id, ctx.app!.billingAnchorDay ?? 1);
     const member = `${this.memberPrefix}${(this.seq++).toString(36)}`;
     return new Promise<void>((resolve, reject) => {
-      this.limiter.admitWith(keys, plan, member, now, (err, decision) => {
-        try {
-          if (err === null) this.decided(ctx, plan, decision!, now);
-          else this.unavailable(ctx, plan, err);
-          resolve();
-        } catch (refusal) {
-          reject(refusal);
-        }
-      });
+      this.limiter.admitWith(
+        keys,
+        plan,
+        member,
+        now,
+        (err, decision) => {
+          try {
+            if (err === null) this.decided(ctx, plan, decision!, now);
+            else this.unavailable(ctx, plan, err);
+            resolve();
+          } catch (refusal) {
+            reject(refusal);
+          }
+        },
+        ctx.cost,
+      );
     });
   }
 
@@ -99,13 +106,18 @@ export class RateLimitStage implements Stage {
     // The counter the script took a unit from (refunded there if the call ends up not billable).
     if (decision.quotaPeriod !== undefined)
       ctx.quotaKey = QuotaCounter.key(this.redisPrefix, ctx.app!.id, decision.quotaPeriod);
-    if (decision.verdict === 'allowed') this.local.record(ctx.app!.id, this.limitsOf(plan), ctx.receivedAt);
+    if (decision.verdict === 'allowed') this.local.record(ctx.app!.id, this.limitsOf(plan), ctx.receivedAt, ctx.cost);
     ctx.headers.ratelimit = rateLimitHeader(plan, decision, now, ctx.app!.billingAnchorDay ?? 1);
     if (decision.verdict === 'rate_limited') {
       const limit = plan.limits[decision.limitIndex ?? 0] ?? plan.limits[0];
-      throw new AppError('rate_limited', `At most ${limit.requests} requests per ${limit.per}`, undefined, {
-        'retry-after': String(retryAfterSeconds(decision, now)),
-      });
+      throw new AppError(
+        'rate_limited',
+        `At most ${limit.requests} ${unitsText(ctx.cost)} per ${limit.per}`,
+        undefined,
+        {
+          'retry-after': String(retryAfterSeconds(decision, now)),
+        },
+      );
     }
   }
 
@@ -121,11 +133,11 @@ export class RateLimitStage implements Stage {
     }
     if (this.failOpen++ % 1000 === 0)
       this.logger.warn({ err: (err as Error).message }, 'rate limiter unavailable; failing open to the local window');
-    const local = this.local.admit(ctx.app!.id, this.limitsOf(plan), Date.now());
+    const local = this.local.admit(ctx.app!.id, this.limitsOf(plan), Date.now(), ctx.cost);
     if (!local.admitted) {
       throw new AppError(
         'rate_limited',
-        `At most ${plan.limits.map((l) => `${l.requests} requests per ${l.per}`).join(' and ')}`,
+        `At most ${plan.limits.map((l) => `${l.requests} ${unitsText(ctx.cost)} per ${l.per}`).join(' and ')}`,
         undefined,
         {
           'retry-after': String(Math.max(1, Math.ceil(local.retryAfterMs / 1000))),
@@ -135,4 +147,9 @@ export class RateLimitStage implements Stage {
     this.metrics.rateLimiterFailOpen.inc();
     ctx.decision = null;
   }
+}
+
+/** Plain "requests" while every call costs one unit; a weighted call's refusal names units and its cost. */
+function unitsText(cost: number): string {
+  return cost === 1 ? 'requests' : `units (this call costs ${cost})`;
 }

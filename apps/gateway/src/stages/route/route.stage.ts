@@ -1,3 +1,4 @@
+import { costOf } from '@apim/contracts';
 import { AppError } from '@apim/errors';
 import { addResponseCors, isPreflight, originAllowed, preflightHeaders } from '../../http/cors';
 import { normalisePath, upstreamPath } from '../../http/path-normaliser';
@@ -32,6 +33,8 @@ export class RouteStage implements Stage {
     const route = this.snapshots.snapshot.matchRoute(n.value.segments);
     if (!route) throw new AppError('route_not_found', `No API is published at ${n.value.path}`);
     ctx.route = route;
+    if (route.costRules.length > 0)
+      ctx.cost = costOf(route.costRules, ctx.req.method ?? 'GET', n.value.segments, route.routeSegments.length);
     ctx.upstreamPath = upstreamPath(
       route.upstreamBasePath,
       n.value,

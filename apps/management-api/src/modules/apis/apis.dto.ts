@@ -1,3 +1,4 @@
+import { COST_RULE_METHODS, MAX_COST, MAX_COST_RULES, pathPatternProblem } from '@apim/contracts';
 import { z } from 'zod';
 import { name, nonEmptyPatch, slug, timestamp, uuid } from '../../common/dto';
 import { paginationQuery } from '../../common/pagination/pagination';
@@ -105,6 +106,29 @@ export const corsPolicy = z
   .nullable()
   .describe('Browser (CORS) access through the gateway; null = none');
 
+export const costRule = z.strictObject({
+  method: z.enum(COST_RULE_METHODS).optional().describe('HTTP method; absent = any'),
+  pathPattern: z
+    .string()
+    .max(1000)
+    .superRefine((v, ctx) => {
+      const p = pathPatternProblem(v);
+      if (p) ctx.addIssue({ code: 'custom', message: p });
+    })
+    .describe("Path after the API's routePath: '/'-separated literals, '*' (one segment) or '**' (any number)"),
+  cost: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_COST)
+    .describe(`Units one call consumes of every rate limit and the quota, 1–${MAX_COST}`),
+});
+
+export const costRules = z
+  .array(costRule)
+  .max(MAX_COST_RULES)
+  .describe(`Cost-weighted routes, first match wins, default cost 1; at most ${MAX_COST_RULES} rules`);
+
 const openapi = z.record(z.string(), z.unknown()).nullable().describe('OpenAPI document (JSON) shown in the portal');
 
 const apiFields = {
@@ -121,6 +145,7 @@ const apiFields = {
   requireContentLength: z
     .boolean()
     .describe('Refuse chunked request bodies with 411 (the upstream needs Content-Length)'),
+  costRules,
 };
 
 export const createApiBody = z.strictObject({
@@ -132,6 +157,7 @@ export const createApiBody = z.strictObject({
   visibility: visibility.default('public'),
   cors: corsPolicy.default(null),
   requireContentLength: apiFields.requireContentLength.default(false),
+  costRules: costRules.default([]),
 });
 export type CreateApiBody = z.output<typeof createApiBody>;
 
@@ -165,6 +191,9 @@ export const apiResponse = z.object({
     })
     .nullable(),
   requireContentLength: z.boolean(),
+  costRules: z.array(
+    z.object({ method: z.enum(COST_RULE_METHODS).optional(), pathPattern: z.string(), cost: z.number().int() }),
+  ),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { CostRuleMethod } from '@apim/contracts';
 import type { ApiEntity } from '@apim/db';
 import { AppError } from '@apim/errors';
 import type { EntityManager } from 'typeorm';
@@ -24,6 +25,11 @@ export function toApiResponse(a: ApiEntity): ApiResponseDto {
     visibility: a.visibility,
     cors: a.cors ?? null,
     requireContentLength: a.requireContentLength ?? false,
+    costRules: (a.costRules ?? []).map((r) => ({
+      ...(r.method ? { method: r.method as CostRuleMethod } : {}),
+      pathPattern: r.pathPattern,
+      cost: r.cost,
+    })),
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
   };
@@ -96,6 +102,7 @@ export class ApisService {
         visibility: body.visibility,
         cors: body.cors,
         requireContentLength: body.requireContentLength,
+        costRules: body.costRules,
       });
       await this.audit.record(tx.em, ctx, {
         action: 'api.create',

@@ -25,6 +25,7 @@ describe('canonical', () => {
       visibility: 'public',
       cors: null,
       requireContentLength: false,
+      costRules: [],
     });
     expect(Object.keys(c)).toEqual([
       'name',
@@ -36,6 +37,7 @@ describe('canonical', () => {
       'visibility',
       'cors',
       'requireContentLength',
+      'costRules',
     ]);
   });
   it('keeps a null that means something (monthlyQuota: unlimited)', () => {

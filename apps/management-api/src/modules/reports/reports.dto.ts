@@ -47,7 +47,12 @@ export const usageReportRow = z.object({
   key: z.string().nullable().describe('Id of the group (or the UTC day, YYYY-MM-DD); null = calls without an app'),
   name: z.string().nullable(),
   requests: z.number().int(),
+  units: z
+    .number()
+    .int()
+    .describe("Sum of the calls' costs (cost-weighted routes; = requests when every call costs 1)"),
   billable: z.number().int(),
+  billableUnits: z.number().int().describe('Units of the billable calls: what quotas and billing count'),
   errors: z.number().int(),
   bytesIn: z.number().int(),
   bytesOut: z.number().int(),
@@ -75,8 +80,9 @@ export const chargebackLine = z.object({
   appName: z.string(),
   plan: z.string().describe('Plan name; adjustments read "<plan> (adjustment for YYYY-MM)"'),
   requests: z.number().int().describe('Every metered call under the plan (rejections included)'),
-  includedRequests: z.number().int(),
-  billableRequests: z.number().int().describe('Calls forwarded to the upstream (rated)'),
+  units: z.number().int().describe("Units of those calls: each counts its route's cost (default 1)"),
+  includedRequests: z.number().int().describe('Allowance, in units'),
+  billableRequests: z.number().int().describe('Units of the calls forwarded to the upstream (rated)'),
   monthlyFee: z.string().describe('Fee charged (pro-rated by days held on a plan change)'),
   overageAmount: z.string(),
   total: z.string(),
@@ -160,7 +166,7 @@ export const planPreviewResponse = z.object({
       appId: uuid,
       appName: z.string(),
       consumerId: uuid,
-      billableCalls: z.number().int(),
+      billableCalls: z.number().int().describe('Billable units (calls weighted by their cost)'),
       peakHourlyCalls: z.number().int(),
       overQuotaCurrent: z.number().int(),
       overQuotaProposed: z.number().int(),

@@ -56,7 +56,8 @@ export class ReportsRepository {
     const g = GROUPS[groupBy];
     const rows = this.stream<Record<string, string | null>>(
       `SELECT ${g.key} AS key, ${g.name} AS name,
-              SUM(u.requests) AS requests, SUM(u.billable) AS billable, SUM(u.errors) AS errors,
+              SUM(u.requests) AS requests, SUM(u.units) AS units, SUM(u.billable) AS billable,
+              SUM(u.billable_units) AS billable_units, SUM(u.errors) AS errors,
               SUM(u.bytes_in) AS bytes_in, SUM(u.bytes_out) AS bytes_out,
               ROUND(SUM(u.latency_ms_sum)::numeric / NULLIF(SUM(u.requests), 0), 1)::text AS avg_latency
          FROM usage_hourly u
@@ -74,7 +75,9 @@ export class ReportsRepository {
         key: r.key,
         name: r.name,
         requests: Number(r.requests),
+        units: Number(r.units),
         billable: Number(r.billable),
+        billableUnits: Number(r.billable_units),
         errors: Number(r.errors),
         bytesIn: Number(r.bytes_in),
         bytesOut: Number(r.bytes_out),
@@ -112,7 +115,7 @@ export class ReportsRepository {
                    ELSE COALESCE(pl.name, '-') || CASE WHEN pp.effective_from >= p.starts_at
                      THEN ' (prices from ' || to_char(pp.effective_from AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') || ' UTC)'
                      ELSE '' END END AS plan,
-              SUM(l.requests) AS requests, MAX(l.included_requests) AS included, SUM(l.billable_requests) AS billable,
+              SUM(l.requests) AS requests, SUM(l.units) AS units, MAX(l.included_requests) AS included, SUM(l.billable_requests) AS billable,
               COALESCE(SUM(l.amount) FILTER (WHERE l.kind = 'fee'), 0)::numeric(14,2)::text AS fee,
               COALESCE(SUM(l.amount) FILTER (WHERE l.kind <> 'fee'), 0)::numeric(14,2)::text AS overage,
               SUM(l.amount)::numeric(14,2)::text AS total, COALESCE(l.pricing->>'currency', s.currency) AS currency,
@@ -144,6 +147,7 @@ export class ReportsRepository {
         appName: r.app_name!,
         plan: r.plan!,
         requests: Number(r.requests),
+        units: Number(r.units),
         includedRequests: Number(r.included),
         billableRequests: Number(r.billable),
         monthlyFee: r.fee!,
@@ -159,7 +163,7 @@ export class ReportsRepository {
     const rows: Record<string, string | null>[] = await this.read(
       `SELECT s.consumer_id, c.name AS consumer_name, c.cost_center, s.app_id, a.name AS app_name,
               COALESCE(pl.name, 'Adjustment') || ' (adjustment for ' || l.adjusts_period || ')' AS plan,
-              l.requests, l.billable_requests, l.amount::text AS amount, s.currency, p.starts_at, p.ends_at
+              l.requests, l.units, l.billable_requests, l.amount::text AS amount, s.currency, p.starts_at, p.ends_at
          FROM billing_statement_lines l
          JOIN billing_statements s ON s.id = l.statement_id
          JOIN billing_periods p ON p.id = s.period_id
@@ -182,6 +186,7 @@ export class ReportsRepository {
       appName: r.app_name!,
       plan: r.plan!,
       requests: Number(r.requests),
+      units: Number(r.units),
       includedRequests: 0,
       billableRequests: Number(r.billable_requests),
       monthlyFee: '0.00',
@@ -215,13 +220,13 @@ export class ReportsRepository {
   }
 
   /**
-   * Per app: billable calls made under the plan in [from, to), its busiest hour, and hours whose
+   * Per app: billable units (calls weighted by their cost) made under the plan in [from, to), its busiest hour, and hours whose
    * calls exceed a rate expressed per hour. Apps now on the plan without usage are included.
    */
   async planUsage(planId: string, from: Date, to: Date, hourlyCurrent: number, hourlyProposed: number) {
     const rows: Record<string, string>[] = await this.read(
       `WITH h AS (
-         SELECT app_id, bucket, SUM(billable) AS billable FROM usage_hourly
+         SELECT app_id, bucket, SUM(billable_units) AS billable FROM usage_hourly
           WHERE plan_id = $1 AND bucket >= $2 AND bucket < $3 AND app_id IS NOT NULL GROUP BY app_id, bucket),
        per_app AS (
          SELECT app_id, SUM(billable) AS billable, MAX(billable) AS peak,

@@ -100,6 +100,7 @@ export class ReportsService {
           appName: app.appName,
           plan: planLabel(c.planName, c.effectiveFrom, period, anchorDay),
           requests: c.requests,
+          units: c.units,
           includedRequests: c.includedRequests,
           billableRequests: c.billableRequests,
           monthlyFee: c.monthlyFee,

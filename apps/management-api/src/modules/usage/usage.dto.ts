@@ -48,14 +48,16 @@ export const usagePoint = z.object({
   apiId: uuid,
   bucket: z.iso.datetime().describe('Start of the hour or UTC day'),
   requests: z.number().int().describe('Every metered call, gateway rejections included'),
+  units: z.number().int().describe("Units of those calls: each counts its route's cost (default 1)"),
   billable: z.number().int().describe('Calls forwarded to the upstream'),
+  billableUnits: z.number().int().describe('Units of the billable calls: what quotas and billing count'),
   errors: z.number().int().describe('Responses with status ≥ 500'),
 });
 export type UsagePoint = z.infer<typeof usagePoint>;
 
 export const quotaStatus = z.object({
   appId: uuid,
-  used: z.number().int().describe('Billable calls counted this period'),
+  used: z.number().int().describe('Billable units counted this period (calls weighted by their cost)'),
   limit: z.number().int().nullable().describe("The plan's monthly quota; null = unlimited"),
   periodStart: z.iso.datetime().describe("Start of the app's current quota period (its billing anchor day, 00:00 UTC)"),
   resetsAt: z.iso.datetime().describe('End of that period: the quota resets'),

@@ -35,7 +35,9 @@ export class UsageRepository {
       api_id: string;
       bucket: Date;
       requests: string;
+      units: string;
       billable: string;
+      billable_units: string;
       errors: string;
     };
     const rows = await reportQuery<Row[]>(
@@ -43,7 +45,8 @@ export class UsageRepository {
       this.config.REPORT_STATEMENT_TIMEOUT_MS,
       `SELECT u.app_id, u.api_id,
               date_trunc($3, u.bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
-              SUM(u.requests) AS requests, SUM(u.billable) AS billable, SUM(u.errors) AS errors
+              SUM(u.requests) AS requests, SUM(u.units) AS units, SUM(u.billable) AS billable,
+              SUM(u.billable_units) AS billable_units, SUM(u.errors) AS errors
          FROM usage_hourly u
         WHERE u.bucket >= date_trunc($3, $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AND u.bucket < $2
           AND ($4::uuid IS NULL OR u.app_id IN (SELECT id FROM apps WHERE consumer_id = $4::uuid))
@@ -76,14 +79,15 @@ export class UsageRepository {
       apiId: r.api_id,
       bucket: new Date(r.bucket).toISOString(),
       requests: Number(r.requests),
+      units: Number(r.units),
       billable: Number(r.billable),
+      billableUnits: Number(r.billable_units),
       errors: Number(r.errors),
     }));
   }
 
-  /** The owner's live apps with their plan's quota and the period's billable calls from the rollups. */
   /**
-   * Each live app's quota, anchor day and billable calls in its current period. `periods` holds
+   * Each live app's quota, anchor day and billable units (what the quota counts) in its current period. `periods` holds
    * the current period of every anchor day (1–28, from @apim/billing): each app is summed over its own.
    */
   async quotaBase(
@@ -98,7 +102,7 @@ export class UsageRepository {
                     FROM apps a JOIN plans p ON p.id = a.plan_id
                    WHERE a.deleted_at IS NULL AND ($1::uuid IS NULL OR a.consumer_id = $1::uuid))
        SELECT a.id, a.monthly_quota, a.anchor,
-              COALESCE((SELECT SUM(u.billable) FROM usage_hourly u
+              COALESCE((SELECT SUM(u.billable_units) FROM usage_hourly u
                          WHERE u.app_id = a.id AND u.bucket >= per.starts_at AND u.bucket < per.ends_at), 0) AS billable
          FROM a JOIN per ON per.anchor = a.anchor
         ORDER BY a.created_at, a.id`,

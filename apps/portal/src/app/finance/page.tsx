@@ -54,7 +54,7 @@ export default async function ChargebackPage({
     <>
       <PageHeader
         title="Chargeback"
-        description="What each consumer owes for the period: monthly fees plus overage beyond included requests."
+        description="What each consumer owes for the period: monthly fees plus overage beyond the included units (a call counts its route's cost, 1 unless a cost rule says otherwise)."
         actions={
           <Group gap="xs">
             <Button
@@ -116,8 +116,9 @@ export default async function ChargebackPage({
                   <TableTh>App</TableTh>
                   <TableTh>Plan</TableTh>
                   <TableTh ta="right">Requests</TableTh>
-                  <TableTh ta="right">Included</TableTh>
-                  <TableTh ta="right">Billable</TableTh>
+                  <TableTh ta="right">Units</TableTh>
+                  <TableTh ta="right">Included units</TableTh>
+                  <TableTh ta="right">Billable units</TableTh>
                   <TableTh ta="right">Fee</TableTh>
                   <TableTh ta="right">Overage</TableTh>
                   <TableTh ta="right">Total</TableTh>
@@ -135,6 +136,7 @@ export default async function ChargebackPage({
                     <TableTr key={cur} fw={700}>
                       <TableTd colSpan={3}>Total ({cur})</TableTd>
                       <TableTd ta="right">{fmtInt(ls.reduce((n, l) => n + Number(l.requests), 0))}</TableTd>
+                      <TableTd ta="right">{fmtInt(ls.reduce((n, l) => n + Number(l.units ?? l.requests), 0))}</TableTd>
                       <TableTd />
                       <TableTd ta="right">{fmtInt(ls.reduce((n, l) => n + Number(l.billableRequests), 0))}</TableTd>
                       <TableTd ta="right">{fmtMoney(sumMoney(ls.map((l) => l.monthlyFee)), cur)}</TableTd>
@@ -189,6 +191,9 @@ function GroupRows({ label, lines, showConsumer }: { label: string; lines: Charg
           </TableTd>
           <TableTd>{l.plan}</TableTd>
           <TableTd ta="right">{fmtInt(l.requests)}</TableTd>
+          <TableTd ta="right" data-testid="line-units">
+            {fmtInt(l.units ?? l.requests)}
+          </TableTd>
           <TableTd ta="right">{fmtInt(l.includedRequests)}</TableTd>
           <TableTd ta="right">{fmtInt(l.billableRequests)}</TableTd>
           <TableTd ta="right">{fmtMoney(l.monthlyFee, l.currency)}</TableTd>
@@ -198,7 +203,7 @@ function GroupRows({ label, lines, showConsumer }: { label: string; lines: Charg
       ))}
       {currencies.map((cur) => (
         <TableTr key={`subtotal-${cur}`} bg="gray.0" data-testid="subtotal-row">
-          <TableTd colSpan={8}>
+          <TableTd colSpan={9}>
             <Text size="sm" c="dimmed">
               Subtotal {label}
               {currencies.length > 1 ? ` (${cur})` : ''}

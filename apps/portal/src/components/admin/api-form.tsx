@@ -11,6 +11,7 @@ import {
   NumberInput,
   Paper,
   SegmentedControl,
+  Select,
   SimpleGrid,
   Stack,
   Switch,
@@ -19,12 +20,14 @@ import {
   Textarea,
 } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
-import { IconFileTypeJs, IconTrash } from '@tabler/icons-react';
+import { IconFileTypeJs, IconPlus, IconTrash } from '@tabler/icons-react';
 import { z } from 'zod';
 import { deleteApi, previewApiImport, saveApi } from '@/actions/admin';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import { corsBody, corsProblem } from '@/lib/cors-form';
 import type { Api } from '@/lib/types';
+
+const COST_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 const schema = z
   .object({
@@ -50,6 +53,16 @@ const schema = z
     corsOrigins: z.string().max(30_000),
     corsCredentials: z.boolean(),
     corsMaxAge: z.number().int('Whole seconds').min(0, 'At least 0').max(86_400, 'At most 86400 s'),
+    // The management API checks the pattern grammar; this only catches the obvious.
+    costRules: z
+      .array(
+        z.object({
+          method: z.string(), // '' = any method
+          pathPattern: z.string().regex(/^\/\S*$/, "Starts with '/', e.g. /reports/**"),
+          cost: z.number().int('A whole number of units').min(1, 'At least 1').max(1000, 'At most 1000'),
+        }),
+      )
+      .max(50, 'At most 50 rules'),
   })
   .superRefine((v, ctx) => {
     const p = corsProblem(v);
@@ -89,6 +102,11 @@ export function ApiForm({ existing }: { existing?: Api }) {
       corsOrigins: existing?.cors?.allowedOrigins.join('\n') ?? '',
       corsCredentials: existing?.cors?.allowCredentials ?? false,
       corsMaxAge: existing?.cors?.maxAgeSeconds ?? 600,
+      costRules: (existing?.costRules ?? []).map((r) => ({
+        method: r.method ?? '',
+        pathPattern: r.pathPattern,
+        cost: r.cost,
+      })),
     },
     validate: schemaResolver(schema, { sync: true }),
     validateInputOnChange: true,
@@ -137,8 +155,13 @@ export function ApiForm({ existing }: { existing?: Api }) {
         noValidate
         onSubmit={form.onSubmit((v) =>
           startTransition(async () => {
-            const { corsEnabled, corsOrigins, corsCredentials, corsMaxAge, ...rest } = v;
+            const { corsEnabled, corsOrigins, corsCredentials, corsMaxAge, costRules, ...rest } = v;
             const body: Record<string, unknown> = { ...rest, description: v.description || null };
+            body.costRules = costRules.map((r) => ({
+              ...(r.method ? { method: r.method } : {}),
+              pathPattern: r.pathPattern.trim(),
+              cost: r.cost,
+            }));
             // The form edits origins, credentials and max age; header lists set through the admin API are kept.
             body.cors = corsBody({ corsEnabled, corsOrigins, corsCredentials, corsMaxAge }, existing?.cors);
             if (openapi !== undefined) body.openapi = openapi;
@@ -216,6 +239,58 @@ export function ApiForm({ existing }: { existing?: Api }) {
               </Stack>
             </SimpleGrid>
           ) : null}
+          <Stack gap="xs" data-testid="cost-rules">
+            <Text fw={500} size="sm">
+              Cost per call
+            </Text>
+            <Text size="xs" c="dimmed">
+              First matching rule wins; other calls cost 1 unit. Paths are after the route path: * is one segment, **
+              any number. A call consumes its cost from every rate limit and the quota, and is billed in units.
+            </Text>
+            {form.values.costRules.map((_, i) => (
+              <Group key={i} align="flex-start" wrap="nowrap" data-testid="cost-rule">
+                <Select
+                  aria-label={`Rule ${i + 1} method`}
+                  data={[{ value: '', label: 'Any method' }, ...COST_METHODS.map((m) => ({ value: m, label: m }))]}
+                  allowDeselect={false}
+                  w={140}
+                  {...form.getInputProps(`costRules.${i}.method`)}
+                />
+                <TextInput
+                  aria-label={`Rule ${i + 1} path pattern`}
+                  placeholder="/reports/**"
+                  style={{ flex: 1 }}
+                  {...form.getInputProps(`costRules.${i}.pathPattern`)}
+                />
+                <NumberInput
+                  aria-label={`Rule ${i + 1} cost`}
+                  min={1}
+                  max={1000}
+                  w={110}
+                  {...form.getInputProps(`costRules.${i}.cost`)}
+                />
+                <Button
+                  variant="subtle"
+                  color="red"
+                  aria-label={`Remove rule ${i + 1}`}
+                  onClick={() => form.removeListItem('costRules', i)}
+                >
+                  <IconTrash size={16} />
+                </Button>
+              </Group>
+            ))}
+            <Group>
+              <Button
+                variant="light"
+                size="xs"
+                leftSection={<IconPlus size={14} />}
+                disabled={form.values.costRules.length >= 50}
+                onClick={() => form.insertListItem('costRules', { method: '', pathPattern: '', cost: 1 })}
+              >
+                Add cost rule
+              </Button>
+            </Group>
+          </Stack>
           <Textarea label="Description" autosize minRows={2} maxRows={6} {...form.getInputProps('description')} />
           <FileInput
             label="OpenAPI document (JSON or YAML)"

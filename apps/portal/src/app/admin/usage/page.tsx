@@ -48,11 +48,12 @@ export default async function AdminUsagePage({
   const consumerName = new Map(consumers.map((c) => [c.id, c.name]));
   const series = usageRes.ok ? (usageRes.data.series ?? []) : [];
 
-  const byApp = new Map<string, { requests: number; billable: number; errors: number }>();
+  const byApp = new Map<string, { requests: number; units: number; billable: number; errors: number }>();
   for (const p of series) {
     const k = p.appId ?? 'unauthenticated';
-    const s = byApp.get(k) ?? { requests: 0, billable: 0, errors: 0 };
+    const s = byApp.get(k) ?? { requests: 0, units: 0, billable: 0, errors: 0 };
     s.requests += Number(p.requests) || 0;
+    s.units += Number(p.units ?? p.requests) || 0;
     s.billable += Number(p.billable) || 0;
     s.errors += Number(p.errors) || 0;
     byApp.set(k, s);
@@ -105,6 +106,7 @@ export default async function AdminUsagePage({
                       <TableTh>App</TableTh>
                       <TableTh>Consumer</TableTh>
                       <TableTh ta="right">Requests</TableTh>
+                      <TableTh ta="right">Units</TableTh>
                       <TableTh ta="right">Billable</TableTh>
                       <TableTh ta="right">Errors</TableTh>
                     </TableTr>
@@ -125,6 +127,7 @@ export default async function AdminUsagePage({
                           </TableTd>
                           <TableTd>{app ? (consumerName.get(app.consumerId) ?? '—') : '—'}</TableTd>
                           <TableTd ta="right">{fmtInt(s.requests)}</TableTd>
+                          <TableTd ta="right">{fmtInt(s.units)}</TableTd>
                           <TableTd ta="right">{fmtInt(s.billable)}</TableTd>
                           <TableTd ta="right">{fmtInt(s.errors)}</TableTd>
                         </TableTr>
