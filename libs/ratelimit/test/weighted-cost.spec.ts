@@ -122,8 +122,10 @@ describe('the quota counts units', () => {
     for (const c of [5, 5, 5, 2, 1]) v.push(await l.admit(keys, p, randomUUID(), new Date(T0), c));
     expect(v.map((x) => x.verdict)).toEqual(['allowed', 'allowed', 'quota_exceeded', 'allowed', 'quota_exceeded']);
     expect(v.map((x) => x.quotaUsed)).toEqual([5, 10, 10, 12, 12]);
-    expect(await redis.get(keys.quota)).toBe('12');
-    expect(await redis.ttl(keys.quota)).toBeGreaterThan(0);
+    // keys.quota is the counter's base: the script counts in `<base>:<period>` (the anchored period it computed).
+    const counter = `${keys.quota}:${v[0]!.quotaPeriod}`;
+    expect(await redis.get(counter)).toBe('12');
+    expect(await redis.ttl(counter)).toBeGreaterThan(0);
     expect(await redis.zcard(limitKey(keys.rateLimit, p.limits[0]))).toBe(12);
   });
 });
