@@ -162,6 +162,9 @@ test('an admin approves a pending consumer, then gives it an app and a key that 
   await page.getByRole('button', { name: 'New app' }).click();
   const dialog = page.getByRole('dialog', { name: 'Create an app' });
   await dialog.getByLabel('App name').fill('Provisioned by admin');
+  // The demo's Free plan (it includes /demo): other specs add plans that may sort first.
+  await dialog.getByRole('combobox', { name: 'Plan' }).click();
+  await page.getByRole('option', { name: /^Free\b/ }).click();
   await dialog.getByRole('button', { name: 'Create app' }).click();
   const section = page.getByRole('region', { name: 'App Provisioned by admin' });
   await section.getByRole('button', { name: 'Create key' }).click();
