@@ -316,7 +316,8 @@ async function main() {
         ),
         url: `http://127.0.0.1:${port}/bench/hello`,
         headers: { 'x-api-key': key.key },
-        admin: `http://127.0.0.1:${port + 10}/readyz`,
+        // A build from before the admin port (v1, e.g. as gateway-b) answers readiness on its own port.
+        admin: [`http://127.0.0.1:${port + 10}/readyz`, `http://127.0.0.1:${port}/_gateway/readyz`],
       };
     }
     // With taskset the child's pid is the target itself (taskset execs), so /proc/<pid>/stat is the target's.
@@ -613,14 +614,19 @@ function get(url, headers = {}) {
   });
 }
 
+/** Waits until `url` (or, given a list, the first of them that answers) answers `status`. */
 async function waitFor(url, status, timeoutMs = 20_000) {
+  const urls = Array.isArray(url) ? url : [url];
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const r = await get(url).catch(() => null);
-    if (r && (r.status === status || (status === 200 && r.status < 500))) return;
+    for (const u of urls) {
+      const r = await get(u).catch(() => null);
+      if (r && !(urls.length > 1 && r.status === 404) && (r.status === status || (status === 200 && r.status < 500)))
+        return;
+    }
     await new Promise((res) => setTimeout(res, 100));
   }
-  throw new Error(`${url} not ready`);
+  throw new Error(`${urls.join(' or ')} not ready`);
 }
 
 function median(xs) {
