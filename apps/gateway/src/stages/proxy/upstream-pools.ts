@@ -5,13 +5,18 @@ import { Pool } from 'undici';
  * connect timeout is the API's timeoutMs: a connect attempt never outlives the request it serves.
  */
 export class UpstreamPools {
-  private readonly pools = new Map<string, Pool>();
+  /** connect timeout → origin → pool: two lookups per request, no key string built. */
+  private readonly pools = new Map<number, Map<string, Pool>>();
 
   constructor(private readonly connections: number) {}
 
   get(origin: string, connectTimeoutMs = 10_000): Pool {
-    const id = connectTimeoutMs === 10_000 ? origin : `${connectTimeoutMs} ${origin}`;
-    let p = this.pools.get(id);
+    let byOrigin = this.pools.get(connectTimeoutMs);
+    if (!byOrigin) {
+      byOrigin = new Map();
+      this.pools.set(connectTimeoutMs, byOrigin);
+    }
+    let p = byOrigin.get(origin);
     if (!p) {
       p = new Pool(origin, {
         connections: this.connections,
@@ -20,13 +25,14 @@ export class UpstreamPools {
         keepAliveMaxTimeout: 60_000,
         connect: { timeout: connectTimeoutMs },
       });
-      this.pools.set(id, p);
+      byOrigin.set(origin, p);
     }
     return p;
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.pools.values()].map((p) => p.close().catch(() => p.destroy())));
+    const all = [...this.pools.values()].flatMap((byOrigin) => [...byOrigin.values()]);
+    await Promise.all(all.map((p) => p.close().catch(() => p.destroy())));
     this.pools.clear();
   }
 }
