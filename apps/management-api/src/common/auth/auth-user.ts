@@ -20,10 +20,23 @@ export interface AuthUser {
  */
 export type Owner = { readonly all: true } | { readonly all: false; readonly consumerId: string };
 
-export const EVERY_OWNER: Owner = { all: true };
+export const EVERY_OWNER: Owner = Object.freeze({ all: true });
 
 export function consumerOwner(consumerId: string): Owner {
-  return { all: false, consumerId };
+  return Object.freeze({ all: false, consumerId });
+}
+
+/**
+ * The owner as one SQL parameter: null for every owner, else the consumer id. Raw queries scope by
+ * it with `($n::uuid IS NULL OR <consumer_id column> = $n)`.
+ */
+export function ownerParam(owner: Owner): string | null {
+  return owner.all ? null : owner.consumerId;
+}
+
+/** Whether the owner may touch a row of this consumer. */
+export function owns(owner: Owner, consumerId: string | null): boolean {
+  return owner.all || owner.consumerId === consumerId;
 }
 
 /** Developers see their own consumer; admin and finance see everything. */
