@@ -15,8 +15,12 @@ export interface AuthUser {
 }
 
 /**
- * Whose rows a query may touch. Repositories take one of these on every read and write, so a
- * developer's request can never reach another consumer's rows by forgetting a filter.
+ * Whose rows a query may touch. The repositories of consumer-owned rows (consumers, apps,
+ * subscriptions, keys, usage, webhooks through `webhookScopeOf`) take one of these on every read
+ * and write and put it in the WHERE, so a developer's request can never reach another consumer's
+ * rows, even where a service forgets to check first. Team and notification queries take the
+ * team's consumer id itself; the catalogue (APIs, plans), users and audit log are staff-only.
+ * Services get it from the request's `Caller`, never build it from a route.
  */
 export type Owner = { readonly all: true } | { readonly all: false; readonly consumerId: string };
 
