@@ -1,4 +1,10 @@
+import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumerOwner, EVERY_OWNER } from '../src/common/auth/auth-user';
+import { AppsRepository } from '../src/modules/apps/apps.repository';
+import { ConsumersRepository } from '../src/modules/consumers/consumers.repository';
+import { KeysRepository } from '../src/modules/keys/keys.repository';
+import { WebhooksRepository } from '../src/modules/webhooks/webhooks.repository';
 import { expectProblem, TestApp } from './harness';
 
 let t: TestApp;
@@ -157,6 +163,74 @@ describe("authorisation matrix: another developer's resource answers exactly lik
     expect(keys).toHaveLength(1);
     expect(keys[0].status).toBe('active');
     // Bob's refusals left no audit rows.
+    expect(await t.sql('SELECT 1 FROM audit_log WHERE actor_user_id = $1', [bob.userId])).toEqual([]);
+  });
+
+  it("webhook, notification and invitation routes: another team's ids answer like missing ones and change nothing", async () => {
+    const hook = await t.call('POST', '/v1/portal/webhooks', {
+      token: alice.token,
+      body: { url: 'https://93.184.216.34/hook', events: ['key.created'] },
+    });
+    expect(hook.status).toBe(201);
+    // A delivered event and a notification, as the worker would have left them.
+    const [event] = await t.sql(
+      `INSERT INTO outbox_events (type, consumer_id, webhook_id, data, relayed_at)
+       VALUES ('webhook.test', $1, $2, '{}', now()) RETURNING id`,
+      [alice.consumerId, hook.json.id],
+    );
+    const [delivery] = await t.sql(
+      `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, status, attempts, queued, delivered_at)
+       VALUES ($1, $2, 'webhook.test', 'delivered', 1, true, now()) RETURNING id`,
+      [hook.json.id, event.id],
+    );
+    const [note] = await t.sql(
+      `INSERT INTO notifications (consumer_id, type, data) VALUES ($1, 'key.created', '{}') RETURNING id`,
+      [alice.consumerId],
+    );
+    const inv = await t.call('POST', '/v1/portal/team/invitations', {
+      token: alice.token,
+      body: { email: 'kept@example.org', role: 'developer' },
+    });
+    expect(inv.status).toBe(201);
+    type Ids = { hook: string; delivery: string; note: string; invitation: string };
+    const missing = '00000000-0000-4000-8000-000000000000';
+    const absentIds: Ids = { hook: missing, delivery: missing, note: missing, invitation: missing };
+    const foreignIds: Ids = { hook: hook.json.id, delivery: delivery.id, note: note.id, invitation: inv.json.id };
+    const routes: Array<[string, string, (i: Ids) => string, unknown?]> = [
+      ['GET', bob.token, (i) => `/v1/portal/webhooks/${i.hook}`],
+      ['PATCH', bob.token, (i) => `/v1/portal/webhooks/${i.hook}`, { enabled: false }],
+      ['DELETE', bob.token, (i) => `/v1/portal/webhooks/${i.hook}`],
+      ['GET', bob.token, (i) => `/v1/portal/webhooks/${i.hook}/deliveries`],
+      ['POST', bob.token, (i) => `/v1/portal/webhooks/${i.hook}/deliveries/${i.delivery}/redeliver`],
+      ['POST', bob.token, (i) => `/v1/portal/webhooks/${i.hook}/test`],
+      ['POST', bob.token, (i) => `/v1/portal/notifications/${i.note}/read`],
+      ['DELETE', bob.token, (i) => `/v1/portal/team/invitations/${i.invitation}`],
+      // Staff manage the admin webhooks only: a team's webhook is not theirs to change.
+      ['GET', admin, (i) => `/v1/admin/webhooks/${i.hook}`],
+      ['PATCH', admin, (i) => `/v1/admin/webhooks/${i.hook}`, { enabled: false }],
+      ['DELETE', admin, (i) => `/v1/admin/webhooks/${i.hook}`],
+      ['POST', admin, (i) => `/v1/admin/webhooks/${i.hook}/deliveries/${i.delivery}/redeliver`],
+    ];
+    for (const [method, token, path, body] of routes) {
+      const a = expectProblem(await t.call(method, path(foreignIds), { token, body }), 404, 'not_found');
+      const b = expectProblem(await t.call(method, path(absentIds), { token, body }), 404, 'not_found');
+      expect({ ...a, requestId: '' }, `${method} ${path(foreignIds)}`).toEqual({ ...b, requestId: '' });
+    }
+    // Nothing changed for Alice's team.
+    const kept = await t.call('GET', `/v1/portal/webhooks/${hook.json.id}`, { token: alice.token });
+    expect(kept.json.enabled).toBe(true);
+    expect(
+      await t.sql('SELECT status, generation, queued FROM webhook_deliveries WHERE id = $1', [delivery.id]),
+    ).toEqual([{ status: 'delivered', generation: 0, queued: true }]);
+    expect(await t.sql('SELECT count(*)::int AS n FROM outbox_events WHERE webhook_id = $1', [hook.json.id])).toEqual([
+      { n: 1 },
+    ]);
+    expect(await t.sql('SELECT 1 FROM notification_reads WHERE notification_id = $1', [note.id])).toEqual([]);
+    expect(
+      (await t.call('GET', '/v1/portal/team', { token: alice.token })).json.invitations.map(
+        (i: { id: string }) => i.id,
+      ),
+    ).toContain(inv.json.id);
     expect(await t.sql('SELECT 1 FROM audit_log WHERE actor_user_id = $1', [bob.userId])).toEqual([]);
   });
 
@@ -478,5 +552,96 @@ describe('teams: membership and team role decide every portal route', () => {
       'conflict',
     );
     expectProblem(await t.call('GET', '/v1/portal/team', { token: admin }), 403, 'forbidden');
+  });
+});
+
+describe("repositories scope every write by the owner: another consumer's owner changes nothing", () => {
+  it('apps, subscriptions, keys, consumers and webhooks stay as they were', async () => {
+    const app = (
+      await t.call('POST', '/v1/portal/apps', { token: alice.token, body: { name: 'Guarded', planId: selfPlan.id } })
+    ).json;
+    const key = (await t.call('POST', `/v1/portal/apps/${app.id}/keys`, { token: alice.token, body: {} })).json;
+    const ds = t.app.get(DataSource);
+    const em = ds.manager;
+    const apps = t.app.get(AppsRepository);
+    const keys = t.app.get(KeysRepository);
+    const consumers = t.app.get(ConsumersRepository);
+    const webhooks = t.app.get(WebhooksRepository);
+    const aliceScope = { admin: false, consumerId: alice.consumerId } as const;
+    const hook = await webhooks.insert(em, aliceScope, {
+      url: 'https://93.184.216.34/guarded',
+      events: ['key.created'],
+      description: null,
+      secretSealed: 'sealed',
+      enabled: true,
+      createdBy: alice.userId,
+    });
+    expect(hook.consumerId).toBe(alice.consumerId);
+    const [event] = await t.sql(
+      `INSERT INTO outbox_events (type, consumer_id, webhook_id, data, relayed_at)
+       VALUES ('webhook.test', $1, $2, '{}', now()) RETURNING id`,
+      [alice.consumerId, hook.id],
+    );
+    const [delivery] = await t.sql(
+      `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, status, attempts, queued)
+       VALUES ($1, $2, 'webhook.test', 'failed', 5, true) RETURNING id`,
+      [hook.id, event.id],
+    );
+
+    const snapshot = async () => ({
+      apps: await t.sql('SELECT * FROM apps WHERE consumer_id = $1 ORDER BY id', [alice.consumerId]),
+      subscriptions: await t.sql(
+        'SELECT s.* FROM subscriptions s JOIN apps a ON a.id = s.app_id WHERE a.consumer_id = $1 ORDER BY s.id',
+        [alice.consumerId],
+      ),
+      keys: await t.sql(
+        'SELECT k.* FROM api_keys k JOIN apps a ON a.id = k.app_id WHERE a.consumer_id = $1 ORDER BY k.id',
+        [alice.consumerId],
+      ),
+      consumer: await t.sql('SELECT * FROM consumers WHERE id = $1', [alice.consumerId]),
+      webhooks: await t.sql('SELECT * FROM webhooks WHERE consumer_id = $1 ORDER BY id', [alice.consumerId]),
+      deliveries: await t.sql('SELECT * FROM webhook_deliveries WHERE webhook_id = $1', [hook.id]),
+    });
+    const before = await snapshot();
+    expect(before.keys.map((k: { status: string }) => k.status)).toContain('active');
+
+    const bobs = consumerOwner(bob.consumerId);
+    const bobScope = { admin: false, consumerId: bob.consumerId } as const;
+    const soon = new Date(Date.now() + 1000);
+    // Every write, called as a service that forgot its ownership check would call it.
+    expect(await apps.update(em, bobs, app.id, { name: 'stolen' })).toBeNull();
+    expect(await apps.softDelete(em, bobs, app.id)).toBe(false);
+    await apps.setBillingAnchorDay(em, bobs, app.id, 15);
+    await apps.closeSubscription(em, bobs, app.id);
+    await apps.openSubscription(em, bobs, app.id, selfPlan.id, '2030-01-01T00:00:00Z', 20);
+    expect(await apps.revokeKeys(em, bobs, app.id)).toEqual([]);
+    expect(
+      await apps.insert(em, bobs, { consumerId: alice.consumerId, name: 'planted', planId: selfPlan.id }),
+    ).toBeNull();
+    expect(await keys.revoke(em, bobs, key.id)).toBeNull();
+    expect(await keys.expireBy(em, bobs, key.id, soon)).toBeNull();
+    expect(
+      await keys.insert(em, bobs, { appId: app.id, name: 'planted', prefix: 'x', hash: 'x', status: 'active' }),
+    ).toBeNull();
+    expect(await keys.listForApp(bobs, app.id, { limit: 10, offset: 0 })).toEqual([[], 0]);
+    expect(await consumers.update(em, bobs, alice.consumerId, { name: 'stolen' })).toBeNull();
+    expect(await webhooks.update(em, bobScope, hook.id, { enabled: false })).toBeNull();
+    expect(await webhooks.requeue(em, bobScope, hook.id, delivery.id)).toBeNull();
+    expect(await webhooks.deliveries(bobScope, hook.id, { limit: 10, offset: 0 })).toEqual([[], 0]);
+    expect(await webhooks.remove(em, bobScope, hook.id)).toBe(false);
+    // The admin scope is the admins' own webhooks, not every team's.
+    expect(await webhooks.update(em, { admin: true }, hook.id, { enabled: false })).toBeNull();
+    expect(await webhooks.remove(em, { admin: true }, hook.id)).toBe(false);
+
+    expect(await snapshot()).toEqual(before);
+
+    // The same calls with the right owner do write: the assertions above could fail.
+    expect((await apps.update(em, consumerOwner(alice.consumerId), app.id, { name: 'renamed' }))?.name).toBe('renamed');
+    expect((await keys.revoke(em, EVERY_OWNER, key.id))?.status).toBe('revoked');
+    expect((await webhooks.requeue(em, aliceScope, hook.id, delivery.id))?.status).toBe('pending');
+    expect(await webhooks.remove(em, aliceScope, hook.id)).toBe(true);
+    const after = await snapshot();
+    expect(after.apps.find((a: { id: string }) => a.id === app.id).name).toBe('renamed');
+    expect(after.webhooks.map((w: { id: string }) => w.id)).not.toContain(hook.id);
   });
 });

@@ -15,15 +15,32 @@ export interface AuthUser {
 }
 
 /**
- * Whose rows a query may touch. Repositories take one of these on every read and write, so a
- * developer's request can never reach another consumer's rows by forgetting a filter.
+ * Whose rows a query may touch. The repositories of consumer-owned rows (consumers, apps,
+ * subscriptions, keys, usage, webhooks through `webhookScopeOf`) take one of these on every read
+ * and write and put it in the WHERE, so a developer's request can never reach another consumer's
+ * rows, even where a service forgets to check first. Team and notification queries take the
+ * team's consumer id itself; the catalogue (APIs, plans), users and audit log are staff-only.
+ * Services get it from the request's `Caller`, never build it from a route.
  */
 export type Owner = { readonly all: true } | { readonly all: false; readonly consumerId: string };
 
-export const EVERY_OWNER: Owner = { all: true };
+export const EVERY_OWNER: Owner = Object.freeze({ all: true });
 
 export function consumerOwner(consumerId: string): Owner {
-  return { all: false, consumerId };
+  return Object.freeze({ all: false, consumerId });
+}
+
+/**
+ * The owner as one SQL parameter: null for every owner, else the consumer id. Raw queries scope by
+ * it with `($n::uuid IS NULL OR <consumer_id column> = $n)`.
+ */
+export function ownerParam(owner: Owner): string | null {
+  return owner.all ? null : owner.consumerId;
+}
+
+/** Whether the owner may touch a row of this consumer. */
+export function owns(owner: Owner, consumerId: string | null): boolean {
+  return owner.all || owner.consumerId === consumerId;
 }
 
 /** Developers see their own consumer; admin and finance see everything. */

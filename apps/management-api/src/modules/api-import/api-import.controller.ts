@@ -2,7 +2,7 @@ import { Body, Controller, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.decorator';
 import type { ApiResponse } from '../../common/http/request';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
@@ -32,10 +32,10 @@ export class ApiImportController {
   async import(
     @Query(new ZodPipe(importApiQuery, 'query')) q: ImportApiQuery,
     @Body(new ZodPipe(importApiBody)) body: ImportApiBody,
-    @Ctx() ctx: RequestContext,
+    @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) res: ApiResponse,
   ) {
-    const r = await this.imports.import(ctx, body, q.dryRun);
+    const r = await this.imports.import(caller, body, q.dryRun);
     if ('preview' in r) {
       res.statusCode = 200;
       return r.preview;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, type FieldError } from '@apim/errors';
-import type { RequestContext } from '../../common/http/request-context';
+import type { Caller } from '../../common/auth/caller';
 import { MAX_PAGE_SIZE } from '../../common/pagination/pagination';
 import { parseOrThrow } from '../../common/validation/zod-validation.pipe';
 import { type ApiResponseDto, createApiBody, updateApiBody } from '../apis/apis.dto';
@@ -27,7 +27,7 @@ export class ApiImportService {
     }
   }
 
-  async import(ctx: RequestContext, body: ImportApiBody, dryRun: boolean): Promise<ImportResult> {
+  async import(caller: Caller, body: ImportApiBody, dryRun: boolean): Promise<ImportResult> {
     const parsed = parseDocumentInput(body.document);
     if (!parsed.ok) throw new AppError('validation_failed', 'The OpenAPI document cannot be read', parsed.errors);
     const problems = await validateOpenApi(parsed.document);
@@ -53,7 +53,7 @@ export class ApiImportService {
     };
     if (dryRun) return { preview: { ...fields, existingId: existing?.id ?? null } };
     if (existing)
-      return { created: false, api: await this.apis.update(ctx, existing.id, parseOrThrow(updateApiBody, fields)) };
-    return { created: true, api: await this.apis.create(ctx, parseOrThrow(createApiBody, fields)) };
+      return { created: false, api: await this.apis.update(caller, existing.id, parseOrThrow(updateApiBody, fields)) };
+    return { created: true, api: await this.apis.create(caller, parseOrThrow(createApiBody, fields)) };
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public, Roles } from '../../common/auth/roles.decorator';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
@@ -39,8 +39,8 @@ export class ApisController {
     status: 201,
     errors: [409, 413],
   })
-  create(@Body(new ZodPipe(createApiBody)) body: CreateApiBody, @Ctx() ctx: RequestContext) {
-    return this.apis.create(ctx, body);
+  create(@Body(new ZodPipe(createApiBody)) body: CreateApiBody, @CurrentCaller() caller: Caller) {
+    return this.apis.create(caller, body);
   }
 
   @Get(':id')
@@ -55,17 +55,17 @@ export class ApisController {
   update(
     @Param('id', UuidPipe) id: string,
     @Body(new ZodPipe(updateApiBody)) body: UpdateApiBody,
-    @Ctx() ctx: RequestContext,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.apis.update(ctx, id, body);
+    return this.apis.update(caller, id, body);
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete an API (soft delete; usage history keeps pointing at it)', ids: ['id'], status: 204 })
-  async remove(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext): Promise<void> {
-    await this.apis.remove(ctx, id);
+  async remove(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.apis.remove(caller, id);
   }
 }
 

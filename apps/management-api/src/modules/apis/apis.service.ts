@@ -6,7 +6,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
-import type { RequestContext } from '../../common/http/request-context';
+import type { Caller } from '../../common/auth/caller';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import type { ApiResponseDto, CreateApiBody, ListApisQuery, PortalApiResponse, UpdateApiBody } from './apis.dto';
 import { ApisRepository } from './apis.repository';
@@ -88,7 +88,7 @@ export class ApisService {
     return toPortalApiResponse(a);
   }
 
-  async create(ctx: RequestContext, body: CreateApiBody): Promise<ApiResponseDto> {
+  async create(caller: Caller, body: CreateApiBody): Promise<ApiResponseDto> {
     return this.uow.run(async (tx) => {
       const a = await this.apis.insert(tx.em, {
         name: body.name,
@@ -104,7 +104,7 @@ export class ApisService {
         requireContentLength: body.requireContentLength,
         costRules: body.costRules,
       });
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'api.create',
         entityType: 'api',
         entityId: a.id,
@@ -115,13 +115,13 @@ export class ApisService {
     });
   }
 
-  async update(ctx: RequestContext, id: string, body: UpdateApiBody): Promise<ApiResponseDto> {
+  async update(caller: Caller, id: string, body: UpdateApiBody): Promise<ApiResponseDto> {
     return this.uow.run(async (tx) => {
       const before = await this.apis.findById(id, tx.em);
       if (!before) throw new AppError('not_found', 'API not found');
       const changes = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as Partial<ApiEntity>;
       const after = await this.apis.update(tx.em, id, { ...changes, updatedAt: new Date() });
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'api.update',
         entityType: 'api',
         entityId: id,
@@ -133,12 +133,12 @@ export class ApisService {
     });
   }
 
-  async remove(ctx: RequestContext, id: string): Promise<void> {
+  async remove(caller: Caller, id: string): Promise<void> {
     await this.uow.run(async (tx) => {
       const before = await this.apis.findById(id, tx.em);
       if (!before) throw new AppError('not_found', 'API not found');
       await this.apis.softDelete(tx.em, id);
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'api.delete',
         entityType: 'api',
         entityId: id,

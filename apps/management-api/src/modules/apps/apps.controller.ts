@@ -1,10 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { type AuthUser, EVERY_OWNER, ownerOf } from '../../common/auth/auth-user';
-import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { Roles } from '../../common/auth/roles.decorator';
 import { ANY_MEMBER, BUILDERS, TeamRoles } from '../../common/auth/team-roles';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
@@ -35,8 +33,8 @@ export class AppsController {
 
   @Get()
   @ApiDoc({ summary: 'List apps', query: listAppsQuery, response: pageSchema(appResponse) })
-  list(@Query(new ZodPipe(listAppsQuery, 'query')) q: ListAppsQuery) {
-    return this.apps.list(EVERY_OWNER, q, q);
+  list(@Query(new ZodPipe(listAppsQuery, 'query')) q: ListAppsQuery, @CurrentCaller() caller: Caller) {
+    return this.apps.list(caller, q, q);
   }
 
   @Post()
@@ -48,18 +46,14 @@ export class AppsController {
     status: 201,
     errors: [409],
   })
-  create(
-    @Body(new ZodPipe(createAppBody)) body: CreateAppBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
-  ) {
-    return this.apps.create(ctx, user, body, ADMIN_POLICY);
+  create(@Body(new ZodPipe(createAppBody)) body: CreateAppBody, @CurrentCaller() caller: Caller) {
+    return this.apps.create(caller, body, ADMIN_POLICY);
   }
 
   @Get(':id')
   @ApiDoc({ summary: 'Get an app', ids: ['id'], response: appResponse })
-  get(@Param('id', UuidPipe) id: string) {
-    return this.apps.get(EVERY_OWNER, id);
+  get(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller) {
+    return this.apps.get(caller, id);
   }
 
   @Patch(':id')
@@ -77,18 +71,17 @@ export class AppsController {
   update(
     @Param('id', UuidPipe) id: string,
     @Body(new ZodPipe(updateAdminAppBody)) body: UpdateAdminAppBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.apps.update(EVERY_OWNER, ctx, user, id, body, ADMIN_POLICY);
+    return this.apps.update(caller, id, body, ADMIN_POLICY);
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete an app (soft delete; its keys are revoked)', ids: ['id'], status: 204 })
-  async remove(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext): Promise<void> {
-    await this.apps.remove(EVERY_OWNER, ctx, id);
+  async remove(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.apps.remove(caller, id);
   }
 }
 
@@ -101,8 +94,8 @@ export class PortalAppsController {
 
   @Get()
   @ApiDoc({ summary: 'Your apps', query: paginationQuery, response: pageSchema(appResponse) })
-  list(@Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest, @CurrentUser() user: AuthUser) {
-    return this.apps.list(ownerOf(user), {}, page);
+  list(@Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest, @CurrentCaller() caller: Caller) {
+    return this.apps.list(caller, {}, page);
   }
 
   @Post()
@@ -117,19 +110,15 @@ export class PortalAppsController {
     status: 201,
     errors: [409],
   })
-  create(
-    @Body(new ZodPipe(createPortalAppBody)) body: CreatePortalAppBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
-  ) {
+  create(@Body(new ZodPipe(createPortalAppBody)) body: CreatePortalAppBody, @CurrentCaller() caller: Caller) {
     // @TeamRoles guarantees a team (consumer).
-    return this.apps.create(ctx, user, { ...body, consumerId: user.consumerId as string }, PORTAL_POLICY);
+    return this.apps.create(caller, { ...body, consumerId: caller.user.consumerId as string }, PORTAL_POLICY);
   }
 
   @Get(':id')
   @ApiDoc({ summary: 'One of your apps', ids: ['id'], response: appResponse })
-  get(@Param('id', UuidPipe) id: string, @CurrentUser() user: AuthUser) {
-    return this.apps.get(ownerOf(user), id);
+  get(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller) {
+    return this.apps.get(caller, id);
   }
 
   @Patch(':id')
@@ -143,21 +132,16 @@ export class PortalAppsController {
   update(
     @Param('id', UuidPipe) id: string,
     @Body(new ZodPipe(updateAppBody)) body: UpdateAppBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.apps.update(ownerOf(user), ctx, user, id, body, PORTAL_POLICY);
+    return this.apps.update(caller, id, body, PORTAL_POLICY);
   }
 
   @Delete(':id')
   @TeamRoles(...BUILDERS)
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete one of your apps (its keys are revoked)', ids: ['id'], status: 204 })
-  async remove(
-    @Param('id', UuidPipe) id: string,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
-  ): Promise<void> {
-    await this.apps.remove(ownerOf(user), ctx, id);
+  async remove(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.apps.remove(caller, id);
   }
 }

@@ -1,10 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppEntity } from '@apim/db';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Owner } from '../../common/auth/auth-user';
+import { type Owner, ownerParam, owns } from '../../common/auth/auth-user';
 import type { PageRequest } from '../../common/pagination/pagination';
 
-/** Every query takes the owner: a developer's request cannot reach another consumer's app. */
+/**
+ * Every query takes the owner, writes included: a developer's request cannot reach another
+ * consumer's app even when a service forgets to check first. Subscriptions and keys have no
+ * consumer of their own; their writes are scoped through the app row.
+ */
 @Injectable()
 export class AppsRepository {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
@@ -45,20 +49,38 @@ export class AppsRepository {
     return r.n as number;
   }
 
-  async insert(em: EntityManager, values: Partial<AppEntity>): Promise<AppEntity> {
+  /** Null (nothing written) when the owner may not create apps for that consumer. */
+  async insert(
+    em: EntityManager,
+    owner: Owner,
+    values: Partial<AppEntity> & { consumerId: string },
+  ): Promise<AppEntity | null> {
+    if (!owns(owner, values.consumerId)) return null;
     const repo = em.getRepository(AppEntity);
     const saved = await repo.save(repo.create(values));
     return repo.findOneByOrFail({ id: saved.id });
   }
 
-  async update(em: EntityManager, id: string, values: Partial<AppEntity>): Promise<AppEntity> {
-    const repo = em.getRepository(AppEntity);
-    await repo.update({ id }, { ...values, updatedAt: new Date() } as never);
-    return repo.findOneByOrFail({ id });
+  /** The app after the change, or null (nothing written) when it is not the owner's live app. */
+  async update(em: EntityManager, owner: Owner, id: string, values: Partial<AppEntity>): Promise<AppEntity | null> {
+    const qb = em
+      .createQueryBuilder()
+      .update(AppEntity)
+      .set({ ...values, updatedAt: new Date() } as never)
+      .where('id = :id AND deleted_at IS NULL', { id });
+    if (!owner.all) qb.andWhere('consumer_id = :own', { own: owner.consumerId });
+    await qb.execute();
+    return this.findById(owner, id, em);
   }
 
-  async softDelete(em: EntityManager, id: string): Promise<void> {
-    await em.query('UPDATE apps SET deleted_at = now(), updated_at = now() WHERE id = $1 AND deleted_at IS NULL', [id]);
+  /** False when it is not the owner's live app (nothing written). */
+  async softDelete(em: EntityManager, owner: Owner, id: string): Promise<boolean> {
+    const [, n]: [unknown, number] = await em.query(
+      `UPDATE apps SET deleted_at = now(), updated_at = now()
+        WHERE id = $1 AND deleted_at IS NULL AND ($2::uuid IS NULL OR consumer_id = $2)`,
+      [id, ownerParam(owner)],
+    );
+    return n > 0;
   }
 
   /**
@@ -67,6 +89,7 @@ export class AppsRepository {
    */
   async openSubscription(
     em: EntityManager,
+    owner: Owner,
     appId: string,
     planId: string,
     at?: string,
@@ -74,14 +97,19 @@ export class AppsRepository {
   ): Promise<void> {
     await em.query(
       `INSERT INTO subscriptions (app_id, plan_id, valid_from, billing_anchor_day)
-       VALUES ($1, $2, COALESCE($3::timestamptz, now()), $4)`,
-      [appId, planId, at ?? null, billingAnchorDay],
+       SELECT a.id, $2, COALESCE($3::timestamptz, now()), $4 FROM apps a
+        WHERE a.id = $1 AND ($5::uuid IS NULL OR a.consumer_id = $5)`,
+      [appId, planId, at ?? null, billingAnchorDay, ownerParam(owner)],
     );
   }
 
   /** Sets the app's billing anchor day on every one of its subscription rows. */
-  async setBillingAnchorDay(em: EntityManager, appId: string, day: number): Promise<void> {
-    await em.query('UPDATE subscriptions SET billing_anchor_day = $2 WHERE app_id = $1', [appId, day]);
+  async setBillingAnchorDay(em: EntityManager, owner: Owner, appId: string, day: number): Promise<void> {
+    await em.query(
+      `UPDATE subscriptions s SET billing_anchor_day = $2 FROM apps a
+        WHERE s.app_id = $1 AND a.id = s.app_id AND ($3::uuid IS NULL OR a.consumer_id = $3)`,
+      [appId, day, ownerParam(owner)],
+    );
   }
 
   /**
@@ -106,29 +134,33 @@ export class AppsRepository {
    * the app row, and never before the current row started: `now()` would be the transaction's
    * start, which for a transaction that waited on the lock can precede the row it closes.
    */
-  async closeSubscription(em: EntityManager, appId: string): Promise<string> {
+  async closeSubscription(em: EntityManager, owner: Owner, appId: string): Promise<string> {
     const rows: Array<{ at: string }> = await em.query(
       `SELECT GREATEST(clock_timestamp(), COALESCE(max(valid_from) + interval '1 microsecond', '-infinity'))::text AS at
          FROM subscriptions WHERE app_id = $1 AND valid_to IS NULL`,
       [appId],
     );
     const at = rows[0].at;
-    await em.query('UPDATE subscriptions SET valid_to = $2::timestamptz WHERE app_id = $1 AND valid_to IS NULL', [
-      appId,
-      at,
-    ]);
+    await em.query(
+      `UPDATE subscriptions s SET valid_to = $2::timestamptz FROM apps a
+        WHERE s.app_id = $1 AND s.valid_to IS NULL AND a.id = s.app_id AND ($3::uuid IS NULL OR a.consumer_id = $3)`,
+      [appId, at, ownerParam(owner)],
+    );
     return at;
   }
 
   /** Revokes the app's active keys; returns them (with hashes, for cache eviction messages). */
   async revokeKeys(
     em: EntityManager,
+    owner: Owner,
     appId: string,
   ): Promise<Array<{ id: string; hash: string; prefix: string; name: string }>> {
     // TypeORM's postgres driver answers UPDATE … RETURNING with [rows, affectedCount].
     const [rows]: [Array<{ id: string; hash: string; prefix: string; name: string }>, number] = await em.query(
-      `UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE app_id = $1 AND status = 'active' RETURNING id, hash, prefix, name`,
-      [appId],
+      `UPDATE api_keys k SET status = 'revoked', revoked_at = now() FROM apps a
+        WHERE k.app_id = $1 AND k.status = 'active' AND a.id = k.app_id AND ($2::uuid IS NULL OR a.consumer_id = $2)
+        RETURNING k.id, k.hash, k.prefix, k.name`,
+      [appId, ownerParam(owner)],
     );
     return rows;
   }

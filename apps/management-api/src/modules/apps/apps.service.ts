@@ -3,12 +3,12 @@ import type { AppEntity } from '@apim/db';
 import { AppError } from '@apim/errors';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service';
-import type { AuthUser, Owner } from '../../common/auth/auth-user';
+import type { Owner } from '../../common/auth/auth-user';
+import type { Caller } from '../../common/auth/caller';
 import { assertMayProvision } from '../../common/auth/consumer-status';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import { EventOutbox } from '../../common/events/event-outbox';
-import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
@@ -45,13 +45,13 @@ export class AppsService {
     @Inject(EventOutbox) private readonly outbox: EventOutbox,
   ) {}
 
-  async list(owner: Owner, query: Pick<ListAppsQuery, 'consumerId'>, page: PageRequest): Promise<Page<AppResponse>> {
-    const [rows, total] = await this.apps.list(owner, { consumerId: query.consumerId }, page);
+  async list(caller: Caller, query: Pick<ListAppsQuery, 'consumerId'>, page: PageRequest): Promise<Page<AppResponse>> {
+    const [rows, total] = await this.apps.list(caller.owner, { consumerId: query.consumerId }, page);
     return pageOf(rows.map(toAppResponse), total, page);
   }
 
-  async get(owner: Owner, id: string): Promise<AppResponse> {
-    return toAppResponse(await this.findOwned(owner, id));
+  async get(caller: Caller, id: string): Promise<AppResponse> {
+    return toAppResponse(await this.findOwned(caller.owner, id));
   }
 
   /** The app if the owner may see it; 404 otherwise (same answer for missing and foreign). */
@@ -71,12 +71,11 @@ export class AppsService {
   }
 
   async create(
-    ctx: RequestContext,
-    user: AuthUser,
+    caller: Caller,
     v: { consumerId: string; name: string; planId: string; billingAnchorDay?: number },
     policy: PlanPolicy,
   ): Promise<AppResponse> {
-    assertMayProvision(user);
+    assertMayProvision(caller.user);
     return this.uow.run(async (tx) => {
       if (!(await this.consumers.exists(v.consumerId))) {
         throw new AppError('validation_failed', 'Unknown consumer', [
@@ -88,10 +87,15 @@ export class AppsService {
       if ((await this.apps.countLiveForConsumerLocked(tx.em, v.consumerId)) >= max) {
         throw new AppError('limit_reached', `A consumer may have at most ${max} apps; delete one first`);
       }
-      const app = await this.apps.insert(tx.em, { consumerId: v.consumerId, name: v.name, planId: v.planId });
-      await this.apps.openSubscription(tx.em, app.id, v.planId, undefined, v.billingAnchorDay ?? 1);
+      const app = await this.apps.insert(tx.em, caller.owner, {
+        consumerId: v.consumerId,
+        name: v.name,
+        planId: v.planId,
+      });
+      if (!app) throw new AppError('not_found', 'Consumer not found');
+      await this.apps.openSubscription(tx.em, caller.owner, app.id, v.planId, undefined, v.billingAnchorDay ?? 1);
       const created = { ...toAppResponse(app), billingAnchorDay: v.billingAnchorDay ?? 1 };
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'app.create',
         entityType: 'app',
         entityId: app.id,
@@ -102,14 +106,8 @@ export class AppsService {
     });
   }
 
-  async update(
-    owner: Owner,
-    ctx: RequestContext,
-    user: AuthUser,
-    id: string,
-    body: UpdateAppBody,
-    policy: PlanPolicy,
-  ): Promise<AppResponse> {
+  async update(caller: Caller, id: string, body: UpdateAppBody, policy: PlanPolicy): Promise<AppResponse> {
+    const { owner } = caller;
     return this.uow.run(async (tx) => {
       const before = await this.findOwned(owner, id, tx.em, true);
       const planChanges = body.planId !== undefined && body.planId !== before.planId;
@@ -123,21 +121,29 @@ export class AppsService {
             'The billing anchor day cannot change once a closed billing period covers the app',
           );
         }
-        await this.apps.setBillingAnchorDay(tx.em, id, body.billingAnchorDay!);
+        await this.apps.setBillingAnchorDay(tx.em, owner, id, body.billingAnchorDay!);
       }
       if (planChanges) {
-        assertMayProvision(user);
+        assertMayProvision(caller.user);
         await this.assertPlanAllowed(tx.em, body.planId!, policy);
         // Plan history for billing: close the current subscription, open the next one (same anchor).
-        const at = await this.apps.closeSubscription(tx.em, id);
-        await this.apps.openSubscription(tx.em, id, body.planId!, at, body.billingAnchorDay ?? before.billingAnchorDay);
+        const at = await this.apps.closeSubscription(tx.em, owner, id);
+        await this.apps.openSubscription(
+          tx.em,
+          owner,
+          id,
+          body.planId!,
+          at,
+          body.billingAnchorDay ?? before.billingAnchorDay,
+        );
       }
-      const after = await this.apps.update(tx.em, id, {
+      const after = await this.apps.update(tx.em, owner, id, {
         ...(body.name !== undefined && { name: body.name }),
         ...(planChanges && { planId: body.planId }),
       });
+      if (!after) throw new AppError('not_found', 'App not found');
       if (anchorChanges) tx.changed({ kind: 'app', id });
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: planChanges ? 'app.change_plan' : anchorChanges ? 'app.change_billing_anchor' : 'app.update',
         entityType: 'app',
         entityId: id,
@@ -163,13 +169,14 @@ export class AppsService {
   }
 
   /** Soft delete: keys revoked, subscription closed, usage history kept. */
-  async remove(owner: Owner, ctx: RequestContext, id: string): Promise<void> {
+  async remove(caller: Caller, id: string): Promise<void> {
+    const { owner } = caller;
     await this.uow.run(async (tx) => {
       const before = await this.findOwned(owner, id, tx.em, true);
-      const revoked = await this.apps.revokeKeys(tx.em, id);
-      await this.apps.closeSubscription(tx.em, id);
-      await this.apps.softDelete(tx.em, id);
-      await this.audit.record(tx.em, ctx, {
+      const revoked = await this.apps.revokeKeys(tx.em, owner, id);
+      await this.apps.closeSubscription(tx.em, owner, id);
+      if (!(await this.apps.softDelete(tx.em, owner, id))) throw new AppError('not_found', 'App not found');
+      await this.audit.record(tx.em, caller, {
         action: 'app.delete',
         entityType: 'app',
         entityId: id,

@@ -1,9 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../../common/auth/auth-user';
-import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { type Caller, CurrentCaller, Origin, type RequestOrigin } from '../../common/auth/caller';
 import { Public } from '../../common/auth/roles.decorator';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
@@ -34,8 +32,8 @@ export class AuthController {
     public: true,
     errors: [409, 429],
   })
-  signup(@Body(new ZodPipe(signupBody)) body: SignupBody, @Ctx() ctx: RequestContext) {
-    return this.auth.signup(ctx, body);
+  signup(@Body(new ZodPipe(signupBody)) body: SignupBody, @Origin() origin: RequestOrigin) {
+    return this.auth.signup(origin, body);
   }
 
   @Post('login')
@@ -50,15 +48,15 @@ export class AuthController {
     public: true,
     errors: [401, 429],
   })
-  login(@Body(new ZodPipe(loginBody)) body: LoginBody, @Ctx() ctx: RequestContext) {
-    return this.auth.login(ctx, body);
+  login(@Body(new ZodPipe(loginBody)) body: LoginBody, @Origin() origin: RequestOrigin) {
+    return this.auth.login(origin, body);
   }
 
   @Post('logout')
   @HttpCode(204)
   @ApiDoc({ summary: 'Revoke the current token', status: 204 })
-  async logout(@CurrentUser() user: AuthUser): Promise<void> {
-    await this.auth.logout(user);
+  async logout(@CurrentCaller() caller: Caller): Promise<void> {
+    await this.auth.logout(caller);
   }
 
   @Post('password')
@@ -74,15 +72,14 @@ export class AuthController {
   })
   async changePassword(
     @Body(new ZodPipe(changePasswordBody)) body: ChangePasswordBody,
-    @CurrentUser() user: AuthUser,
-    @Ctx() ctx: RequestContext,
+    @CurrentCaller() caller: Caller,
   ): Promise<void> {
-    await this.auth.changePassword(ctx, user, body);
+    await this.auth.changePassword(caller, body);
   }
 
   @Get('me')
   @ApiDoc({ summary: 'The current user', response: meResponse })
-  me(@CurrentUser() user: AuthUser) {
-    return this.auth.me(user);
+  me(@CurrentCaller() caller: Caller) {
+    return this.auth.me(caller);
   }
 }

@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppError } from '@apim/errors';
-import type { AuthUser } from '../../common/auth/auth-user';
+import type { Caller, RequestOrigin } from '../../common/auth/caller';
 import { verifyPassword } from '../../common/auth/password';
 import { SessionStore } from '../../common/auth/session-store';
 import { signToken } from '../../common/auth/token';
-import type { RequestContext } from '../../common/http/request-context';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { toConsumerResponse } from '../consumers/consumers.service';
 import { toUserResponse, UsersService } from '../users/users.service';
@@ -25,9 +24,9 @@ export class AuthService implements OnApplicationBootstrap {
     await verifyPassword(null, 'warm-up');
   }
 
-  async signup(ctx: RequestContext, body: SignupBody) {
-    await this.throttle.reserveSignup(ctx.ip);
-    const { user, consumer } = await this.users.signupDeveloper(ctx, body);
+  async signup(origin: RequestOrigin, body: SignupBody) {
+    await this.throttle.reserveSignup(origin.ip);
+    const { user, consumer } = await this.users.signupDeveloper(origin, body);
     return { user: toUserResponse(user), consumer: toConsumerResponse(consumer) };
   }
 
@@ -35,9 +34,9 @@ export class AuthService implements OnApplicationBootstrap {
    * One answer for unknown email, wrong password and a disabled user; each attempt is counted
    * (per account and address, account, address) before the password is checked.
    */
-  async login(ctx: RequestContext, body: LoginBody) {
+  async login(origin: RequestOrigin, body: LoginBody) {
     const email = body.email.toLowerCase();
-    const attempt = await this.throttle.reserve(email, ctx.ip);
+    const attempt = await this.throttle.reserve(email, origin.ip);
     const user = await this.users.findForLogin(email);
     const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
     if (!user || !ok || user.status !== 'active') {
@@ -46,7 +45,7 @@ export class AuthService implements OnApplicationBootstrap {
     }
     await this.throttle.recordSuccess(attempt);
     const expiresAt = new Date(Date.now() + this.config.TOKEN_TTL_SECONDS * 1000);
-    const session = await this.sessions.create(user.id, expiresAt, ctx.ip, ctx.userAgent);
+    const session = await this.sessions.create(user.id, expiresAt, origin.ip, origin.userAgent);
     await this.users.touchLogin(user.id);
     const fresh = (await this.users.get(user.id)) ?? user;
     return {
@@ -57,9 +56,9 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   /** The current password is guessed like a login (a stolen token must not make it cheaper). */
-  async changePassword(ctx: RequestContext, user: AuthUser, body: ChangePasswordBody): Promise<void> {
-    const attempt = await this.throttle.reserve(user.email, ctx.ip);
-    if (!(await this.users.changePassword(ctx, user, body.currentPassword, body.newPassword))) {
+  async changePassword(caller: Caller, body: ChangePasswordBody): Promise<void> {
+    const attempt = await this.throttle.reserve(caller.user.email, caller.ip);
+    if (!(await this.users.changePassword(caller, body.currentPassword, body.newPassword))) {
       this.throttle.recordFailure();
       throw new AppError('validation_failed', 'The current password is wrong', [
         { field: 'currentPassword', message: 'does not match' },
@@ -68,13 +67,13 @@ export class AuthService implements OnApplicationBootstrap {
     await this.throttle.recordSuccess(attempt);
   }
 
-  async logout(user: AuthUser): Promise<void> {
-    await this.sessions.revoke(user.sessionId);
+  async logout(caller: Caller): Promise<void> {
+    await this.sessions.revoke(caller.user.sessionId);
   }
 
-  async me(user: AuthUser) {
-    const u = await this.users.get(user.id);
+  async me(caller: Caller) {
+    const u = await this.users.get(caller.user.id);
     if (!u) throw new AppError('unauthenticated');
-    return { ...toUserResponse(u), consumerStatus: user.consumerStatus };
+    return { ...toUserResponse(u), consumerStatus: caller.user.consumerStatus };
   }
 }

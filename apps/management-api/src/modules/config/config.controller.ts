@@ -3,7 +3,7 @@ import { ApiExcludeController, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'yaml';
 import { Public, Roles } from '../../common/auth/roles.decorator';
 import type { ApiRequest, ApiResponse } from '../../common/http/request';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import { applyQuery, type ApplyQuery, applyResponse, configDocument, configJsonSchema } from './config.dto';
@@ -48,8 +48,12 @@ export class ConfigController {
     status: 200,
     errors: [409, 413],
   })
-  apply(@Query(new ZodPipe(applyQuery, 'query')) q: ApplyQuery, @Body() body: unknown, @Ctx() ctx: RequestContext) {
-    return this.config.apply(ctx, body, q);
+  apply(
+    @Query(new ZodPipe(applyQuery, 'query')) q: ApplyQuery,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+  ) {
+    return this.config.apply(caller, body, q);
   }
 }
 

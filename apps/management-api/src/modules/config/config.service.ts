@@ -3,7 +3,7 @@ import { AppError, type FieldError } from '@apim/errors';
 import { AuditService } from '../../common/audit/audit.service';
 import { mapDatabaseError } from '../../common/db/pg-errors';
 import { UnitOfWork } from '../../common/db/unit-of-work';
-import type { RequestContext } from '../../common/http/request-context';
+import type { Caller } from '../../common/auth/caller';
 import { MAX_PAGE_SIZE, type Page } from '../../common/pagination/pagination';
 import { flattenIssues, parseOrThrow } from '../../common/validation/zod-validation.pipe';
 import { createApiBody, updateApiBody } from '../apis/apis.dto';
@@ -125,7 +125,7 @@ export class ConfigService {
     };
   }
 
-  async apply(ctx: RequestContext, raw: unknown, opts: ApplyQuery): Promise<ApplyResponse> {
+  async apply(caller: Caller, raw: unknown, opts: ApplyQuery): Promise<ApplyResponse> {
     const current = await this.current();
     const steps = this.plan(raw, current, opts.prune);
     const changes = steps.map((s) => s.change);
@@ -133,8 +133,8 @@ export class ConfigService {
     try {
       await this.uow.run(
         async (tx) => {
-          await this.execute(ctx, steps, current);
-          await this.audit.record(tx.em, ctx, {
+          await this.execute(caller, steps, current);
+          await this.audit.record(tx.em, caller, {
             action: 'config.apply',
             entityType: 'config',
             entityId: null,
@@ -262,7 +262,7 @@ export class ConfigService {
     return errors;
   }
 
-  private async execute(ctx: RequestContext, steps: Step[], current: Current): Promise<void> {
+  private async execute(caller: Caller, steps: Step[], current: Current): Promise<void> {
     const apiIds = new Map([...current.apis].map(([slug, a]) => [slug, a.id]));
     const pathOf = (s: Step) => (s.index >= 0 ? `${s.change.kind}s[${s.index}]` : `${s.change.kind} ${s.change.slug}`);
     const planBody = (e: Entry) => {
@@ -279,15 +279,19 @@ export class ConfigService {
         const { op, kind, slug } = s.change;
         // Each body goes through the module's own request schema too (its refinements included).
         if (kind === 'api' && op === 'create')
-          apiIds.set(slug, (await this.apis.create(ctx, parseOrThrow(createApiBody, s.desired))).id);
+          apiIds.set(slug, (await this.apis.create(caller, parseOrThrow(createApiBody, s.desired))).id);
         else if (kind === 'api' && op === 'update')
-          await this.apis.update(ctx, current.apis.get(slug)!.id, parseOrThrow(updateApiBody, s.patch));
+          await this.apis.update(caller, current.apis.get(slug)!.id, parseOrThrow(updateApiBody, s.patch));
         else if (kind === 'plan' && op === 'create')
-          await this.plans.create(ctx, parseOrThrow(createPlanBody, planBody(s.desired!)));
+          await this.plans.create(caller, parseOrThrow(createPlanBody, planBody(s.desired!)));
         else if (kind === 'plan' && op === 'update')
-          await this.plans.update(ctx, current.plans.get(slug)!.id, parseOrThrow(updatePlanBody, planBody(s.patch!)));
-        else if (kind === 'plan') await this.plans.remove(ctx, current.plans.get(slug)!.id);
-        else await this.apis.remove(ctx, current.apis.get(slug)!.id);
+          await this.plans.update(
+            caller,
+            current.plans.get(slug)!.id,
+            parseOrThrow(updatePlanBody, planBody(s.patch!)),
+          );
+        else if (kind === 'plan') await this.plans.remove(caller, current.plans.get(slug)!.id);
+        else await this.apis.remove(caller, current.apis.get(slug)!.id);
       } catch (err) {
         throw atPath(err, pathOf(s));
       }

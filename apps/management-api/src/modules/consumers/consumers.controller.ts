@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { EVERY_OWNER } from '../../common/auth/auth-user';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { Roles } from '../../common/auth/roles.decorator';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
@@ -26,21 +25,21 @@ export class ConsumersController {
 
   @Get()
   @ApiDoc({ summary: 'List consumers', query: listConsumersQuery, response: pageSchema(consumerResponse) })
-  list(@Query(new ZodPipe(listConsumersQuery, 'query')) q: ListConsumersQuery) {
-    return this.consumers.list(EVERY_OWNER, q, q);
+  list(@Query(new ZodPipe(listConsumersQuery, 'query')) q: ListConsumersQuery, @CurrentCaller() caller: Caller) {
+    return this.consumers.list(caller, q, q);
   }
 
   @Post()
   @Roles('admin')
   @ApiDoc({ summary: 'Create a consumer', body: createConsumerBody, response: consumerResponse, status: 201 })
-  create(@Body(new ZodPipe(createConsumerBody)) body: CreateConsumerBody, @Ctx() ctx: RequestContext) {
-    return this.consumers.create(ctx, body);
+  create(@Body(new ZodPipe(createConsumerBody)) body: CreateConsumerBody, @CurrentCaller() caller: Caller) {
+    return this.consumers.create(caller, body);
   }
 
   @Get(':id')
   @ApiDoc({ summary: 'Get a consumer', ids: ['id'], response: consumerResponse })
-  get(@Param('id', UuidPipe) id: string) {
-    return this.consumers.get(EVERY_OWNER, id);
+  get(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller) {
+    return this.consumers.get(caller, id);
   }
 
   @Patch(':id')
@@ -55,8 +54,8 @@ export class ConsumersController {
   update(
     @Param('id', UuidPipe) id: string,
     @Body(new ZodPipe(updateConsumerBody)) body: UpdateConsumerBody,
-    @Ctx() ctx: RequestContext,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.consumers.update(EVERY_OWNER, ctx, id, body);
+    return this.consumers.update(caller, id, body);
   }
 }

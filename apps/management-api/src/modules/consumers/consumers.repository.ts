@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConsumerEntity } from '@apim/db';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { Owner } from '../../common/auth/auth-user';
+import { type Owner, owns } from '../../common/auth/auth-user';
 import type { PageRequest } from '../../common/pagination/pagination';
 import type { ConsumerStatus } from '@apim/db';
 
+/** A developer's owner is its own consumer row; reads and writes both take it. */
 @Injectable()
 export class ConsumersRepository {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
@@ -36,7 +37,7 @@ export class ConsumersRepository {
     em: EntityManager = this.ds.manager,
     lock = false,
   ): Promise<ConsumerEntity | null> {
-    if (!owner.all && owner.consumerId !== id) return null;
+    if (!owns(owner, id)) return null;
     const qb = em.getRepository(ConsumerEntity).createQueryBuilder('c').where('c.id = :id', { id });
     if (lock) qb.setLock('pessimistic_write');
     return qb.getOne();
@@ -47,9 +48,16 @@ export class ConsumersRepository {
     return repo.save(repo.create(values));
   }
 
-  async update(em: EntityManager, id: string, values: Partial<ConsumerEntity>): Promise<ConsumerEntity> {
+  /** The consumer afterwards, or null (nothing written) when the owner may not touch it. */
+  async update(
+    em: EntityManager,
+    owner: Owner,
+    id: string,
+    values: Partial<ConsumerEntity>,
+  ): Promise<ConsumerEntity | null> {
+    if (!owns(owner, id)) return null;
     const repo = em.getRepository(ConsumerEntity);
     await repo.update({ id }, { ...values, updatedAt: new Date() });
-    return repo.findOneByOrFail({ id });
+    return repo.findOneBy({ id });
   }
 }

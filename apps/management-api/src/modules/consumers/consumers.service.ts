@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConsumerEntity, ConsumerStatus } from '@apim/db';
 import { AppError } from '@apim/errors';
-import { AuditService } from '../../common/audit/audit.service';
-import type { Owner } from '../../common/auth/auth-user';
+import { type AuditActor, AuditService } from '../../common/audit/audit.service';
+import { EVERY_OWNER } from '../../common/auth/auth-user';
+import type { Caller } from '../../common/auth/caller';
 import { type Tx, UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import { EventOutbox } from '../../common/events/event-outbox';
-import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import type { ConsumerResponse, CreateConsumerBody, ListConsumersQuery, UpdateConsumerBody } from './consumers.dto';
 import { ConsumersRepository } from './consumers.repository';
@@ -33,27 +33,27 @@ export class ConsumersService {
     @Inject(EventOutbox) private readonly outbox: EventOutbox,
   ) {}
 
-  async list(owner: Owner, query: ListConsumersQuery, page: PageRequest): Promise<Page<ConsumerResponse>> {
-    const [rows, total] = await this.consumers.list(owner, { q: query.q, status: query.status }, page);
+  async list(caller: Caller, query: ListConsumersQuery, page: PageRequest): Promise<Page<ConsumerResponse>> {
+    const [rows, total] = await this.consumers.list(caller.owner, { q: query.q, status: query.status }, page);
     return pageOf(rows.map(toConsumerResponse), total, page);
   }
 
-  async get(owner: Owner, id: string): Promise<ConsumerResponse> {
-    const c = await this.consumers.findById(owner, id);
+  async get(caller: Caller, id: string): Promise<ConsumerResponse> {
+    const c = await this.consumers.findById(caller.owner, id);
     if (!c) throw new AppError('not_found', 'Consumer not found');
     return toConsumerResponse(c);
   }
 
-  async create(ctx: RequestContext, body: CreateConsumerBody): Promise<ConsumerResponse> {
+  async create(caller: Caller, body: CreateConsumerBody): Promise<ConsumerResponse> {
     return this.uow.run(async (tx) =>
-      toConsumerResponse(await this.createInTx(tx, ctx, { ...body, status: 'active' })),
+      toConsumerResponse(await this.createInTx(tx, caller, { ...body, status: 'active' })),
     );
   }
 
   /** Also used by signup and admin user creation, inside their transaction. */
   async createInTx(
     tx: Tx,
-    ctx: RequestContext,
+    actor: AuditActor,
     v: {
       name: string;
       email?: string | null;
@@ -69,7 +69,7 @@ export class ConsumersService {
       costCenter: v.costCenter ?? null,
       status: v.status,
     });
-    await this.audit.record(tx.em, ctx, {
+    await this.audit.record(tx.em, actor, {
       action: 'consumer.create',
       entityType: 'consumer',
       entityId: c.id,
@@ -79,16 +79,17 @@ export class ConsumersService {
     return c;
   }
 
-  async update(owner: Owner, ctx: RequestContext, id: string, body: UpdateConsumerBody): Promise<ConsumerResponse> {
+  async update(caller: Caller, id: string, body: UpdateConsumerBody): Promise<ConsumerResponse> {
     return this.uow.run(async (tx) => {
-      const before = await this.consumers.findById(owner, id, tx.em, true);
+      const before = await this.consumers.findById(caller.owner, id, tx.em, true);
       if (!before) throw new AppError('not_found', 'Consumer not found');
-      const after = await this.consumers.update(tx.em, id, {
+      const after = await this.consumers.update(tx.em, caller.owner, id, {
         ...(body.status !== undefined && { status: body.status }),
         ...(body.costCenter !== undefined && { costCenter: body.costCenter }),
         ...(body.name !== undefined && { name: body.name }),
       });
-      await this.audit.record(tx.em, ctx, {
+      if (!after) throw new AppError('not_found', 'Consumer not found');
+      await this.audit.record(tx.em, caller, {
         action:
           body.status && body.status !== before.status
             ? `consumer.${body.status === 'active' ? 'activate' : body.status}`
@@ -112,6 +113,6 @@ export class ConsumersService {
 
   /** Exists (for admins assigning apps)? */
   async exists(id: string): Promise<boolean> {
-    return (await this.consumers.findById({ all: true }, id)) !== null;
+    return (await this.consumers.findById(EVERY_OWNER, id)) !== null;
   }
 }

@@ -1,10 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { type AuthUser, EVERY_OWNER, ownerOf } from '../../common/auth/auth-user';
-import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { Roles } from '../../common/auth/roles.decorator';
 import { BUILDERS, TeamRoles } from '../../common/auth/team-roles';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
@@ -32,8 +30,12 @@ export class KeysController {
     query: paginationQuery,
     response: pageSchema(keyListItem),
   })
-  list(@Param('id', UuidPipe) appId: string, @Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest) {
-    return this.keys.list(EVERY_OWNER, appId, page);
+  list(
+    @Param('id', UuidPipe) appId: string,
+    @Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest,
+    @CurrentCaller() caller: Caller,
+  ) {
+    return this.keys.list(caller, appId, page);
   }
 
   @Post('apps/:id/keys')
@@ -49,18 +51,17 @@ export class KeysController {
   create(
     @Param('id', UuidPipe) appId: string,
     @Body(new ZodPipe(createKeyBody)) body: CreateKeyBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.keys.create(EVERY_OWNER, ctx, user, appId, body);
+    return this.keys.create(caller, appId, body);
   }
 
   @Delete('keys/:id')
   @Roles('admin')
   @HttpCode(204)
   @ApiDoc({ summary: 'Revoke a key', ids: ['id'], status: 204 })
-  async revoke(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext): Promise<void> {
-    await this.keys.revoke(EVERY_OWNER, ctx, id);
+  async revoke(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.keys.revoke(caller, id);
   }
 
   @Post('keys/:id/rotate')
@@ -76,10 +77,9 @@ export class KeysController {
   rotate(
     @Param('id', UuidPipe) id: string,
     @Body(new ZodPipe(rotateKeyBody)) body: RotateKeyBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.keys.rotate(EVERY_OWNER, ctx, user, id, body);
+    return this.keys.rotate(caller, id, body);
   }
 }
 
@@ -100,9 +100,9 @@ export class PortalKeysController {
   list(
     @Param('id', UuidPipe) appId: string,
     @Query(new ZodPipe(paginationQuery, 'query')) page: PageRequest,
-    @CurrentUser() user: AuthUser,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.keys.list(ownerOf(user), appId, page);
+    return this.keys.list(caller, appId, page);
   }
 
   @Post('apps/:id/keys')
@@ -120,21 +120,16 @@ export class PortalKeysController {
   create(
     @Param('id', UuidPipe) appId: string,
     @Body(new ZodPipe(createKeyBody)) body: CreateKeyBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.keys.create(ownerOf(user), ctx, user, appId, body);
+    return this.keys.create(caller, appId, body);
   }
 
   @Delete('keys/:id')
   @HttpCode(204)
   @ApiDoc({ summary: 'Revoke one of your keys', ids: ['id'], status: 204 })
-  async revoke(
-    @Param('id', UuidPipe) id: string,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
-  ): Promise<void> {
-    await this.keys.revoke(ownerOf(user), ctx, id);
+  async revoke(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.keys.revoke(caller, id);
   }
 
   @Post('keys/:id/rotate')
@@ -149,9 +144,8 @@ export class PortalKeysController {
   rotate(
     @Param('id', UuidPipe) id: string,
     @Body(new ZodPipe(rotateKeyBody)) body: RotateKeyBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.keys.rotate(ownerOf(user), ctx, user, id, body);
+    return this.keys.rotate(caller, id, body);
   }
 }

@@ -3,12 +3,11 @@ import type { ApiKeyEntity } from '@apim/db';
 import { AppError } from '@apim/errors';
 import { generateKey } from '@apim/keys';
 import { AuditService } from '../../common/audit/audit.service';
-import { type AuthUser, EVERY_OWNER, type Owner } from '../../common/auth/auth-user';
+import type { Caller } from '../../common/auth/caller';
 import { assertMayProvision } from '../../common/auth/consumer-status';
 import { type Tx, UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import { EventOutbox } from '../../common/events/event-outbox';
-import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { AppsService } from '../apps/apps.service';
@@ -46,9 +45,9 @@ export class KeysService {
     @Inject(EventOutbox) private readonly outbox: EventOutbox,
   ) {}
 
-  async list(owner: Owner, appId: string, page: PageRequest): Promise<Page<KeyListItem>> {
-    await this.apps.findOwned(owner, appId);
-    const [rows, total] = await this.keys.listForApp(appId, page);
+  async list(caller: Caller, appId: string, page: PageRequest): Promise<Page<KeyListItem>> {
+    await this.apps.findOwned(caller.owner, appId);
+    const [rows, total] = await this.keys.listForApp(caller.owner, appId, page);
     const now = new Date();
     return pageOf(
       rows.map((k) => toKeyListItem(k, now)),
@@ -60,11 +59,11 @@ export class KeysService {
   /** Generates, stores the hash, and returns the secret exactly once. */
   private async mint(
     tx: Tx,
-    ctx: RequestContext,
+    caller: Caller,
     v: { appId: string; consumerId: string; name: string; expiresAt: Date | null; rotatedFromId: string | null },
   ): Promise<CreatedKeyResponse> {
     const g = generateKey(this.config.KEY_HASH_SECRET);
-    const k = await this.keys.insert(tx.em, {
+    const k = await this.keys.insert(tx.em, caller.owner, {
       appId: v.appId,
       name: v.name,
       prefix: g.prefix,
@@ -73,9 +72,10 @@ export class KeysService {
       expiresAt: v.expiresAt,
       revokedAt: null,
       rotatedFromId: v.rotatedFromId,
-      createdBy: ctx.user?.id ?? null,
+      createdBy: caller.user.id,
     });
-    await this.audit.record(tx.em, ctx, {
+    if (!k) throw new AppError('not_found', 'App not found');
+    await this.audit.record(tx.em, caller, {
       action: v.rotatedFromId ? 'key.rotate_create' : 'key.create',
       entityType: 'key',
       entityId: k.id,
@@ -109,24 +109,18 @@ export class KeysService {
     };
   }
 
-  async create(
-    owner: Owner,
-    ctx: RequestContext,
-    user: AuthUser,
-    appId: string,
-    body: CreateKeyBody,
-  ): Promise<CreatedKeyResponse> {
+  async create(caller: Caller, appId: string, body: CreateKeyBody): Promise<CreatedKeyResponse> {
     // Ownership first: a foreign app is a 404 whatever the caller's status.
-    await this.apps.findOwned(owner, appId);
-    assertMayProvision(user);
+    await this.apps.findOwned(caller.owner, appId);
+    assertMayProvision(caller.user);
     return this.uow.run(async (tx) => {
       // The app row is locked: parallel creates count one after the other.
-      const app = await this.apps.findOwned(owner, appId, tx.em, true);
+      const app = await this.apps.findOwned(caller.owner, appId, tx.em, true);
       const max = this.config.MAX_KEYS_PER_APP;
       if ((await this.keys.countWorkingForApp(tx.em, appId)) >= max) {
         throw new AppError('limit_reached', `An app may have at most ${max} active keys; revoke one first`);
       }
-      return this.mint(tx, ctx, {
+      return this.mint(tx, caller, {
         appId,
         consumerId: app.consumerId,
         name: body.name ?? 'default',
@@ -137,13 +131,14 @@ export class KeysService {
   }
 
   /** Idempotent: revoking a revoked key is a 204 with no new audit row or message. */
-  async revoke(owner: Owner, ctx: RequestContext, id: string): Promise<void> {
+  async revoke(caller: Caller, id: string): Promise<void> {
     await this.uow.run(async (tx) => {
-      const before = await this.keys.findById(owner, id, tx.em, true);
+      const before = await this.keys.findById(caller.owner, id, tx.em, true);
       if (!before) throw new AppError('not_found', 'Key not found');
       if (before.status === 'revoked') return;
-      const after = await this.keys.revoke(tx.em, id);
-      await this.audit.record(tx.em, ctx, {
+      const after = await this.keys.revoke(tx.em, caller.owner, id);
+      if (!after) throw new AppError('not_found', 'Key not found');
+      await this.audit.record(tx.em, caller, {
         action: 'key.revoke',
         entityType: 'key',
         entityId: id,
@@ -151,7 +146,7 @@ export class KeysService {
         after: toKeyListItem(after),
       });
       tx.changed({ kind: 'key', id, hash: before.hash });
-      const app = await this.apps.findOwned(EVERY_OWNER, before.appId, tx.em);
+      const app = await this.apps.findOwned(caller.owner, before.appId, tx.em);
       await this.outbox.emit(tx.em, {
         type: 'key.revoked',
         consumerId: app.consumerId,
@@ -168,30 +163,26 @@ export class KeysService {
   }
 
   /** New key now; the old one keeps working for `overlapSeconds` (never longer than it already would). */
-  async rotate(
-    owner: Owner,
-    ctx: RequestContext,
-    user: AuthUser,
-    id: string,
-    body: RotateKeyBody,
-  ): Promise<CreatedKeyResponse> {
+  async rotate(caller: Caller, id: string, body: RotateKeyBody): Promise<CreatedKeyResponse> {
+    const { owner } = caller;
     if (!(await this.keys.findById(owner, id))) throw new AppError('not_found', 'Key not found');
-    assertMayProvision(user);
+    assertMayProvision(caller.user);
     return this.uow.run(async (tx) => {
       const old = await this.keys.findById(owner, id, tx.em, true);
       if (!old) throw new AppError('not_found', 'Key not found');
       if (keyStatusOf(old) !== 'active')
         throw new AppError('conflict', `Only an active key can be rotated (this one is ${keyStatusOf(old)})`);
-      const app = await this.apps.findOwned(EVERY_OWNER, old.appId, tx.em);
-      const fresh = await this.mint(tx, ctx, {
+      const app = await this.apps.findOwned(owner, old.appId, tx.em);
+      const fresh = await this.mint(tx, caller, {
         appId: old.appId,
         consumerId: app.consumerId,
         name: body.name ?? old.name,
         expiresAt: body.expiresAt ?? null,
         rotatedFromId: old.id,
       });
-      const after = await this.keys.expireBy(tx.em, old.id, new Date(Date.now() + body.overlapSeconds * 1000));
-      await this.audit.record(tx.em, ctx, {
+      const after = await this.keys.expireBy(tx.em, owner, old.id, new Date(Date.now() + body.overlapSeconds * 1000));
+      if (!after) throw new AppError('not_found', 'Key not found');
+      await this.audit.record(tx.em, caller, {
         action: 'key.rotate',
         entityType: 'key',
         entityId: old.id,

@@ -1,7 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../../common/auth/auth-user';
-import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { Roles } from '../../common/auth/roles.decorator';
 import { ANY_MEMBER, TeamRoles } from '../../common/auth/team-roles';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
@@ -9,8 +8,6 @@ import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import { listNotificationsQuery, type ListNotificationsQuery, notificationPage } from './notifications.dto';
 import { NotificationsService } from './notifications.service';
-
-const NO_TEAM = '00000000-0000-0000-0000-000000000000';
 
 @ApiTags('portal')
 @Roles('developer')
@@ -25,21 +22,24 @@ export class NotificationsController {
     query: listNotificationsQuery,
     response: notificationPage,
   })
-  list(@Query(new ZodPipe(listNotificationsQuery, 'query')) q: ListNotificationsQuery, @CurrentUser() user: AuthUser) {
-    return this.notifications.list(user.consumerId ?? NO_TEAM, user.id, q);
+  list(
+    @Query(new ZodPipe(listNotificationsQuery, 'query')) q: ListNotificationsQuery,
+    @CurrentCaller() caller: Caller,
+  ) {
+    return this.notifications.list(caller, q);
   }
 
   @Post('read-all')
   @HttpCode(204)
   @ApiDoc({ summary: 'Mark every notification read (for you)', status: 204 })
-  async readAll(@CurrentUser() user: AuthUser): Promise<void> {
-    await this.notifications.markAllRead(user.consumerId ?? NO_TEAM, user.id);
+  async readAll(@CurrentCaller() caller: Caller): Promise<void> {
+    await this.notifications.markAllRead(caller);
   }
 
   @Post(':id/read')
   @HttpCode(204)
   @ApiDoc({ summary: 'Mark one notification read (for you)', ids: ['id'], status: 204 })
-  async read(@Param('id', UuidPipe) id: string, @CurrentUser() user: AuthUser): Promise<void> {
-    await this.notifications.markRead(user.consumerId ?? NO_TEAM, user.id, id);
+  async read(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.notifications.markRead(caller, id);
   }
 }

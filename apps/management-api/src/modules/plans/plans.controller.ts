@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public, Roles } from '../../common/auth/roles.decorator';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
@@ -33,8 +33,8 @@ export class PlansController {
   @Post()
   @Roles('admin')
   @ApiDoc({ summary: 'Create a rate plan', body: createPlanBody, response: planResponse, status: 201, errors: [409] })
-  create(@Body(new ZodPipe(createPlanBody)) body: CreatePlanBody, @Ctx() ctx: RequestContext) {
-    return this.plans.create(ctx, body);
+  create(@Body(new ZodPipe(createPlanBody)) body: CreatePlanBody, @CurrentCaller() caller: Caller) {
+    return this.plans.create(caller, body);
   }
 
   @Get(':id')
@@ -61,17 +61,17 @@ export class PlansController {
   update(
     @Param('id', UuidPipe) id: string,
     @Body(new ZodPipe(updatePlanBody)) body: UpdatePlanBody,
-    @Ctx() ctx: RequestContext,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.plans.update(ctx, id, body);
+    return this.plans.update(caller, id, body);
   }
 
   @Delete(':id')
   @Roles('admin')
   @HttpCode(204)
   @ApiDoc({ summary: 'Delete a plan (409 while any app uses it)', ids: ['id'], status: 204, errors: [409] })
-  async remove(@Param('id', UuidPipe) id: string, @Ctx() ctx: RequestContext): Promise<void> {
-    await this.plans.remove(ctx, id);
+  async remove(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.plans.remove(caller, id);
   }
 }
 

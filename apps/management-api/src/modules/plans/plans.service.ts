@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { AuditService } from '../../common/audit/audit.service';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
-import type { RequestContext } from '../../common/http/request-context';
+import type { Caller } from '../../common/auth/caller';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { ApisService } from '../apis/apis.service';
 import type { CreatePlanBody, ListPlansQuery, PlanResponse, PriceVersionResponse, UpdatePlanBody } from './plans.dto';
@@ -120,13 +120,13 @@ export class PlansService {
     if (errors.length) throw new AppError('validation_failed', 'Unknown API ids', errors);
   }
 
-  async create(ctx: RequestContext, body: CreatePlanBody): Promise<PlanResponse> {
+  async create(caller: Caller, body: CreatePlanBody): Promise<PlanResponse> {
     return this.uow.run(async (tx) => {
       await this.assertApisExist(tx.em, body.apiIds);
       const plan = await this.plans.insert(tx.em, columnsOf(body));
       await this.plans.setApis(tx.em, plan.id, body.apiIds);
       const row = (await this.plans.findById(plan.id, tx.em))!;
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'plan.create',
         entityType: 'plan',
         entityId: plan.id,
@@ -137,7 +137,7 @@ export class PlansService {
     });
   }
 
-  async update(ctx: RequestContext, id: string, body: UpdatePlanBody): Promise<PlanResponse> {
+  async update(caller: Caller, id: string, body: UpdatePlanBody): Promise<PlanResponse> {
     return this.uow.run(async (tx) => {
       const before = await this.plans.findById(id, tx.em, true);
       if (!before) throw new AppError('not_found', 'Plan not found');
@@ -167,9 +167,9 @@ export class PlansService {
           monthlyFee: body.pricing.monthlyFee,
           includedRequests: body.pricing.includedRequests,
           overagePer1000: body.pricing.overagePer1000,
-          createdBy: ctx.user?.id ?? null,
+          createdBy: caller.user.id,
         });
-        await this.audit.record(tx.em, ctx, {
+        await this.audit.record(tx.em, caller, {
           action: 'plan.price_version.create',
           entityType: 'plan',
           entityId: id,
@@ -185,7 +185,7 @@ export class PlansService {
       }
       await this.plans.update(tx.em, id, columns);
       const after = (await this.plans.findById(id, tx.em))!;
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'plan.update',
         entityType: 'plan',
         entityId: id,
@@ -206,7 +206,7 @@ export class PlansService {
     return { planId: id, items: versions.map((v) => toPriceVersionResponse(v, v.id === current)) };
   }
 
-  async remove(ctx: RequestContext, id: string): Promise<void> {
+  async remove(caller: Caller, id: string): Promise<void> {
     await this.uow.run(async (tx) => {
       const before = await this.plans.findById(id, tx.em, true);
       if (!before) throw new AppError('not_found', 'Plan not found');
@@ -214,7 +214,7 @@ export class PlansService {
       if (inUse > 0)
         throw new AppError('conflict', `${inUse} app(s) still use this plan; move them to another plan first`);
       await this.plans.softDelete(tx.em, id);
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'plan.delete',
         entityType: 'plan',
         entityId: id,

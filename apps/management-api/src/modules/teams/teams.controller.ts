@@ -1,13 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AppError } from '@apim/errors';
-import type { AuthUser } from '../../common/auth/auth-user';
-import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { type Caller, callerOf, CurrentCaller, Origin, type RequestOrigin } from '../../common/auth/caller';
 import { Public, Roles } from '../../common/auth/roles.decorator';
 import { SessionStore } from '../../common/auth/session-store';
 import { ANY_MEMBER, TEAM_MANAGERS, TeamRoles } from '../../common/auth/team-roles';
 import { bearerToken, verifyToken } from '../../common/auth/token';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
 import type { ApiRequest } from '../../common/http/request';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
@@ -40,8 +38,8 @@ export class TeamController {
     summary: 'Your team: the consumer, its members and (owners/admins) pending invitations',
     response: teamResponse,
   })
-  get(@CurrentUser() user: AuthUser) {
-    return this.teams.get(user);
+  get(@CurrentCaller() caller: Caller) {
+    return this.teams.get(caller);
   }
 
   @Post('invitations')
@@ -53,24 +51,16 @@ export class TeamController {
     status: 201,
     errors: [409],
   })
-  invite(
-    @Body(new ZodPipe(createInvitationBody)) body: CreateInvitationBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
-  ) {
-    return this.teams.invite(user, ctx, body);
+  invite(@Body(new ZodPipe(createInvitationBody)) body: CreateInvitationBody, @CurrentCaller() caller: Caller) {
+    return this.teams.invite(caller, body);
   }
 
   @Delete('invitations/:id')
   @TeamRoles(...TEAM_MANAGERS)
   @HttpCode(204)
   @ApiDoc({ summary: 'Withdraw a pending invitation', ids: ['id'], status: 204 })
-  async revokeInvitation(
-    @Param('id', UuidPipe) id: string,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
-  ): Promise<void> {
-    await this.teams.revokeInvitation(user, ctx, id);
+  async revokeInvitation(@Param('id', UuidPipe) id: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.teams.revokeInvitation(caller, id);
   }
 
   @Patch('members/:userId')
@@ -85,10 +75,9 @@ export class TeamController {
   update(
     @Param('userId', UuidPipe) userId: string,
     @Body(new ZodPipe(updateMemberBody)) body: UpdateMemberBody,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.teams.changeRole(user, ctx, userId, body.role);
+    return this.teams.changeRole(caller, userId, body.role);
   }
 
   @Delete('members/:userId')
@@ -99,12 +88,8 @@ export class TeamController {
     status: 204,
     errors: [409],
   })
-  async remove(
-    @Param('userId', UuidPipe) userId: string,
-    @Ctx() ctx: RequestContext,
-    @CurrentUser() user: AuthUser,
-  ): Promise<void> {
-    await this.teams.remove(user, ctx, userId);
+  async remove(@Param('userId', UuidPipe) userId: string, @CurrentCaller() caller: Caller): Promise<void> {
+    await this.teams.remove(caller, userId);
   }
 }
 
@@ -133,17 +118,18 @@ export class InvitationsController {
     @Param('token') token: string,
     @Body(new ZodPipe(acceptInvitationBody)) body: AcceptInvitationBody,
     @Req() req: ApiRequest,
-    @Ctx() ctx: RequestContext,
+    @Origin() origin: RequestOrigin,
   ) {
     if (!invitationToken.safeParse(token).success) throw new AppError('not_found', 'Invitation not found');
     // Public route with an optional session: a bearer token, when sent, must be valid.
-    let caller: AuthUser | null = null;
+    let caller: Caller | null = null;
     const bearer = bearerToken(req.headers.authorization);
     if (bearer) {
       const verified = verifyToken(bearer, this.config.AUTH_TOKEN_SECRET);
-      caller = verified ? await this.sessions.findActiveUser(verified.sessionId) : null;
-      if (!caller) throw new AppError('unauthenticated', 'The token is invalid, expired or revoked');
+      const user = verified ? await this.sessions.findActiveUser(verified.sessionId) : null;
+      if (!user) throw new AppError('unauthenticated', 'The token is invalid, expired or revoked');
+      caller = callerOf(origin, user);
     }
-    return this.teams.accept({ ...ctx, user: caller }, token, caller, body);
+    return this.teams.accept(origin, caller, token, body);
   }
 }

@@ -5,12 +5,12 @@ import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
 import { createTransport } from 'nodemailer';
 import { AuditService } from '../../common/audit/audit.service';
-import { consumerOwner, type AuthUser } from '../../common/auth/auth-user';
+import type { AuthUser } from '../../common/auth/auth-user';
+import type { Caller, RequestOrigin } from '../../common/auth/caller';
 import { hashPassword } from '../../common/auth/password';
 import { addTeamMember } from '../../common/auth/team-roles';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
-import type { RequestContext } from '../../common/http/request-context';
 import { LOGGER } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
@@ -62,23 +62,24 @@ export class TeamsService {
   ) {}
 
   /** The route guard has checked membership: consumerId and teamRole are set. */
-  private team(user: AuthUser): { consumerId: string; role: TeamRole } {
-    if (!user.consumerId || !user.teamRole) throw new AppError('forbidden', 'You are not a member of a team');
-    return { consumerId: user.consumerId, role: user.teamRole };
+  private team(caller: Caller): { consumerId: string; role: TeamRole } {
+    const { consumerId, teamRole } = caller.user;
+    if (!consumerId || !teamRole) throw new AppError('forbidden', 'You are not a member of a team');
+    return { consumerId, role: teamRole };
   }
 
-  async get(user: AuthUser): Promise<TeamResponse> {
-    const { consumerId, role } = this.team(user);
+  async get(caller: Caller): Promise<TeamResponse> {
+    const { consumerId, role } = this.team(caller);
     const [consumer, members, invitations] = await Promise.all([
-      this.consumers.get(consumerOwner(consumerId), consumerId),
+      this.consumers.get(caller, consumerId),
       this.teams.members(consumerId),
       role === 'owner' || role === 'admin' ? this.teams.pendingInvitations(consumerId) : Promise.resolve([]),
     ]);
     return { consumer, role, members: members.map(toMember), invitations: invitations.map(toInvitation) };
   }
 
-  async invite(user: AuthUser, ctx: RequestContext, body: CreateInvitationBody): Promise<CreatedInvitationResponse> {
-    const { consumerId, role } = this.team(user);
+  async invite(caller: Caller, body: CreateInvitationBody): Promise<CreatedInvitationResponse> {
+    const { consumerId, role } = this.team(caller);
     assertMayManage(role, null, body.role);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.config.INVITATION_TTL_HOURS * 3_600_000);
@@ -90,10 +91,10 @@ export class TeamsService {
         email: body.email,
         role: body.role,
         tokenHash: hashToken(token),
-        invitedBy: user.id,
+        invitedBy: caller.user.id,
         expiresAt,
       });
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'team.invite',
         entityType: 'team_invitation',
         entityId: row.id,
@@ -102,7 +103,7 @@ export class TeamsService {
       return row;
     });
     const acceptUrl = `${this.config.PORTAL_URL.replace(/\/$/, '')}/invitations/${token}`;
-    await this.mailInvitation(body.email, user, acceptUrl, expiresAt);
+    await this.mailInvitation(body.email, caller.user, acceptUrl, expiresAt);
     return { ...toInvitation(inv), acceptUrl };
   }
 
@@ -126,12 +127,12 @@ export class TeamsService {
     }
   }
 
-  async revokeInvitation(user: AuthUser, ctx: RequestContext, id: string): Promise<void> {
-    const { consumerId } = this.team(user);
+  async revokeInvitation(caller: Caller, id: string): Promise<void> {
+    const { consumerId } = this.team(caller);
     await this.uow.run(async (tx) => {
       if (!(await this.teams.revokeInvitation(tx.em, consumerId, id)))
         throw new AppError('not_found', 'Invitation not found');
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'team.invitation_revoke',
         entityType: 'team_invitation',
         entityId: id,
@@ -139,8 +140,8 @@ export class TeamsService {
     });
   }
 
-  async changeRole(user: AuthUser, ctx: RequestContext, userId: string, newRole: TeamRole): Promise<MemberResponse> {
-    const { consumerId, role } = this.team(user);
+  async changeRole(caller: Caller, userId: string, newRole: TeamRole): Promise<MemberResponse> {
+    const { consumerId, role } = this.team(caller);
     return this.uow.run(async (tx) => {
       const members = await this.teams.lockMembers(tx.em, consumerId);
       const target = members.find((m) => m.user_id === userId);
@@ -150,7 +151,7 @@ export class TeamsService {
         throw new AppError('conflict', 'The last owner cannot give up the owner role; make someone else owner first');
       }
       await this.teams.setRole(tx.em, consumerId, userId, newRole);
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'team.change_role',
         entityType: 'team_member',
         entityId: userId,
@@ -162,9 +163,9 @@ export class TeamsService {
   }
 
   /** Owners and admins remove others; anyone may remove themselves (leave). Never the last owner. */
-  async remove(user: AuthUser, ctx: RequestContext, userId: string): Promise<void> {
-    const { consumerId, role } = this.team(user);
-    const leaving = userId === user.id;
+  async remove(caller: Caller, userId: string): Promise<void> {
+    const { consumerId, role } = this.team(caller);
+    const leaving = userId === caller.user.id;
     if (!leaving && role !== 'owner' && role !== 'admin')
       throw new AppError('forbidden', 'Only owners and admins remove members');
     await this.uow.run(async (tx) => {
@@ -176,7 +177,7 @@ export class TeamsService {
         throw new AppError('conflict', 'The last owner cannot leave the team; make someone else owner first');
       }
       await this.teams.removeMember(tx.em, consumerId, userId);
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: leaving ? 'team.leave' : 'team.remove',
         entityType: 'team_member',
         entityId: userId,
@@ -190,9 +191,9 @@ export class TeamsService {
    * as a new developer account made from `{ name, password }` with the invited e-mail.
    */
   async accept(
-    ctx: RequestContext,
+    origin: RequestOrigin,
+    caller: Caller | null,
     token: string,
-    caller: AuthUser | null,
     body: AcceptInvitationBody,
   ): Promise<{ consumerId: string; role: TeamRole; userId: string }> {
     const passwordHash = !caller && body ? await hashPassword(body.password) : null;
@@ -204,12 +205,13 @@ export class TeamsService {
         throw new AppError('not_found', 'This invitation has expired; ask for a new one');
       let userId: string;
       if (caller) {
-        if (caller.role !== 'developer') throw new AppError('forbidden', 'Staff accounts cannot join a team');
-        if (caller.email.toLowerCase() !== inv.email.toLowerCase())
+        const { user } = caller;
+        if (user.role !== 'developer') throw new AppError('forbidden', 'Staff accounts cannot join a team');
+        if (user.email.toLowerCase() !== inv.email.toLowerCase())
           throw new AppError('forbidden', 'This invitation was sent to another e-mail address');
-        if (await this.teams.isMember(tx.em, inv.consumer_id, caller.id))
+        if (await this.teams.isMember(tx.em, inv.consumer_id, user.id))
           throw new AppError('conflict', 'You are already a member of this team');
-        userId = caller.id;
+        userId = user.id;
       } else {
         if (!body || !passwordHash) {
           throw new AppError('unauthenticated', 'Log in to accept, or send { name, password } to create your account');
@@ -226,16 +228,12 @@ export class TeamsService {
       await addTeamMember(tx.em, inv.consumer_id, userId, inv.role);
       await this.teams.switchCurrentTeam(tx.em, userId, inv.consumer_id);
       await this.teams.markAccepted(tx.em, inv.id, userId);
-      await this.audit.record(
-        tx.em,
-        { ...ctx, user: caller },
-        {
-          action: 'team.join',
-          entityType: 'team_member',
-          entityId: userId,
-          after: { consumerId: inv.consumer_id, role: inv.role, invitationId: inv.id },
-        },
-      );
+      await this.audit.record(tx.em, caller ?? origin, {
+        action: 'team.join',
+        entityType: 'team_member',
+        entityId: userId,
+        after: { consumerId: inv.consumer_id, role: inv.role, invitationId: inv.id },
+      });
       return { consumerId: inv.consumer_id, role: inv.role, userId };
     });
   }

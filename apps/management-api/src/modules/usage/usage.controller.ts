@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { type AuthUser, EVERY_OWNER, ownerOf } from '../../common/auth/auth-user';
-import { CurrentUser } from '../../common/auth/current-user.decorator';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { Roles } from '../../common/auth/roles.decorator';
 import { ANY_MEMBER, TeamRoles } from '../../common/auth/team-roles';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
@@ -32,8 +31,8 @@ export class UsageController {
     response: usageResponse,
     errors: [503],
   })
-  all(@Query(new ZodPipe(usageQuery, 'query')) q: UsageQuery) {
-    return this.usage.series(EVERY_OWNER, q);
+  all(@Query(new ZodPipe(usageQuery, 'query')) q: UsageQuery, @CurrentCaller() caller: Caller) {
+    return this.usage.series(caller, q);
   }
 
   @Get('portal/usage')
@@ -44,7 +43,7 @@ export class UsageController {
     query: portalUsageQuery,
     response: portalUsageResponse,
   })
-  mine(@Query(new ZodPipe(portalUsageQuery, 'query')) q: PortalUsageQuery, @CurrentUser() user: AuthUser) {
-    return this.usage.portal(ownerOf(user), q);
+  mine(@Query(new ZodPipe(portalUsageQuery, 'query')) q: PortalUsageQuery, @CurrentCaller() caller: Caller) {
+    return this.usage.portal(caller, q);
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { anchoredPeriodOf, periodBounds } from '@apim/billing';
 import { redisKeys } from '@apim/contracts';
 import type { RedisClient } from '@apim/config';
-import type { Owner } from '../../common/auth/auth-user';
+import type { Caller } from '../../common/auth/caller';
 import { REDIS } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { type PortalUsageQuery, rangeOf, type UsagePoint, type UsageQuery } from './usage.dto';
@@ -16,11 +16,11 @@ export class UsageService {
     @Inject(CONFIG) private readonly config: ManagementConfig,
   ) {}
 
-  async series(owner: Owner, q: UsageQuery | PortalUsageQuery): Promise<{ series: UsagePoint[] }> {
+  async series(caller: Caller, q: UsageQuery | PortalUsageQuery): Promise<{ series: UsagePoint[] }> {
     const { from, to } = rangeOf(q);
     const consumerId = 'consumerId' in q ? q.consumerId : undefined;
     return {
-      series: await this.repo.series(owner, {
+      series: await this.repo.series(caller.owner, {
         from,
         to,
         granularity: q.granularity,
@@ -36,13 +36,13 @@ export class UsageService {
    * `used` is the larger of the gateway's counter (admissions, counted at once) and the rollups'
    * billable sum (exact, seconds behind): the same rule the worker uses to repair counters.
    */
-  async portal(owner: Owner, q: PortalUsageQuery, now = new Date()) {
-    const { series } = await this.series(owner, q);
+  async portal(caller: Caller, q: PortalUsageQuery, now = new Date()) {
+    const { series } = await this.series(caller, q);
     const periods = Array.from({ length: 28 }, (_, i) => {
       const anchorDay = i + 1;
       return { anchorDay, ...periodBounds(anchoredPeriodOf(now, anchorDay), anchorDay) };
     });
-    const apps = await this.repo.quotaBase(owner, periods);
+    const apps = await this.repo.quotaBase(caller.owner, periods);
     let counters: (string | null)[] = [];
     if (apps.length) {
       // One GET per key (not MGET, not a pipeline): on Redis Cluster each app's counter lives in its own slot.

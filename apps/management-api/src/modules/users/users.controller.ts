@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../common/auth/roles.decorator';
-import { Ctx, type RequestContext } from '../../common/http/request-context';
+import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
@@ -29,8 +29,8 @@ export class UsersController {
     status: 201,
     errors: [409],
   })
-  create(@Body(new ZodPipe(createUserBody)) body: CreateUserBody, @Ctx() ctx: RequestContext) {
-    return this.users.create(ctx, body);
+  create(@Body(new ZodPipe(createUserBody)) body: CreateUserBody, @CurrentCaller() caller: Caller) {
+    return this.users.create(caller, body);
   }
 
   @Patch(':id')
@@ -47,8 +47,8 @@ export class UsersController {
   update(
     @Param('id', UuidPipe) id: string,
     @Body(new ZodPipe(updateUserBody)) body: UpdateUserBody,
-    @Ctx() ctx: RequestContext,
+    @CurrentCaller() caller: Caller,
   ) {
-    return this.users.update(ctx, id, body);
+    return this.users.update(caller, id, body);
   }
 }

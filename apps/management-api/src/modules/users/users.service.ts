@@ -3,14 +3,13 @@ import type { ConsumerEntity, UserEntity } from '@apim/db';
 import { AppError } from '@apim/errors';
 import type { Logger } from '@apim/observability';
 import { AuditService } from '../../common/audit/audit.service';
-import type { AuthUser } from '../../common/auth/auth-user';
+import { type Caller, type RequestOrigin, SYSTEM_ORIGIN } from '../../common/auth/caller';
 import { hashPassword, verifyPassword } from '../../common/auth/password';
 import { SessionStore } from '../../common/auth/session-store';
 import { addTeamMember } from '../../common/auth/team-roles';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import { EventOutbox } from '../../common/events/event-outbox';
-import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { LOGGER } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
@@ -43,8 +42,6 @@ export class BootstrapAdminError extends Error {
   }
 }
 
-const SYSTEM_CTX: RequestContext = { requestId: 'startup', ip: null, userAgent: null, user: null };
-
 @Injectable()
 export class UsersService implements OnApplicationBootstrap {
   constructor(
@@ -76,7 +73,7 @@ export class UsersService implements OnApplicationBootstrap {
   }
 
   /** Admin-created user (e.g. the demo finance user). Developers get a consumer if none is given. */
-  async create(ctx: RequestContext, body: CreateUserBody): Promise<UserResponse> {
+  async create(caller: Caller, body: CreateUserBody): Promise<UserResponse> {
     const passwordHash = await hashPassword(body.password);
     return this.uow.run(async (tx) => {
       let consumerId: string | null = null;
@@ -90,7 +87,7 @@ export class UsersService implements OnApplicationBootstrap {
           consumerId = body.consumerId;
         } else {
           consumerId = (
-            await this.consumers.createInTx(tx, ctx, { name: body.name, email: body.email, status: 'active' })
+            await this.consumers.createInTx(tx, caller, { name: body.name, email: body.email, status: 'active' })
           ).id;
         }
       } else if (body.consumerId) {
@@ -107,7 +104,7 @@ export class UsersService implements OnApplicationBootstrap {
       });
       // A new consumer's first user owns the team; joining an existing consumer makes a developer.
       if (consumerId) await addTeamMember(tx.em, consumerId, user.id, body.consumerId ? 'developer' : 'owner');
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'user.create',
         entityType: 'user',
         entityId: user.id,
@@ -121,11 +118,11 @@ export class UsersService implements OnApplicationBootstrap {
    * An admin changes a user's role (between admin and finance) or status. Disabling ends every
    * session of the user in the same transaction, so its token stops working at once.
    */
-  async update(ctx: RequestContext, id: string, body: UpdateUserBody): Promise<UserResponse> {
+  async update(caller: Caller, id: string, body: UpdateUserBody): Promise<UserResponse> {
     return this.uow.run(async (tx) => {
       const before = await this.users.findById(id, tx.em);
       if (!before) throw new AppError('not_found', 'No such user');
-      if (ctx.user?.id === id)
+      if (caller.user.id === id)
         throw new AppError('conflict', 'You cannot change your own role or status; ask another admin');
       if (body.role && body.role !== before.role && (body.role === 'developer' || before.role === 'developer')) {
         throw new AppError(
@@ -136,7 +133,7 @@ export class UsersService implements OnApplicationBootstrap {
       }
       const after = await this.users.update(tx.em, id, { role: body.role, status: body.status });
       if (after.status === 'disabled') await this.sessions.revokeAllOf(id, tx.em);
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'user.update',
         entityType: 'user',
         entityId: id,
@@ -151,31 +148,26 @@ export class UsersService implements OnApplicationBootstrap {
    * The signed-in user's own password. The current one must match (counted like a login attempt
    * by the caller); every other session of the user ends.
    */
-  async changePassword(
-    ctx: RequestContext,
-    caller: AuthUser,
-    currentPassword: string,
-    newPassword: string,
-  ): Promise<boolean> {
+  async changePassword(caller: Caller, currentPassword: string, newPassword: string): Promise<boolean> {
     const passwordHash = await hashPassword(newPassword);
     return this.uow.run(async (tx) => {
-      const user = await this.users.lockWithHash(tx.em, caller.id);
+      const user = await this.users.lockWithHash(tx.em, caller.user.id);
       if (!user || !(await verifyPassword(user.passwordHash, currentPassword))) return false;
       await this.users.setPasswordHash(tx.em, user.id, passwordHash);
-      await this.sessions.revokeAllOf(user.id, tx.em, caller.sessionId);
-      await this.audit.record(tx.em, ctx, { action: 'user.password_change', entityType: 'user', entityId: user.id });
+      await this.sessions.revokeAllOf(user.id, tx.em, caller.user.sessionId);
+      await this.audit.record(tx.em, caller, { action: 'user.password_change', entityType: 'user', entityId: user.id });
       return true;
     });
   }
 
   /** Signup: a developer and their consumer, in one transaction. */
   async signupDeveloper(
-    ctx: RequestContext,
+    origin: RequestOrigin,
     v: { email: string; password: string; name: string; organization?: string | null },
   ): Promise<{ user: UserEntity; consumer: ConsumerEntity }> {
     const passwordHash = await hashPassword(v.password);
     return this.uow.run(async (tx) => {
-      const consumer = await this.consumers.createInTx(tx, ctx, {
+      const consumer = await this.consumers.createInTx(tx, origin, {
         name: v.organization || v.name,
         email: v.email,
         organization: v.organization ?? null,
@@ -189,11 +181,12 @@ export class UsersService implements OnApplicationBootstrap {
         consumerId: consumer.id,
       });
       await addTeamMember(tx.em, consumer.id, user.id, 'owner');
-      await this.audit.record(
-        tx.em,
-        { ...ctx, user: null },
-        { action: 'user.signup', entityType: 'user', entityId: user.id, after: toUserResponse(user) },
-      );
+      await this.audit.record(tx.em, origin, {
+        action: 'user.signup',
+        entityType: 'user',
+        entityId: user.id,
+        after: toUserResponse(user),
+      });
       await this.outbox.emit(tx.em, {
         type: 'consumer.signed_up',
         consumerId: consumer.id,
@@ -227,7 +220,7 @@ export class UsersService implements OnApplicationBootstrap {
         if (existing) {
           await this.users.setPasswordHash(tx.em, existing.id, passwordHash);
           await this.sessions.revokeAllOf(existing.id, tx.em);
-          await this.audit.record(tx.em, SYSTEM_CTX, {
+          await this.audit.record(tx.em, SYSTEM_ORIGIN, {
             action: 'user.bootstrap_admin_update',
             entityType: 'user',
             entityId: existing.id,
@@ -241,7 +234,7 @@ export class UsersService implements OnApplicationBootstrap {
           role: 'admin',
           consumerId: null,
         });
-        await this.audit.record(tx.em, SYSTEM_CTX, {
+        await this.audit.record(tx.em, SYSTEM_ORIGIN, {
           action: 'user.bootstrap_admin',
           entityType: 'user',
           entityId: user.id,

@@ -4,10 +4,10 @@ import type { WebhookDeliveryEntity, WebhookEntity } from '@apim/db';
 import { AppError } from '@apim/errors';
 import { generateWebhookSecret, sealWebhookSecret } from '@apim/keys';
 import { AuditService } from '../../common/audit/audit.service';
+import type { Caller } from '../../common/auth/caller';
 import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import { EventOutbox } from '../../common/events/event-outbox';
-import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { assertWebhookTarget } from './webhook-target';
@@ -18,7 +18,7 @@ import type {
   UpdateWebhookBody,
   WebhookResponse,
 } from './webhooks.dto';
-import { type WebhookScope, WebhooksRepository } from './webhooks.repository';
+import { type WebhookScope, webhookScopeOf, WebhooksRepository } from './webhooks.repository';
 
 export function toWebhookResponse(w: WebhookEntity): WebhookResponse {
   return {
@@ -57,13 +57,13 @@ export class WebhooksService {
     @Inject(CONFIG) private readonly config: ManagementConfig,
   ) {}
 
-  async list(scope: WebhookScope, page: PageRequest): Promise<Page<WebhookResponse>> {
-    const [rows, total] = await this.webhooks.list(scope, page);
+  async list(caller: Caller, page: PageRequest): Promise<Page<WebhookResponse>> {
+    const [rows, total] = await this.webhooks.list(webhookScopeOf(caller.owner), page);
     return pageOf(rows.map(toWebhookResponse), total, page);
   }
 
-  async get(scope: WebhookScope, id: string): Promise<WebhookResponse> {
-    return toWebhookResponse(await this.findOwned(scope, id));
+  async get(caller: Caller, id: string): Promise<WebhookResponse> {
+    return toWebhookResponse(await this.findOwned(webhookScopeOf(caller.owner), id));
   }
 
   private async findOwned(scope: WebhookScope, id: string): Promise<WebhookEntity> {
@@ -73,20 +73,19 @@ export class WebhooksService {
   }
 
   /** The secret is generated here and returned once; only its sealed form is stored. */
-  async create(scope: WebhookScope, ctx: RequestContext, body: CreateWebhookBody): Promise<CreatedWebhookResponse> {
+  async create(caller: Caller, body: CreateWebhookBody): Promise<CreatedWebhookResponse> {
     await assertWebhookTarget(body.url, this.config.WEBHOOK_ALLOW_PRIVATE);
     const secret = generateWebhookSecret();
     return this.uow.run(async (tx) => {
-      const w = await this.webhooks.insert(tx.em, {
-        consumerId: scope.admin ? null : scope.consumerId,
+      const w = await this.webhooks.insert(tx.em, webhookScopeOf(caller.owner), {
         url: body.url,
         events: body.events,
         description: body.description ?? null,
         secretSealed: sealWebhookSecret(secret, this.config.WEBHOOK_SECRET_KEY),
         enabled: true,
-        createdBy: ctx.user?.id ?? null,
+        createdBy: caller.user.id,
       });
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'webhook.create',
         entityType: 'webhook',
         entityId: w.id,
@@ -96,23 +95,20 @@ export class WebhooksService {
     });
   }
 
-  async update(
-    scope: WebhookScope,
-    ctx: RequestContext,
-    id: string,
-    body: UpdateWebhookBody,
-  ): Promise<WebhookResponse> {
+  async update(caller: Caller, id: string, body: UpdateWebhookBody): Promise<WebhookResponse> {
+    const scope = webhookScopeOf(caller.owner);
     if (body.url !== undefined) await assertWebhookTarget(body.url, this.config.WEBHOOK_ALLOW_PRIVATE);
     return this.uow.run(async (tx) => {
       const before = await this.webhooks.find(scope, id, tx.em, true);
       if (!before) throw new AppError('not_found', 'Webhook not found');
-      const after = await this.webhooks.update(tx.em, id, {
+      const after = await this.webhooks.update(tx.em, scope, id, {
         ...(body.url !== undefined && { url: body.url }),
         ...(body.events !== undefined && { events: body.events }),
         ...(body.description !== undefined && { description: body.description }),
         ...(body.enabled !== undefined && { enabled: body.enabled }),
       });
-      await this.audit.record(tx.em, ctx, {
+      if (!after) throw new AppError('not_found', 'Webhook not found');
+      await this.audit.record(tx.em, caller, {
         action: 'webhook.update',
         entityType: 'webhook',
         entityId: id,
@@ -123,12 +119,13 @@ export class WebhooksService {
     });
   }
 
-  async remove(scope: WebhookScope, ctx: RequestContext, id: string): Promise<void> {
+  async remove(caller: Caller, id: string): Promise<void> {
+    const scope = webhookScopeOf(caller.owner);
     await this.uow.run(async (tx) => {
       const before = await this.webhooks.find(scope, id, tx.em, true);
-      if (!before) throw new AppError('not_found', 'Webhook not found');
-      await this.webhooks.remove(tx.em, id);
-      await this.audit.record(tx.em, ctx, {
+      if (!before || !(await this.webhooks.remove(tx.em, scope, id)))
+        throw new AppError('not_found', 'Webhook not found');
+      await this.audit.record(tx.em, caller, {
         action: 'webhook.delete',
         entityType: 'webhook',
         entityId: id,
@@ -137,18 +134,20 @@ export class WebhooksService {
     });
   }
 
-  async deliveries(scope: WebhookScope, id: string, page: PageRequest): Promise<Page<DeliveryItem>> {
+  async deliveries(caller: Caller, id: string, page: PageRequest): Promise<Page<DeliveryItem>> {
+    const scope = webhookScopeOf(caller.owner);
     await this.findOwned(scope, id);
-    const [rows, total] = await this.webhooks.deliveries(id, page);
+    const [rows, total] = await this.webhooks.deliveries(scope, id, page);
     return pageOf(rows.map(toDeliveryItem), total, page);
   }
 
-  async redeliver(scope: WebhookScope, ctx: RequestContext, id: string, deliveryId: string): Promise<DeliveryItem> {
+  async redeliver(caller: Caller, id: string, deliveryId: string): Promise<DeliveryItem> {
+    const scope = webhookScopeOf(caller.owner);
     return this.uow.run(async (tx) => {
       if (!(await this.webhooks.find(scope, id, tx.em))) throw new AppError('not_found', 'Webhook not found');
-      const d = await this.webhooks.requeue(tx.em, id, deliveryId);
+      const d = await this.webhooks.requeue(tx.em, scope, id, deliveryId);
       if (!d) throw new AppError('not_found', 'Delivery not found');
-      await this.audit.record(tx.em, ctx, {
+      await this.audit.record(tx.em, caller, {
         action: 'webhook.redeliver',
         entityType: 'webhook_delivery',
         entityId: deliveryId,
@@ -158,9 +157,9 @@ export class WebhooksService {
   }
 
   /** A `webhook.test` event for this webhook only, through the same outbox and queue as real events. */
-  async sendTest(scope: WebhookScope, ctx: RequestContext, id: string): Promise<{ eventId: string }> {
+  async sendTest(caller: Caller, id: string): Promise<{ eventId: string }> {
     return this.uow.run(async (tx) => {
-      const w = await this.webhooks.find(scope, id, tx.em);
+      const w = await this.webhooks.find(webhookScopeOf(caller.owner), id, tx.em);
       if (!w) throw new AppError('not_found', 'Webhook not found');
       const eventId = await this.outbox.emit(tx.em, {
         type: WEBHOOK_TEST_EVENT,
@@ -169,7 +168,7 @@ export class WebhooksService {
         data: {
           webhookId: w.id,
           message: 'This is a test event sent from the developer portal.',
-          sentBy: ctx.user?.email ?? null,
+          sentBy: caller.user.email,
         },
       });
       return { eventId };
