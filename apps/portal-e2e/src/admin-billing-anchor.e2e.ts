@@ -1,26 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, apiSignup, FINANCE, logIn, MANAGEMENT_URL, shot, uniq } from './support';
-
-async function token(who: { email: string; password: string }): Promise<string> {
-  const res = await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: who.email, password: who.password }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()).token;
-}
-
-async function call(tok: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${MANAGEMENT_URL}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  expect(res.status, JSON.stringify(json)).toBeLessThan(300);
-  return json;
-}
+import { ADMIN, apiSignup, FINANCE, call, logIn, shot, token, uniq } from './support';
 
 test('an admin sets an app’s billing anchor day; finance sees the period its statement covers', async ({ page }) => {
   const admin = await token(ADMIN);

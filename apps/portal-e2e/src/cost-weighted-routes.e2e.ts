@@ -1,33 +1,12 @@
 import { parse } from 'csv-parse/sync';
 import { expect, test } from '@playwright/test';
-import { ADMIN, apiSignup, FINANCE, GATEWAY_URL, logIn, MANAGEMENT_URL, shot, uniq } from './support';
+import { ADMIN, apiSignup, FINANCE, GATEWAY_URL, call, logIn, MANAGEMENT_URL, shot, token, uniq } from './support';
 
 /**
  * Cost-weighted routes end to end, on the real built stack (gateway, worker, Postgres, Redis):
  * an admin gives a route cost 5 in the API form; on a plan of 20/minute exactly 4 calls pass;
  * usage and chargeback show units = 5 × requests, and the CSVs parse with a strict RFC 4180 parser.
  */
-async function token(who: { email: string; password: string }): Promise<string> {
-  const res = await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: who.email, password: who.password }),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()).token;
-}
-
-async function call(tok: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${MANAGEMENT_URL}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const json = await res.json().catch(() => null);
-  expect(res.status, JSON.stringify(json)).toBeLessThan(300);
-  return json;
-}
-
 async function text(tok: string, path: string): Promise<string> {
   const res = await fetch(`${MANAGEMENT_URL}${path}`, { headers: { authorization: `Bearer ${tok}` } });
   expect(res.status).toBe(200);

@@ -35,6 +35,29 @@ export async function logIn(page: Page, who: { email: string; password: string }
   await expect(page).not.toHaveURL(/\/login/, { timeout: 30_000 });
 }
 
+/** A session token for `who`, from the management API's login. */
+export async function token(who: { email: string; password: string }): Promise<string> {
+  const res = await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: who.email, password: who.password }),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()).token;
+}
+
+/** A management API call that must succeed (2xx); answers its JSON body (null when there is none). */
+export async function call(tok: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${MANAGEMENT_URL}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tok}`, 'content-type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const json = await res.json().catch(() => null);
+  expect(res.status, JSON.stringify(json)).toBeLessThan(300);
+  return json;
+}
+
 /** A developer made through the management API (for specs whose subject is not signing up). */
 export async function apiSignup(): Promise<{ email: string; password: string; name: string }> {
   const who = { email: `${uniq('dev')}@example.org`, password: 'correct-horse-battery', name: uniq('Dev') };
@@ -67,14 +90,7 @@ export async function callGateway(
 /** A developer with an app on the Free plan and a key, made through the management API. */
 export async function developerWithKey(appName = 'Test app') {
   const dev = await apiSignup();
-  const login = await (
-    await fetch(`${MANAGEMENT_URL}/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: dev.email, password: dev.password }),
-    })
-  ).json();
-  const auth = { authorization: `Bearer ${login.token}`, 'content-type': 'application/json' };
+  const auth = { authorization: `Bearer ${await token(dev)}`, 'content-type': 'application/json' };
   const plans = await (await fetch(`${MANAGEMENT_URL}/v1/portal/plans`)).json();
   const free = plans.items.find((p: { slug: string }) => p.slug === 'free');
   const app = await (
