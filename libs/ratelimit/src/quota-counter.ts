@@ -134,7 +134,10 @@ export class QuotaCounter {
     return raised.filter((v) => Number(v) > 0).length;
   }
 
-  /** The count of the period containing `at` (0 when the counter does not exist). */
+  /**
+   * The count of the period containing `at` (0 when the counter does not exist). Reading many
+   * apps is one call per app (not MGET, not a pipeline): on Redis Cluster each lives in its own slot.
+   */
   async used(appId: string, at: Date, anchorDay = 1): Promise<number> {
     return Number((await this.redis.call('GET', this.key(appId, at, anchorDay))) ?? 0);
   }

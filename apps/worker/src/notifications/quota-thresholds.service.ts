@@ -1,5 +1,4 @@
 import { anchoredPeriodOf } from '@apim/billing';
-import { redisKeys } from '@apim/contracts';
 import type { RedisClient } from '@apim/config';
 import { QuotaCounter } from '@apim/ratelimit';
 import type { DataSource } from 'typeorm';
@@ -14,19 +13,19 @@ export const QUOTA_THRESHOLDS = [80, 100] as const;
  * clock (the gateway's); `period` in the event names it.
  */
 export class QuotaThresholds {
-  private readonly clock: QuotaCounter;
+  private readonly quota: QuotaCounter;
 
   constructor(
     private readonly ds: DataSource,
-    private readonly redis: RedisClient,
-    private readonly prefix: string,
+    redis: RedisClient,
+    prefix: string,
     clockOffsetKey?: string,
   ) {
-    this.clock = new QuotaCounter(redis, prefix, clockOffsetKey);
+    this.quota = new QuotaCounter(redis, prefix, clockOffsetKey);
   }
 
   async check(now?: Date): Promise<number> {
-    const at = now ?? (await this.clock.now());
+    const at = now ?? (await this.quota.now());
     const apps: { id: string; consumer_id: string; name: string; monthly_quota: string; anchor: number }[] =
       await this.ds.query(
         `SELECT a.id, a.consumer_id, a.name, p.monthly_quota,
@@ -36,14 +35,11 @@ export class QuotaThresholds {
           WHERE a.deleted_at IS NULL AND p.monthly_quota IS NOT NULL AND p.monthly_quota > 0`,
       );
     if (apps.length === 0) return 0;
-    // One GET per key (not MGET, not a pipeline): with Redis Cluster each app's key lives in its own slot.
     const periods = apps.map((a) => anchoredPeriodOf(at, Number(a.anchor)));
-    const counters = await Promise.all(
-      apps.map((a, i) => this.redis.get(redisKeys.quota(this.prefix, a.id, periods[i]!))),
-    );
+    const counters = await Promise.all(apps.map((a) => this.quota.used(a.id, at, Number(a.anchor))));
     let announced = 0;
     for (const [i, a] of apps.entries()) {
-      const used = Number(counters[i] ?? 0);
+      const used = counters[i] ?? 0;
       const limit = Number(a.monthly_quota);
       const period = periods[i]!;
       for (const threshold of QUOTA_THRESHOLDS) {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { anchoredPeriodOf, periodBounds } from '@apim/billing';
-import { redisKeys } from '@apim/contracts';
 import type { RedisClient } from '@apim/config';
+import { QuotaCounter } from '@apim/ratelimit';
 import type { Caller } from '../../common/auth/caller';
 import { REDIS } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
@@ -10,11 +10,15 @@ import { UsageRepository } from './usage.repository';
 
 @Injectable()
 export class UsageService {
+  private readonly quota: QuotaCounter;
+
   constructor(
     @Inject(UsageRepository) private readonly repo: UsageRepository,
-    @Inject(REDIS) private readonly redis: RedisClient,
-    @Inject(CONFIG) private readonly config: ManagementConfig,
-  ) {}
+    @Inject(REDIS) redis: RedisClient,
+    @Inject(CONFIG) config: ManagementConfig,
+  ) {
+    this.quota = new QuotaCounter(redis, config.REDIS_PREFIX);
+  }
 
   async series(caller: Caller, q: UsageQuery | PortalUsageQuery): Promise<{ series: UsagePoint[] }> {
     const { from, to } = rangeOf(q);
@@ -43,21 +47,18 @@ export class UsageService {
       return { anchorDay, ...periodBounds(anchoredPeriodOf(now, anchorDay), anchorDay) };
     });
     const apps = await this.repo.quotaBase(caller.owner, periods);
-    let counters: (string | null)[] = [];
+    let counters: number[] = [];
     if (apps.length) {
-      // One GET per key (not MGET, not a pipeline): on Redis Cluster each app's counter lives in its own slot.
-      counters = await Promise.all(
-        apps.map((a) =>
-          this.redis.get(redisKeys.quota(this.config.REDIS_PREFIX, a.appId, periods[a.anchorDay - 1]!.period)),
-        ),
-      ).catch(() => apps.map(() => null));
+      counters = await Promise.all(apps.map((a) => this.quota.used(a.appId, now, a.anchorDay))).catch(() =>
+        apps.map(() => 0),
+      );
     }
     const quotas = apps.map((a, i) => {
       const p = periods[a.anchorDay - 1]!;
       return {
         appId: a.appId,
         limit: a.limit,
-        used: Math.max(a.billable, Number(counters[i] ?? 0)),
+        used: Math.max(a.billable, counters[i] ?? 0),
         periodStart: p.startsAt.toISOString(),
         resetsAt: p.endsAt.toISOString(),
         billingAnchorDay: a.anchorDay,
