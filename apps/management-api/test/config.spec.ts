@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- HTTP bodies in tests are checked field by field */
 import { type ConfigChange, configChannel } from '@apim/contracts';
+import Ajv from 'ajv';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -334,6 +335,35 @@ describe('JSON Schema', () => {
     expect(planSchema.properties.pricing.properties.monthlyFee.pattern).toBeTruthy();
     expect(s.properties.apis.items.required).toEqual(
       expect.arrayContaining(['name', 'slug', 'upstreamUrl', 'routePath']),
+    );
+  });
+
+  it('validates what export writes, and refuses what apply refuses, as an editor would', async () => {
+    const validate = new Ajv({ allErrors: true }).compile((await target.call('GET', '/v1/config/schema.json')).json);
+    const u = unique();
+    const seeded = doc(
+      [api(`schema-a-${u}`, { description: 'x', visibility: 'private' }), api(`schema-b-${u}`)],
+      [plan(`schema-p-${u}`, [`schema-a-${u}`, `schema-b-${u}`], { monthlyQuota: null }), plan(`schema-q-${u}`, [])],
+    );
+    expect((await apply(target, targetAdmin, seeded)).status).toBe(200);
+    const exported = parse(await exportYaml(target, targetAdmin));
+    expect(exported.apis.length).toBeGreaterThan(1);
+    expect(exported.plans.length).toBeGreaterThan(1);
+    expect(validate(exported), JSON.stringify(validate.errors)).toBe(true);
+    const bad = structuredClone(exported);
+    bad.plans[0].colour = 'gold';
+    bad.plans[0].pricing.monthlyFee = 19.9;
+    bad.plans[0].rateLimits[0].requests = -1;
+    delete bad.apis[0].routePath;
+    expect(validate(bad)).toBe(false);
+    const paths = (validate.errors ?? []).map((e: any) => `${e.dataPath} ${e.message}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\.plans\[0\] should NOT have additional properties/),
+        expect.stringMatching(/^\.plans\[0\]\.pricing\.monthlyFee should be string/),
+        expect.stringMatching(/^\.plans\[0\]\.rateLimits\[0\]\.requests should be >/),
+        expect.stringMatching(/^\.apis\[0\] should have required property 'routePath'/),
+      ]),
     );
   });
 });
