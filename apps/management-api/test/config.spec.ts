@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- HTTP bodies in tests are checked field by field */
 import { type ConfigChange, configChannel } from '@apim/contracts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Ajv from 'ajv';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -318,6 +320,19 @@ describe('prune', () => {
     // With prune, a plan may only name APIs of the file.
     const p = expectProblem(await apply(t, admin, { ...slim, apis: [] }, '?prune=true'), 400, 'validation_failed');
     expect(p.errors).toEqual([{ field: 'plans[0].apis[0]', message: 'no API with slug "orders" in this file' }]);
+  });
+});
+
+describe('the documented example file', () => {
+  it("apps/cli/README.md's example applies as written (dry run)", async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'cli', 'README.md'), 'utf8');
+    const block = /```yaml\n([\s\S]*?)```/.exec(readme);
+    expect(block, 'a yaml block in apps/cli/README.md').not.toBeNull();
+    const r = await apply(target, targetAdmin, parse(block![1]), '?dryRun=true');
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    expect(r.json.changes.map((c: any) => `${c.op} ${c.kind}`)).toEqual(
+      expect.arrayContaining(['create api', 'create plan']),
+    );
   });
 });
 
