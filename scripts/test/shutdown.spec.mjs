@@ -211,12 +211,26 @@ describe.skipIf(!hasRedis && !process.env.CI)('npm start: Ctrl-C stops everythin
         expect(result, output).not.toBe('timeout');
       } finally {
         clearInterval(poll);
-        if (!done)
+        if (!done) {
+          // A run that failed before its SIGINT: stop the stack as a user would, then kill what is
+          // left (the apps, Redis and Postgres run in process groups of their own), so one failure
+          // leaves nothing running behind it.
+          watch();
           try {
-            process.kill(-npm.pid, 'SIGKILL');
+            process.kill(-npm.pid, 'SIGINT');
           } catch {
             /* gone */
           }
+          await Promise.race([exited, sleep(30_000)]);
+          for (const pid of [npm.pid, ...seen.keys()]) {
+            try {
+              if (pid === npm.pid || processes().some((p) => p.pid === pid && p.args === seen.get(pid)))
+                process.kill(pid === npm.pid ? -pid : pid, 'SIGKILL');
+            } catch {
+              /* gone */
+            }
+          }
+        }
       }
 
       await sleep(500);
