@@ -69,7 +69,7 @@ function postgresUser() {
     if (uid === undefined) {
       throw new SetupError(
         'Postgres does not run as root and there is no `postgres` user to run it as; creating one ' +
-          `failed (${(user.stderr || user.error?.message || 'groupadd/useradd').trim()}). Create it ` +
+          `failed (${(user.stderr || user.error?.message || 'groupadd/useradd').trim().replace(/\s*\n\s*/g, '; ')}). Create it ` +
           '(`useradd --system postgres`), run `npm start` as a normal user, or set DATABASE_URL.',
       );
     }

@@ -4,7 +4,7 @@
 // does. After each one, no process it started may be left, its ports must be free, and it must
 // say `[stack] stopped`. Reuses the built tree (the Nx target builds the apps first).
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +65,32 @@ const portOpen = (port) =>
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** `curl -H 'x-api-key: …' 'http://…/demo/hello?name=you'` in `text`, quoted for any shell (zsh too). */
+const CURL = /^ {4}curl -H '(x-api-key): ([A-Za-z0-9_-]+)' '(http:\/\/127\.0\.0\.1:\d+\/demo\/hello\?name=you)'$/m;
+
+async function curlAnswers(text) {
+  const m = CURL.exec(text);
+  expect(m, `a quoted demo curl line in:\n${text}`).not.toBeNull();
+  const res = await fetch(m[3], { headers: { [m[1]]: m[2] } });
+  expect(res.status, await res.clone().text()).toBe(200);
+}
+
+/**
+ * The ready banner's demo key: on the first start a quoted curl line that works as printed; on a
+ * restart (the key is stored as a hash only) the hint, and `npm run demo-key` then mints one.
+ */
+async function demoKeyWorks(output, { management, gateway }) {
+  if (CURL.test(output)) return curlAnswers(output);
+  expect(output).toContain('For a new one, run `npm run demo-key` in another terminal.');
+  const r = spawnSync('npm', ['run', '--silent', 'demo-key'], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, MANAGEMENT_PORT: String(management), GATEWAY_PORT: String(gateway) },
+  });
+  expect(r.status, r.stderr).toBe(0);
+  await curlAnswers(r.stdout);
+}
+
 // CI installs redis-server; elsewhere the test is skipped without one.
 describe.skipIf(!hasRedis && !process.env.CI)('npm start: Ctrl-C stops everything it started', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'apim-shutdown-'));
@@ -92,8 +118,8 @@ describe.skipIf(!hasRedis && !process.env.CI)('npm start: Ctrl-C stops everythin
   it.each(moments.map((m, i) => [i + 1, m]))(
     'run %i: SIGINT during %s',
     async (_, moment) => {
-      ports ??= await freePorts(7);
-      const [pg, redis, portal, management, worker, gateway, demo] = ports;
+      ports ??= await freePorts(8);
+      const [pg, redis, portal, management, worker, gateway, demo, gatewayAdmin] = ports;
       const env = {
         ...process.env,
         APIM_OWN_INFRA: '1',
@@ -105,8 +131,17 @@ describe.skipIf(!hasRedis && !process.env.CI)('npm start: Ctrl-C stops everythin
         WORKER_PORT: String(worker),
         GATEWAY_PORT: String(gateway),
         DEMO_UPSTREAM_PORT: String(demo),
+        GATEWAY_ADMIN_PORT: String(gatewayAdmin),
       };
-      for (const k of ['DATABASE_URL', 'REDIS_URL', 'PORTAL_HOST', 'MANAGEMENT_HOST', 'GATEWAY_HOST', 'WORKER_HOST'])
+      for (const k of [
+        'DATABASE_URL',
+        'REDIS_URL',
+        'PORTAL_HOST',
+        'MANAGEMENT_HOST',
+        'GATEWAY_HOST',
+        'WORKER_HOST',
+        'GATEWAY_ADMIN_HOST',
+      ])
         delete env[k];
       // Its own process group, like a shell job: the SIGINT goes to the group, as Ctrl-C does.
       const npm = spawn('npm', ['start'], { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -153,11 +188,16 @@ describe.skipIf(!hasRedis && !process.env.CI)('npm start: Ctrl-C stops everythin
           if (hasSs && moment === 'ready') {
             // The dev stack listens on loopback only.
             const listening = spawnSync('ss', ['-ltnH'], { encoding: 'utf8' }).stdout;
-            for (const port of [portal, management, worker, gateway]) {
+            for (const port of [portal, management, worker, gateway, gatewayAdmin]) {
               const lines = listening.split('\n').filter((l) => l.includes(`:${port} `));
               expect(lines.length, `port ${port}`).toBeGreaterThan(0);
               for (const l of lines) expect(l, `port ${port}`).toMatch(new RegExp(`127\\.0\\.0\\.1:${port} `));
             }
+          }
+          if (moment === 'ready') {
+            await demoKeyWorks(output, { management, gateway });
+            // A build from the cache is one line, not a replay of the Nx and Next.js output.
+            expect(output).not.toMatch(/> nx run |Creating an optimized production build|Compiled successfully/);
           }
         }
         watch();
@@ -171,12 +211,26 @@ describe.skipIf(!hasRedis && !process.env.CI)('npm start: Ctrl-C stops everythin
         expect(result, output).not.toBe('timeout');
       } finally {
         clearInterval(poll);
-        if (!done)
+        if (!done) {
+          // A run that failed before its SIGINT: stop the stack as a user would, then kill what is
+          // left (the apps, Redis and Postgres run in process groups of their own), so one failure
+          // leaves nothing running behind it.
+          watch();
           try {
-            process.kill(-npm.pid, 'SIGKILL');
+            process.kill(-npm.pid, 'SIGINT');
           } catch {
             /* gone */
           }
+          await Promise.race([exited, sleep(30_000)]);
+          for (const pid of [npm.pid, ...seen.keys()]) {
+            try {
+              if (pid === npm.pid || processes().some((p) => p.pid === pid && p.args === seen.get(pid)))
+                process.kill(pid === npm.pid ? -pid : pid, 'SIGKILL');
+            } catch {
+              /* gone */
+            }
+          }
+        }
       }
 
       await sleep(500);
@@ -190,6 +244,9 @@ describe.skipIf(!hasRedis && !process.env.CI)('npm start: Ctrl-C stops everythin
       );
       expect(survivors, output).toEqual([]);
       for (const port of ports) expect(await portOpen(port), `port ${port} still open`).toBe(false);
+      // redis-server writes no pid file nobody reads.
+      const redisDir = join(dataDir, 'redis');
+      expect((existsSync(redisDir) ? readdirSync(redisDir) : []).filter((f) => f.endsWith('.pid'))).toEqual([]);
 
       // It said so, unless the SIGINT came before it had started anything at all.
       const startedSomething = /^\[(?!stack)[\w-]+\]/m.test(output);

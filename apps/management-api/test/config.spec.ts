@@ -1,5 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- HTTP bodies in tests are checked field by field */
 import { type ConfigChange, configChannel } from '@apim/contracts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv from 'ajv';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -283,6 +286,7 @@ describe('prune', () => {
       body: { consumerId: consumer.json.id, name: 'acme-shop', planId: gold.id },
     });
     expect(app.status).toBe(201);
+    const auditBefore = (await t.sql(`SELECT count(*)::int AS n FROM audit_log`))[0].n;
     const withoutGold = { ...base, plans: base.plans.filter((x: any) => x.slug !== 'gold') };
     // Without prune, nothing is deleted.
     expect((await apply(t, admin, withoutGold)).json.changes).toEqual([]);
@@ -311,12 +315,40 @@ describe('prune', () => {
     ]);
     const r = await apply(t, admin, slim, '?prune=true');
     expect(r.json.changes).toEqual(dry.json.changes);
+    // An audit row for each change and one for the apply; the no-op, the refused prune and the dry
+    // run left none.
+    const audit = await t.sql(
+      `SELECT action, after FROM audit_log ORDER BY created_at DESC, action LIMIT (SELECT count(*) FROM audit_log) - $1`,
+      [auditBefore],
+    );
+    expect(audit.map((x) => x.action).sort()).toEqual(['api.delete', 'config.apply', 'plan.delete', 'plan.update']);
+    expect(audit.find((x) => x.action === 'config.apply')!.after).toMatchObject({
+      prune: true,
+      changes: [
+        { op: 'update', kind: 'plan', slug: 'gold' },
+        { op: 'delete', kind: 'plan', slug: 'bronze' },
+        { op: 'delete', kind: 'api', slug: 'billing' },
+      ],
+    });
     const after = parse(await exportYaml(t, admin));
     expect(after.apis.map((x: any) => x.slug)).toEqual(['orders']);
     expect(after.plans.map((x: any) => x.slug)).toEqual(['gold']);
     // With prune, a plan may only name APIs of the file.
     const p = expectProblem(await apply(t, admin, { ...slim, apis: [] }, '?prune=true'), 400, 'validation_failed');
     expect(p.errors).toEqual([{ field: 'plans[0].apis[0]', message: 'no API with slug "orders" in this file' }]);
+  });
+});
+
+describe('the documented example file', () => {
+  it("apps/cli/README.md's example applies as written (dry run)", async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'cli', 'README.md'), 'utf8');
+    const block = /```yaml\n([\s\S]*?)```/.exec(readme);
+    expect(block, 'a yaml block in apps/cli/README.md').not.toBeNull();
+    const r = await apply(target, targetAdmin, parse(block![1]), '?dryRun=true');
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    // Valid as written; against this database it creates or updates (never deletes: no prune).
+    expect(r.json.changes.length).toBeGreaterThan(0);
+    for (const c of r.json.changes) expect(['create', 'update']).toContain(c.op);
   });
 });
 
@@ -334,6 +366,35 @@ describe('JSON Schema', () => {
     expect(planSchema.properties.pricing.properties.monthlyFee.pattern).toBeTruthy();
     expect(s.properties.apis.items.required).toEqual(
       expect.arrayContaining(['name', 'slug', 'upstreamUrl', 'routePath']),
+    );
+  });
+
+  it('validates what export writes, and refuses what apply refuses, as an editor would', async () => {
+    const validate = new Ajv({ allErrors: true }).compile((await target.call('GET', '/v1/config/schema.json')).json);
+    const u = unique();
+    const seeded = doc(
+      [api(`schema-a-${u}`, { description: 'x', visibility: 'private' }), api(`schema-b-${u}`)],
+      [plan(`schema-p-${u}`, [`schema-a-${u}`, `schema-b-${u}`], { monthlyQuota: null }), plan(`schema-q-${u}`, [])],
+    );
+    expect((await apply(target, targetAdmin, seeded)).status).toBe(200);
+    const exported = parse(await exportYaml(target, targetAdmin));
+    expect(exported.apis.length).toBeGreaterThan(1);
+    expect(exported.plans.length).toBeGreaterThan(1);
+    expect(validate(exported), JSON.stringify(validate.errors)).toBe(true);
+    const bad = structuredClone(exported);
+    bad.plans[0].colour = 'gold';
+    bad.plans[0].pricing.monthlyFee = 19.9;
+    bad.plans[0].rateLimits[0].requests = -1;
+    delete bad.apis[0].routePath;
+    expect(validate(bad)).toBe(false);
+    const paths = (validate.errors ?? []).map((e: any) => `${e.dataPath} ${e.message}`);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\.plans\[0\] should NOT have additional properties/),
+        expect.stringMatching(/^\.plans\[0\]\.pricing\.monthlyFee should be string/),
+        expect.stringMatching(/^\.plans\[0\]\.rateLimits\[0\]\.requests should be >/),
+        expect.stringMatching(/^\.apis\[0\] should have required property 'routePath'/),
+      ]),
     );
   });
 });

@@ -78,6 +78,31 @@ const HEALTH: Record<string, { ready: string; live: string }> = {
   portal: { ready: '/readyz', live: '/healthz' },
 };
 
+/**
+ * Where each app listens, by its own settings (name of the variable, its default in the app's
+ * config schema): the public port the probes use, and the listener that serves `/metrics`. The
+ * gateway's metrics are on its admin listener (contract v1.1), bound to 127.0.0.1 unless told.
+ */
+const LISTENERS: Record<
+  string,
+  { port: [string, number]; metrics?: { port: [string, number]; host: [string, string]; path: string } }
+> = {
+  gateway: {
+    port: ['GATEWAY_PORT', 8080],
+    metrics: { port: ['GATEWAY_ADMIN_PORT', 8081], host: ['GATEWAY_ADMIN_HOST', '127.0.0.1'], path: '/metrics' },
+  },
+  'management-api': {
+    port: ['MANAGEMENT_PORT', 3001],
+    metrics: { port: ['MANAGEMENT_PORT', 3001], host: ['MANAGEMENT_HOST', '0.0.0.0'], path: '/metrics' },
+  },
+  worker: {
+    port: ['WORKER_PORT', 3002],
+    metrics: { port: ['WORKER_PORT', 3002], host: ['WORKER_HOST', '0.0.0.0'], path: '/metrics' },
+  },
+  portal: { port: ['PORTAL_PORT', 3000] },
+};
+const LOOPBACK = /^(127\.|localhost$|::1$)/;
+
 type Container = {
   name: string;
   image: string;
@@ -89,10 +114,24 @@ type Container = {
   env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
 };
 type PodTemplate = {
-  metadata: { labels: Record<string, string> };
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
   spec: { containers: Container[]; securityContext?: { runAsNonRoot?: boolean } };
 };
 const template = (o: K8sObject) => (o.spec as { template: PodTemplate }).template;
+/** A container's literal settings: the ConfigMaps it loads, then its own env (which wins). */
+function settingsOf(c: Container, objects: K8sObject[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of c.envFrom ?? []) {
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === e.configMapRef?.name);
+    Object.assign(out, (cm as { data?: Record<string, string> } | undefined)?.data ?? {});
+  }
+  for (const e of c.env ?? []) if (e.value !== undefined) out[e.name] = e.value;
+  return out;
+}
+/** The container port a probe or annotation names (by name or number), or undefined. */
+function containerPort(c: Container, port: string | number): number | undefined {
+  return (c.ports ?? []).find((p) => p.name === port || p.containerPort === Number(port))?.containerPort;
+}
 const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
@@ -125,6 +164,43 @@ export function ruleViolations(objects: K8sObject[]): string[] {
             out.push(`${d.metadata.name}/${c.name}: ${probe} on ${get.path}, the contract says ${path}`);
           if (!portNames.has(get.port))
             out.push(`${d.metadata.name}/${c.name}: ${probe} port ${get.port} is not a container port`);
+        }
+      }
+      const listen = LISTENERS[d.metadata.name];
+      const settings = settingsOf(c, objects);
+      const setting = ([name, fallback]: [string, string | number]) => String(settings[name] ?? fallback);
+      if (listen) {
+        // The probes' port must be the one the app really listens on.
+        const appPort = setting(listen.port);
+        for (const probe of ['readinessProbe', 'livenessProbe'] as const) {
+          const port = c[probe]?.httpGet?.port;
+          if (port !== undefined && String(containerPort(c, port)) !== appPort)
+            out.push(`${d.metadata.name}/${c.name}: ${probe} on port ${port}, the app listens on ${appPort}`);
+        }
+        // Prometheus scrape annotations: on a declared port where the app serves its metrics.
+        const notes = t.metadata.annotations ?? {};
+        const scraped = notes['prometheus.io/scrape'] === 'true';
+        if (!listen.metrics) {
+          if (scraped) out.push(`${d.metadata.name}: scraped, but it serves no /metrics`);
+        } else if (!scraped) out.push(`${d.metadata.name}: no prometheus.io/scrape annotation`);
+        else {
+          const metricsPort = setting(listen.metrics.port);
+          const annotated = notes['prometheus.io/port'];
+          if (annotated === undefined || containerPort(c, annotated) === undefined)
+            out.push(`${d.metadata.name}/${c.name}: prometheus.io/port ${annotated} is not a container port`);
+          if (annotated !== metricsPort)
+            out.push(
+              `${d.metadata.name}: prometheus.io/port ${annotated}, metrics are on ${metricsPort} (${listen.metrics.port[0]})`,
+            );
+          if (notes['prometheus.io/path'] !== listen.metrics.path)
+            out.push(
+              `${d.metadata.name}: prometheus.io/path ${notes['prometheus.io/path']}, metrics are at ${listen.metrics.path}`,
+            );
+          const host = setting(listen.metrics.host);
+          if (LOOPBACK.test(host))
+            out.push(
+              `${d.metadata.name}: metrics bound to ${host} (${listen.metrics.host[0]}), unreachable for Prometheus`,
+            );
         }
       }
       if (!c.resources?.requests?.cpu || !c.resources?.requests?.memory)
@@ -215,6 +291,22 @@ describe.each(targets)('%s', (target) => {
   });
 });
 
+describe('the listener defaults the rules assume', () => {
+  const SOURCES: Record<string, string> = {
+    gateway: 'apps/gateway/src/config/gateway.config.ts',
+    'management-api': 'apps/management-api/src/config/config.schema.ts',
+    worker: 'apps/worker/src/config/worker-config.ts',
+  };
+  it.each(Object.entries(SOURCES))("are %s's own config defaults", (app, file) => {
+    const source = readFileSync(join(root, '../..', file), 'utf8');
+    const m = LISTENERS[app].metrics!;
+    for (const [name, fallback] of [LISTENERS[app].port, m.port, m.host]) {
+      const literal = typeof fallback === 'number' ? `env.port(${fallback})` : `.default('${fallback}')`;
+      expect(source).toMatch(new RegExp(`${name}: [^\\n]*${literal.replace(/[().]/g, '\\$&')}`));
+    }
+  });
+});
+
 describe('the external datastores overlay', () => {
   const objects = kustomize(join(root, 'overlays/external-datastores'));
   const d = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
@@ -297,6 +389,45 @@ describe('the checks themselves catch broken manifests', () => {
         c.env = c.env!.filter((e) => e.name !== 'GATEWAY_WORKERS');
       },
       /GATEWAY_WORKERS must be set/,
+    ],
+    [
+      'metrics scraped on the public port (they moved to the admin listener)',
+      (o: K8sObject[]) => {
+        const notes = template(gateway(o)).metadata.annotations!;
+        notes['prometheus.io/port'] = '8080';
+        notes['prometheus.io/path'] = '/_gateway/metrics';
+      },
+      /prometheus.io\/port 8080, metrics are on 8081 \(GATEWAY_ADMIN_PORT\)[\s\S]*prometheus.io\/path \/_gateway\/metrics/,
+    ],
+    [
+      'an admin port moved without its annotation',
+      (o: K8sObject[]) => {
+        template(gateway(o)).spec.containers[0].env!.find((e) => e.name === 'GATEWAY_ADMIN_PORT')!.value = '9091';
+      },
+      /prometheus.io\/port 8081, metrics are on 9091/,
+    ],
+    [
+      'a scrape port no container declares',
+      (o: K8sObject[]) => {
+        const c = template(gateway(o)).spec.containers[0];
+        c.ports = c.ports!.filter((p) => p.name !== 'admin');
+      },
+      /prometheus.io\/port 8081 is not a container port/,
+    ],
+    [
+      'the admin listener left on loopback',
+      (o: K8sObject[]) => {
+        const c = template(gateway(o)).spec.containers[0];
+        c.env = c.env!.filter((e) => e.name !== 'GATEWAY_ADMIN_HOST');
+      },
+      /metrics bound to 127.0.0.1 \(GATEWAY_ADMIN_HOST\), unreachable/,
+    ],
+    [
+      'a probe on a port the app does not listen on',
+      (o: K8sObject[]) => {
+        template(gateway(o)).spec.containers[0].readinessProbe!.httpGet!.port = 'admin';
+      },
+      /readinessProbe on port admin, the app listens on 8080/,
     ],
     [
       'a literal secret in env',
