@@ -12,7 +12,8 @@
 // gateway/fastify, and the p99 latency each proxy adds over the bare upstream at half the
 // gateway's peak rate. See docs/benchmarking.md for why CPU per request is the steadier figure.
 //
-// Env: BENCH_ROUND_S (3), BENCH_ROUNDS (10), BENCH_LATENCY_ROUNDS (5), BENCH_CONNECTIONS (50), DATABASE_URL, REDIS_URL;
+// Env: BENCH_ROUND_S (3), BENCH_ROUNDS (10), BENCH_LATENCY_ROUNDS (5), BENCH_CONNECTIONS (50), BENCH_PORT_BASE
+// (18100), DATABASE_URL, REDIS_URL;
 // many short alternating rounds: on a shared machine the speed drifts over tens of seconds, and a
 // median over ten interleaved rounds moved far less between runs than one over four long ones.
 // BENCH_HOLD=1 starts the targets, checks them and keeps them up for profiling by hand (Ctrl-C);
@@ -22,6 +23,14 @@
 // gives gateway-b its own app on a plan with those stacked limits (gateway keeps one limit);
 // BENCH_GATEWAY_B_UNPINNED=1 lets it use every core (GATEWAY_WORKERS). CPU per request counts
 // each target's whole process tree (a gateway primary and its workers).
+//
+// `node scripts/bench.mjs cluster` (npm run bench:cluster): the gateway on one Redis against the same
+// gateway on a real 6-node Redis Cluster (3 masters + 3 replicas, started here with the tests'
+// harness, REDIS_CLUSTER_NODES), both one process on core 1: CPU per request cluster/single.
+// `node scripts/bench.mjs workers` (npm run bench:workers): GATEWAY_WORKERS=1 against
+// GATEWAY_WORKERS=2 (the primary and both workers counted), both on core 1 unless
+// BENCH_WORKERS_UNPINNED=1: CPU per request 2/1. Both modes skip bare/fastify and, unless
+// BENCH_LATENCY_ROUNDS is set, the latency part; the other BENCH_* settings apply.
 //
 // `node scripts/bench.mjs memory` (npm run bench:memory): Redis memory one app's limit keys and
 // quota counter use after BENCH_MEMORY_S (60) seconds of admissions as fast as one connection
@@ -53,8 +62,10 @@ if (role) {
   await fixedRateClient(JSON.parse(process.argv[3]));
 } else if (process.argv[2] === 'memory') {
   await memory();
+} else if (process.argv[2] === 'cluster' || process.argv[2] === 'workers') {
+  await main(process.argv[2]);
 } else {
-  await main();
+  await main('proxies');
 }
 
 /**
@@ -164,11 +175,12 @@ async function serve(kind, port, upstream) {
 }
 
 // ---------------------------------------------------------------- orchestration
-async function main() {
+/** mode: 'proxies' (bare, fastify, gateway[, gateway-b]), 'cluster' or 'workers' (two gateways, see the top). */
+async function main(mode) {
   const started = Date.now();
   const ROUND_S = Number(process.env.BENCH_ROUND_S ?? 3);
   const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
-  const LATENCY_ROUNDS = Number(process.env.BENCH_LATENCY_ROUNDS ?? 5);
+  const LATENCY_ROUNDS = Number(process.env.BENCH_LATENCY_ROUNDS ?? (mode === 'proxies' ? 5 : 0));
   const CONNS = Number(process.env.BENCH_CONNECTIONS ?? 50);
   const hasWrk = spawnSync('which', ['wrk']).status === 0;
   const hasTaskset = spawnSync('which', ['taskset']).status === 0;
@@ -215,7 +227,9 @@ async function main() {
     const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
     cleanups.push(() => deleteRedisPrefix(redisUrl, prefix));
 
-    const ports = { upstream: 18_101, bare: 18_102, fastify: 18_103, gateway: 18_104 };
+    // BENCH_PORT_BASE (18100): the upstream takes base+1, bare +2, fastify +3, the gateways +4 and +5 (admin +14, +15).
+    const base = Number(process.env.BENCH_PORT_BASE ?? 18_100);
+    const ports = { upstream: base + 1, bare: base + 2, fastify: base + 3, gateway: base + 4 };
     const upstreamUrl = `http://127.0.0.1:${ports.upstream}`;
     const secret = 'bench-key-hash-secret-0123456789';
     const k = generateKey(secret);
@@ -295,7 +309,7 @@ async function main() {
             GATEWAY_PORT: String(port),
             GATEWAY_HOST: '127.0.0.1',
             GATEWAY_ID: name,
-            // Metrics live on the admin listener: its own port per gateway (18114, 18115), clear of the others.
+            // Metrics live on the admin listener: its own port per gateway (base + 14, + 15), clear of the others.
             GATEWAY_ADMIN_PORT: String(port + 10),
             DATABASE_URL: db.url,
             REDIS_URL: redisUrl,
@@ -304,13 +318,15 @@ async function main() {
             GATEWAY_WORKERS: '1',
             // No load balancer to drain for: stop at once (and in time for --cpu-prof to write its profile).
             GATEWAY_DRAIN_MS: '0',
-            // e.g. BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings.
-            ...Object.fromEntries(
-              (extraEnv ?? '')
-                .split(',')
-                .filter(Boolean)
-                .map((kv) => kv.split('=')),
-            ),
+            // e.g. BENCH_GATEWAY_ENV="LOG_LEVEL=warn,USAGE_BATCH_SIZE=1000" to try settings (or an object).
+            ...(typeof extraEnv === 'object'
+              ? extraEnv
+              : Object.fromEntries(
+                  (extraEnv ?? '')
+                    .split(',')
+                    .filter(Boolean)
+                    .map((kv) => kv.split('=')),
+                )),
           },
           pinned,
         ),
@@ -322,36 +338,99 @@ async function main() {
     }
     // With taskset the child's pid is the target itself (taskset execs), so /proc/<pid>/stat is the target's.
     start('upstream', process.execPath, [self, '--serve', 'upstream', String(ports.upstream)]);
-    const targets = [
-      {
-        ...start('bare', process.execPath, [self, '--serve', 'bare', String(ports.bare), upstreamUrl]),
-        url: `http://127.0.0.1:${ports.bare}/hello`,
-      },
-      {
-        ...start('fastify', process.execPath, [self, '--serve', 'fastify', String(ports.fastify), upstreamUrl]),
-        url: `http://127.0.0.1:${ports.fastify}/bench/hello`,
-      },
-      gatewayTarget('gateway', ports.gateway, process.env.BENCH_GATEWAY_ENV, process.env.BENCH_GATEWAY_NODE_ARGS),
-      // A second gateway with other settings, node flags or build, for an A/B in one run:
-      // BENCH_GATEWAY_B_ENV="RATE_LIMIT_COALESCE=false", BENCH_GATEWAY_B_NODE_ARGS="--max-semi-space-size=8",
-      // BENCH_GATEWAY_B_MAIN=/path/to/another/checkout/apps/gateway/dist/src/main.js (e.g. the previous commit's build).
-      ...(process.env.BENCH_GATEWAY_B_ENV ||
-      process.env.BENCH_GATEWAY_B_NODE_ARGS ||
-      process.env.BENCH_GATEWAY_B_MAIN ||
-      process.env.BENCH_B_LIMITS
-        ? [
-            gatewayTarget(
-              'gateway-b',
-              ports.gateway + 1,
-              process.env.BENCH_GATEWAY_B_ENV,
-              process.env.BENCH_GATEWAY_B_NODE_ARGS,
-              process.env.BENCH_GATEWAY_B_MAIN || undefined,
-              keyB,
-              !process.env.BENCH_GATEWAY_B_UNPINNED,
-            ),
-          ]
-        : []),
-    ];
+    const envOf = (v) =>
+      Object.fromEntries(
+        (v ?? '')
+          .split(',')
+          .filter(Boolean)
+          .map((kv) => kv.split('=')),
+      );
+    let compare = null;
+    let targets;
+    if (mode === 'cluster') {
+      const { startRedisCluster, clusterUnavailable, PrivateRedis } = require('@apim/testing');
+      const why = clusterUnavailable();
+      if (why) throw new Error(`bench:cluster needs redis-server and redis-cli: ${why}`);
+      const cluster = await startRedisCluster();
+      cleanups.push(() => cluster.stop());
+      // The single node is a fresh redis-server of the bench's own too, not the shared one: same
+      // binary, same settings, nothing else using it.
+      const single = await new PrivateRedis().start();
+      cleanups.push(() => single.kill());
+      console.log(`Redis Cluster: 3 masters + 3 replicas on ${cluster.nodes}; single node on ${single.url}`);
+      targets = [
+        gatewayTarget(
+          'gateway',
+          ports.gateway,
+          { ...envOf(process.env.BENCH_GATEWAY_ENV), REDIS_URL: single.url },
+          process.env.BENCH_GATEWAY_NODE_ARGS,
+        ),
+        gatewayTarget(
+          'gw-cluster',
+          ports.gateway + 1,
+          {
+            ...envOf(process.env.BENCH_GATEWAY_ENV),
+            REDIS_URL: 'redis://127.0.0.1:1',
+            REDIS_CLUSTER_NODES: cluster.nodes,
+          },
+          process.env.BENCH_GATEWAY_NODE_ARGS,
+        ),
+      ];
+      compare = { a: 'gateway', b: 'gw-cluster', what: 'Redis Cluster vs single node', within: 0.15 };
+    } else if (mode === 'workers') {
+      const pinned = !process.env.BENCH_WORKERS_UNPINNED;
+      targets = [
+        gatewayTarget(
+          'gateway',
+          ports.gateway,
+          process.env.BENCH_GATEWAY_ENV,
+          process.env.BENCH_GATEWAY_NODE_ARGS,
+          undefined,
+          k,
+          pinned,
+        ),
+        gatewayTarget(
+          'gw-2-workers',
+          ports.gateway + 1,
+          { ...envOf(process.env.BENCH_GATEWAY_ENV), GATEWAY_WORKERS: '2' },
+          process.env.BENCH_GATEWAY_NODE_ARGS,
+          undefined,
+          k,
+          pinned,
+        ),
+      ];
+      compare = { a: 'gateway', b: 'gw-2-workers', what: 'GATEWAY_WORKERS=2 vs 1', within: 0.1 };
+    } else
+      targets = [
+        {
+          ...start('bare', process.execPath, [self, '--serve', 'bare', String(ports.bare), upstreamUrl]),
+          url: `http://127.0.0.1:${ports.bare}/hello`,
+        },
+        {
+          ...start('fastify', process.execPath, [self, '--serve', 'fastify', String(ports.fastify), upstreamUrl]),
+          url: `http://127.0.0.1:${ports.fastify}/bench/hello`,
+        },
+        gatewayTarget('gateway', ports.gateway, process.env.BENCH_GATEWAY_ENV, process.env.BENCH_GATEWAY_NODE_ARGS),
+        // A second gateway with other settings, node flags or build, for an A/B in one run:
+        // BENCH_GATEWAY_B_ENV="RATE_LIMIT_COALESCE=false", BENCH_GATEWAY_B_NODE_ARGS="--max-semi-space-size=8",
+        // BENCH_GATEWAY_B_MAIN=/path/to/another/checkout/apps/gateway/dist/src/main.js (e.g. the previous commit's build).
+        ...(process.env.BENCH_GATEWAY_B_ENV ||
+        process.env.BENCH_GATEWAY_B_NODE_ARGS ||
+        process.env.BENCH_GATEWAY_B_MAIN ||
+        process.env.BENCH_B_LIMITS
+          ? [
+              gatewayTarget(
+                'gateway-b',
+                ports.gateway + 1,
+                process.env.BENCH_GATEWAY_B_ENV,
+                process.env.BENCH_GATEWAY_B_NODE_ARGS,
+                process.env.BENCH_GATEWAY_B_MAIN || undefined,
+                keyB,
+                !process.env.BENCH_GATEWAY_B_UNPINNED,
+              ),
+            ]
+          : []),
+      ];
     // The admin port's readyz: with GATEWAY_WORKERS > 1 it is 200 only once every worker is ready.
     for (const t of targets.filter((x) => x.name.startsWith('gateway'))) await waitFor(t.admin, 200);
     for (const t of targets.slice(0, 2)) await waitFor(t.url, 200);
@@ -422,69 +501,87 @@ async function main() {
     for (const t of targets) await run(t, 5);
 
     const results = Object.fromEntries(targets.map((t) => [t.name, []]));
+    const W = Math.max(9, ...targets.map((t) => t.name.length));
     for (let round = 0; round < ROUNDS; round++) {
       const order = round % 2 === 0 ? targets : [...targets].reverse();
       for (const t of order) {
         const r = await run(t, ROUND_S);
         results[t.name].push(r);
         console.log(
-          `  round ${round + 1} ${t.name.padEnd(9)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  ${fmt(r.cpuUsPerReq, 0)} µs CPU/req${r.errors ? `  ${r.errors} errors/non-2xx` : ''}`,
+          `  round ${round + 1} ${t.name.padEnd(W)} ${fmt(r.rps, 0).padStart(7)} req/s  p50 ${fmt(r.p50)} ms  p99 ${fmt(r.p99)} ms  ${fmt(r.cpuUsPerReq, 0)} µs CPU/req${r.errors ? `  ${r.errors} errors/non-2xx` : ''}`,
         );
       }
     }
     const med = (name, field) => median(results[name].map((r) => r[field]));
     console.log('\nmedians');
-    console.log('target    req/s    p50 ms  p99 ms  CPU µs/req');
+    console.log(`${'target'.padEnd(W)}  req/s  p50 ms  p99 ms  CPU µs/req`);
     for (const t of targets) {
       console.log(
-        `${t.name.padEnd(9)}${fmt(med(t.name, 'rps'), 0).padStart(7)}  ${fmt(med(t.name, 'p50')).padStart(6)}  ${fmt(med(t.name, 'p99')).padStart(6)}  ${fmt(med(t.name, 'cpuUsPerReq'), 0).padStart(6)}`,
+        `${t.name.padEnd(W)}${fmt(med(t.name, 'rps'), 0).padStart(7)}  ${fmt(med(t.name, 'p50')).padStart(6)}  ${fmt(med(t.name, 'p99')).padStart(6)}  ${fmt(med(t.name, 'cpuUsPerReq'), 0).padStart(6)}`,
       );
     }
     const ratio = (a, b, f) => med(a, f) / med(b, f);
-    console.log(
-      `\nratios  gateway/bare: req/s ${fmt(ratio('gateway', 'bare', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'bare', 'cpuUsPerReq'))}`,
-    );
-    console.log(
-      `        gateway/fastify: req/s ${fmt(ratio('gateway', 'fastify', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'fastify', 'cpuUsPerReq'))}`,
-    );
+    if (compare) {
+      const cpu = ratio(compare.b, compare.a, 'cpuUsPerReq');
+      // Per round too: each b round against the a round run next to it (the order alternates).
+      const paired = results[compare.b].map((r, i) => r.cpuUsPerReq / results[compare.a][i].cpuUsPerReq);
+      console.log(
+        `\n${compare.what}: ${compare.b}/${compare.a} req/s ${fmt(ratio(compare.b, compare.a, 'rps'))}, CPU/req ${fmt(cpu)} (paired rounds: median ${fmt(median(paired))}, ${paired.map((x) => fmt(x)).join(' ')})`,
+      );
+      console.log(
+        `target: CPU per request within ${Math.round(compare.within * 100)} % → ${Math.abs(cpu - 1) <= compare.within ? 'met' : 'NOT met'} in this run (${fmt((cpu - 1) * 100, 1)} %)`,
+      );
+    } else {
+      console.log(
+        `\nratios  gateway/bare: req/s ${fmt(ratio('gateway', 'bare', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'bare', 'cpuUsPerReq'))}`,
+      );
+      console.log(
+        `        gateway/fastify: req/s ${fmt(ratio('gateway', 'fastify', 'rps'))}, CPU/req ${fmt(ratio('gateway', 'fastify', 'cpuUsPerReq'))}`,
+      );
+    }
     if (results['gateway-b'])
       console.log(
         `        gateway-b/gateway: req/s ${fmt(ratio('gateway-b', 'gateway', 'rps'))}, CPU/req ${fmt(ratio('gateway-b', 'gateway', 'cpuUsPerReq'))}`,
       );
 
     // Added latency at half of the gateway's peak: same fixed rate through each proxy and straight to the upstream.
-    const rate = Math.max(100, Math.round(med('gateway', 'rps') / 2));
-    const LAT_S = 5;
-    console.log(
-      `\nadded latency at ${rate} req/s (half the gateway's median peak): open-loop fixed rate, µs timing, ${LATENCY_ROUNDS} rounds of ${LAT_S} s straight to the upstream then ${LAT_S} s through each proxy; medians`,
-    );
-    const upstreamTarget = { name: 'upstream', child: children[0], url: `${upstreamUrl}/hello` };
-    // Each proxied run is compared with a direct run taken just before it, on the same machine state.
-    const lat = Object.fromEntries(targets.map((t) => [t.name, []]));
-    for (let round = 0; round < LATENCY_ROUNDS; round++) {
-      for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
-        const base = await run(upstreamTarget, LAT_S, rate);
-        const r = await run(t, LAT_S, rate);
-        lat[t.name].push({
-          p50: r.p50,
-          p99: r.p99,
-          base50: base.p50,
-          base99: base.p99,
-          add50: r.p50 - base.p50,
-          add99: r.p99 - base.p99,
-          errors: r.errors,
-          cpu: r.cpuUsPerReq,
-        });
+    if (LATENCY_ROUNDS > 0) await latency();
+    console.log(`\ndone in ${Math.round((Date.now() - started) / 1000)} s`);
+    return;
+
+    async function latency() {
+      const rate = Math.max(100, Math.round(med('gateway', 'rps') / 2));
+      const LAT_S = 5;
+      console.log(
+        `\nadded latency at ${rate} req/s (half the gateway's median peak): open-loop fixed rate, µs timing, ${LATENCY_ROUNDS} rounds of ${LAT_S} s straight to the upstream then ${LAT_S} s through each proxy; medians`,
+      );
+      const upstreamTarget = { name: 'upstream', child: children[0], url: `${upstreamUrl}/hello` };
+      // Each proxied run is compared with a direct run taken just before it, on the same machine state.
+      const lat = Object.fromEntries(targets.map((t) => [t.name, []]));
+      for (let round = 0; round < LATENCY_ROUNDS; round++) {
+        for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+          const base = await run(upstreamTarget, LAT_S, rate);
+          const r = await run(t, LAT_S, rate);
+          lat[t.name].push({
+            p50: r.p50,
+            p99: r.p99,
+            base50: base.p50,
+            base99: base.p99,
+            add50: r.p50 - base.p50,
+            add99: r.p99 - base.p99,
+            errors: r.errors,
+            cpu: r.cpuUsPerReq,
+          });
+        }
+      }
+      for (const t of targets) {
+        const m = (f) => median(lat[t.name].map((x) => x[f]));
+        const errors = lat[t.name].reduce((a, x) => a + x.errors, 0);
+        console.log(
+          `  ${t.name.padEnd(W)} p50 ${fmt(m('p50'))} ms  p99 ${fmt(m('p99'))} ms  (upstream direct p50 ${fmt(m('base50'))}, p99 ${fmt(m('base99'))})  → added p50 ${fmt(m('add50'))} ms, p99 ${fmt(m('add99'))} ms  [p99 added per round: ${lat[t.name].map((x) => fmt(x.add99)).join(', ')}]${errors ? `  ${errors} errors` : ''}`,
+        );
       }
     }
-    for (const t of targets) {
-      const m = (f) => median(lat[t.name].map((x) => x[f]));
-      const errors = lat[t.name].reduce((a, x) => a + x.errors, 0);
-      console.log(
-        `  ${t.name.padEnd(9)} p50 ${fmt(m('p50'))} ms  p99 ${fmt(m('p99'))} ms  (upstream direct p50 ${fmt(m('base50'))}, p99 ${fmt(m('base99'))})  → added p50 ${fmt(m('add50'))} ms, p99 ${fmt(m('add99'))} ms  [p99 added per round: ${lat[t.name].map((x) => fmt(x.add99)).join(', ')}]${errors ? `  ${errors} errors` : ''}`,
-      );
-    }
-    console.log(`\ndone in ${Math.round((Date.now() - started) / 1000)} s`);
   } finally {
     await cleanup();
   }

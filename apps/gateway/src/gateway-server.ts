@@ -35,6 +35,16 @@ export interface GatewayParts {
   trustedProxies?: TrustedProxies;
 }
 
+/** Overrides of the configured shutdown times (milliseconds). */
+export interface CloseBounds {
+  /** GATEWAY_DRAIN_MS: serving with Connection: close before the listener closes. */
+  drainMs?: number;
+  /** SHUTDOWN_TIMEOUT_MS: in-flight requests may finish within this, then their connections are cut. */
+  graceMs?: number;
+  /** The usage buffer's last flush (default 3 s). */
+  flushMs?: number;
+}
+
 /**
  * The data plane's HTTP server: a plain node:http server whose one handler runs the pipeline.
  * `/_gateway/*` is reserved for health and metrics so no API route can shadow them.
@@ -217,29 +227,28 @@ export class GatewayServer {
    * for GATEWAY_DRAIN_MS while the listener stays open, so load balancers stop sending before
    * any connection is refused — then refuse new connections, let in-flight requests finish (up
    * to the timeout), and flush the usage buffer so every metered event reaches the queue.
+   * `bounds` overrides the configured times (a cluster worker whose primary is gone has no load
+   * balancer to wait for and must be gone quickly).
    */
-  async close(): Promise<{ unflushedEvents: number }> {
+  async close(bounds: CloseBounds = {}): Promise<{ unflushedEvents: number }> {
+    const drainMs = bounds.drainMs ?? this.p.config.GATEWAY_DRAIN_MS;
+    const graceMs = bounds.graceMs ?? this.p.config.SHUTDOWN_TIMEOUT_MS;
     this.closing = true;
-    if (this.p.config.GATEWAY_DRAIN_MS > 0) {
-      this.p.logger.info(
-        { drainMs: this.p.config.GATEWAY_DRAIN_MS },
-        'draining: readyz 503, still serving with Connection: close',
-      );
+    if (drainMs > 0) {
+      this.p.logger.info({ drainMs }, 'draining: readyz 503, still serving with Connection: close');
       this.server.closeIdleConnections();
-      await new Promise((r) => setTimeout(r, this.p.config.GATEWAY_DRAIN_MS));
+      await new Promise((r) => setTimeout(r, drainMs));
     }
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    const timeout = new Promise<'timeout'>((r) =>
-      setTimeout(() => r('timeout'), this.p.config.SHUTDOWN_TIMEOUT_MS).unref(),
-    );
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), graceMs).unref());
     if ((await Promise.race([closed, timeout])) === 'timeout') {
       this.p.logger.warn({ inFlight: this.inFlight }, 'shutdown timeout; closing remaining connections');
       this.server.closeAllConnections();
       await closed;
     }
     this.p.snapshots.stop();
-    const unflushedEvents = await this.p.usage.flush(3_000);
+    const unflushedEvents = await this.p.usage.flush(bounds.flushMs ?? 3_000);
     if (unflushedEvents > 0) this.p.logger.error({ unflushedEvents }, 'usage events could not be queued before exit');
     await new Promise<void>((resolve) => {
       if (!this.admin.listening) return resolve();

@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import type { ScriptConnection } from '@apim/ratelimit';
 import type { GatewayConfig } from './config/gateway.config';
 import { GatewayModule } from './gateway.module';
-import { GatewayServer } from './gateway-server';
+import { type CloseBounds, GatewayServer } from './gateway-server';
 import { PG_POOL, QUEUE_REDIS, RATE_LIMIT_REDIS, SUBSCRIBER_REDIS } from './tokens';
 
 export interface Gateway {
@@ -13,8 +13,8 @@ export interface Gateway {
   listen(port?: number, host?: string): Promise<number>;
   /** Starts the admin listener (metrics, health, readiness); resolves with its port (0 = any free port). */
   listenAdmin(port?: number, host?: string): Promise<number>;
-  /** Graceful stop: in-flight requests finish, usage is flushed, connections closed. */
-  close(): Promise<{ unflushedEvents: number }>;
+  /** Graceful stop: in-flight requests finish, usage is flushed, connections closed (`bounds`: see GatewayServer.close). */
+  close(bounds?: CloseBounds): Promise<{ unflushedEvents: number }>;
   /** For tests and health checks. */
   readiness(): ReturnType<GatewayServer['readiness']>;
   readonly server: GatewayServer;
@@ -37,9 +37,9 @@ export async function createGateway(config: GatewayConfig): Promise<Gateway> {
     listen: (port, host) => server.listen(port, host),
     listenAdmin: (port, host) => server.listenAdmin(port, host),
     readiness: () => server.readiness(),
-    close: () => {
+    close: (bounds) => {
       closing ??= (async () => {
-        const result = await server.close();
+        const result = await server.close(bounds);
         const redis = [QUEUE_REDIS, SUBSCRIBER_REDIS].map((t) => app.get<Redis>(t));
         // QUIT would wait forever in the offline queue of a connection that is down.
         await Promise.all([

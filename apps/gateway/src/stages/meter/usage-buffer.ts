@@ -30,6 +30,10 @@ export class UsageBuffer {
   private timer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** The add the Redis client still holds (see `add`). */
+  private outstanding: { batchId: string; add: Promise<unknown> } | undefined;
+  /** Queue adds made so far (tests: retries while Redis is away must not multiply them). */
+  addsIssued = 0;
 
   constructor(
     private readonly queue: Queue,
@@ -107,17 +111,36 @@ export class UsageBuffer {
     }
   }
 
+  /**
+   * One add of `batch` at a time in the Redis client. An add that timed out has not failed: the
+   * client holds it (in its offline queue while Redis is away) and sends it when Redis is back.
+   * Adding the batch again on every retry would pile one more copy of it into that queue each
+   * time — memory growing for as long as Redis is gone — so a retry waits on the add still
+   * outstanding instead, and only a settled failure makes a new one.
+   */
   private add(batch: EncodedUsageBatch): Promise<unknown> {
     const timeout = this.opts.addTimeoutMs ?? 5_000;
-    let t: NodeJS.Timeout | undefined;
-    return Promise.race([
-      this.queue.add('usage-batch', batch, {
+    let pending = this.outstanding?.batchId === batch.batchId ? this.outstanding.add : undefined;
+    if (!pending) {
+      const add = this.queue.add('usage-batch', batch, {
         jobId: batch.batchId,
         attempts: 10,
         backoff: { type: 'exponential', delay: 1_000 },
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
         removeOnFail: false,
-      }),
+      });
+      const entry = { batchId: batch.batchId, add };
+      this.outstanding = entry;
+      this.addsIssued++;
+      const settled = () => {
+        if (this.outstanding === entry) this.outstanding = undefined;
+      };
+      add.then(settled, settled);
+      pending = add;
+    }
+    let t: NodeJS.Timeout | undefined;
+    return Promise.race([
+      pending,
       new Promise((_, reject) => {
         t = setTimeout(() => reject(new Error(`queue add timed out after ${timeout} ms`)), timeout);
       }),
