@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { expect, test, type BrowserContext } from '@playwright/test';
+import { connect, createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { expect, test, type BrowserContext, type Page } from '@playwright/test';
 import { ADMIN, MANAGEMENT_URL, PORTAL_URL, apiSignup, developerWithKey, logIn, uniq } from './support';
 
 const portalOrigin = new URL(PORTAL_URL).origin;
@@ -53,6 +53,11 @@ test('the session cookie is HttpOnly and SameSite=Lax', async ({ page, context }
   expect(c!.httpOnly).toBe(true);
   expect(c!.sameSite).toBe('Lax');
   expect(await page.evaluate(() => document.cookie)).not.toContain('apim_session');
+  // Signed-in pages (where the actions worth clickjacking are) carry the same headers.
+  const res = await page.request.get('/dashboard', { maxRedirects: 0 });
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+  expect(res.headers()['x-content-type-options']).toBe('nosniff');
 });
 
 for (const next of [
@@ -76,26 +81,68 @@ for (const next of [
   });
 }
 
+/** Fails a portal login from `page` with a wrong password; returns the message shown. */
+async function wrongLogin(page: Page, email: string): Promise<string> {
+  await page.goto('/login');
+  await page.waitForLoadState('networkidle');
+  await page.getByLabel('Email').fill(email);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill('not-the-password');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  const answer = page.getByText(/Too many|Invalid email or password/).first();
+  await expect(answer).toBeVisible({ timeout: 30_000 });
+  return (await answer.textContent()) ?? '';
+}
+
 test('a spoofed X-Forwarded-For from the browser does not buy fresh login attempts', async ({ browser }) => {
   const dev = await apiSignup();
   const statuses: string[] = [];
   for (let i = 0; i < 6; i++) {
     // A new context per attempt, each claiming another address.
     const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-for': `198.51.100.${i + 1}` } });
-    const page = await context.newPage();
-    await page.goto('/login');
-    await page.waitForLoadState('networkidle');
-    await page.getByLabel('Email').fill(dev.email);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill('not-the-password');
-    await page.getByRole('button', { name: 'Log in' }).click();
-    const answer = page.getByText(/Too many|Invalid email or password/).first();
-    await expect(answer).toBeVisible({ timeout: 30_000 });
-    statuses.push((await answer.textContent()) ?? '');
+    statuses.push(await wrongLogin(await context.newPage(), dev.email));
     await context.close();
   }
   // LOGIN_MAX_FAILURES (5) per account and real address: the 6th is refused whatever it claims.
   expect(statuses.slice(0, 5).every((s) => /Invalid email or password/.test(s))).toBe(true);
   expect(statuses[5]).toMatch(/Too many/);
+});
+
+test("the portal passes each browser's own address on: a lockout from one address leaves another free", async ({
+  browser,
+  page,
+}) => {
+  const dev = await apiSignup();
+  // A TCP relay that connects to the portal from 127.0.0.2: to the portal, another client
+  // address. Had the portal not forwarded the browser's address, the management API would see the
+  // portal's own for both browsers, and the lockout below would lock this spec's page out too.
+  const portal = new URL(PORTAL_URL);
+  const relay = createTcpServer((client) => {
+    const upstream = connect({ host: portal.hostname, port: Number(portal.port), localAddress: '127.0.0.2' });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+  const context = await browser.newContext({
+    baseURL: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+  });
+  try {
+    const elsewhere = await context.newPage();
+    const answers: string[] = [];
+    for (let i = 0; i < 6; i++) answers.push(await wrongLogin(elsewhere, dev.email));
+    expect(answers.slice(0, 5).every((s) => /Invalid email or password/.test(s))).toBe(true);
+    expect(answers[5]).toMatch(/Too many/);
+    // This browser, on 127.0.0.1, still logs in with the right password.
+    await logIn(page, dev);
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+  } finally {
+    await context.close();
+    relay.close();
+  }
 });
 
 test.describe('the try-it relay', () => {
@@ -112,10 +159,20 @@ test.describe('the try-it relay', () => {
     const dev = await developerWithKey('relay');
     await logIn(page, dev);
     const api = page.request;
-    for (const path of ['/try-it/_gateway/metrics', '/try-it/%5Fgateway/metrics', '/try-it/_GATEWAY/healthz']) {
+    // The gateway itself answers /_gateway/healthz and /_gateway/readyz on its public port (and a
+    // 404 for the rest): the relay's own refusal is what these probe.
+    for (const path of [
+      '/try-it/_gateway/healthz',
+      '/try-it/_gateway/readyz',
+      '/try-it/%5Fgateway/readyz',
+      '/try-it/_gateway/metrics',
+      '/try-it/_GATEWAY/healthz',
+    ]) {
       const res = await api.get(path, { headers: { 'x-api-key': dev.key } });
       expect(res.status(), path).toBe(404);
-      expect(await res.text(), path).not.toMatch(/# HELP|# TYPE/);
+      const text = await res.text();
+      expect(text, path).not.toMatch(/# HELP|# TYPE/);
+      expect(text, path).not.toMatch(/"status"\s*:\s*"(ok|ready)"|snapshot/);
     }
     // An encoded ../ stays inside the path segment: whatever answers, it is never the metrics.
     const dotted = await api.get('/try-it/demo/..%2F_gateway%2Fmetrics', { headers: { 'x-api-key': dev.key } });
