@@ -4,6 +4,8 @@ import { managementConfig } from '../src/config/config.schema';
 import { ADMIN, expectProblem, TestApp, unique } from './harness';
 
 const MAX = 5;
+/** The account (all addresses) and the address (all accounts) limits are 4 × MAX. */
+const WIDE = 4;
 let t: TestApp;
 beforeAll(async () => {
   t = await TestApp.start('attack', {
@@ -77,7 +79,7 @@ describe('login throttling under parallel guessing', () => {
     expect(ok.status).toBe(200);
   });
 
-  it('limits the account over all addresses at 4×, and the address over all accounts at 4×', async () => {
+  it('limits the account over all addresses at 4×', async () => {
     const dev = await developer();
     for (let a = 0; a < 4; a++) {
       for (let i = 0; i < MAX; i++) {
@@ -99,6 +101,37 @@ describe('login throttling under parallel guessing', () => {
       429,
       'too_many_attempts',
     );
+  });
+
+  it('limits the address over all accounts at 4× (credential stuffing), not the accounts elsewhere', async () => {
+    const victim = await developer();
+    const stuffer = from('192.0.2.200');
+    // WIDE × MAX wrong passwords spread over accounts, 2 each: no pair or account limit is hit.
+    const accounts = Array.from({ length: (WIDE * MAX) / 2 }, () => `stuffed-${unique()}@example.org`);
+    for (const email of accounts) {
+      for (let i = 0; i < 2; i++) {
+        expect(
+          (await t.call('POST', '/v1/auth/login', { headers: stuffer, body: { email, password: `guess-${i}-pw` } }))
+            .status,
+        ).toBe(401);
+      }
+    }
+    // The address is spent, whichever account it tries next, the right password included.
+    const refused = await t.call('POST', '/v1/auth/login', {
+      headers: stuffer,
+      body: { email: victim.email, password: victim.password },
+    });
+    expectProblem(refused, 429, 'too_many_attempts');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // That account, from its owner's address, is not locked.
+    expect(
+      (
+        await t.call('POST', '/v1/auth/login', {
+          headers: from('192.0.2.201'),
+          body: { email: victim.email, password: victim.password },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('believes X-Forwarded-For only from TRUST_PROXY peers', async () => {
@@ -151,26 +184,56 @@ describe('signup and provisioning caps', () => {
   it('apps per consumer and active keys per app stop at their caps with 409 limit_reached', async () => {
     const dev = await developer();
     const token = await t.login(dev.email, dev.password);
-    const plan = await t.createPlan({ selfService: true });
-    const create = () =>
-      t.call('POST', '/v1/portal/apps', { token, body: { name: `app-${unique()}`, planId: plan.id } });
-    const apps = await Promise.all([create(), create(), create(), create()]);
+    // Several plans: creates on one plan also queue on that plan's row lock, which would hide a
+    // count made without the consumer's row lock (several seeing room for one more).
+    const plans = await Promise.all(Array.from({ length: 4 }, () => t.createPlan({ selfService: true })));
+    const create = (i: number) =>
+      t.call('POST', '/v1/portal/apps', {
+        token,
+        body: { name: `app-${unique()}`, planId: plans[i % plans.length].id },
+      });
+    const apps = await Promise.all(Array.from({ length: 8 }, (_, i) => create(i)));
     expect(apps.filter((r) => r.status === 201)).toHaveLength(2);
     for (const r of apps.filter((a) => a.status !== 201)) expectProblem(r, 409, 'limit_reached');
     const appId = apps.find((r) => r.status === 201)!.json.id;
 
     const key = () => t.call('POST', `/v1/portal/apps/${appId}/keys`, { token, body: { name: 'k' } });
-    const keys = await Promise.all([key(), key(), key()]);
+    const keys = await Promise.all(Array.from({ length: 6 }, key));
     expect(keys.filter((r) => r.status === 201)).toHaveLength(2);
-    expectProblem(
-      keys.find((r) => r.status !== 201)!,
-      409,
-      'limit_reached',
-    );
+    for (const r of keys.filter((k) => k.status !== 201)) expectProblem(r, 409, 'limit_reached');
     // A revoked key frees its place.
     const first = keys.find((r) => r.status === 201)!.json.id;
     expect((await t.call('DELETE', `/v1/portal/keys/${first}`, { token })).status).toBe(204);
     expect((await key()).status).toBe(201);
+  });
+
+  it('rotations cannot pile up working keys past MAX_KEYS_PER_APP (the old key in its overlap aside)', async () => {
+    const dev = await developer();
+    const token = await t.login(dev.email, dev.password);
+    const plan = await t.createPlan({ selfService: true });
+    const app = await t.call('POST', '/v1/portal/apps', { token, body: { name: `rot-${unique()}`, planId: plan.id } });
+    expect(app.status).toBe(201);
+    const key = () => t.call('POST', `/v1/portal/apps/${app.json.id}/keys`, { token, body: { name: 'k' } });
+    const rotate = (id: string, overlapSeconds: number) =>
+      t.call('POST', `/v1/portal/keys/${id}/rotate`, { token, body: { overlapSeconds } });
+    const [k1, k2] = [await key(), await key()];
+    expect([k1.status, k2.status]).toEqual([201, 201]);
+    // At the cap, a rotation with an overlap still works: k1 keeps working for a day beside k3.
+    const k3 = await rotate(k1.json.id, 86_400);
+    expect(k3.status).toBe(201);
+    // Rotating again while k1 is in its overlap would make a fourth working key: refused, with or
+    // without an overlap of its own (k3 without overlap would still leave k1, k2 and its successor).
+    expectProblem(await rotate(k3.json.id, 86_400), 409, 'limit_reached');
+    expectProblem(await rotate(k3.json.id, 0), 409, 'limit_reached');
+    expectProblem(await rotate(k2.json.id, 86_400), 409, 'limit_reached');
+    const [n] = await t.sql(
+      `SELECT count(*)::int AS n FROM api_keys WHERE app_id = $1 AND status = 'active' AND (expires_at IS NULL OR expires_at > now())`,
+      [app.json.id],
+    );
+    expect(n.n).toBe(3);
+    // Once k1 is gone, k3 rotates again.
+    expect((await t.call('DELETE', `/v1/portal/keys/${k1.json.id}`, { token })).status).toBe(204);
+    expect((await rotate(k3.json.id, 86_400)).status).toBe(201);
   });
 });
 

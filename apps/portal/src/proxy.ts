@@ -21,6 +21,12 @@ export function proxy(request: NextRequest) {
   return NextResponse.next({ request: { headers } });
 }
 
+/**
+ * Not the try-it relay: on a path the proxy runs for, Next reads the whole request body (keeping
+ * up to 10 MB) before the route handler starts, so the relay's Content-Length refusal would come
+ * only after the body had been read, and a body declared but never sent would hold the request
+ * open. The relay checks the session itself.
+ */
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|healthz|readyz).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|healthz|readyz|try-it/).*)'],
 };

@@ -106,6 +106,7 @@ const LOOPBACK = /^(127\.|localhost$|::1$)/;
 type Container = {
   name: string;
   image: string;
+  command?: string[];
   ports?: Array<{ name: string; containerPort: number }>;
   readinessProbe?: { httpGet?: { path: string; port: string | number } };
   livenessProbe?: { httpGet?: { path: string; port: string | number } };
@@ -256,6 +257,25 @@ export function ruleViolations(objects: K8sObject[]): string[] {
         `gateway: GATEWAY_WORKERS=${workers} for a CPU request of ${c.resources?.requests?.cpu} (at most ${cpus})`,
       );
   }
+  // The per-address login and signup limits need each browser's address: the portal forwards it
+  // (server.mjs, not `next start`) and the management API believes it from in-cluster peers.
+  const configData = (name: string) =>
+    (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name) as { data?: Record<string, string> })
+      ?.data ?? {};
+  for (const name of ['portal', 'management-api']) {
+    const d = deployments.find((x) => x.metadata.name === name);
+    for (const c of d ? template(d).spec.containers : []) {
+      const fromMaps = (c.envFrom ?? []).map((e) => (e.configMapRef ? configData(e.configMapRef.name) : {}));
+      const trust =
+        c.env?.find((e) => e.name === 'TRUST_PROXY')?.value ?? fromMaps.find((m) => m.TRUST_PROXY)?.TRUST_PROXY;
+      if (!trust || trust === 'false' || trust === 'loopback')
+        out.push(`${name}: TRUST_PROXY must name the in-cluster proxies (got ${trust ?? 'nothing'})`);
+    }
+  }
+  const portal = deployments.find((d) => d.metadata.name === 'portal');
+  for (const c of portal ? template(portal).spec.containers : [])
+    if (!c.command?.includes('server.mjs'))
+      out.push(`portal: must run server.mjs (got ${c.command?.join(' ')}), which sets X-Forwarded-For`);
   const job = objects.find((o) => o.kind === 'Job');
   if (!job || !JSON.stringify(job).includes('migrate(')) out.push('no migration Job');
   return out;
@@ -428,6 +448,22 @@ describe('the checks themselves catch broken manifests', () => {
         template(gateway(o)).spec.containers[0].readinessProbe!.httpGet!.port = 'admin';
       },
       /readinessProbe on port admin, the app listens on 8080/,
+    ],
+    [
+      'the portal on next start (it would pass a browser-chosen X-Forwarded-For on)',
+      (o: K8sObject[]) => {
+        const portal = o.find((x) => x.kind === 'Deployment' && x.metadata.name === 'portal')!;
+        template(portal).spec.containers[0].command = ['node', 'node_modules/next/dist/bin/next', 'start'];
+      },
+      /portal: must run server\.mjs/,
+    ],
+    [
+      "no TRUST_PROXY (the management API would see a portal pod's address for every browser)",
+      (o: K8sObject[]) => {
+        const cm = o.find((x) => x.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
+        delete cm.data.TRUST_PROXY;
+      },
+      /management-api: TRUST_PROXY must name the in-cluster proxies/,
     ],
     [
       'a literal secret in env',

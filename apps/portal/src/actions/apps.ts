@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { api } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
 import type { App, CreatedKey } from '@/lib/types';
+import { safeNext } from '@/lib/safe-next';
 
 /**
  * App and key mutations for both areas: developers go through /v1/portal (own consumer only),
@@ -83,7 +84,8 @@ export async function deleteApp(s: Scope, appId: string, then?: string): Promise
   const res = await api.del(`/v1/${sc}/apps/${appId}`);
   if (!res.ok) return fail(res.problem);
   revalidatePath(appsPath(sc), 'layout');
-  redirect(then && then.startsWith('/') && !then.startsWith('//') ? then : appsPath(sc));
+  // A same-origin path only (a backslash or a tab after the first `/` passed the old `//` check).
+  redirect(safeNext(then, appsPath(sc)));
 }
 
 const createKeyInput = z.object({

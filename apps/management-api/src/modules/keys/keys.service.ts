@@ -172,7 +172,17 @@ export class KeysService {
       if (!old) throw new AppError('not_found', 'Key not found');
       if (keyStatusOf(old) !== 'active')
         throw new AppError('conflict', `Only an active key can be rotated (this one is ${keyStatusOf(old)})`);
-      const app = await this.apps.findOwned(owner, old.appId, tx.em);
+      // The app row is locked (as in create): the replacement counts toward MAX_KEYS_PER_APP; the
+      // old key, during its overlap, does not. Without this a chain of rotations, each old key
+      // kept for up to 30 days, would hold any number of working keys.
+      const app = await this.apps.findOwned(owner, old.appId, tx.em, true);
+      const max = this.config.MAX_KEYS_PER_APP;
+      if ((await this.keys.countWorkingForApp(tx.em, old.appId)) - 1 >= max) {
+        throw new AppError(
+          'limit_reached',
+          `An app may have at most ${max} active keys besides one in its rotation overlap; revoke one first`,
+        );
+      }
       const fresh = await this.mint(tx, caller, {
         appId: old.appId,
         consumerId: app.consumerId,
