@@ -11,7 +11,7 @@ import {
   importApiQuery,
   type ImportApiQuery,
   importApiResponse,
-} from './api-import.dto';
+} from '@apim/contracts/management';
 import { ApiImportService } from './api-import.service';
 
 @ApiTags('admin: apis')

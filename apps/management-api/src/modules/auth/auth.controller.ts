@@ -7,16 +7,16 @@ import { Ctx, type RequestContext } from '../../common/http/request-context';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
-  changePasswordBody,
   type ChangePasswordBody,
-  loginBody,
+  changePasswordBody,
   type LoginBody,
+  loginBody,
   loginResponse,
   meResponse,
   signupBody,
   type SignupBody,
   signupResponse,
-} from './auth.dto';
+} from '@apim/contracts/management';
 import { AuthService } from './auth.service';
 
 @ApiTags('auth')

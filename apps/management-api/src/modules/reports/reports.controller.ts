@@ -16,13 +16,13 @@ import {
   planPreviewBody,
   type PlanPreviewBody,
   planPreviewResponse,
-  reconciliationQuery,
   type ReconciliationQuery,
+  reconciliationQuery,
   usageReportQuery,
   type UsageReportQuery,
   usageReportResponse,
   type UsageReportRow,
-} from './reports.dto';
+} from '@apim/contracts/management';
 import { ReportsService } from './reports.service';
 
 const text = <T>(header: string, value: (r: T) => string | null): CsvColumn<T> => ({ header, kind: 'text', value });

@@ -14,14 +14,14 @@ import type { RequestContext } from '../../common/http/request-context';
 import { LOGGER } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
-import type {
-  AcceptInvitationBody,
-  CreatedInvitationResponse,
-  CreateInvitationBody,
-  InvitationResponse,
-  MemberResponse,
-  TeamResponse,
-} from './teams.dto';
+import {
+  type AcceptInvitationBody,
+  type CreatedInvitationResponse,
+  type CreateInvitationBody,
+  type InvitationResponse,
+  type MemberResponse,
+  type TeamResponse,
+} from '@apim/contracts/management';
 import { type InvitationRow, type MemberRow, TeamsRepository } from './teams.repository';
 
 const toMember = (m: MemberRow): MemberResponse => ({

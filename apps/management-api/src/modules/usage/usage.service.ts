@@ -5,7 +5,7 @@ import type { RedisClient } from '@apim/config';
 import type { Owner } from '../../common/auth/auth-user';
 import { REDIS } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
-import { type PortalUsageQuery, rangeOf, type UsagePoint, type UsageQuery } from './usage.dto';
+import { type PortalUsageQuery, rangeOf, type UsagePoint, type UsageQuery } from '@apim/contracts/management';
 import { UsageRepository } from './usage.repository';
 
 @Injectable()

@@ -20,7 +20,7 @@ import {
   updateTeamWebhookBody,
   type UpdateWebhookBody,
   webhookResponse,
-} from './webhooks.dto';
+} from '@apim/contracts/management';
 import type { WebhookScope } from './webhooks.repository';
 import { WebhooksService } from './webhooks.service';
 

@@ -1,17 +1,18 @@
-import { isPeriod } from '@apim/billing';
 import { z } from 'zod';
-import { uuid } from '../../common/dto';
-import { moneyAmount, perThousandAmount } from '../plans/plans.dto';
-import { instant } from '../usage/usage.dto';
+import { uuid } from './common';
+import { moneyAmount, perThousandAmount } from './plans';
+import { instant } from './usage';
 
 const DAY_MS = 86_400_000;
+/** A billing period's name, as `@apim/billing`'s PERIOD_RE. */
+const PERIOD_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
 export const format = z
   .enum(['json', 'csv'])
   .optional()
   .describe('json (default) or csv; `Accept: text/csv` also selects csv');
 export const period = z
   .string()
-  .refine(isPeriod, 'a UTC month, YYYY-MM')
+  .refine((v) => PERIOD_PATTERN.test(v), 'a UTC month, YYYY-MM')
   .describe('Billing period (UTC month), e.g. 2026-11');
 
 export const usageReportQuery = z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuid } from '../../common/dto';
+import { uuid } from './common';
 
 const DAY_MS = 86_400_000;
 export const MAX_RANGE_DAYS = { hour: 31, day: 400 } as const;

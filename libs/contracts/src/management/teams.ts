@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { email, name, timestamp, uuid } from '../../common/dto';
-import { consumerResponse } from '../consumers/consumers.dto';
-import { password } from '../users/users.dto';
+import { email, name, timestamp, uuid } from './common';
+import { consumerResponse } from './consumers';
+import { password } from './users';
 
 export const teamRole = z.enum(['owner', 'admin', 'developer', 'billing']);
 

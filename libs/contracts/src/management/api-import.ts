@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { name, slug } from '../../common/dto';
-import { apiResponse } from '../apis/apis.dto';
+import { name, slug } from './common';
+import { apiResponse } from './apis';
 
 export const importApiBody = z.strictObject({
   document: z

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { name, nonEmptyPatch, slug, timestamp, uuid } from '../../common/dto';
-import { paginationQuery } from '../../common/pagination/pagination';
+import { name, nonEmptyPatch, paginationQuery, slug, timestamp, uuid } from './common';
 
 /** Money is a decimal string: never a float on the wire or in code. */
 export const moneyAmount = z

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { email, name, timestamp } from '../../common/dto';
-import { consumerResponse } from '../consumers/consumers.dto';
-import { password, userResponse } from '../users/users.dto';
+import { email, name, timestamp } from './common';
+import { consumerResponse } from './consumers';
+import { password, userResponse } from './users';
 
 export const signupBody = z.strictObject({
   email,

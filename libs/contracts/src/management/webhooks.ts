@@ -1,6 +1,6 @@
-import { ADMIN_EVENT_TYPES, TEAM_EVENT_TYPES } from '@apim/contracts';
+import { ADMIN_EVENT_TYPES, TEAM_EVENT_TYPES } from '../events';
 import { z } from 'zod';
-import { nonEmptyPatch, nullableTimestamp, timestamp, uuid } from '../../common/dto';
+import { nonEmptyPatch, nullableTimestamp, timestamp, uuid } from './common';
 
 export const webhookUrl = z
   .string()
