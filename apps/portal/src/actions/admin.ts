@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { api } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
-import type { Api, ApiImportPreview, Consumer, Plan } from '@/lib/types';
+import type { ApiResponseDto as Api, ImportPreview as ApiImportPreview, ConsumerResponse as Consumer, PlanResponse as Plan } from '@apim/contracts/management';
 
 const id = z.uuid();
 const invalidId = () => fail({ status: 400, code: 'validation_failed', title: 'Invalid id' });

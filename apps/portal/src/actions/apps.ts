@@ -5,7 +5,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { api } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
-import type { App, CreatedKey } from '@/lib/types';
+import type { AppResponse as App, CreatedKeyResponse as CreatedKey } from '@apim/contracts/management';
 
 /**
  * App and key mutations for both areas: developers go through /v1/portal (own consumer only),

@@ -8,7 +8,7 @@ import { fail, type ActionResult } from '@/lib/action-result';
 import { portalEnv } from '@/lib/env';
 import { safeNext } from '@/lib/safe-next';
 import { sessionCookieOptions } from '@/lib/session-cookie';
-import type { User } from '@/lib/types';
+import type { UserResponse as User } from '@apim/contracts/management';
 
 interface LoginAnswer {
   token: string;

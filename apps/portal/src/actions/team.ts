@@ -7,7 +7,7 @@ import { api, callApi, sessionToken, SESSION_COOKIE } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
 import { portalEnv } from '@/lib/env';
 import { sessionCookieOptions } from '@/lib/session-cookie';
-import type { CreatedInvitation, TeamMember, User } from '@/lib/types';
+import type { CreatedInvitationResponse as CreatedInvitation, MemberResponse as TeamMember, UserResponse as User } from '@apim/contracts/management';
 
 /** Team mutations through /v1/portal/team; the API decides who may (owners and admins manage). */
 const id = z.uuid();

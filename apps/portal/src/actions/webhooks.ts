@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { api } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
-import type { CreatedWebhook, Webhook, WebhookDelivery } from '@/lib/types';
+import type { CreatedWebhookResponse as CreatedWebhook, WebhookResponse as Webhook, DeliveryItem as WebhookDelivery } from '@apim/contracts/management';
 
 /** Team webhooks through /v1/portal/webhooks (owners, admins and developers; the API checks). */
 const id = z.uuid();

@@ -3,7 +3,7 @@ import { cache } from 'react';
 import { forbidden, redirect } from 'next/navigation';
 import { headers } from 'next/headers';
 import { api, sessionToken } from './api-client';
-import type { Role, User } from './types';
+import type { Role, MeResponse as User } from '@apim/contracts/management';
 
 /** The signed-in user, or null; one /auth/me call per request however many components ask. */
 export const currentUser = cache(async (): Promise<User | null> => {

@@ -47,3 +47,4 @@ export const importPreviewResponse = z.object({
 export type ImportPreview = z.infer<typeof importPreviewResponse>;
 
 export const importApiResponse = z.union([apiResponse, importPreviewResponse]);
+export type ImportApiResponse = z.infer<typeof importApiResponse>;

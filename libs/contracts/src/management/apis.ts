@@ -210,3 +210,5 @@ export const portalApiResponse = apiResponse.pick({
   updatedAt: true,
 });
 export type PortalApiResponse = z.infer<typeof portalApiResponse>;
+export type CorsPolicy = NonNullable<z.output<typeof corsPolicy>>;
+export type CostRule = z.output<typeof costRule>;

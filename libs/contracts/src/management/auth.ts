@@ -31,3 +31,6 @@ export const meResponse = userResponse.extend({
     .nullable()
     .describe("The developer's consumer status (null for staff)"),
 });
+export type SignupResponse = z.infer<typeof signupResponse>;
+export type LoginResponse = z.infer<typeof loginResponse>;
+export type MeResponse = z.infer<typeof meResponse>;

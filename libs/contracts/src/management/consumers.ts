@@ -34,3 +34,4 @@ export const consumerResponse = z.object({
   updatedAt: nullableTimestamp,
 });
 export type ConsumerResponse = z.infer<typeof consumerResponse>;
+export type ConsumerStatus = z.infer<typeof consumerStatus>;

@@ -56,3 +56,4 @@ export const createdKeyResponse = z.object({
   rotatedFromId: uuid.nullable(),
 });
 export type CreatedKeyResponse = z.infer<typeof createdKeyResponse>;
+export type KeyStatus = z.infer<typeof keyStatus>;

@@ -155,3 +155,4 @@ export const priceVersionResponse = z.object({
 });
 export type PriceVersionResponse = z.infer<typeof priceVersionResponse>;
 export const priceVersionsResponse = z.object({ planId: uuid, items: z.array(priceVersionResponse) });
+export type PriceVersionsResponse = z.infer<typeof priceVersionsResponse>;

@@ -189,3 +189,6 @@ export const planPreviewResponse = z.object({
   totals: z.object({ currency: z.string(), currentBill: z.string(), proposedBill: z.string(), difference: z.string() }),
   notes: z.array(z.string()),
 });
+export type UsageReportResponse = z.infer<typeof usageReportResponse>;
+export type ChargebackResponse = z.infer<typeof chargebackResponse>;
+export type PlanPreviewResponse = z.infer<typeof planPreviewResponse>;

@@ -51,3 +51,5 @@ export type AcceptInvitationBody = z.output<typeof acceptInvitationBody>;
 export const acceptedInvitationResponse = z.object({ consumerId: uuid, role: teamRole, userId: uuid });
 
 export const invitationToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+export type TeamRole = z.infer<typeof teamRole>;
+export type AcceptedInvitationResponse = z.infer<typeof acceptedInvitationResponse>;

@@ -73,3 +73,6 @@ export function rangeOf(q: { from?: string; to?: string }): { from: Date; to: Da
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - DAY_MS);
   return { from, to };
 }
+export type QuotaStatus = z.infer<typeof quotaStatus>;
+export type UsageResponse = z.infer<typeof usageResponse>;
+export type PortalUsageResponse = z.infer<typeof portalUsageResponse>;

@@ -30,3 +30,5 @@ export const userResponse = z.object({
   createdAt: timestamp,
 });
 export type UserResponse = z.infer<typeof userResponse>;
+export type Role = z.infer<typeof role>;
+export type UserStatus = z.infer<typeof userStatus>;

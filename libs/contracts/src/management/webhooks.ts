@@ -83,3 +83,4 @@ export const deliveryItem = z.object({
 export type DeliveryItem = z.infer<typeof deliveryItem>;
 
 export const testEventResponse = z.object({ eventId: uuid });
+export type TestEventResponse = z.infer<typeof testEventResponse>;

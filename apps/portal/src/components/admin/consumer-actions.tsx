@@ -7,7 +7,7 @@ import { schemaResolver, useForm } from '@mantine/form';
 import { z } from 'zod';
 import { updateConsumer } from '@/actions/admin';
 import { showProblem, showSuccess } from '@/lib/form-errors';
-import type { Consumer } from '@/lib/types';
+import type { ConsumerResponse as Consumer } from '@apim/contracts/management';
 
 /** Approve / suspend / reactivate, with a confirmation for suspension (it cuts traffic). */
 export function ConsumerStatusButtons({

@@ -8,7 +8,7 @@ import { IconPlus } from '@tabler/icons-react';
 import { z } from 'zod';
 import { createApp } from '@/actions/apps';
 import { showProblem, showSuccess } from '@/lib/form-errors';
-import type { CreatedKey } from '@/lib/types';
+import type { CreatedKeyResponse as CreatedKey } from '@apim/contracts/management';
 import { SecretKeyModal } from './secret-key-modal';
 
 const schema = z.object({

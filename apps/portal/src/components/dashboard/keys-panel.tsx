@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { createKey, revokeKey, rotateKey } from '@/actions/apps';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import { fmtAgo, fmtDate, fmtDay } from '@/lib/format';
-import type { ApiKey, CreatedKey } from '@/lib/types';
+import type { KeyListItem as ApiKey, CreatedKeyResponse as CreatedKey } from '@apim/contracts/management';
 import { SecretKeyModal } from './secret-key-modal';
 
 type Scope = 'portal' | 'admin';

@@ -9,7 +9,7 @@ import { IconAlertTriangle, IconUsersGroup } from '@tabler/icons-react';
 import { z } from 'zod';
 import { acceptInvitation } from '@/actions/team';
 import { showProblem, showSuccess } from '@/lib/form-errors';
-import type { Problem } from '@/lib/types';
+import type { Problem } from '@/lib/action-result';
 
 const schema = z.object({
   email: z.string().trim().min(1, 'Enter the e-mail the invitation was sent to').email('Enter a valid email'),

@@ -27,7 +27,7 @@ import { ConfirmModal } from '@/components/confirm-modal';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import { fmtDate, fmtDay } from '@/lib/format';
 import { managesTeam, TEAM_ROLES } from '@/lib/team';
-import type { CreatedInvitation, Team, TeamMember, TeamRole } from '@/lib/types';
+import type { CreatedInvitationResponse as CreatedInvitation, TeamResponse as Team, MemberResponse as TeamMember, TeamRole } from '@apim/contracts/management';
 
 /** Admins manage members and invitations but not owners (the API refuses it); owners manage everyone. */
 function assignable(myRole: TeamRole): typeof TEAM_ROLES {

@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { createWebhook, updateWebhook } from '@/actions/webhooks';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import { TEAM_EVENTS } from '@/lib/team';
-import type { CreatedWebhook, Webhook } from '@/lib/types';
+import type { CreatedWebhookResponse as CreatedWebhook, WebhookResponse as Webhook } from '@apim/contracts/management';
 
 const schema = z.object({
   url: z

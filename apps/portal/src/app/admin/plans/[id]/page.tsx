@@ -1,7 +1,7 @@
 import { notFound } from 'next/navigation';
 import { api } from '@/lib/api-client';
 import { apiOptions } from '@/lib/admin-data';
-import type { Plan, PriceVersion } from '@/lib/types';
+import type { PlanResponse as Plan, PriceVersionResponse as PriceVersion } from '@apim/contracts/management';
 import { PlanForm } from '@/components/admin/plan-form';
 import { PriceHistory } from '@/components/admin/price-history';
 import { ErrorState, PageHeader } from '@/components/states';
