@@ -192,3 +192,44 @@ export const planPreviewResponse = z.object({
 export type UsageReportResponse = z.infer<typeof usageReportResponse>;
 export type ChargebackResponse = z.infer<typeof chargebackResponse>;
 export type PlanPreviewResponse = z.infer<typeof planPreviewResponse>;
+
+const reconciliationCounts = {
+  ledgerEvents: z
+    .number()
+    .int()
+    .describe('Counted from the raw events of every batch the worker accepted (usage_batches ledger)'),
+  ledgerBillable: z.number().int(),
+  rollupRequests: z.number().int().describe('Summed from the hourly rollups'),
+  rollupBillable: z.number().int(),
+  rollupBillableUnits: z
+    .number()
+    .int()
+    .describe(
+      'Units of the billable calls in the rollups (cost-weighted routes; = rollupBillable when every call costs 1)',
+    ),
+  billedBillable: z
+    .number()
+    .int()
+    .describe('Billable units on statements (closed period: lines + adjustments) or rated live (open period)'),
+  eventsDifference: z.number().int().describe('ledgerEvents − rollupRequests'),
+  billableDifference: z.number().int().describe('ledgerBillable − rollupBillable'),
+  billingDifference: z.number().int().describe('rollupBillableUnits − billedBillable'),
+  balanced: z.boolean(),
+};
+export const reconciliationLine = z.object({
+  appId: uuid.nullable(),
+  appName: z.string().nullable(),
+  consumerId: uuid.nullable(),
+  ...reconciliationCounts,
+});
+export type ReconciliationLine = z.infer<typeof reconciliationLine>;
+export const reconciliationResponse = z.object({
+  period: z.string(),
+  status: z.enum(['open', 'closed']),
+  generatedAt: z.iso.datetime(),
+  lines: z.array(reconciliationLine),
+  totals: z.object(reconciliationCounts),
+  balanced: z.boolean().describe('Every difference is zero'),
+  summary: z.string(),
+});
+export type ReconciliationResponse = z.infer<typeof reconciliationResponse>;

@@ -27,6 +27,7 @@ export class ApiImportController {
     body: importApiBody,
     response: importApiResponse,
     status: 201,
+    alsoStatus: [200],
     errors: [409, 413],
   })
   async import(

@@ -18,6 +18,7 @@ import {
   planPreviewResponse,
   type ReconciliationQuery,
   reconciliationQuery,
+  reconciliationResponse,
   usageReportQuery,
   type UsageReportQuery,
   usageReportResponse,
@@ -215,6 +216,7 @@ export class ReportsController {
   @ApiDoc({
     summary: 'Events received vs aggregated vs billed, per app, for a period; differences must be zero',
     query: reconciliationQuery,
+    response: reconciliationResponse,
   })
   reconciliation(@Query(new ZodPipe(reconciliationQuery, 'query')) q: ReconciliationQuery) {
     return this.reports.reconciliation(q.period);
