@@ -14,7 +14,13 @@ import {
 import { api } from '@/lib/api-client';
 import { fmtInt } from '@/lib/format';
 import { usageWindow } from '@/lib/range';
-import type { ApiResponseDto as Api, AppResponse as App, ConsumerResponse as Consumer, UsageResponse as UsageAnswer, Page } from '@apim/contracts/management';
+import type {
+  ApiResponseDto as Api,
+  AppResponse as App,
+  ConsumerResponse as Consumer,
+  UsageResponse as UsageAnswer,
+  Page,
+} from '@apim/contracts/management';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { QuerySelect } from '@/components/query-select';
 import { RangePicker } from '@/components/range-picker';

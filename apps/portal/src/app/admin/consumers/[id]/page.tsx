@@ -3,7 +3,12 @@ import { Badge, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from
 import { api } from '@/lib/api-client';
 import { planOptions } from '@/lib/admin-data';
 import { fmtDay, ordinalDay } from '@/lib/format';
-import type { KeyListItem as ApiKey, AppResponse as App, ConsumerResponse as Consumer, Page } from '@apim/contracts/management';
+import type {
+  KeyListItem as ApiKey,
+  AppResponse as App,
+  ConsumerResponse as Consumer,
+  Page,
+} from '@apim/contracts/management';
 import { ConsumerStatusButtons, CostCenterForm } from '@/components/admin/consumer-actions';
 import { AppSettings } from '@/components/dashboard/app-settings';
 import { CreateAppButton } from '@/components/dashboard/create-app-button';

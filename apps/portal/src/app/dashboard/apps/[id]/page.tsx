@@ -4,7 +4,12 @@ import { api } from '@/lib/api-client';
 import { catalogAndPlans } from '@/lib/catalog';
 import { fmtDay, fmtMoney, limitsLabel } from '@/lib/format';
 import { usageWindow } from '@/lib/range';
-import type { KeyListItem as ApiKey, AppResponse as App, PortalUsageResponse as UsageAnswer, Page } from '@apim/contracts/management';
+import type {
+  KeyListItem as ApiKey,
+  AppResponse as App,
+  PortalUsageResponse as UsageAnswer,
+  Page,
+} from '@apim/contracts/management';
 import { AppSettings } from '@/components/dashboard/app-settings';
 import { KeysPanel } from '@/components/dashboard/keys-panel';
 import { CurlLine } from '@/components/curl-line';
