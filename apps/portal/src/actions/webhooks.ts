@@ -8,6 +8,7 @@ import {
   createTeamWebhookBody,
   type CreatedWebhookResponse as CreatedWebhook,
   type DeliveryItem as WebhookDelivery,
+  type TestEventResponse,
   updateTeamWebhookBody,
   uuid as id,
   type WebhookResponse as Webhook,
@@ -61,7 +62,7 @@ export async function deleteWebhook(webhookId: string): Promise<ActionResult<nul
 
 export async function sendTestEvent(webhookId: string): Promise<ActionResult<{ eventId: string }>> {
   if (!id.safeParse(webhookId).success) return badInput([]);
-  const res = await api.post<{ eventId: string }>(`/v1/portal/webhooks/${webhookId}/test`);
+  const res = await api.post<TestEventResponse>(`/v1/portal/webhooks/${webhookId}/test`);
   if (!res.ok) return fail(res.problem);
   revalidatePath(`/dashboard/webhooks/${webhookId}`);
   return ok(res.data);

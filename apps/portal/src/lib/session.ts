@@ -9,9 +9,8 @@ import type { Role, MeResponse as User } from '@apim/contracts/management';
 export const currentUser = cache(async (): Promise<User | null> => {
   const token = await sessionToken();
   if (!token) return null;
-  const me = await api.get<User | { user: User }>('/v1/auth/me', { token });
-  if (!me.ok) return null;
-  return 'user' in me.data ? me.data.user : me.data;
+  const me = await api.get<User>('/v1/auth/me', { token });
+  return me.ok ? me.data : null;
 });
 
 async function loginRedirect(): Promise<never> {
