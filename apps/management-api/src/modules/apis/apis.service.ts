@@ -8,12 +8,12 @@ import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
-import {
-  type ApiResponseDto,
-  type CreateApiBody,
-  type ListApisQuery,
-  type PortalApiResponse,
-  type UpdateApiBody,
+import type {
+  ApiResponseDto,
+  CreateApiBody,
+  ListApisQuery,
+  PortalApiResponse,
+  UpdateApiBody,
 } from '@apim/contracts/management';
 import { ApisRepository } from './apis.repository';
 

@@ -8,7 +8,7 @@ import type { RequestContext } from '../../common/http/request-context';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { toConsumerResponse, toUserResponse } from '../../common/responses';
 import { UsersService } from '../users/users.service';
-import { type ChangePasswordBody, type LoginBody, type SignupBody } from '@apim/contracts/management';
+import type { ChangePasswordBody, LoginBody, SignupBody } from '@apim/contracts/management';
 import { LoginThrottle } from './login-throttle';
 
 @Injectable()

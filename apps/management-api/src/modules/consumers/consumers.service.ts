@@ -8,11 +8,11 @@ import { toConsumerResponse } from '../../common/responses';
 import { EventOutbox } from '../../common/events/event-outbox';
 import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
-import {
-  type ConsumerResponse,
-  type CreateConsumerBody,
-  type ListConsumersQuery,
-  type UpdateConsumerBody,
+import type {
+  ConsumerResponse,
+  CreateConsumerBody,
+  ListConsumersQuery,
+  UpdateConsumerBody,
 } from '@apim/contracts/management';
 import { ConsumersRepository } from './consumers.repository';
 

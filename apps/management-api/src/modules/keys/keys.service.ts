@@ -12,12 +12,7 @@ import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { AppsService } from '../apps/apps.service';
-import {
-  type CreatedKeyResponse,
-  type CreateKeyBody,
-  type KeyListItem,
-  type RotateKeyBody,
-} from '@apim/contracts/management';
+import type { CreatedKeyResponse, CreateKeyBody, KeyListItem, RotateKeyBody } from '@apim/contracts/management';
 import { KeysRepository } from './keys.repository';
 
 export function keyStatusOf(k: Pick<ApiKeyEntity, 'status' | 'expiresAt'>, now = new Date()): KeyListItem['status'] {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@apim/errors';
 import { iso } from '../../common/dto';
-import { type ListNotificationsQuery, type NotificationItem, type NotificationPage } from '@apim/contracts/management';
+import type { ListNotificationsQuery, NotificationItem, NotificationPage } from '@apim/contracts/management';
 import { NotificationsRepository } from './notifications.repository';
 
 /** Notifications are made by the worker (outbox relay); here they are only read and marked read. */

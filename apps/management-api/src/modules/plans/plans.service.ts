@@ -8,12 +8,12 @@ import { iso } from '../../common/dto';
 import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { ApisService } from '../apis/apis.service';
-import {
-  type CreatePlanBody,
-  type ListPlansQuery,
-  type PlanResponse,
-  type PriceVersionResponse,
-  type UpdatePlanBody,
+import type {
+  CreatePlanBody,
+  ListPlansQuery,
+  PlanResponse,
+  PriceVersionResponse,
+  UpdatePlanBody,
 } from '@apim/contracts/management';
 import { type PlanRow, PlansRepository } from './plans.repository';
 

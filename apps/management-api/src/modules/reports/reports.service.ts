@@ -1,12 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Money, periodBounds, periodOfDate, ratePeriod, rateUsage, sumMoney } from '@apim/billing';
 import { AppError } from '@apim/errors';
-import {
-  type ChargebackLine,
-  type PlanPreviewBody,
-  type UsageReportQuery,
-  type UsageReportRow,
-} from '@apim/contracts/management';
+import type { ChargebackLine, PlanPreviewBody, UsageReportQuery, UsageReportRow } from '@apim/contracts/management';
 import { effectiveHour } from '../plans/plans.service';
 import { ReportsRepository } from './reports.repository';
 

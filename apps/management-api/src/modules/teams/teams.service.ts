@@ -14,13 +14,13 @@ import type { RequestContext } from '../../common/http/request-context';
 import { LOGGER } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
-import {
-  type AcceptInvitationBody,
-  type CreatedInvitationResponse,
-  type CreateInvitationBody,
-  type InvitationResponse,
-  type MemberResponse,
-  type TeamResponse,
+import type {
+  AcceptInvitationBody,
+  CreatedInvitationResponse,
+  CreateInvitationBody,
+  InvitationResponse,
+  MemberResponse,
+  TeamResponse,
 } from '@apim/contracts/management';
 import { type InvitationRow, type MemberRow, TeamsRepository } from './teams.repository';
 

@@ -15,7 +15,7 @@ import { type Page, type PageRequest, pageOf } from '../../common/pagination/pag
 import { LOGGER } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
-import { type CreateUserBody, type UpdateUserBody, type UserResponse } from '@apim/contracts/management';
+import type { CreateUserBody, UpdateUserBody, UserResponse } from '@apim/contracts/management';
 import { UsersRepository } from './users.repository';
 
 /** Start-up stops with this when ADMIN_EMAIL names someone who is not an admin. */

@@ -11,12 +11,12 @@ import type { RequestContext } from '../../common/http/request-context';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { assertWebhookTarget } from './webhook-target';
-import {
-  type CreatedWebhookResponse,
-  type CreateWebhookBody,
-  type DeliveryItem,
-  type UpdateWebhookBody,
-  type WebhookResponse,
+import type {
+  CreatedWebhookResponse,
+  CreateWebhookBody,
+  DeliveryItem,
+  UpdateWebhookBody,
+  WebhookResponse,
 } from '@apim/contracts/management';
 import { type WebhookScope, WebhooksRepository } from './webhooks.repository';
 
