@@ -25,7 +25,11 @@ export function nodeProject(overrides = {}) {
       }),
     ],
     resolve: {
-      alias: libs.map((name) => ({ find: `@apim/${name}`, replacement: join(root, 'libs', name, 'src', 'index.ts') })),
+      // `@apim/<lib>` and its subpath exports (`@apim/contracts/management` → src/management/index.ts).
+      alias: libs.flatMap((name) => [
+        { find: new RegExp(`^@apim/${name}/(.+)$`), replacement: join(root, 'libs', name, 'src', '$1', 'index.ts') },
+        { find: new RegExp(`^@apim/${name}$`), replacement: join(root, 'libs', name, 'src', 'index.ts') },
+      ]),
     },
     test: {
       environment: 'node',

@@ -2,7 +2,7 @@ import { createRedisClient, redisTarget } from '@apim/config';
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
 import { type LoggerService, RequestMethod, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createDataSource } from '@apim/db';
 import { createLogger, createMetricsRegistry, type Logger } from '@apim/observability';
@@ -13,6 +13,7 @@ import { jsonBodyMiddleware } from './common/http/json-body.middleware';
 import { ProblemExceptionFilter } from './common/http/problem-exception.filter';
 import { requestIdMiddleware } from './common/http/request-id.middleware';
 import { mountOpenApi } from './common/openapi/openapi-document';
+import { ResponseContractInterceptor, type ResponseMismatch } from './common/openapi/response-contract.interceptor';
 import type { ManagementConfig } from './config/config.schema';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -62,6 +63,11 @@ export interface CreateOptions {
   modules?: Type[];
   /** How many times to try Postgres at boot, one second apart. */
   databaseAttempts?: number;
+  /**
+   * Tests: check every success response against its route's contract schema; a mismatch is
+   * reported here and answered with a 500. Refused in production.
+   */
+  onResponseMismatch?: (m: ResponseMismatch) => void;
 }
 
 /**
@@ -73,6 +79,8 @@ export async function createManagementApp(
   config: ManagementConfig,
   opts: CreateOptions = {},
 ): Promise<NestExpressApplication> {
+  if (opts.onResponseMismatch && config.NODE_ENV === 'production')
+    throw new Error('the response contract check is for tests; it is not available in production');
   const logger = createLogger('management-api', config.LOG_LEVEL);
   const metrics = createMetricsRegistry('management-api');
   const dataSource = await connectDatabase(config, logger, opts.databaseAttempts ?? 30);
@@ -111,6 +119,8 @@ export async function createManagementApp(
     ],
   });
   app.useGlobalFilters(new ProblemExceptionFilter(logger));
+  if (opts.onResponseMismatch)
+    app.useGlobalInterceptors(new ResponseContractInterceptor(app.get(Reflector), logger, opts.onResponseMismatch));
   mountOpenApi(app);
   try {
     await app.init();

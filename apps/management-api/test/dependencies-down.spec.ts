@@ -3,11 +3,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManagementApp, listen } from '../src/app';
 import { managementConfig } from '../src/config/config.schema';
-import { ADMIN } from './harness';
+import { ADMIN, ResponseContractCheck } from './harness';
 
 /** Redis unreachable (nothing listens on the port): not ready, but logins and changes still work. */
 let db: TestDatabase;
 let app: NestExpressApplication;
+const contract = new ResponseContractCheck();
 let base: string;
 beforeAll(async () => {
   db = await createTestDatabase('mgmt_redis_down');
@@ -16,12 +17,16 @@ beforeAll(async () => {
     REDIS_URL: 'redis://127.0.0.1:1',
     REDIS_PREFIX: testRedisPrefix('mgmt-down'),
   });
-  app = await createManagementApp(config, { databaseAttempts: 1 });
+  app = await createManagementApp(config, {
+    databaseAttempts: 1,
+    onResponseMismatch: contract.onResponseMismatch,
+  });
   base = `http://127.0.0.1:${await listen(app, 0, '127.0.0.1')}`;
 });
 afterAll(async () => {
   await app?.close();
   await db?.drop();
+  contract.assertNone();
 });
 
 describe('with Redis down', () => {

@@ -1,10 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- HTTP bodies in tests are checked field by field */
 import { randomBytes } from 'node:crypto';
+import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { createTestDatabase, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@apim/testing';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { createManagementApp, listen } from '../src/app';
+import type { ResponseMismatch } from '../src/common/openapi/response-contract.interceptor';
 import { type ManagementConfig, managementConfig } from '../src/config/config.schema';
 
 export interface CallResult<T = any> {
@@ -22,6 +24,37 @@ export interface CallOptions {
   rawBody?: string | Buffer;
 }
 
+/**
+ * Every management API a test starts checks its success responses against the routes' contract
+ * schemas (`@ApiDoc({ response })`, from `@apim/contracts/management`). A mismatch answers 500,
+ * makes the next `call()` throw, and fails `assertNone()` (run by `TestApp.stop()`).
+ */
+export class ResponseContractCheck {
+  readonly mismatches: ResponseMismatch[] = [];
+  private reported = 0;
+  readonly onResponseMismatch = (m: ResponseMismatch) => {
+    this.mismatches.push(m);
+  };
+
+  /** Forgets the mismatches seen (a test that provokes them on purpose). */
+  reset(): void {
+    this.mismatches.length = 0;
+    this.reported = 0;
+  }
+
+  /** Throws on mismatches not reported yet. */
+  assertNone(): void {
+    const fresh = this.mismatches.slice(this.reported);
+    this.reported = this.mismatches.length;
+    if (fresh.length) {
+      throw new Error(
+        'response does not match its contract schema:\n' +
+          fresh.map((m) => `  ${m.method} ${m.url} ${m.status}: ${m.problems.join('; ')}`).join('\n'),
+      );
+    }
+  }
+}
+
 export const ADMIN = { email: 'admin@example.com', password: 'change-me-admin-password' };
 
 /**
@@ -35,9 +68,14 @@ export class TestApp {
     readonly base: string,
     readonly config: ManagementConfig,
     readonly db: TestDatabase,
+    readonly contract: ResponseContractCheck,
   ) {}
 
-  static async start(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+  static async start(
+    label: string,
+    env: Record<string, string> = {},
+    opts: { modules?: Type[] } = {},
+  ): Promise<TestApp> {
     const db = await createTestDatabase(`mgmt_${label}`);
     // Test files sign up many developers from loopback; the signup cap has its own test.
     const config = managementConfig({
@@ -47,9 +85,14 @@ export class TestApp {
       SIGNUP_MAX_PER_HOUR_PER_ADDRESS: '10000',
       ...env,
     });
-    const app = await createManagementApp(config, { databaseAttempts: 1 });
+    const contract = new ResponseContractCheck();
+    const app = await createManagementApp(config, {
+      databaseAttempts: 1,
+      modules: opts.modules,
+      onResponseMismatch: contract.onResponseMismatch,
+    });
     const port = await listen(app, 0, '127.0.0.1');
-    return new TestApp(app, `http://127.0.0.1:${port}`, config, db);
+    return new TestApp(app, `http://127.0.0.1:${port}`, config, db, contract);
   }
 
   async stop(): Promise<void> {
@@ -62,6 +105,7 @@ export class TestApp {
       await redis.quit();
     }
     await this.db.drop();
+    this.contract.assertNone();
   }
 
   async call<T = any>(method: string, path: string, o: CallOptions = {}): Promise<CallResult<T>> {
@@ -81,6 +125,7 @@ export class TestApp {
     } catch {
       json = undefined;
     }
+    this.contract.assertNone();
     return { status: res.status, headers: res.headers, text, json };
   }
 

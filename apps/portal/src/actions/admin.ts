@@ -4,7 +4,14 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { api } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
-import type { Api, ApiImportPreview, Consumer, Plan } from '@/lib/types';
+import {
+  type ApiResponseDto as Api,
+  type ConsumerResponse as Consumer,
+  type ImportPreview as ApiImportPreview,
+  type PlanPreviewResponse,
+  type PlanResponse as Plan,
+  updateConsumerBody,
+} from '@apim/contracts/management';
 
 const id = z.uuid();
 const invalidId = () => fail({ status: 400, code: 'validation_failed', title: 'Invalid id' });
@@ -53,13 +60,10 @@ export async function savePlan(planId: string | null, input: unknown): Promise<A
 }
 
 /** The impact of a plan change before it is saved; `null` when the API has no preview route. */
-export async function previewPlan(
-  planId: string,
-  input: unknown,
-): Promise<ActionResult<Record<string, unknown> | null>> {
+export async function previewPlan(planId: string, input: unknown): Promise<ActionResult<PlanPreviewResponse | null>> {
   const b = body.parse(input);
   if (!id.safeParse(planId).success) return invalidId();
-  const res = await api.post<Record<string, unknown>>(`/v1/admin/plans/${planId}/preview`, b);
+  const res = await api.post<PlanPreviewResponse>(`/v1/admin/plans/${planId}/preview`, b);
   if (!res.ok && (res.status === 404 || res.status === 405)) {
     // 404 for an unknown route and for an unknown plan look alike; the plan was just loaded, so
     // treat it as "no preview on this server".
@@ -77,14 +81,12 @@ export async function deletePlan(planId: string): Promise<ActionResult<null>> {
   return ok(null);
 }
 
-const consumerPatch = z.object({
-  status: z.enum(['active', 'suspended', 'pending']).optional(),
-  costCenter: z.string().trim().max(100).nullable().optional(),
-});
-
 export async function updateConsumer(consumerId: string, input: unknown): Promise<ActionResult<Consumer>> {
   if (!id.safeParse(consumerId).success) return invalidId();
-  const parsed = consumerPatch.safeParse(input);
+  // An empty cost center clears it; the rest is the API's patch body.
+  const given = (input && typeof input === 'object' ? input : {}) as Record<string, unknown>;
+  const cleared = typeof given.costCenter === 'string' && !given.costCenter.trim() ? { costCenter: null } : {};
+  const parsed = updateConsumerBody.safeParse({ ...given, ...cleared });
   if (!parsed.success)
     return fail({
       status: 400,
@@ -92,8 +94,7 @@ export async function updateConsumer(consumerId: string, input: unknown): Promis
       title: 'Validation failed',
       errors: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
     });
-  const b = { ...parsed.data, ...(parsed.data.costCenter === '' ? { costCenter: null } : {}) };
-  const res = await api.patch<Consumer>(`/v1/admin/consumers/${consumerId}`, b);
+  const res = await api.patch<Consumer>(`/v1/admin/consumers/${consumerId}`, parsed.data);
   if (!res.ok) return fail(res.problem);
   revalidatePath('/admin/consumers', 'layout');
   return ok(res.data);

@@ -5,7 +5,16 @@ import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { api } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
-import type { App, CreatedKey } from '@/lib/types';
+import {
+  type AppResponse as App,
+  type CreatedKeyResponse as CreatedKey,
+  createKeyBody,
+  createPortalAppBody,
+  rotateKeyBody,
+  updateAdminAppBody,
+  updateAppBody,
+  uuid,
+} from '@apim/contracts/management';
 import { safeNext } from '@/lib/safe-next';
 
 /**
@@ -14,7 +23,7 @@ import { safeNext } from '@/lib/safe-next';
  */
 const scope = z.enum(['portal', 'admin']);
 type Scope = z.infer<typeof scope>;
-const id = z.uuid();
+const id = uuid;
 
 function badInput(issues: z.core.$ZodIssue[]): ActionResult<never> {
   return fail({
@@ -35,10 +44,10 @@ function appsPath(s: Scope): string {
   return s === 'admin' ? '/admin/consumers' : '/dashboard';
 }
 
+/** The API's create body (the admin's also names the consumer), and whether to add a first key. */
 const createAppInput = z.object({
-  name: z.string().trim().min(1).max(200),
-  planId: z.uuid(),
-  consumerId: z.uuid().optional(),
+  ...createPortalAppBody.shape,
+  consumerId: uuid.optional(),
   withKey: z.boolean().optional(),
 });
 
@@ -62,15 +71,11 @@ export async function createApp(s: Scope, input: unknown): Promise<ActionResult<
   return ok({ app: res.data, key });
 }
 
-const updateAppInput = z.object({ name: z.string().trim().min(1).max(200).optional(), planId: z.uuid().optional() });
-/** Admins also set the billing anchor day (the API refuses it from developers). */
-const updateAdminAppInput = updateAppInput.extend({
-  billingAnchorDay: z.number().int().min(1).max(28).optional(),
-});
+// Admins also set the billing anchor day (the API refuses it from developers).
 
 export async function updateApp(s: Scope, appId: string, input: unknown): Promise<ActionResult<App>> {
   const sc = scopeOf(s);
-  const parsed = (sc === 'admin' ? updateAdminAppInput : updateAppInput).safeParse(input);
+  const parsed = (sc === 'admin' ? updateAdminAppBody : updateAppBody).safeParse(input);
   if (!parsed.success || !id.safeParse(appId).success) return badInput(parsed.error?.issues ?? []);
   const res = await api.patch<App>(`/v1/${sc}/apps/${appId}`, parsed.data);
   if (!res.ok) return fail(res.problem);
@@ -88,10 +93,8 @@ export async function deleteApp(s: Scope, appId: string, then?: string): Promise
   redirect(safeNext(then, appsPath(sc)));
 }
 
-const createKeyInput = z.object({
-  name: z.string().trim().max(100).optional(),
-  expiresAt: z.iso.datetime().optional(),
-});
+/** The form's values: an empty name or expiry means none. */
+const createKeyInput = z.object({ name: z.string().optional(), expiresAt: z.string().optional() });
 
 /** The answer carries the secret: it goes to the browser once, to be shown in the modal. */
 export async function createKey(s: Scope, appId: string, input: unknown): Promise<ActionResult<CreatedKey>> {
@@ -99,10 +102,13 @@ export async function createKey(s: Scope, appId: string, input: unknown): Promis
   const parsed = createKeyInput.safeParse(input);
   if (!parsed.success) return badInput(parsed.error.issues);
   if (!id.safeParse(appId).success) return badInput([]);
+  const name = parsed.data.name?.trim();
   const body = {
-    ...(parsed.data.name ? { name: parsed.data.name } : {}),
+    ...(name ? { name } : {}),
     ...(parsed.data.expiresAt ? { expiresAt: parsed.data.expiresAt } : {}),
   };
+  const checked = createKeyBody.safeParse(body);
+  if (!checked.success) return badInput(checked.error.issues);
   const res = await api.post<CreatedKey>(`/v1/${sc}/apps/${appId}/keys`, body);
   if (!res.ok) return fail(res.problem);
   revalidatePath(appsPath(sc), 'layout');
@@ -111,12 +117,8 @@ export async function createKey(s: Scope, appId: string, input: unknown): Promis
 
 export async function rotateKey(s: Scope, keyId: string, overlapSeconds: number): Promise<ActionResult<CreatedKey>> {
   const sc = scopeOf(s);
-  const overlap = z
-    .number()
-    .int()
-    .min(0)
-    .max(30 * 86400)
-    .safeParse(overlapSeconds);
+  // At most MAX_OVERLAP_SECONDS: the contract's rule.
+  const overlap = rotateKeyBody.shape.overlapSeconds.safeParse(overlapSeconds);
   if (!overlap.success) return badInput(overlap.error.issues);
   if (!id.safeParse(keyId).success) return badInput([]);
   const res = await api.post<CreatedKey>(`/v1/${sc}/keys/${keyId}/rotate`, { overlapSeconds: overlap.data });

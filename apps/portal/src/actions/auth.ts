@@ -8,13 +8,7 @@ import { fail, type ActionResult } from '@/lib/action-result';
 import { portalEnv } from '@/lib/env';
 import { safeNext } from '@/lib/safe-next';
 import { sessionCookieOptions } from '@/lib/session-cookie';
-import type { User } from '@/lib/types';
-
-interface LoginAnswer {
-  token: string;
-  expiresAt: string;
-  user: User;
-}
+import { type LoginResponse as LoginAnswer, loginBody, type UserResponse as User } from '@apim/contracts/management';
 
 function homeFor(user: User): string {
   return user.role === 'admin' ? '/admin' : user.role === 'finance' ? '/finance' : '/dashboard';
@@ -29,11 +23,8 @@ async function startSession(email: string, password: string): Promise<ActionResu
   return { ok: true, data: res.data };
 }
 
-const loginInput = z.object({
-  email: z.string().trim().min(1),
-  password: z.string().min(1),
-  next: z.string().optional(),
-});
+/** The API's login body, and where to go next. */
+const loginInput = z.object({ ...loginBody.shape, next: z.string().optional() });
 
 export async function login(input: unknown): Promise<ActionResult> {
   const parsed = loginInput.safeParse(input);

@@ -7,11 +7,18 @@ import { api, callApi, sessionToken, SESSION_COOKIE } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
 import { portalEnv } from '@/lib/env';
 import { sessionCookieOptions } from '@/lib/session-cookie';
-import type { CreatedInvitation, TeamMember, User } from '@/lib/types';
+import {
+  acceptInvitationBody,
+  createInvitationBody,
+  type CreatedInvitationResponse as CreatedInvitation,
+  invitationToken as token,
+  type LoginResponse,
+  type MemberResponse as TeamMember,
+  teamRole as role,
+  uuid as id,
+} from '@apim/contracts/management';
 
 /** Team mutations through /v1/portal/team; the API decides who may (owners and admins manage). */
-const id = z.uuid();
-const role = z.enum(['owner', 'admin', 'developer', 'billing']);
 
 function badInput(issues: z.core.$ZodIssue[]): ActionResult<never> {
   return fail({
@@ -22,11 +29,9 @@ function badInput(issues: z.core.$ZodIssue[]): ActionResult<never> {
   });
 }
 
-const inviteInput = z.object({ email: z.email().trim(), role });
-
 /** The answer carries the accept link: shown to the inviter once. */
 export async function inviteMember(input: unknown): Promise<ActionResult<CreatedInvitation>> {
-  const parsed = inviteInput.safeParse(input);
+  const parsed = createInvitationBody.safeParse(input);
   if (!parsed.success) return badInput(parsed.error.issues);
   const res = await api.post<CreatedInvitation>('/v1/portal/team/invitations', parsed.data);
   if (!res.ok) return fail(res.problem);
@@ -60,12 +65,8 @@ export async function removeMember(userId: string): Promise<ActionResult<null>> 
   return ok(null);
 }
 
-const token = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
-const signupThroughInvite = z.object({
-  email: z.email().trim(),
-  name: z.string().trim().min(1).max(200),
-  password: z.string().min(1),
-});
+/** The accept body (name, password) and the invited e-mail, to sign in with afterwards. */
+const signupThroughInvite = z.object({ email: z.email().trim(), ...acceptInvitationBody.unwrap().shape });
 
 /**
  * Accepts an invitation: signed in, as that user; otherwise with name and password, which creates
@@ -91,11 +92,7 @@ export async function acceptInvitation(
   const res = await api.post(`/v1/auth/invitations/${invitationToken}/accept`, body, { token: null });
   if (!res.ok) return fail(res.problem);
   // The account exists now; sign in with it (a different e-mail than the invited one just fails here).
-  const login = await api.post<{ token: string; expiresAt: string; user: User }>(
-    '/v1/auth/login',
-    { email, password: body.password },
-    { token: null },
-  );
+  const login = await api.post<LoginResponse>('/v1/auth/login', { email, password: body.password }, { token: null });
   if (!login.ok) return ok({ signedIn: false });
   const expires = new Date(login.data.expiresAt);
   (await cookies()).set(

@@ -1,13 +1,20 @@
 'use server';
 
 import { revalidatePath } from 'next/cache';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { api } from '@/lib/api-client';
 import { fail, ok, type ActionResult } from '@/lib/action-result';
-import type { CreatedWebhook, Webhook, WebhookDelivery } from '@/lib/types';
+import {
+  createTeamWebhookBody,
+  type CreatedWebhookResponse as CreatedWebhook,
+  type DeliveryItem as WebhookDelivery,
+  type TestEventResponse,
+  updateTeamWebhookBody,
+  uuid as id,
+  type WebhookResponse as Webhook,
+} from '@apim/contracts/management';
 
 /** Team webhooks through /v1/portal/webhooks (owners, admins and developers; the API checks). */
-const id = z.uuid();
 
 function badInput(issues: z.core.$ZodIssue[]): ActionResult<never> {
   return fail({
@@ -18,37 +25,28 @@ function badInput(issues: z.core.$ZodIssue[]): ActionResult<never> {
   });
 }
 
-const url = z.string().trim().min(1).max(2000);
-const events = z.array(z.string().min(1).max(100)).min(1).max(20);
-const description = z.string().trim().max(500);
-
-const createInput = z.object({ url, events, description: description.optional() });
+/** The form's values: an empty description means none (left out on create, cleared on update). */
+function withDescription(input: unknown, empty: null | undefined): unknown {
+  if (!input || typeof input !== 'object') return input;
+  const v = input as Record<string, unknown>;
+  return typeof v.description === 'string' && !v.description.trim() ? { ...v, description: empty } : v;
+}
 
 /** The answer carries the whsec_ secret: it goes to the browser once, to be shown in the modal. */
 export async function createWebhook(input: unknown): Promise<ActionResult<CreatedWebhook>> {
-  const parsed = createInput.safeParse(input);
+  const parsed = createTeamWebhookBody.safeParse(withDescription(input, undefined));
   if (!parsed.success) return badInput(parsed.error.issues);
-  const { description: d, ...rest } = parsed.data;
-  const res = await api.post<CreatedWebhook>('/v1/portal/webhooks', { ...rest, ...(d ? { description: d } : {}) });
+  const res = await api.post<CreatedWebhook>('/v1/portal/webhooks', parsed.data);
   if (!res.ok) return fail(res.problem);
   revalidatePath('/dashboard/webhooks', 'layout');
   return ok(res.data);
 }
 
-const updateInput = z.object({
-  url: url.optional(),
-  events: events.optional(),
-  description: description.optional(),
-  enabled: z.boolean().optional(),
-});
-
 export async function updateWebhook(webhookId: string, input: unknown): Promise<ActionResult<Webhook>> {
-  const parsed = updateInput.safeParse(input);
+  const parsed = updateTeamWebhookBody.safeParse(withDescription(input, null));
   if (!parsed.success) return badInput(parsed.error.issues);
   if (!id.safeParse(webhookId).success) return badInput([]);
-  const { description: d, ...rest } = parsed.data;
-  const body = { ...rest, ...(d !== undefined ? { description: d === '' ? null : d } : {}) };
-  const res = await api.patch<Webhook>(`/v1/portal/webhooks/${webhookId}`, body);
+  const res = await api.patch<Webhook>(`/v1/portal/webhooks/${webhookId}`, parsed.data);
   if (!res.ok) return fail(res.problem);
   revalidatePath('/dashboard/webhooks', 'layout');
   return ok(res.data);
@@ -64,7 +62,7 @@ export async function deleteWebhook(webhookId: string): Promise<ActionResult<nul
 
 export async function sendTestEvent(webhookId: string): Promise<ActionResult<{ eventId: string }>> {
   if (!id.safeParse(webhookId).success) return badInput([]);
-  const res = await api.post<{ eventId: string }>(`/v1/portal/webhooks/${webhookId}/test`);
+  const res = await api.post<TestEventResponse>(`/v1/portal/webhooks/${webhookId}/test`);
   if (!res.ok) return fail(res.problem);
   revalidatePath(`/dashboard/webhooks/${webhookId}`);
   return ok(res.data);

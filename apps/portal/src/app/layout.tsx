@@ -10,7 +10,7 @@ import { PortalShell } from '@/components/portal-shell';
 import { ThemeProvider } from '@/components/theme-provider';
 import { api } from '@/lib/api-client';
 import { currentUser } from '@/lib/session';
-import type { NotificationPage } from '@/lib/types';
+import type { NotificationPage } from '@apim/contracts/management';
 
 export const metadata: Metadata = {
   title: { default: 'API Portal', template: '%s · API Portal' },

@@ -30,7 +30,7 @@ import {
   IconTags,
 } from '@tabler/icons-react';
 import { logout } from '@/actions/auth';
-import type { Role } from '@/lib/types';
+import type { Role } from '@apim/contracts/management';
 
 export interface ShellUser {
   name: string;

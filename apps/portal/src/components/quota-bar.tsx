@@ -1,8 +1,11 @@
 import { Group, Paper, Progress, Stack, Text, Title } from '@mantine/core';
 import { fmtDay, fmtInt } from '@/lib/format';
-import type { QuotaStatus } from '@/lib/types';
+import type { QuotaStatus } from '@apim/contracts/management';
 
-export function QuotaBar({ quota }: { quota?: QuotaStatus }) {
+/** The API's quota status, or the plan's terms before the app has a period (no usage yet). */
+type QuotaShown = Pick<QuotaStatus, 'appId' | 'used' | 'limit' | 'resetsAt'>;
+
+export function QuotaBar({ quota }: { quota?: QuotaShown }) {
   const limit = quota?.limit ?? null;
   const used = Number(quota?.used ?? 0);
   const pct = limit ? Math.min(100, (used / limit) * 100) : 0;

@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import { Alert, Center, Group, Paper, Skeleton, Stack, Text, Title } from '@mantine/core';
 import { IconAlertTriangle, IconInbox } from '@tabler/icons-react';
-import type { Problem } from '@/lib/types';
+import type { Problem } from '@/lib/action-result';
 
 export function PageHeader({
   title,

@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { BarChart } from '@mantine/charts';
 import { Group, Paper, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { dayjs, fmtInt } from '@/lib/format';
-import type { UsagePoint } from '@/lib/types';
+import type { UsagePoint } from '@apim/contracts/management';
 
 interface Props {
   title?: string;

@@ -1,4 +1,21 @@
-import type { Problem } from './types';
+/** One field's error, as the management API names it (`field` is the body's path). */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * RFC 9457 problem details as the management API answers them; the portal also makes some of its
+ * own (an unreachable API, a form refused before it is sent), hence the optional members.
+ */
+export interface Problem {
+  status: number;
+  code: string;
+  title: string;
+  detail?: string;
+  requestId?: string;
+  errors?: FieldError[];
+}
 
 /** What a server action hands back to the client form that called it. */
 export type ActionResult<T = undefined> = { ok: true; data: T } | { ok: false; problem: Problem };

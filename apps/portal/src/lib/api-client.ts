@@ -1,7 +1,7 @@
 import 'server-only';
 import { cookies, headers as requestHeaders } from 'next/headers';
 import { portalEnv } from './env';
-import type { Problem } from './types';
+import type { Problem } from './action-result';
 
 export const SESSION_COOKIE = 'apim_session';
 
@@ -88,6 +88,10 @@ export async function callApi<T>(method: string, path: string, opts: CallOptions
   return { ok: true, status: res.status, data: json as T };
 }
 
+/**
+ * Typed by the contract (`@apim/contracts/management`): `api.get<Page<KeyListItem>>(…)`; every
+ * list answers `{ items, total, limit, offset }`.
+ */
 export const api = {
   get: <T>(path: string, opts?: CallOptions) => callApi<T>('GET', path, opts),
   post: <T>(path: string, body?: unknown, opts?: CallOptions) =>
@@ -95,14 +99,3 @@ export const api = {
   patch: <T>(path: string, body: unknown, opts?: CallOptions) => callApi<T>('PATCH', path, { ...opts, body }),
   del: <T = void>(path: string, opts?: CallOptions) => callApi<T>('DELETE', path, opts),
 };
-
-/** Lists may come bare or wrapped ({ items } / { data }); the portal takes either. */
-export function listOf<T>(data: unknown): T[] {
-  if (Array.isArray(data)) return data as T[];
-  if (data && typeof data === 'object') {
-    const d = data as Record<string, unknown>;
-    for (const k of ['items', 'data', 'results', 'lines', 'rows', 'entries'])
-      if (Array.isArray(d[k])) return d[k] as T[];
-  }
-  return [];
-}

@@ -1,7 +1,7 @@
 import 'server-only';
-import { api, listOf } from './api-client';
+import { api } from './api-client';
 import { portalEnv } from './env';
-import type { Api, Plan } from './types';
+import type { PortalApiResponse as Api, PlanResponse as Plan, Page } from '@apim/contracts/management';
 import { limitsLabel } from './format';
 
 /** Catalog and plans are public: asked anonymously so a stale session cannot hide them. */
@@ -10,11 +10,11 @@ export const PUBLIC_LIST = { token: null, query: { limit: 100 } };
 /** Catalog and self-service plans, with the gateway URL each plan's first API is called at. */
 export async function catalogAndPlans() {
   const [apisRes, plansRes] = await Promise.all([
-    api.get<unknown>('/v1/portal/apis', PUBLIC_LIST),
-    api.get<unknown>('/v1/portal/plans', PUBLIC_LIST),
+    api.get<Page<Api>>('/v1/portal/apis', PUBLIC_LIST),
+    api.get<Page<Plan>>('/v1/portal/plans', PUBLIC_LIST),
   ]);
-  const apis = apisRes.ok ? listOf<Api>(apisRes.data) : [];
-  const plans = plansRes.ok ? listOf<Plan>(plansRes.data) : [];
+  const apis = apisRes.ok ? apisRes.data.items : [];
+  const plans = plansRes.ok ? plansRes.data.items : [];
   const gateway = portalEnv().GATEWAY_PUBLIC_URL;
   const apiById = new Map(apis.map((a) => [a.id, a]));
   const apiNames: Record<string, string> = Object.fromEntries(apis.map((a) => [a.id, a.name]));

@@ -1,4 +1,4 @@
-import type { ApiCors } from './types';
+import type { CorsPolicy as ApiCors } from '@apim/contracts/management';
 
 /** One origin per line (or comma-separated). */
 export function originList(text: string): string[] {

@@ -1,7 +1,7 @@
 'use client';
 
 import { notifications } from '@mantine/notifications';
-import type { Problem } from './types';
+import type { Problem } from './action-result';
 
 interface ErrorSink {
   setFieldError: (path: string, error: string) => void;

@@ -3,15 +3,14 @@ import { cache } from 'react';
 import { forbidden, redirect } from 'next/navigation';
 import { headers } from 'next/headers';
 import { api, sessionToken } from './api-client';
-import type { Role, User } from './types';
+import type { Role, MeResponse as User } from '@apim/contracts/management';
 
 /** The signed-in user, or null; one /auth/me call per request however many components ask. */
 export const currentUser = cache(async (): Promise<User | null> => {
   const token = await sessionToken();
   if (!token) return null;
-  const me = await api.get<User | { user: User }>('/v1/auth/me', { token });
-  if (!me.ok) return null;
-  return 'user' in me.data ? me.data.user : me.data;
+  const me = await api.get<User>('/v1/auth/me', { token });
+  return me.ok ? me.data : null;
 });
 
 async function loginRedirect(): Promise<never> {

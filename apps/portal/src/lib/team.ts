@@ -1,4 +1,4 @@
-import type { TeamRole } from './types';
+import type { TeamRole } from '@apim/contracts/management';
 
 /** The team roles, in the order the API lists them, with what each may do (shown in the invite form). */
 export const TEAM_ROLES: { value: TeamRole; label: string; description: string }[] = [

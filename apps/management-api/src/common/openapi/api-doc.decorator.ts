@@ -1,4 +1,4 @@
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import { ERROR_CATALOGUE } from '@apim/errors';
 import { z } from 'zod';
@@ -31,6 +31,16 @@ const STATUS_TEXT: Record<number, string> = {
   503: 'Temporarily unavailable (e.g. a report query cancelled by its timeout)',
 };
 
+/** Metadata key of a route's documented success response (read by the response contract check). */
+export const RESPONSE_CONTRACT = 'apim:response-contract';
+
+export interface ResponseContract {
+  /** Success statuses (the documented one, then `alsoStatus`). */
+  statuses: number[];
+  /** Body schema; undefined = no body (204) or not described. */
+  schema?: z.ZodType;
+}
+
 export interface ApiDocOptions {
   summary: string;
   description?: string;
@@ -40,6 +50,8 @@ export interface ApiDocOptions {
   response?: z.ZodType;
   /** Success status; defaults to 200 (201 for a body-less create is explicit). */
   status?: 200 | 201 | 202 | 204;
+  /** Other success statuses answered with the same body (e.g. 200 when a create updates instead). */
+  alsoStatus?: Array<200 | 201 | 202>;
   /** Path parameters that are uuids. */
   ids?: string[];
   /** No bearer token required. */
@@ -72,8 +84,12 @@ export function ApiDoc(o: ApiDocOptions) {
   }
   for (const id of o.ids ?? []) push(ApiParam({ name: id, schema: { type: 'string', format: 'uuid' } }));
   const status = o.status ?? 200;
-  if (o.response) push(ApiResponse({ status, description: 'Success', schema: openApiSchema(o.response, 'output') }));
-  else push(ApiResponse({ status, description: status === 204 ? 'Done (no body)' : 'Success' }));
+  const statuses = [status, ...(o.alsoStatus ?? [])];
+  push(SetMetadata(RESPONSE_CONTRACT, { statuses, schema: o.response } satisfies ResponseContract));
+  if (o.response) {
+    const schema = openApiSchema(o.response, 'output');
+    for (const s of statuses) push(ApiResponse({ status: s, description: 'Success', schema }));
+  } else push(ApiResponse({ status, description: status === 204 ? 'Done (no body)' : 'Success' }));
   const errors = new Set<number>(o.errors ?? []);
   if (o.body || o.query) errors.add(400);
   if (!o.public) {

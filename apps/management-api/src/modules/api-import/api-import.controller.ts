@@ -11,7 +11,7 @@ import {
   importApiQuery,
   type ImportApiQuery,
   importApiResponse,
-} from './api-import.dto';
+} from '@apim/contracts/management';
 import { ApiImportService } from './api-import.service';
 
 @ApiTags('admin: apis')
@@ -27,6 +27,7 @@ export class ApiImportController {
     body: importApiBody,
     response: importApiResponse,
     status: 201,
+    alsoStatus: [200],
     errors: [409, 413],
   })
   async import(

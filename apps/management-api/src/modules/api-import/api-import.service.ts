@@ -3,9 +3,14 @@ import { AppError, type FieldError } from '@apim/errors';
 import type { Caller } from '../../common/auth/caller';
 import { MAX_PAGE_SIZE } from '../../common/pagination/pagination';
 import { parseOrThrow } from '../../common/validation/zod-validation.pipe';
-import { type ApiResponseDto, createApiBody, updateApiBody } from '../apis/apis.dto';
+import {
+  type ApiResponseDto,
+  createApiBody,
+  type ImportApiBody,
+  type ImportPreview,
+  updateApiBody,
+} from '@apim/contracts/management';
 import { ApisService } from '../apis/apis.service';
-import type { ImportApiBody, ImportPreview } from './api-import.dto';
 import { deriveApi, parseDocumentInput, validateOpenApi } from './openapi-document';
 
 export type ImportResult = { created: boolean; api: ApiResponseDto } | { preview: ImportPreview };

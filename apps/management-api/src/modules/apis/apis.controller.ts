@@ -8,14 +8,14 @@ import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
   apiResponse,
-  createApiBody,
   type CreateApiBody,
+  createApiBody,
   listApisQuery,
   type ListApisQuery,
   portalApiResponse,
-  updateApiBody,
   type UpdateApiBody,
-} from './apis.dto';
+  updateApiBody,
+} from '@apim/contracts/management';
 import { ApisService } from './apis.service';
 
 @ApiTags('admin: apis')

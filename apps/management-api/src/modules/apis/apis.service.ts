@@ -8,7 +8,13 @@ import { UnitOfWork } from '../../common/db/unit-of-work';
 import { iso } from '../../common/dto';
 import type { Caller } from '../../common/auth/caller';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
-import type { ApiResponseDto, CreateApiBody, ListApisQuery, PortalApiResponse, UpdateApiBody } from './apis.dto';
+import type {
+  ApiResponseDto,
+  CreateApiBody,
+  ListApisQuery,
+  PortalApiResponse,
+  UpdateApiBody,
+} from '@apim/contracts/management';
 import { ApisRepository } from './apis.repository';
 
 export function toApiResponse(a: ApiEntity): ApiResponseDto {

@@ -9,17 +9,17 @@ import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
   appResponse,
-  createAppBody,
   type CreateAppBody,
-  createPortalAppBody,
+  createAppBody,
   type CreatePortalAppBody,
+  createPortalAppBody,
   listAppsQuery,
   type ListAppsQuery,
   updateAdminAppBody,
   type UpdateAdminAppBody,
   updateAppBody,
   type UpdateAppBody,
-} from './apps.dto';
+} from '@apim/contracts/management';
 import { AppsService } from './apps.service';
 
 const ADMIN_POLICY = { selfServiceOnly: false };

@@ -13,7 +13,7 @@ import { type Page, type PageRequest, pageOf } from '../../common/pagination/pag
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
 import { PlansService } from '../plans/plans.service';
-import type { AppResponse, ListAppsQuery, UpdateAppBody } from './apps.dto';
+import type { AppResponse, ListAppsQuery, UpdateAppBody } from '@apim/contracts/management';
 import { AppsRepository } from './apps.repository';
 
 export function toAppResponse(a: AppEntity): AppResponse {

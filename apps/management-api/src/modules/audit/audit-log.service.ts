@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AuditLogEntity } from '@apim/db';
 import { iso } from '../../common/dto';
 import { type Page, pageOf } from '../../common/pagination/pagination';
-import type { AuditEntryResponse, ListAuditQuery } from './audit.dto';
+import type { AuditEntryResponse, ListAuditQuery } from '@apim/contracts/management';
 import { AuditRepository } from './audit.repository';
 
 export function toAuditEntry(l: AuditLogEntity): AuditEntryResponse {

@@ -4,7 +4,7 @@ import { Roles } from '../../common/auth/roles.decorator';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { pageSchema } from '../../common/pagination/pagination';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { auditEntryResponse, listAuditQuery, type ListAuditQuery } from './audit.dto';
+import { auditEntryResponse, listAuditQuery, type ListAuditQuery } from '@apim/contracts/management';
 import { AuditLogService } from './audit-log.service';
 
 @ApiTags('admin: audit')

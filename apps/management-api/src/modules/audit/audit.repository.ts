@@ -3,7 +3,7 @@ import { AuditLogEntity } from '@apim/db';
 import { DataSource } from 'typeorm';
 import type { PageRequest } from '../../common/pagination/pagination';
 import { isUuid } from '../../common/validation/uuid-param.pipe';
-import type { ListAuditQuery } from './audit.dto';
+import type { ListAuditQuery } from '@apim/contracts/management';
 
 /** Reads of the audit log (staff only). Writes go through AuditService inside each change's transaction. */
 @Injectable()

@@ -5,16 +5,16 @@ import { Public } from '../../common/auth/roles.decorator';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
-  changePasswordBody,
   type ChangePasswordBody,
-  loginBody,
+  changePasswordBody,
   type LoginBody,
+  loginBody,
   loginResponse,
   meResponse,
   signupBody,
   type SignupBody,
   signupResponse,
-} from './auth.dto';
+} from '@apim/contracts/management';
 import { AuthService } from './auth.service';
 
 @ApiTags('auth')

@@ -5,9 +5,9 @@ import { verifyPassword } from '../../common/auth/password';
 import { SessionStore } from '../../common/auth/session-store';
 import { signToken } from '../../common/auth/token';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
-import { toConsumerResponse } from '../consumers/consumers.service';
-import { toUserResponse, UsersService } from '../users/users.service';
-import type { ChangePasswordBody, LoginBody, SignupBody } from './auth.dto';
+import { toConsumerResponse, toUserResponse } from '../../common/responses';
+import { UsersService } from '../users/users.service';
+import type { ChangePasswordBody, LoginBody, SignupBody } from '@apim/contracts/management';
 import { LoginThrottle } from './login-throttle';
 
 @Injectable()

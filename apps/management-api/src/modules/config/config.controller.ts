@@ -6,7 +6,13 @@ import type { ApiRequest, ApiResponse } from '../../common/http/request';
 import { type Caller, CurrentCaller } from '../../common/auth/caller';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { applyQuery, type ApplyQuery, applyResponse, configDocument, configJsonSchema } from './config.dto';
+import {
+  applyQuery,
+  type ApplyQuery,
+  applyResponse,
+  configDocument,
+  configJsonSchema,
+} from '@apim/contracts/management';
 import { ConfigService } from './config.service';
 
 const YAML_TYPE = /\b(application|text)\/(x-)?yaml\b/i;

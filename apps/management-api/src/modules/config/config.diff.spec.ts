@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonical, changedTopLevel, diffEntries, formatPath } from './config.diff';
-import { configApi, configPlan } from './config.dto';
+import { configApi, configPlan } from '@apim/contracts/management';
 
 describe('formatPath', () => {
   it.each([

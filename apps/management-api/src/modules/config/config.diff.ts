@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { z } from 'zod';
-import type { FieldChange } from './config.dto';
+import type { FieldChange } from '@apim/contracts/management';
 
 /** `['plans', 2, 'pricing', 'monthlyFee']` → `plans[2].pricing.monthlyFee`. */
 export function formatPath(path: readonly PropertyKey[]): string {

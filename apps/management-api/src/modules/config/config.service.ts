@@ -6,11 +6,6 @@ import { UnitOfWork } from '../../common/db/unit-of-work';
 import type { Caller } from '../../common/auth/caller';
 import { MAX_PAGE_SIZE, type Page } from '../../common/pagination/pagination';
 import { flattenIssues, parseOrThrow } from '../../common/validation/zod-validation.pipe';
-import { createApiBody, updateApiBody } from '../apis/apis.dto';
-import { ApisService } from '../apis/apis.service';
-import { createPlanBody, updatePlanBody } from '../plans/plans.dto';
-import { PlansService } from '../plans/plans.service';
-import { canonical, changedTopLevel, diffEntries, formatPath } from './config.diff';
 import {
   type ApplyQuery,
   type ApplyResponse,
@@ -19,7 +14,14 @@ import {
   type ConfigChange,
   configDocument,
   configPlan,
-} from './config.dto';
+  createApiBody,
+  createPlanBody,
+  updateApiBody,
+  updatePlanBody,
+} from '@apim/contracts/management';
+import { ApisService } from '../apis/apis.service';
+import { PlansService } from '../plans/plans.service';
+import { canonical, changedTopLevel, diffEntries, formatPath } from './config.diff';
 import { ConfigRepository } from './config.repository';
 
 type Entry = Record<string, unknown>;

@@ -8,13 +8,13 @@ import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
   consumerResponse,
-  createConsumerBody,
   type CreateConsumerBody,
+  createConsumerBody,
   listConsumersQuery,
   type ListConsumersQuery,
   updateConsumerBody,
   type UpdateConsumerBody,
-} from './consumers.dto';
+} from '@apim/contracts/management';
 import { ConsumersService } from './consumers.service';
 
 @ApiTags('admin: consumers')

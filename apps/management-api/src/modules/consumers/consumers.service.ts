@@ -5,24 +5,16 @@ import { type AuditActor, AuditService } from '../../common/audit/audit.service'
 import { EVERY_OWNER } from '../../common/auth/auth-user';
 import type { Caller } from '../../common/auth/caller';
 import { type Tx, UnitOfWork } from '../../common/db/unit-of-work';
-import { iso } from '../../common/dto';
+import { toConsumerResponse } from '../../common/responses';
 import { EventOutbox } from '../../common/events/event-outbox';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
-import type { ConsumerResponse, CreateConsumerBody, ListConsumersQuery, UpdateConsumerBody } from './consumers.dto';
+import type {
+  ConsumerResponse,
+  CreateConsumerBody,
+  ListConsumersQuery,
+  UpdateConsumerBody,
+} from '@apim/contracts/management';
 import { ConsumersRepository } from './consumers.repository';
-
-export function toConsumerResponse(c: ConsumerEntity): ConsumerResponse {
-  return {
-    id: c.id,
-    name: c.name,
-    email: c.email,
-    organization: c.organization,
-    status: c.status,
-    costCenter: c.costCenter,
-    createdAt: iso(c.createdAt),
-    updatedAt: iso(c.updatedAt),
-  };
-}
 
 @Injectable()
 export class ConsumersService {

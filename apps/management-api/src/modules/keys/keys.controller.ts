@@ -9,12 +9,12 @@ import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
   createdKeyResponse,
-  createKeyBody,
   type CreateKeyBody,
+  createKeyBody,
   keyListItem,
   rotateKeyBody,
   type RotateKeyBody,
-} from './keys.dto';
+} from '@apim/contracts/management';
 import { KeysService } from './keys.service';
 
 @ApiTags('admin: keys')

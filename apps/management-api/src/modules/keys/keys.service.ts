@@ -11,7 +11,7 @@ import { EventOutbox } from '../../common/events/event-outbox';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { AppsService } from '../apps/apps.service';
-import type { CreatedKeyResponse, CreateKeyBody, KeyListItem, RotateKeyBody } from './keys.dto';
+import type { CreatedKeyResponse, CreateKeyBody, KeyListItem, RotateKeyBody } from '@apim/contracts/management';
 import { KeysRepository } from './keys.repository';
 
 export function keyStatusOf(k: Pick<ApiKeyEntity, 'status' | 'expiresAt'>, now = new Date()): KeyListItem['status'] {

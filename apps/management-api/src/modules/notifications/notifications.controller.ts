@@ -6,7 +6,7 @@ import { ANY_MEMBER, TeamRoles } from '../../common/auth/team-roles';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { listNotificationsQuery, type ListNotificationsQuery, notificationPage } from './notifications.dto';
+import { listNotificationsQuery, type ListNotificationsQuery, notificationPage } from '@apim/contracts/management';
 import { NotificationsService } from './notifications.service';
 
 @ApiTags('portal')

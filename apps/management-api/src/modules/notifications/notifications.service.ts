@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@apim/errors';
 import type { Caller } from '../../common/auth/caller';
 import { iso } from '../../common/dto';
-import type { ListNotificationsQuery, NotificationItem, NotificationPage } from './notifications.dto';
+import type { ListNotificationsQuery, NotificationItem, NotificationPage } from '@apim/contracts/management';
 import { NotificationsRepository } from './notifications.repository';
 
 const NO_TEAM = '00000000-0000-0000-0000-000000000000';

@@ -7,15 +7,15 @@ import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagi
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
-  createPlanBody,
   type CreatePlanBody,
-  listPlansQuery,
+  createPlanBody,
   type ListPlansQuery,
+  listPlansQuery,
   planResponse,
   priceVersionsResponse,
   updatePlanBody,
   type UpdatePlanBody,
-} from './plans.dto';
+} from '@apim/contracts/management';
 import { PlansService } from './plans.service';
 
 @ApiTags('admin: plans')

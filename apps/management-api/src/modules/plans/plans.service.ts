@@ -8,7 +8,13 @@ import { iso } from '../../common/dto';
 import type { Caller } from '../../common/auth/caller';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { ApisService } from '../apis/apis.service';
-import type { CreatePlanBody, ListPlansQuery, PlanResponse, PriceVersionResponse, UpdatePlanBody } from './plans.dto';
+import type {
+  CreatePlanBody,
+  ListPlansQuery,
+  PlanResponse,
+  PriceVersionResponse,
+  UpdatePlanBody,
+} from '@apim/contracts/management';
 import { type PlanRow, PlansRepository } from './plans.repository';
 
 /** "2.5000" → "2.50", "0.1250" → "0.125": numeric(14,4) without noise, at least two decimals. */

@@ -16,13 +16,14 @@ import {
   planPreviewBody,
   type PlanPreviewBody,
   planPreviewResponse,
-  reconciliationQuery,
   type ReconciliationQuery,
+  reconciliationQuery,
+  reconciliationResponse,
   usageReportQuery,
   type UsageReportQuery,
   usageReportResponse,
   type UsageReportRow,
-} from './reports.dto';
+} from '@apim/contracts/management';
 import { ReportsService } from './reports.service';
 
 const text = <T>(header: string, value: (r: T) => string | null): CsvColumn<T> => ({ header, kind: 'text', value });
@@ -215,6 +216,7 @@ export class ReportsController {
   @ApiDoc({
     summary: 'Events received vs aggregated vs billed, per app, for a period; differences must be zero',
     query: reconciliationQuery,
+    response: reconciliationResponse,
   })
   reconciliation(@Query(new ZodPipe(reconciliationQuery, 'query')) q: ReconciliationQuery) {
     return this.reports.reconciliation(q.period);

@@ -9,7 +9,7 @@ import {
 import { DataSource } from 'typeorm';
 import { reportQuery } from '../../common/db/report-query';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
-import type { ChargebackLine, UsageReportRow } from './reports.dto';
+import type { ChargebackLine, UsageReportRow } from '@apim/contracts/management';
 
 const GROUPS = {
   consumer: { key: `COALESCE(u.consumer_id, a.consumer_id)::text`, name: `c.name` },

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Money, periodBounds, periodOfDate, ratePeriod, rateUsage, sumMoney } from '@apim/billing';
 import { AppError } from '@apim/errors';
-import type { ChargebackLine, PlanPreviewBody, UsageReportQuery, UsageReportRow } from './reports.dto';
+import type { ChargebackLine, PlanPreviewBody, UsageReportQuery, UsageReportRow } from '@apim/contracts/management';
 import { effectiveHour } from '../plans/plans.service';
 import { ReportsRepository } from './reports.repository';
 

@@ -13,17 +13,17 @@ import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import {
   acceptedInvitationResponse,
-  acceptInvitationBody,
   type AcceptInvitationBody,
+  acceptInvitationBody,
   createdInvitationResponse,
-  createInvitationBody,
   type CreateInvitationBody,
+  createInvitationBody,
   invitationToken,
   memberResponse,
   teamResponse,
-  updateMemberBody,
   type UpdateMemberBody,
-} from './teams.dto';
+  updateMemberBody,
+} from '@apim/contracts/management';
 import { TeamsService } from './teams.service';
 
 @ApiTags('portal: team')

@@ -21,7 +21,7 @@ import type {
   InvitationResponse,
   MemberResponse,
   TeamResponse,
-} from './teams.dto';
+} from '@apim/contracts/management';
 import { type InvitationRow, type MemberRow, TeamsRepository } from './teams.repository';
 
 const toMember = (m: MemberRow): MemberResponse => ({

@@ -6,13 +6,13 @@ import { ANY_MEMBER, TeamRoles } from '../../common/auth/team-roles';
 import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
 import {
-  portalUsageQuery,
   type PortalUsageQuery,
+  portalUsageQuery,
   portalUsageResponse,
   usageQuery,
   type UsageQuery,
   usageResponse,
-} from './usage.dto';
+} from '@apim/contracts/management';
 import { UsageService } from './usage.service';
 
 @ApiTags('usage')

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Owner } from '../../common/auth/auth-user';
 import { reportQuery } from '../../common/db/report-query';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
-import type { UsagePoint } from './usage.dto';
+import type { UsagePoint } from '@apim/contracts/management';
 
 export interface SeriesFilter {
   from: Date;

@@ -5,7 +5,7 @@ import { QuotaCounter } from '@apim/ratelimit';
 import type { Caller } from '../../common/auth/caller';
 import { REDIS } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
-import { type PortalUsageQuery, rangeOf, type UsagePoint, type UsageQuery } from './usage.dto';
+import { type PortalUsageQuery, rangeOf, type UsagePoint, type UsageQuery } from '@apim/contracts/management';
 import { UsageRepository } from './usage.repository';
 
 @Injectable()

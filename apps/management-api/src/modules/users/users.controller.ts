@@ -6,7 +6,13 @@ import { ApiDoc } from '../../common/openapi/api-doc.decorator';
 import { paginationQuery, type PageRequest, pageSchema } from '../../common/pagination/pagination';
 import { UuidPipe } from '../../common/validation/uuid-param.pipe';
 import { ZodPipe } from '../../common/validation/zod-validation.pipe';
-import { createUserBody, type CreateUserBody, updateUserBody, type UpdateUserBody, userResponse } from './users.dto';
+import {
+  type CreateUserBody,
+  createUserBody,
+  updateUserBody,
+  type UpdateUserBody,
+  userResponse,
+} from '@apim/contracts/management';
 import { UsersService } from './users.service';
 
 @ApiTags('admin: users')

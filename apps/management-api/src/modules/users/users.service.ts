@@ -8,27 +8,14 @@ import { hashPassword, verifyPassword } from '../../common/auth/password';
 import { SessionStore } from '../../common/auth/session-store';
 import { addTeamMember } from '../../common/auth/team-roles';
 import { UnitOfWork } from '../../common/db/unit-of-work';
-import { iso } from '../../common/dto';
+import { toUserResponse } from '../../common/responses';
 import { EventOutbox } from '../../common/events/event-outbox';
 import { type Page, type PageRequest, pageOf } from '../../common/pagination/pagination';
 import { LOGGER } from '../../common/tokens';
 import { CONFIG, type ManagementConfig } from '../../config/config.schema';
 import { ConsumersService } from '../consumers/consumers.service';
-import type { CreateUserBody, UpdateUserBody, UserResponse } from './users.dto';
+import type { CreateUserBody, UpdateUserBody, UserResponse } from '@apim/contracts/management';
 import { UsersRepository } from './users.repository';
-
-export function toUserResponse(u: UserEntity): UserResponse {
-  return {
-    id: u.id,
-    email: u.email,
-    name: u.name,
-    role: u.role,
-    status: u.status,
-    consumerId: u.consumerId,
-    lastLoginAt: iso(u.lastLoginAt),
-    createdAt: iso(u.createdAt),
-  };
-}
 
 /** Start-up stops with this when ADMIN_EMAIL names someone who is not an admin. */
 export class BootstrapAdminError extends Error {

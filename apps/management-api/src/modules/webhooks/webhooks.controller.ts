@@ -18,7 +18,7 @@ import {
   updateTeamWebhookBody,
   type UpdateWebhookBody,
   webhookResponse,
-} from './webhooks.dto';
+} from '@apim/contracts/management';
 import { WebhooksService } from './webhooks.service';
 
 // Staff see the admin webhooks, developers their team's: the service derives which from the caller.

@@ -17,7 +17,7 @@ import type {
   DeliveryItem,
   UpdateWebhookBody,
   WebhookResponse,
-} from './webhooks.dto';
+} from '@apim/contracts/management';
 import { type WebhookScope, webhookScopeOf, WebhooksRepository } from './webhooks.repository';
 
 export function toWebhookResponse(w: WebhookEntity): WebhookResponse {

@@ -1,15 +1,15 @@
 import { Badge, Card, Code, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconArrowRight, IconKey } from '@tabler/icons-react';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { currentUser } from '@/lib/session';
 import { PUBLIC_LIST } from '@/lib/catalog';
-import type { Api } from '@/lib/types';
+import type { PortalApiResponse as Api, Page } from '@apim/contracts/management';
 import { EmptyState, ErrorState } from '@/components/states';
 import { ButtonLink } from '@/components/links';
 
 export default async function LandingPage() {
-  const [user, res] = await Promise.all([currentUser(), api.get<unknown>('/v1/portal/apis', PUBLIC_LIST)]);
-  const apis = res.ok ? listOf<Api>(res.data) : [];
+  const [user, res] = await Promise.all([currentUser(), api.get<Page<Api>>('/v1/portal/apis', PUBLIC_LIST)]);
+  const apis = res.ok ? res.data.items : [];
 
   return (
     <Stack gap="xl">

@@ -12,28 +12,32 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { api, listOf } from '@/lib/api-client';
+import { api, type ApiResult } from '@/lib/api-client';
 import { fmtDate } from '@/lib/format';
-import type { AuditEntry, Consumer } from '@/lib/types';
+import type {
+  ApiResponseDto as Api,
+  AuditEntryResponse as AuditEntry,
+  ConsumerResponse as Consumer,
+  Page,
+  PlanResponse as Plan,
+} from '@apim/contracts/management';
 import { ConsumerStatusButtons } from '@/components/admin/consumer-actions';
 import { ErrorState, PageHeader } from '@/components/states';
 import { AnchorLink, CardLink } from '@/components/links';
 
 export const metadata = { title: 'Admin' };
 
-function total(r: { ok: boolean; data?: unknown }): string {
-  if (!r.ok) return '—';
-  const d = r.data as { total?: number };
-  return typeof d?.total === 'number' ? String(d.total) : String(listOf(r.data).length);
+function total(r: ApiResult<Page<unknown>>): string {
+  return r.ok ? String(r.data.total) : '—';
 }
 
 export default async function AdminHome() {
   const [apis, plans, consumers, pending, audit] = await Promise.all([
-    api.get<unknown>('/v1/admin/apis', { query: { limit: 1 } }),
-    api.get<unknown>('/v1/admin/plans', { query: { limit: 1 } }),
-    api.get<unknown>('/v1/admin/consumers', { query: { limit: 1 } }),
-    api.get<unknown>('/v1/admin/consumers', { query: { limit: 10, status: 'pending' } }),
-    api.get<unknown>('/v1/admin/audit-log', { query: { limit: 8 } }),
+    api.get<Page<Api>>('/v1/admin/apis', { query: { limit: 1 } }),
+    api.get<Page<Plan>>('/v1/admin/plans', { query: { limit: 1 } }),
+    api.get<Page<Consumer>>('/v1/admin/consumers', { query: { limit: 1 } }),
+    api.get<Page<Consumer>>('/v1/admin/consumers', { query: { limit: 10, status: 'pending' } }),
+    api.get<Page<AuditEntry>>('/v1/admin/audit-log', { query: { limit: 8 } }),
   ]);
   const cards = [
     { label: 'APIs', value: total(apis), href: '/admin/apis' },
@@ -56,13 +60,13 @@ export default async function AdminHome() {
           </CardLink>
         ))}
       </SimpleGrid>
-      {pending.ok && listOf<Consumer>(pending.data).length ? (
+      {pending.ok && pending.data.items.length ? (
         <Paper withBorder radius="md" p="md" mb="lg" component="section" aria-label="Waiting for approval">
           <Title order={2} size="h4" mb="sm">
             Waiting for approval
           </Title>
           <Stack gap="xs">
-            {listOf<Consumer>(pending.data).map((c) => (
+            {pending.data.items.map((c) => (
               <Group key={c.id} justify="space-between">
                 <div>
                   <AnchorLink href={`/admin/consumers/${c.id}`} fw={600}>
@@ -94,7 +98,7 @@ export default async function AdminHome() {
             <TableScrollContainer minWidth={520}>
               <Table verticalSpacing={6}>
                 <TableTbody>
-                  {listOf<AuditEntry>(audit.data).map((e) => (
+                  {audit.data.items.map((e) => (
                     <TableTr key={String(e.id)}>
                       <TableTd>
                         <Text size="sm" c="dimmed">

@@ -1,10 +1,10 @@
 import { Alert, Badge, Card, Group, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconArrowRight } from '@tabler/icons-react';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { catalogAndPlans } from '@/lib/catalog';
 import { fmtInt } from '@/lib/format';
 import { usageWindow } from '@/lib/range';
-import type { App, UsageAnswer } from '@/lib/types';
+import type { AppResponse as App, PortalUsageResponse as UsageAnswer, Page } from '@apim/contracts/management';
 import { CreateAppButton } from '@/components/dashboard/create-app-button';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { UsageChart } from '@/components/usage-chart';
@@ -21,11 +21,11 @@ export default async function DashboardPage({
   const sp = await searchParams;
   const win = usageWindow(sp.range);
   const [appsRes, cat, usageRes] = await Promise.all([
-    api.get<unknown>('/v1/portal/apps', { query: { limit: 100 } }),
+    api.get<Page<App>>('/v1/portal/apps', { query: { limit: 100 } }),
     catalogAndPlans(),
     api.get<UsageAnswer>('/v1/portal/usage', { query: { from: win.from, to: win.to, granularity: win.granularity } }),
   ]);
-  const apps = appsRes.ok ? listOf<App>(appsRes.data) : [];
+  const apps = appsRes.ok ? appsRes.data.items : [];
   const planName = new Map(cat.plans.map((p) => [p.id, p.name]));
   const series = usageRes.ok ? (usageRes.data.series ?? []) : [];
   const quotas = usageRes.ok ? (usageRes.data.quotas ?? []) : [];

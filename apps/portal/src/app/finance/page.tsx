@@ -13,10 +13,10 @@ import {
   Text,
 } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { fmtBillingSpan, fmtInt, fmtMoney, ordinalDay, recentPeriods } from '@/lib/format';
 import { sumMoney } from '@/lib/money';
-import type { ChargebackLine } from '@/lib/types';
+import type { ChargebackLine, ChargebackResponse } from '@apim/contracts/management';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { QuerySelect } from '@/components/query-select';
 import { QuerySegments } from '@/components/query-segments';
@@ -36,8 +36,8 @@ export default async function ChargebackPage({
   const sp = await searchParams;
   const period = validPeriod(sp.period);
   const by = sp.by === 'costCenter' ? 'costCenter' : 'consumer';
-  const res = await api.get<unknown>('/v1/reports/chargeback', { query: { period, format: 'json' } });
-  const lines = res.ok ? listOf<ChargebackLine>(res.data) : [];
+  const res = await api.get<ChargebackResponse>('/v1/reports/chargeback', { query: { period, format: 'json' } });
+  const lines = res.ok ? res.data.lines : [];
 
   const groups = new Map<string, { label: string; lines: ChargebackLine[] }>();
   for (const l of lines) {

@@ -25,7 +25,7 @@ import { z } from 'zod';
 import { deleteApi, previewApiImport, saveApi } from '@/actions/admin';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import { corsBody, corsProblem } from '@/lib/cors-form';
-import type { Api } from '@/lib/types';
+import type { ApiResponseDto as Api } from '@apim/contracts/management';
 
 const COST_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 

@@ -4,10 +4,10 @@ import { useState, useTransition } from 'react';
 import { useRouter } from 'next/navigation';
 import { Button, Group, Modal, Stack, Text, TextInput } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
-import { z } from 'zod';
 import { updateConsumer } from '@/actions/admin';
 import { showProblem, showSuccess } from '@/lib/form-errors';
-import type { Consumer } from '@/lib/types';
+import { type ConsumerResponse as Consumer, updateConsumerBody } from '@apim/contracts/management';
+import { contractForm } from '@/lib/contract-form';
 
 /** Approve / suspend / reactivate, with a confirmation for suspension (it cuts traffic). */
 export function ConsumerStatusButtons({
@@ -84,7 +84,14 @@ export function ConsumerStatusButtons({
   );
 }
 
-const ccSchema = z.object({ costCenter: z.string().trim().max(100, 'At most 100 characters') });
+/** The API's consumer patch (an empty cost center clears it), in the portal's words. */
+const ccSchema = contractForm(
+  updateConsumerBody,
+  { costCenter: 'At most 100 characters' },
+  (v: { costCenter: string }) => ({
+    costCenter: v.costCenter.trim() || null,
+  }),
+);
 
 export function CostCenterForm({ consumer }: { consumer: Pick<Consumer, 'id' | 'costCenter'> }) {
   const router = useRouter();

@@ -28,7 +28,7 @@ import { IconPlus, IconTrash, IconX } from '@tabler/icons-react';
 import { z } from 'zod';
 import { deletePlan, previewPlan, savePlan } from '@/actions/admin';
 import { showProblem, showSuccess } from '@/lib/form-errors';
-import type { Plan } from '@/lib/types';
+import type { PlanResponse as Plan } from '@apim/contracts/management';
 import { JsonSummary } from '../json-summary';
 import { PlanPreview } from './plan-preview';
 

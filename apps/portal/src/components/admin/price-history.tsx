@@ -13,7 +13,7 @@ import {
   Title,
 } from '@mantine/core';
 import { fmtDate, fmtInt, fmtMoney } from '@/lib/format';
-import type { PriceVersion } from '@/lib/types';
+import type { PriceVersionResponse as PriceVersion } from '@apim/contracts/management';
 
 /** A plan's price versions, newest first: statements rate each call under the one in force when it was made. */
 export function PriceHistory({ versions }: { versions: PriceVersion[] }) {

@@ -6,18 +6,29 @@ import { Button, Group, Modal, NumberInput, Select, Stack, TextInput } from '@ma
 import { ConfirmModal } from '@/components/confirm-modal';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconPencil, IconTrash } from '@tabler/icons-react';
-import { z } from 'zod';
+import { updateAdminAppBody } from '@apim/contracts/management';
 import { deleteApp, updateApp } from '@/actions/apps';
+import { contractForm } from '@/lib/contract-form';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import type { PlanOption } from './create-app-button';
 
 const ANCHOR_MESSAGE = 'A whole day of the month from 1 to 28';
 
-const schema = z.object({
-  name: z.string().trim().min(1, 'The name cannot be empty').max(200, 'At most 200 characters'),
-  planId: z.string(),
-  billingAnchorDay: z.number(ANCHOR_MESSAGE).int(ANCHOR_MESSAGE).min(1, ANCHOR_MESSAGE).max(28, ANCHOR_MESSAGE),
-});
+interface AppValues {
+  name: string;
+  planId: string;
+  billingAnchorDay: number;
+}
+
+/** The admin's PATCH body (a developer's carries only name and plan), in the portal's words. */
+const schema = contractForm(
+  updateAdminAppBody,
+  {
+    name: (v) => (typeof v === 'string' && v.trim() ? 'At most 200 characters' : 'The name cannot be empty'),
+    billingAnchorDay: ANCHOR_MESSAGE,
+  },
+  (v: AppValues) => v,
+);
 
 /**
  * Rename (and, for admins, change plan and billing anchor day) and delete, each behind its own

@@ -5,17 +5,27 @@ import { useRouter } from 'next/navigation';
 import { Button, Checkbox, Group, Modal, Select, Stack, Text, TextInput } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconPlus } from '@tabler/icons-react';
-import { z } from 'zod';
 import { createApp } from '@/actions/apps';
+import { contractForm } from '@/lib/contract-form';
 import { showProblem, showSuccess } from '@/lib/form-errors';
-import type { CreatedKey } from '@/lib/types';
+import { type CreatedKeyResponse as CreatedKey, createPortalAppBody } from '@apim/contracts/management';
 import { SecretKeyModal } from './secret-key-modal';
 
-const schema = z.object({
-  name: z.string().trim().min(1, 'Give your app a name').max(200, 'At most 200 characters'),
-  planId: z.string().min(1, 'Pick a plan'),
-  withKey: z.boolean(),
-});
+interface CreateAppValues {
+  name: string;
+  planId: string;
+  withKey: boolean;
+}
+
+/** The API's create body (name, plan), in the portal's words. */
+const schema = contractForm(
+  createPortalAppBody,
+  {
+    name: (v) => (typeof v === 'string' && v.trim() ? 'At most 200 characters' : 'Give your app a name'),
+    planId: 'Pick a plan',
+  },
+  ({ name, planId }: CreateAppValues) => ({ name, planId }),
+);
 
 export interface PlanOption {
   value: string;

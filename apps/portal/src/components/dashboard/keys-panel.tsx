@@ -21,11 +21,15 @@ import {
 import { ConfirmModal } from '@/components/confirm-modal';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconKey, IconPlus, IconRefresh, IconTrash } from '@tabler/icons-react';
-import { z } from 'zod';
+import { contractForm } from '@/lib/contract-form';
 import { createKey, revokeKey, rotateKey } from '@/actions/apps';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import { fmtAgo, fmtDate, fmtDay } from '@/lib/format';
-import type { ApiKey, CreatedKey } from '@/lib/types';
+import {
+  createKeyBody,
+  type CreatedKeyResponse as CreatedKey,
+  type KeyListItem as ApiKey,
+} from '@apim/contracts/management';
 import { SecretKeyModal } from './secret-key-modal';
 
 type Scope = 'portal' | 'admin';
@@ -44,7 +48,10 @@ const OVERLAP = [
   { value: '604800', label: 'After 7 days' },
 ];
 
-const keySchema = z.object({ name: z.string().trim().max(100, 'At most 100 characters'), expiry: z.string() });
+/** The API's create-key body (the expiry is computed on submit), in the portal's words. */
+const keySchema = contractForm(createKeyBody, { name: 'At most 100 characters' }, (v: { name: string }) => ({
+  name: v.name.trim() || undefined,
+}));
 
 function keyStatus(k: ApiKey): { label: string; color: string } {
   if (k.status === 'revoked') return { label: 'revoked', color: 'gray' };

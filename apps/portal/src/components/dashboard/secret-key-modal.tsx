@@ -2,7 +2,7 @@
 
 import { Alert, Button, Code, CopyButton, Group, Modal, Stack, Text } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconCopy } from '@tabler/icons-react';
-import type { CreatedKey } from '@/lib/types';
+import type { CreatedKeyResponse as CreatedKey } from '@apim/contracts/management';
 import { CurlLine } from '../curl-line';
 
 /** The one and only time the secret is on screen. */

@@ -6,16 +6,31 @@ import { useRouter } from 'next/navigation';
 import { Alert, Anchor, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconAlertTriangle, IconUsersGroup } from '@tabler/icons-react';
+import { acceptInvitationBody, signupBody } from '@apim/contracts/management';
 import { z } from 'zod';
 import { acceptInvitation } from '@/actions/team';
+import { contractForm } from '@/lib/contract-form';
 import { showProblem, showSuccess } from '@/lib/form-errors';
-import type { Problem } from '@/lib/types';
+import { NAME_MESSAGE, PASSWORD_MESSAGE } from '@/lib/form-messages';
+import type { Problem } from '@/lib/action-result';
 
-const schema = z.object({
-  email: z.string().trim().min(1, 'Enter the e-mail the invitation was sent to').email('Enter a valid email'),
-  name: z.string().trim().min(1, 'Enter your name').max(200),
-  password: z.string().min(12, 'At least 12 characters').max(200),
-});
+interface InviteeValues {
+  email: string;
+  name: string;
+  password: string;
+}
+
+/** The account the invitation creates: signup's e-mail rule, the accept body's name and password. */
+const schema = contractForm(
+  z.strictObject({ email: signupBody.shape.email, ...acceptInvitationBody.unwrap().shape }),
+  {
+    email: (v) =>
+      typeof v === 'string' && v.trim() ? 'Enter a valid email' : 'Enter the e-mail the invitation was sent to',
+    name: NAME_MESSAGE,
+    password: PASSWORD_MESSAGE,
+  },
+  (v: InviteeValues) => ({ ...v, email: v.email.trim() }),
+);
 
 /**
  * The invitation link's page: signed in, one button joins the team; otherwise a short sign-up

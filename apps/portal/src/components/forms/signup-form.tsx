@@ -4,16 +4,25 @@ import Link from 'next/link';
 import { useTransition } from 'react';
 import { Anchor, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
-import { z } from 'zod';
+import { signupBody } from '@apim/contracts/management';
 import { signup } from '@/actions/auth';
+import { contractForm } from '@/lib/contract-form';
 import { showProblem } from '@/lib/form-errors';
+import { EMAIL_MESSAGE, NAME_MESSAGE, PASSWORD_MESSAGE } from '@/lib/form-messages';
 
-const schema = z.object({
-  name: z.string().trim().min(1, 'Enter your name').max(200),
-  email: z.string().trim().min(1, 'Enter your email').email('Enter a valid email'),
-  password: z.string().min(12, 'At least 12 characters').max(200),
-  organization: z.string().trim().max(200).optional(),
-});
+interface SignupValues {
+  name: string;
+  email: string;
+  password: string;
+  organization: string;
+}
+
+/** The API's signup body, in the portal's words; an empty organization is left out. */
+const schema = contractForm(
+  signupBody,
+  { name: NAME_MESSAGE, email: EMAIL_MESSAGE, password: PASSWORD_MESSAGE },
+  (v: SignupValues) => ({ ...v, email: v.email.trim(), organization: v.organization.trim() || undefined }),
+);
 
 export function SignupForm() {
   const [pending, startTransition] = useTransition();

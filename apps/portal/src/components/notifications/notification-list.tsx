@@ -8,7 +8,7 @@ import { markAllNotificationsRead, markNotificationRead } from '@/actions/notifi
 import { showProblem } from '@/lib/form-errors';
 import { fmtAgo, fmtDate } from '@/lib/format';
 import { notificationText } from '@/lib/team';
-import type { PortalNotification } from '@/lib/types';
+import type { NotificationItem as PortalNotification } from '@apim/contracts/management';
 
 const TYPE_COLOR: Record<string, string> = {
   'quota.threshold': 'orange',

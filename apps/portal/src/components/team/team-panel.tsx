@@ -21,13 +21,19 @@ import {
 } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconAlertTriangle, IconCheck, IconCopy, IconLock, IconTrash, IconUserPlus } from '@tabler/icons-react';
-import { z } from 'zod';
+import { contractForm } from '@/lib/contract-form';
 import { changeMemberRole, inviteMember, removeMember, withdrawInvitation } from '@/actions/team';
 import { ConfirmModal } from '@/components/confirm-modal';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import { fmtDate, fmtDay } from '@/lib/format';
 import { managesTeam, TEAM_ROLES } from '@/lib/team';
-import type { CreatedInvitation, Team, TeamMember, TeamRole } from '@/lib/types';
+import {
+  createInvitationBody,
+  type CreatedInvitationResponse as CreatedInvitation,
+  type TeamResponse as Team,
+  type MemberResponse as TeamMember,
+  type TeamRole,
+} from '@apim/contracts/management';
 
 /** Admins manage members and invitations but not owners (the API refuses it); owners manage everyone. */
 function assignable(myRole: TeamRole): typeof TEAM_ROLES {
@@ -35,10 +41,8 @@ function assignable(myRole: TeamRole): typeof TEAM_ROLES {
 }
 const ROLE_COLOR: Record<TeamRole, string> = { owner: 'indigo', admin: 'violet', developer: 'teal', billing: 'gray' };
 
-const inviteSchema = z.object({
-  email: z.email('Enter an e-mail address'),
-  role: z.enum(['owner', 'admin', 'developer', 'billing'], 'Pick a role'),
-});
+/** The API's invitation body, in the portal's words. */
+const inviteSchema = contractForm(createInvitationBody, { email: 'Enter an e-mail address', role: 'Pick a role' });
 
 /** Members, pending invitations and the invite form; controls only for owners and admins. */
 export function TeamPanel({ team, currentUserId }: { team: Team; currentUserId: string }) {

@@ -1,6 +1,6 @@
 import { Alert } from '@mantine/core';
 import { IconLock } from '@tabler/icons-react';
-import type { Problem } from '@/lib/types';
+import type { Problem } from '@/lib/action-result';
 
 /** The API's 403 for a team role that may not do this (billing members and webhooks). */
 export function ForbiddenNote({ problem, what }: { problem: Problem; what: string }) {

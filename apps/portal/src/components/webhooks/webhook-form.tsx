@@ -18,23 +18,33 @@ import {
 } from '@mantine/core';
 import { schemaResolver, useForm } from '@mantine/form';
 import { IconAlertTriangle, IconCheck, IconCopy, IconPencil, IconPlus } from '@tabler/icons-react';
-import { z } from 'zod';
 import { createWebhook, updateWebhook } from '@/actions/webhooks';
 import { showProblem, showSuccess } from '@/lib/form-errors';
 import { TEAM_EVENTS } from '@/lib/team';
-import type { CreatedWebhook, Webhook } from '@/lib/types';
+import {
+  type CreatedWebhookResponse as CreatedWebhook,
+  createTeamWebhookBody,
+  type WebhookResponse as Webhook,
+} from '@apim/contracts/management';
+import { contractForm } from '@/lib/contract-form';
 
-const schema = z.object({
-  url: z
-    .string()
-    .trim()
-    .min(1, 'Enter the URL to deliver to')
-    .max(2000)
-    .refine((v) => /^https?:\/\/[^\s]+$/i.test(v), 'Enter an http(s) URL'),
-  events: z.array(z.string()).min(1, 'Pick at least one event'),
-  description: z.string().trim().max(500, 'At most 500 characters'),
-  enabled: z.boolean(),
-});
+interface WebhookValues {
+  url: string;
+  events: string[];
+  description: string;
+  enabled: boolean;
+}
+
+/** The API's team webhook body, in the portal's words; an empty description is left out. */
+const schema = contractForm(
+  createTeamWebhookBody,
+  {
+    url: (v) => (typeof v === 'string' && v.trim() ? 'Enter an http(s) URL' : 'Enter the URL to deliver to'),
+    events: 'Pick at least one event',
+    description: 'At most 500 characters',
+  },
+  ({ url, events, description }: WebhookValues) => ({ url, events, description: description.trim() || undefined }),
+);
 
 function WebhookFields({ form, editing }: { form: ReturnType<typeof useWebhookForm>; editing: boolean }) {
   return (

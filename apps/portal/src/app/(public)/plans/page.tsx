@@ -1,10 +1,10 @@
 import { Badge, Card, Divider, Group, List, ListItem, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconCheck } from '@tabler/icons-react';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { currentUser } from '@/lib/session';
 import { PUBLIC_LIST } from '@/lib/catalog';
 import { fmtInt, fmtMoney, perLabel } from '@/lib/format';
-import type { Api, Plan } from '@/lib/types';
+import type { PortalApiResponse as Api, PlanResponse as Plan, Page } from '@apim/contracts/management';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { ButtonLink } from '@/components/links';
 
@@ -13,10 +13,10 @@ export const metadata = { title: 'Plans' };
 export default async function PlansPage() {
   const [user, plansRes, apisRes] = await Promise.all([
     currentUser(),
-    api.get<unknown>('/v1/portal/plans', PUBLIC_LIST),
-    api.get<unknown>('/v1/portal/apis', PUBLIC_LIST),
+    api.get<Page<Plan>>('/v1/portal/plans', PUBLIC_LIST),
+    api.get<Page<Api>>('/v1/portal/apis', PUBLIC_LIST),
   ]);
-  const apiNames = new Map(apisRes.ok ? listOf<Api>(apisRes.data).map((a) => [a.id, a.name]) : []);
+  const apiNames = new Map(apisRes.ok ? apisRes.data.items.map((a) => [a.id, a.name]) : []);
 
   return (
     <>
@@ -31,11 +31,11 @@ export default async function PlansPage() {
         />
       ) : !plansRes.ok ? (
         <ErrorState problem={plansRes.problem} what="plans" />
-      ) : listOf<Plan>(plansRes.data).length === 0 ? (
+      ) : plansRes.data.items.length === 0 ? (
         <EmptyState title="No self-service plans yet" />
       ) : (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
-          {listOf<Plan>(plansRes.data).map((p) => (
+          {plansRes.data.items.map((p) => (
             <Card key={p.id} withBorder padding="lg" radius="md" component="article" aria-label={`Plan ${p.name}`}>
               <Stack gap="sm" h="100%">
                 <Group justify="space-between">

@@ -12,16 +12,16 @@ import {
   Text,
 } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
-import { api, listOf } from '@/lib/api-client';
-import type { Api } from '@/lib/types';
+import { api } from '@/lib/api-client';
+import type { ApiResponseDto as Api, Page } from '@apim/contracts/management';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { AnchorLink, ButtonLink } from '@/components/links';
 
 export const metadata = { title: 'Admin · APIs' };
 
 export default async function AdminApisPage() {
-  const res = await api.get<unknown>('/v1/admin/apis', { query: { limit: 100 } });
-  const apis = res.ok ? listOf<Api>(res.data) : [];
+  const res = await api.get<Page<Api>>('/v1/admin/apis', { query: { limit: 100 } });
+  const apis = res.ok ? res.data.items : [];
   return (
     <>
       <PageHeader

@@ -12,9 +12,9 @@ import {
   TableTr,
   Text,
 } from '@mantine/core';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { fmtDate } from '@/lib/format';
-import type { AuditEntry } from '@/lib/types';
+import type { AuditEntryResponse as AuditEntry, Page } from '@apim/contracts/management';
 import { AuditDetails } from '@/components/admin/audit-details';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { Pager } from '@/components/pager';
@@ -33,8 +33,8 @@ export default async function AuditPage({
   const sp = await searchParams;
   const offset = Math.max(0, Number.parseInt(sp.offset ?? '0', 10) || 0);
   const entityType = ENTITY_TYPES.includes(sp.entityType ?? '') ? sp.entityType : undefined;
-  const res = await api.get<unknown>('/v1/admin/audit-log', { query: { limit: LIMIT, offset, entityType } });
-  const entries = res.ok ? listOf<AuditEntry>(res.data) : [];
+  const res = await api.get<Page<AuditEntry>>('/v1/admin/audit-log', { query: { limit: LIMIT, offset, entityType } });
+  const entries = res.ok ? res.data.items : [];
   const total = res.ok ? Number((res.data as { total?: number }).total ?? entries.length) : 0;
   return (
     <>

@@ -9,9 +9,9 @@ import {
   TableTr,
   Text,
 } from '@mantine/core';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { fmtDay } from '@/lib/format';
-import type { Consumer } from '@/lib/types';
+import type { ConsumerResponse as Consumer, Page } from '@apim/contracts/management';
 import { ConsumerFilters } from '@/components/admin/consumer-filters';
 import { ConsumerStatusButtons } from '@/components/admin/consumer-actions';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
@@ -28,10 +28,10 @@ export default async function ConsumersPage({
   const sp = await searchParams;
   const status = ['pending', 'active', 'suspended'].includes(sp.status ?? '') ? sp.status! : 'all';
   const q = (sp.q ?? '').slice(0, 200);
-  const res = await api.get<unknown>('/v1/admin/consumers', {
+  const res = await api.get<Page<Consumer>>('/v1/admin/consumers', {
     query: { q, status: status === 'all' ? undefined : status, limit: 100 },
   });
-  const consumers = res.ok ? listOf<Consumer>(res.data) : [];
+  const consumers = res.ok ? res.data.items : [];
   return (
     <>
       <PageHeader title="Consumers" description="Organisations and developers using the APIs." />

@@ -11,17 +11,17 @@ import {
   Text,
 } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { fmtInt, fmtMoney, limitsLabel } from '@/lib/format';
-import type { Plan } from '@/lib/types';
+import type { PlanResponse as Plan, Page } from '@apim/contracts/management';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { AnchorLink, ButtonLink } from '@/components/links';
 
 export const metadata = { title: 'Admin · Plans' };
 
 export default async function AdminPlansPage() {
-  const res = await api.get<unknown>('/v1/admin/plans', { query: { limit: 100 } });
-  const plans = res.ok ? listOf<Plan>(res.data) : [];
+  const res = await api.get<Page<Plan>>('/v1/admin/plans', { query: { limit: 100 } });
+  const plans = res.ok ? res.data.items : [];
   return (
     <>
       <PageHeader

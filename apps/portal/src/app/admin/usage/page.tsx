@@ -11,10 +11,16 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { fmtInt } from '@/lib/format';
 import { usageWindow } from '@/lib/range';
-import type { Api, App, Consumer, UsageAnswer } from '@/lib/types';
+import type {
+  ApiResponseDto as Api,
+  AppResponse as App,
+  ConsumerResponse as Consumer,
+  UsageResponse as UsageAnswer,
+  Page,
+} from '@apim/contracts/management';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { QuerySelect } from '@/components/query-select';
 import { RangePicker } from '@/components/range-picker';
@@ -36,13 +42,13 @@ export default async function AdminUsagePage({
     api.get<UsageAnswer>('/v1/usage', {
       query: { from: win.from, to: win.to, granularity: win.granularity, consumerId, apiId },
     }),
-    api.get<unknown>('/v1/admin/consumers', { query: { limit: 100 } }),
-    api.get<unknown>('/v1/admin/apis', { query: { limit: 100 } }),
-    api.get<unknown>('/v1/admin/apps', { query: { limit: 100, consumerId } }),
+    api.get<Page<Consumer>>('/v1/admin/consumers', { query: { limit: 100 } }),
+    api.get<Page<Api>>('/v1/admin/apis', { query: { limit: 100 } }),
+    api.get<Page<App>>('/v1/admin/apps', { query: { limit: 100, consumerId } }),
   ]);
-  const consumers = consumersRes.ok ? listOf<Consumer>(consumersRes.data) : [];
-  const apis = apisRes.ok ? listOf<Api>(apisRes.data) : [];
-  const apps = appsRes.ok ? listOf<App>(appsRes.data) : [];
+  const consumers = consumersRes.ok ? consumersRes.data.items : [];
+  const apis = apisRes.ok ? apisRes.data.items : [];
+  const apps = appsRes.ok ? appsRes.data.items : [];
   const apiNames = Object.fromEntries(apis.map((a) => [a.id, a.name]));
   const appById = new Map(apps.map((a) => [a.id, a]));
   const consumerName = new Map(consumers.map((c) => [c.id, c.name]));

@@ -1,5 +1,5 @@
 import { api } from '@/lib/api-client';
-import type { NotificationPage } from '@/lib/types';
+import type { NotificationPage } from '@apim/contracts/management';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { Pager } from '@/components/pager';
 import { MarkAllReadButton, NotificationList } from '@/components/notifications/notification-list';

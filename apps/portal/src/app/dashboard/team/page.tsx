@@ -1,6 +1,6 @@
 import { api } from '@/lib/api-client';
 import { requireUser } from '@/lib/session';
-import type { Team } from '@/lib/types';
+import type { TeamResponse as Team } from '@apim/contracts/management';
 import { ErrorState, PageHeader } from '@/components/states';
 import { TeamPanel } from '@/components/team/team-panel';
 

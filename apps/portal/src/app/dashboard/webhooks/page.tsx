@@ -14,9 +14,9 @@ import {
   VisuallyHidden,
 } from '@mantine/core';
 import { IconArrowRight } from '@tabler/icons-react';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { fmtDay } from '@/lib/format';
-import type { Webhook } from '@/lib/types';
+import type { WebhookResponse as Webhook, Page } from '@apim/contracts/management';
 import { ButtonLink } from '@/components/links';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
 import { CreateWebhookButton } from '@/components/webhooks/webhook-form';
@@ -25,8 +25,8 @@ import { ForbiddenNote } from '@/components/webhooks/forbidden-note';
 export const metadata = { title: 'Webhooks' };
 
 export default async function WebhooksPage() {
-  const res = await api.get<unknown>('/v1/portal/webhooks', { query: { limit: 100 } });
-  const hooks = res.ok ? listOf<Webhook>(res.data) : [];
+  const res = await api.get<Page<Webhook>>('/v1/portal/webhooks', { query: { limit: 100 } });
+  const hooks = res.ok ? res.data.items : [];
   return (
     <>
       <PageHeader

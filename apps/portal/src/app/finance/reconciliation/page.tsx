@@ -1,4 +1,5 @@
 import { Alert, Badge, Group, Paper, SimpleGrid, Stack, Text } from '@mantine/core';
+import type { ReconciliationResponse as Report } from '@apim/contracts/management';
 import { api } from '@/lib/api-client';
 import { fmtDate, fmtInt, recentPeriods } from '@/lib/format';
 import { DataTable } from '@/components/data-table';
@@ -9,17 +10,7 @@ import { StatusBadge } from '@/components/status-badge';
 
 export const metadata = { title: 'Finance · Reconciliation' };
 
-interface Report {
-  period: string;
-  status: string;
-  generatedAt?: string;
-  balanced?: boolean;
-  summary?: string;
-  totals?: Record<string, number | boolean>;
-  lines?: Record<string, unknown>[];
-}
-
-const TOTALS: [string, string][] = [
+const TOTALS: [keyof Report['totals'], string][] = [
   ['ledgerEvents', 'Events received'],
   ['rollupRequests', 'Events aggregated'],
   ['ledgerBillable', 'Billable received'],
@@ -78,7 +69,7 @@ export default async function ReconciliationPage({
                   {label}
                 </Text>
                 <Text fw={700} size="lg">
-                  {fmtInt(r.totals?.[k] as number)}
+                  {fmtInt(r.totals[k] as number)}
                 </Text>
               </Paper>
             ))}

@@ -1,6 +1,7 @@
 import { Button, Paper } from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
-import { api, listOf } from '@/lib/api-client';
+import type { UsageReportResponse } from '@apim/contracts/management';
+import { api } from '@/lib/api-client';
 import { usageReportQuery } from '@/lib/usage-report';
 import { DataTable } from '@/components/data-table';
 import { EmptyState, ErrorState, PageHeader } from '@/components/states';
@@ -14,8 +15,8 @@ export default async function UsageReportPage({
   searchParams: Promise<Record<string, string | undefined>>;
 }) {
   const q = usageReportQuery(await searchParams);
-  const res = await api.get<unknown>('/v1/reports/usage', { query: { ...q.api, format: 'json' } });
-  const rows = res.ok ? listOf<Record<string, unknown>>(res.data) : [];
+  const res = await api.get<UsageReportResponse>('/v1/reports/usage', { query: { ...q.api, format: 'json' } });
+  const rows = res.ok ? res.data.rows : [];
   const csvHref = `/finance/export/usage?${new URLSearchParams({ from: q.from, to: q.to, groupBy: q.groupBy }).toString()}`;
   return (
     <>

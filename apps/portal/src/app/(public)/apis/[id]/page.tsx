@@ -1,9 +1,9 @@
 import { notFound } from 'next/navigation';
 import { Badge, Breadcrumbs, Code, Group, Paper, Stack, Text, Title } from '@mantine/core';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { portalEnv } from '@/lib/env';
 import { PUBLIC_LIST } from '@/lib/catalog';
-import type { Api } from '@/lib/types';
+import type { PortalApiResponse as Api, Page } from '@apim/contracts/management';
 import { EmptyState, ErrorState } from '@/components/states';
 import { ApiDocs } from '@/components/api-docs';
 import { CurlLine } from '@/components/curl-line';
@@ -18,9 +18,9 @@ export default async function ApiPage({ params }: { params: Promise<{ id: string
     if (one.ok) found = one.data;
   } else {
     // Slugs make friendlier links; the catalog is small enough to search.
-    const all = await api.get<unknown>('/v1/portal/apis', PUBLIC_LIST);
+    const all = await api.get<Page<Api>>('/v1/portal/apis', PUBLIC_LIST);
     if (!all.ok) return <ErrorState problem={all.problem} what="this API" />;
-    found = listOf<Api>(all.data).find((a) => a.slug === id);
+    found = all.data.items.find((a) => a.slug === id);
   }
   if (!found) notFound();
   const baseUrl = portalEnv().GATEWAY_PUBLIC_URL + found.routePath;

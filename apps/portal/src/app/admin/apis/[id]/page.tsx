@@ -1,6 +1,6 @@
 import { notFound } from 'next/navigation';
 import { api } from '@/lib/api-client';
-import type { Api } from '@/lib/types';
+import type { ApiResponseDto as Api } from '@apim/contracts/management';
 import { ApiForm } from '@/components/admin/api-form';
 import { ErrorState, PageHeader } from '@/components/states';
 

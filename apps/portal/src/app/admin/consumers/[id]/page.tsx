@@ -1,9 +1,14 @@
 import { notFound } from 'next/navigation';
 import { Badge, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { planOptions } from '@/lib/admin-data';
 import { fmtDay, ordinalDay } from '@/lib/format';
-import type { ApiKey, App, Consumer } from '@/lib/types';
+import type {
+  KeyListItem as ApiKey,
+  AppResponse as App,
+  ConsumerResponse as Consumer,
+  Page,
+} from '@apim/contracts/management';
 import { ConsumerStatusButtons, CostCenterForm } from '@/components/admin/consumer-actions';
 import { AppSettings } from '@/components/dashboard/app-settings';
 import { CreateAppButton } from '@/components/dashboard/create-app-button';
@@ -19,15 +24,15 @@ export default async function ConsumerPage({ params }: { params: Promise<{ id: s
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
   const [res, appsRes, plans] = await Promise.all([
     api.get<Consumer>(`/v1/admin/consumers/${id}`),
-    api.get<unknown>('/v1/admin/apps', { query: { consumerId: id, limit: 100 } }),
+    api.get<Page<App>>('/v1/admin/apps', { query: { consumerId: id, limit: 100 } }),
     planOptions(),
   ]);
   if (!res.ok && res.status === 404) notFound();
   if (!res.ok) return <ErrorState problem={res.problem} what="this consumer" />;
   const c = res.data;
-  const apps = appsRes.ok ? listOf<App>(appsRes.data) : [];
+  const apps = appsRes.ok ? appsRes.data.items : [];
   const keysByApp = await Promise.all(
-    apps.map((a) => api.get<unknown>(`/v1/admin/apps/${a.id}/keys`, { query: { limit: 100 } })),
+    apps.map((a) => api.get<Page<ApiKey>>(`/v1/admin/apps/${a.id}/keys`, { query: { limit: 100 } })),
   );
   const planName = new Map(plans.map((p) => [p.value, p.label]));
 
@@ -94,7 +99,7 @@ export default async function ConsumerPage({ params }: { params: Promise<{ id: s
               <AppSettings scope="admin" app={a} plans={plans} afterDelete={`/admin/consumers/${c.id}`} />
             </Group>
             {kr.ok ? (
-              <KeysPanel scope="admin" appId={a.id} keys={listOf<ApiKey>(kr.data)} />
+              <KeysPanel scope="admin" appId={a.id} keys={kr.data.items} />
             ) : (
               <ErrorState problem={kr.problem} what="keys" />
             )}

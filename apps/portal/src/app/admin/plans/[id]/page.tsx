@@ -1,7 +1,7 @@
 import { notFound } from 'next/navigation';
 import { api } from '@/lib/api-client';
 import { apiOptions } from '@/lib/admin-data';
-import type { Plan, PriceVersion } from '@/lib/types';
+import type { PlanResponse as Plan, PriceVersionsResponse } from '@apim/contracts/management';
 import { PlanForm } from '@/components/admin/plan-form';
 import { PriceHistory } from '@/components/admin/price-history';
 import { ErrorState, PageHeader } from '@/components/states';
@@ -14,7 +14,7 @@ export default async function EditPlanPage({ params }: { params: Promise<{ id: s
   const [res, options, prices] = await Promise.all([
     api.get<Plan>(`/v1/admin/plans/${id}`),
     apiOptions(),
-    api.get<{ items: PriceVersion[] }>(`/v1/admin/plans/${id}/prices`),
+    api.get<PriceVersionsResponse>(`/v1/admin/plans/${id}/prices`),
   ]);
   if (!res.ok && res.status === 404) notFound();
   if (!res.ok) return <ErrorState problem={res.problem} what="this plan" />;

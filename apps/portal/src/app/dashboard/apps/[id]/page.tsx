@@ -1,10 +1,15 @@
 import { notFound } from 'next/navigation';
 import { Badge, Breadcrumbs, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { catalogAndPlans } from '@/lib/catalog';
 import { fmtDay, fmtMoney, limitsLabel } from '@/lib/format';
 import { usageWindow } from '@/lib/range';
-import type { ApiKey, App, UsageAnswer } from '@/lib/types';
+import type {
+  KeyListItem as ApiKey,
+  AppResponse as App,
+  PortalUsageResponse as UsageAnswer,
+  Page,
+} from '@apim/contracts/management';
 import { AppSettings } from '@/components/dashboard/app-settings';
 import { KeysPanel } from '@/components/dashboard/keys-panel';
 import { CurlLine } from '@/components/curl-line';
@@ -28,7 +33,7 @@ export default async function AppPage({
   const win = usageWindow(sp.range);
   const [appRes, keysRes, cat, usageRes] = await Promise.all([
     api.get<App>(`/v1/portal/apps/${id}`),
-    api.get<unknown>(`/v1/portal/apps/${id}/keys`, { query: { limit: 100 } }),
+    api.get<Page<ApiKey>>(`/v1/portal/apps/${id}/keys`, { query: { limit: 100 } }),
     catalogAndPlans(),
     api.get<UsageAnswer>('/v1/portal/usage', {
       query: { from: win.from, to: win.to, granularity: win.granularity, appId: id },
@@ -96,7 +101,7 @@ export default async function AppPage({
       </SimpleGrid>
 
       {keysRes.ok ? (
-        <KeysPanel scope="portal" appId={app.id} keys={listOf<ApiKey>(keysRes.data)} />
+        <KeysPanel scope="portal" appId={app.id} keys={keysRes.data.items} />
       ) : (
         <ErrorState problem={keysRes.problem} what="keys" />
       )}

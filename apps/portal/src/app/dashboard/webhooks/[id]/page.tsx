@@ -17,9 +17,9 @@ import {
   Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
-import { api, listOf } from '@/lib/api-client';
+import { api } from '@/lib/api-client';
 import { fmtAgo, fmtDate } from '@/lib/format';
-import type { Webhook, WebhookDelivery } from '@/lib/types';
+import type { WebhookResponse as Webhook, DeliveryItem as WebhookDelivery, Page } from '@apim/contracts/management';
 import { AnchorLink } from '@/components/links';
 import { ErrorState, PageHeader } from '@/components/states';
 import { EditWebhookButton } from '@/components/webhooks/webhook-form';
@@ -40,7 +40,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
   const [hookRes, deliveriesRes] = await Promise.all([
     api.get<Webhook>(`/v1/portal/webhooks/${id}`),
-    api.get<unknown>(`/v1/portal/webhooks/${id}/deliveries`, { query: { limit: 50 } }),
+    api.get<Page<WebhookDelivery>>(`/v1/portal/webhooks/${id}/deliveries`, { query: { limit: 50 } }),
   ]);
   if (!hookRes.ok && hookRes.status === 404) notFound();
   if (!hookRes.ok) {
@@ -56,7 +56,7 @@ export default async function WebhookPage({ params }: { params: Promise<{ id: st
     );
   }
   const hook = hookRes.data;
-  const deliveries = deliveriesRes.ok ? listOf<WebhookDelivery>(deliveriesRes.data) : [];
+  const deliveries = deliveriesRes.ok ? deliveriesRes.data.items : [];
 
   return (
     <>

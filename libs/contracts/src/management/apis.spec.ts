@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createApiBody, routePathProblem, upstreamUrlProblem } from './apis.dto';
+import { createApiBody, routePathProblem, upstreamUrlProblem } from './apis';
 
 describe('routePath rules', () => {
   it.each(['/', '/orders', '/orders/v2', '/a-b_c.d', '/gateway', '/gw/_gateway', '/v1.2'])('accepts %s', (p) => {

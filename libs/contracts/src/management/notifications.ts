@@ -1,7 +1,6 @@
-import { NOTIFICATION_TYPES } from '@apim/contracts';
+import { NOTIFICATION_TYPES } from '../events';
 import { z } from 'zod';
-import { nullableTimestamp, timestamp, uuid } from '../../common/dto';
-import { paginationQuery } from '../../common/pagination/pagination';
+import { nullableTimestamp, paginationQuery, timestamp, uuid } from './common';
 
 export const listNotificationsQuery = paginationQuery.extend({
   unread: z

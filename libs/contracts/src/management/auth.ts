@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { email, name, timestamp } from '../../common/dto';
-import { consumerResponse } from '../consumers/consumers.dto';
-import { password, userResponse } from '../users/users.dto';
+import { email, name, timestamp } from './common';
+import { consumerResponse } from './consumers';
+import { password, userResponse } from './users';
 
 export const signupBody = z.strictObject({
   email,
@@ -31,3 +31,6 @@ export const meResponse = userResponse.extend({
     .nullable()
     .describe("The developer's consumer status (null for staff)"),
 });
+export type SignupResponse = z.infer<typeof signupResponse>;
+export type LoginResponse = z.infer<typeof loginResponse>;
+export type MeResponse = z.infer<typeof meResponse>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { slug } from '../../common/dto';
-import { createApiBody } from '../apis/apis.dto';
-import { createPlanFields } from '../plans/plans.dto';
+import { slug } from './common';
+import { createApiBody } from './apis';
+import { createPlanFields } from './plans';
 
 /**
  * The declarative configuration file (`apim export` / `apim apply`). Its entries ARE the admin

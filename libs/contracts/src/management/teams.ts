@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { email, name, timestamp, uuid } from '../../common/dto';
-import { consumerResponse } from '../consumers/consumers.dto';
-import { password } from '../users/users.dto';
+import { email, name, timestamp, uuid } from './common';
+import { consumerResponse } from './consumers';
+import { password } from './users';
 
 export const teamRole = z.enum(['owner', 'admin', 'developer', 'billing']);
 
@@ -51,3 +51,5 @@ export type AcceptInvitationBody = z.output<typeof acceptInvitationBody>;
 export const acceptedInvitationResponse = z.object({ consumerId: uuid, role: teamRole, userId: uuid });
 
 export const invitationToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+export type TeamRole = z.infer<typeof teamRole>;
+export type AcceptedInvitationResponse = z.infer<typeof acceptedInvitationResponse>;

@@ -1,6 +1,6 @@
-import { ADMIN_EVENT_TYPES, TEAM_EVENT_TYPES } from '@apim/contracts';
+import { ADMIN_EVENT_TYPES, TEAM_EVENT_TYPES } from '../events';
 import { z } from 'zod';
-import { nonEmptyPatch, nullableTimestamp, timestamp, uuid } from '../../common/dto';
+import { nonEmptyPatch, nullableTimestamp, timestamp, uuid } from './common';
 
 export const webhookUrl = z
   .string()
@@ -83,3 +83,4 @@ export const deliveryItem = z.object({
 export type DeliveryItem = z.infer<typeof deliveryItem>;
 
 export const testEventResponse = z.object({ eventId: uuid });
+export type TestEventResponse = z.infer<typeof testEventResponse>;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { name, nonEmptyPatch, slug, timestamp, uuid } from '../../common/dto';
-import { paginationQuery } from '../../common/pagination/pagination';
+import { name, nonEmptyPatch, paginationQuery, slug, timestamp, uuid } from './common';
 
 /** Money is a decimal string: never a float on the wire or in code. */
 export const moneyAmount = z
@@ -156,3 +155,4 @@ export const priceVersionResponse = z.object({
 });
 export type PriceVersionResponse = z.infer<typeof priceVersionResponse>;
 export const priceVersionsResponse = z.object({ planId: uuid, items: z.array(priceVersionResponse) });
+export type PriceVersionsResponse = z.infer<typeof priceVersionsResponse>;

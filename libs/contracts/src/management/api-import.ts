@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { name, slug } from '../../common/dto';
-import { apiResponse } from '../apis/apis.dto';
+import { name, slug } from './common';
+import { apiResponse } from './apis';
 
 export const importApiBody = z.strictObject({
   document: z
@@ -47,3 +47,4 @@ export const importPreviewResponse = z.object({
 export type ImportPreview = z.infer<typeof importPreviewResponse>;
 
 export const importApiResponse = z.union([apiResponse, importPreviewResponse]);
+export type ImportApiResponse = z.infer<typeof importApiResponse>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nullableTimestamp, timestamp, uuid } from '../../common/dto';
+import { nullableTimestamp, timestamp, uuid } from './common';
 
 export const MAX_OVERLAP_SECONDS = 30 * 24 * 3600;
 
@@ -56,3 +56,4 @@ export const createdKeyResponse = z.object({
   rotatedFromId: uuid.nullable(),
 });
 export type CreatedKeyResponse = z.infer<typeof createdKeyResponse>;
+export type KeyStatus = z.infer<typeof keyStatus>;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { name, nonEmptyPatch, timestamp, uuid } from '../../common/dto';
-import { paginationQuery } from '../../common/pagination/pagination';
+import { name, nonEmptyPatch, paginationQuery, timestamp, uuid } from './common';
 
 /**
  * Billing anchor day: a JSON integer 1–28 (every month has that day). No strings, no null (send 1

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { email, name, nonEmptyPatch, nullableTimestamp, timestamp, uuid } from '../../common/dto';
+import { email, name, nonEmptyPatch, nullableTimestamp, timestamp, uuid } from './common';
 
 export const role = z.enum(['admin', 'finance', 'developer']);
 export const password = z.string().min(12, 'must be at least 12 characters').max(256);
@@ -30,3 +30,5 @@ export const userResponse = z.object({
   createdAt: timestamp,
 });
 export type UserResponse = z.infer<typeof userResponse>;
+export type Role = z.infer<typeof role>;
+export type UserStatus = z.infer<typeof userStatus>;

@@ -1,17 +1,18 @@
-import { isPeriod } from '@apim/billing';
 import { z } from 'zod';
-import { uuid } from '../../common/dto';
-import { moneyAmount, perThousandAmount } from '../plans/plans.dto';
-import { instant } from '../usage/usage.dto';
+import { uuid } from './common';
+import { moneyAmount, perThousandAmount } from './plans';
+import { instant } from './usage';
 
 const DAY_MS = 86_400_000;
+/** A billing period's name, as `@apim/billing`'s PERIOD_RE. */
+const PERIOD_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
 export const format = z
   .enum(['json', 'csv'])
   .optional()
   .describe('json (default) or csv; `Accept: text/csv` also selects csv');
 export const period = z
   .string()
-  .refine(isPeriod, 'a UTC month, YYYY-MM')
+  .refine((v) => PERIOD_PATTERN.test(v), 'a UTC month, YYYY-MM')
   .describe('Billing period (UTC month), e.g. 2026-11');
 
 export const usageReportQuery = z
@@ -188,3 +189,47 @@ export const planPreviewResponse = z.object({
   totals: z.object({ currency: z.string(), currentBill: z.string(), proposedBill: z.string(), difference: z.string() }),
   notes: z.array(z.string()),
 });
+export type UsageReportResponse = z.infer<typeof usageReportResponse>;
+export type ChargebackResponse = z.infer<typeof chargebackResponse>;
+export type PlanPreviewResponse = z.infer<typeof planPreviewResponse>;
+
+const reconciliationCounts = {
+  ledgerEvents: z
+    .number()
+    .int()
+    .describe('Counted from the raw events of every batch the worker accepted (usage_batches ledger)'),
+  ledgerBillable: z.number().int(),
+  rollupRequests: z.number().int().describe('Summed from the hourly rollups'),
+  rollupBillable: z.number().int(),
+  rollupBillableUnits: z
+    .number()
+    .int()
+    .describe(
+      'Units of the billable calls in the rollups (cost-weighted routes; = rollupBillable when every call costs 1)',
+    ),
+  billedBillable: z
+    .number()
+    .int()
+    .describe('Billable units on statements (closed period: lines + adjustments) or rated live (open period)'),
+  eventsDifference: z.number().int().describe('ledgerEvents − rollupRequests'),
+  billableDifference: z.number().int().describe('ledgerBillable − rollupBillable'),
+  billingDifference: z.number().int().describe('rollupBillableUnits − billedBillable'),
+  balanced: z.boolean(),
+};
+export const reconciliationLine = z.object({
+  appId: uuid.nullable(),
+  appName: z.string().nullable(),
+  consumerId: uuid.nullable(),
+  ...reconciliationCounts,
+});
+export type ReconciliationLine = z.infer<typeof reconciliationLine>;
+export const reconciliationResponse = z.object({
+  period: z.string(),
+  status: z.enum(['open', 'closed']),
+  generatedAt: z.iso.datetime(),
+  lines: z.array(reconciliationLine),
+  totals: z.object(reconciliationCounts),
+  balanced: z.boolean().describe('Every difference is zero'),
+  summary: z.string(),
+});
+export type ReconciliationResponse = z.infer<typeof reconciliationResponse>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { uuid } from '../../common/dto';
+import { uuid } from './common';
 
 const DAY_MS = 86_400_000;
 export const MAX_RANGE_DAYS = { hour: 31, day: 400 } as const;
@@ -73,3 +73,6 @@ export function rangeOf(q: { from?: string; to?: string }): { from: Date; to: Da
   const from = q.from ? new Date(q.from) : new Date(to.getTime() - DAY_MS);
   return { from, to };
 }
+export type QuotaStatus = z.infer<typeof quotaStatus>;
+export type UsageResponse = z.infer<typeof usageResponse>;
+export type PortalUsageResponse = z.infer<typeof portalUsageResponse>;

@@ -1,7 +1,6 @@
-import { COST_RULE_METHODS, MAX_COST, MAX_COST_RULES, pathPatternProblem } from '@apim/contracts';
+import { COST_RULE_METHODS, MAX_COST, MAX_COST_RULES, pathPatternProblem } from '../cost-rules';
 import { z } from 'zod';
-import { name, nonEmptyPatch, slug, timestamp, uuid } from '../../common/dto';
-import { paginationQuery } from '../../common/pagination/pagination';
+import { name, nonEmptyPatch, paginationQuery, slug, timestamp, uuid } from './common';
 
 /** The gateway serves its own health and metrics under this prefix; no API may shadow it. */
 export const RESERVED_ROUTE_PREFIX = '/_gateway';
@@ -211,3 +210,5 @@ export const portalApiResponse = apiResponse.pick({
   updatedAt: true,
 });
 export type PortalApiResponse = z.infer<typeof portalApiResponse>;
+export type CorsPolicy = NonNullable<z.output<typeof corsPolicy>>;
+export type CostRule = z.output<typeof costRule>;

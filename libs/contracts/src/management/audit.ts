@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { timestamp, uuid } from '../../common/dto';
-import { paginationQuery } from '../../common/pagination/pagination';
+import { paginationQuery, timestamp, uuid } from './common';
 
 export const listAuditQuery = paginationQuery.extend({
   entityType: z.string().trim().min(1).max(50).optional().describe('api, plan, consumer, app, key, user'),

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { email, name, nonEmptyPatch, nullableTimestamp, timestamp, uuid } from '../../common/dto';
-import { paginationQuery } from '../../common/pagination/pagination';
+import { email, name, nonEmptyPatch, nullableTimestamp, paginationQuery, timestamp, uuid } from './common';
 
 export const consumerStatus = z.enum(['active', 'suspended', 'pending']);
 const costCenter = z.string().trim().min(1).max(100).nullable();
@@ -35,3 +34,4 @@ export const consumerResponse = z.object({
   updatedAt: nullableTimestamp,
 });
 export type ConsumerResponse = z.infer<typeof consumerResponse>;
+export type ConsumerStatus = z.infer<typeof consumerStatus>;
