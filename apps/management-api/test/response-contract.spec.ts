@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Public } from '../src/common/auth/roles.decorator';
 import type { ApiResponse } from '../src/common/http/request';
 import { ApiDoc } from '../src/common/openapi/api-doc.decorator';
+import { AppError } from '@apim/errors';
 import { expectProblem, TestApp } from './harness';
 
 const thing = z.object({ id: z.uuid(), name: z.string() });
@@ -55,6 +56,31 @@ class ContractCheckController {
     res.statusCode = 200;
     res.setHeader('content-type', 'application/json; charset=utf-8');
     res.end(JSON.stringify({ id: 'not-a-uuid', name: 'ok' }));
+  }
+
+  @Get('bad-problem')
+  @Public()
+  @ApiDoc({ summary: 'an error that is not the problem shape', public: true, response: thing })
+  badProblem(@Res() res: ApiResponse) {
+    res.statusCode = 409;
+    res.setHeader('content-type', 'application/problem+json');
+    res.end(JSON.stringify({ title: 'Conflict', status: 409, code: 'no_such_code' }));
+  }
+
+  @Get('plain-error')
+  @Public()
+  @ApiDoc({ summary: 'an error as plain JSON', public: true, response: thing })
+  plainError(@Res() res: ApiResponse) {
+    res.statusCode = 400;
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ message: 'bad' }));
+  }
+
+  @Get('app-error')
+  @Public()
+  @ApiDoc({ summary: 'a thrown AppError', public: true, response: thing })
+  appError() {
+    throw new AppError('conflict', 'Already taken');
   }
 }
 
@@ -111,7 +137,16 @@ describe('response contract check (every management API test response is validat
     await expectCaught('GET', '/v1/contract-check/raw', /id: Invalid UUID/);
   });
 
-  it('leaves errors alone (problem+json is not the success schema)', async () => {
+  it('lets a problem+json error through (an AppError, an unknown route)', async () => {
+    expectProblem(await t.call('GET', '/v1/contract-check/app-error'), 409, 'conflict');
     expectProblem(await t.call('GET', '/v1/contract-check/nope'), 404, 'not_found');
+  });
+
+  it('fails an error body that is not the problem shape', async () => {
+    await expectCaught('GET', '/v1/contract-check/bad-problem', /problem code: Invalid option/);
+  });
+
+  it('fails an error that is not problem+json', async () => {
+    await expectCaught('GET', '/v1/contract-check/plain-error', /status 400 as application\/json, not problem\+json/);
   });
 });

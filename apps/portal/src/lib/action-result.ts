@@ -1,8 +1,6 @@
-/** One field's error, as the management API names it (`field` is the body's path). */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+import type { FieldError } from '@apim/contracts/management';
+
+export type { FieldError };
 
 /**
  * RFC 9457 problem details as the management API answers them; the portal also makes some of its

@@ -11,6 +11,7 @@ export * from './apps';
 export * from './audit';
 export * from './auth';
 export * from './config';
+export * from './errors';
 export * from './consumers';
 export * from './keys';
 export * from './notifications';

@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse } from '@nestjs/swagger';
-import { ERROR_CATALOGUE } from '@apim/errors';
+import { problemSchema } from '@apim/contracts/management';
 import { z } from 'zod';
 
 /** JSON Schema (OpenAPI 3.0 flavour) of a zod schema: request side (`input`) or response side. */
@@ -9,16 +9,6 @@ export function openApiSchema(schema: z.ZodType, io: 'input' | 'output'): Record
   delete json.$schema;
   return json;
 }
-
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  code: z.enum(Object.keys(ERROR_CATALOGUE) as [string, ...string[]]),
-  requestId: z.string(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-});
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Validation failed (problem+json with `errors`)',

@@ -4,6 +4,7 @@ import type { Reflector } from '@nestjs/core';
 import { PROBLEM_CONTENT_TYPE, problem } from '@apim/errors';
 import type { Logger } from '@apim/observability';
 import type { Observable } from 'rxjs';
+import { problemSchema } from '@apim/contracts/management';
 import type { ApiRequest } from '../http/request';
 import { RESPONSE_CONTRACT, type ResponseContract } from './api-doc.decorator';
 
@@ -81,9 +82,28 @@ export class ResponseContractInterceptor implements NestInterceptor {
     }) as ServerResponse['end'];
   }
 
+  /** An error answer: problem+json of the contract's problem shape (every route's 4xx and 5xx). */
+  private checkProblem(res: ServerResponse, bytes: Buffer): string[] {
+    const type = String(res.getHeader('content-type') ?? '');
+    if (!type.startsWith(PROBLEM_CONTENT_TYPE))
+      return [`status ${res.statusCode} as ${type || 'no content type'}, not problem+json`];
+    let body: unknown;
+    try {
+      body = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return ['the problem body is not JSON'];
+    }
+    const parsed = problemSchema.safeParse(body);
+    if (!parsed.success) return parsed.error.issues.map((i) => `problem ${i.path.join('.') || '(body)'}: ${i.message}`);
+    const problems: string[] = [];
+    undeclaredFields(body, parsed.data, '', problems);
+    return problems;
+  }
+
   private check(res: ServerResponse, contract: ResponseContract, bytes: Buffer): string[] {
     const status = res.statusCode;
-    if (status < 200 || status >= 300) return [];
+    if (status >= 400) return this.checkProblem(res, bytes);
+    if (status < 200) return [];
     const problems: string[] = [];
     if (!contract.statuses.includes(status))
       problems.push(`status ${status}, documented ${contract.statuses.join(' or ')}`);
