@@ -46,6 +46,10 @@ test('an owner invites a member, who accepts in another browser, sees the shared
 
   // The owner sees the new member and makes them billing: they keep seeing, but cannot manage.
   await page.reload();
+  // Exactly the owner and the new member, once each. (Once, in a full run, the reloaded table held
+  // the member's row twice for an instant and the strict locator below failed at once; the count
+  // waits for the settled page, and a real duplicate still fails here.)
+  await expect(page.getByTestId('member-row')).toHaveCount(2);
   const row = page.getByTestId('member-row').filter({ hasText: invitee.email });
   await expect(row).toBeVisible();
   await row.getByRole('combobox', { name: `Role of ${invitee.name}` }).click();
