@@ -1,14 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort, TEST_REDIS_URL } from '@apim/testing';
-import { KEY_SECRET } from './support/fixtures';
+import { buildGateway, spawnBuiltGateway } from './support/built-gateway';
 import { startStack, type Stack } from './support/harness';
 import { UsageQueueReader } from './support/usage-queue';
 
-const root = join(__dirname, '..');
-const buildDir = join(root, '.data', 'sigterm-build');
+let buildDir: string;
 
 describe('SIGTERM: graceful shutdown of the real process', () => {
   let s: Stack;
@@ -20,41 +18,27 @@ describe('SIGTERM: graceful shutdown of the real process', () => {
   let stdout = '';
 
   beforeAll(async () => {
-    // Compile the current sources into a private folder (not dist, which a parallel `tsc -b` may
-    // be writing); workspace libs come from their built dist, as in production.
-    execFileSync(
-      'npx',
-      ['tsc', '-p', 'tsconfig.json', '--outDir', buildDir, '--tsBuildInfoFile', join(buildDir, 'tsbuildinfo')],
-      { cwd: root, stdio: 'inherit' },
-    );
+    buildDir = buildGateway('sigterm');
     s = await startStack('sigterm');
     const apiId = await s.fx.api('/echo', s.upstream.url);
     key = (await s.fx.client(apiId)).key;
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, [join(buildDir, 'src/main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        GC_HEAP_GROWING_PERCENT: '250',
-        // The single-process path (workers.e2e-spec.ts covers GATEWAY_WORKERS > 1).
-        GATEWAY_WORKERS: '1',
-        GATEWAY_PORT: String(port),
-        GATEWAY_HOST: '127.0.0.1',
-        GATEWAY_ID: 'sigterm-child',
-        GATEWAY_ADMIN_PORT: String(await freePort()),
-        DATABASE_URL: s.db.url,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_PREFIX: s.prefix,
-        KEY_HASH_SECRET: KEY_SECRET,
-        // Nothing is flushed by time during the test: only the shutdown flush can deliver the events.
-        USAGE_FLUSH_MS: '600000',
-        USAGE_BATCH_SIZE: '10000',
-        GATEWAY_DRAIN_MS: '0',
-        GATEWAY_SNAPSHOT_FILE: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    child = spawnBuiltGateway(buildDir, {
+      GC_HEAP_GROWING_PERCENT: '250',
+      // The single-process path (workers.e2e-spec.ts covers GATEWAY_WORKERS > 1).
+      GATEWAY_WORKERS: '1',
+      GATEWAY_PORT: String(port),
+      GATEWAY_ID: 'sigterm-child',
+      GATEWAY_ADMIN_PORT: String(await freePort()),
+      DATABASE_URL: s.db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: s.prefix,
+      // Nothing is flushed by time during the test: only the shutdown flush can deliver the events.
+      USAGE_FLUSH_MS: '600000',
+      USAGE_BATCH_SIZE: '10000',
+      GATEWAY_DRAIN_MS: '0',
+      GATEWAY_SNAPSHOT_FILE: '',
     });
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

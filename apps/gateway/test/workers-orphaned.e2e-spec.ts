@@ -1,14 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort, PrivateRedis } from '@apim/testing';
-import { KEY_SECRET } from './support/fixtures';
+import { buildGateway, spawnBuiltGateway } from './support/built-gateway';
 import { startStack, type Stack } from './support/harness';
 
-const root = join(__dirname, '..');
-const buildDir = join(root, '.data', 'workers-orphaned-build');
+let buildDir: string;
 const CLK_TCK = 100;
 
 /** /proc/<pid>/stat, or null once the process is gone (a zombie waiting for init counts as gone). */
@@ -39,11 +37,7 @@ describe('GATEWAY_WORKERS=2: workers whose primary was SIGKILLed while Redis is 
   let out = '';
 
   beforeAll(async () => {
-    execFileSync(
-      'npx',
-      ['tsc', '-p', 'tsconfig.json', '--outDir', buildDir, '--tsBuildInfoFile', join(buildDir, 'tsbuildinfo')],
-      { cwd: root, stdio: 'inherit' },
-    );
+    buildDir = buildGateway('workers-orphaned');
     await redis.start();
     s = await startStack('orphaned');
   }, 180_000);
@@ -59,28 +53,20 @@ describe('GATEWAY_WORKERS=2: workers whose primary was SIGKILLed while Redis is 
     const { key } = await s.fx.client(apiId, { requests: 1_000_000, per: 'minute' });
     const port = await freePort();
     const adminPort = await freePort();
-    child = spawn(process.execPath, [join(buildDir, 'src/main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'info',
-        GATEWAY_WORKERS: '2',
-        GATEWAY_PORT: String(port),
-        GATEWAY_HOST: '127.0.0.1',
-        GATEWAY_ID: 'orphaned',
-        GATEWAY_ADMIN_PORT: String(adminPort),
-        DATABASE_URL: s.db.url,
-        REDIS_URL: redis.url,
-        REDIS_PREFIX: s.prefix,
-        KEY_HASH_SECRET: KEY_SECRET,
-        // Usage is held in memory (and retried) while Redis is away: the shutdown has work to do.
-        USAGE_FLUSH_MS: '100',
-        USAGE_ADD_TIMEOUT_MS: '200',
-        GATEWAY_DRAIN_MS: '30000',
-        SHUTDOWN_TIMEOUT_MS: '30000',
-        GATEWAY_SNAPSHOT_FILE: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    child = spawnBuiltGateway(buildDir, {
+      GATEWAY_WORKERS: '2',
+      GATEWAY_PORT: String(port),
+      GATEWAY_ID: 'orphaned',
+      GATEWAY_ADMIN_PORT: String(adminPort),
+      DATABASE_URL: s.db.url,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: s.prefix,
+      // Usage is held in memory (and retried) while Redis is away: the shutdown has work to do.
+      USAGE_FLUSH_MS: '100',
+      USAGE_ADD_TIMEOUT_MS: '200',
+      GATEWAY_DRAIN_MS: '30000',
+      SHUTDOWN_TIMEOUT_MS: '30000',
+      GATEWAY_SNAPSHOT_FILE: '',
     });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,12 +6,11 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, freePort, TEST_REDIS_URL } from '@apim/testing';
 import { readSnapshotFile } from '../src/snapshot/snapshot-file';
-import { KEY_SECRET } from './support/fixtures';
+import { buildGateway, spawnBuiltGateway } from './support/built-gateway';
 import { startStack, type Stack } from './support/harness';
 import { UsageQueueReader } from './support/usage-queue';
 
-const root = join(__dirname, '..');
-const buildDir = join(root, '.data', 'workers-build');
+let buildDir: string;
 
 interface Readyz {
   ready: boolean;
@@ -37,34 +36,26 @@ async function startCluster(
   const adminPort = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const adminUrl = `http://127.0.0.1:${adminPort}`;
-  const child = spawn(process.execPath, [join(buildDir, 'src/main.js')], {
-    env: {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      GATEWAY_WORKERS: '2',
-      GATEWAY_PORT: String(port),
-      GATEWAY_HOST: '127.0.0.1',
-      GATEWAY_ID: 'workers-child',
-      GATEWAY_ADMIN_PORT: String(adminPort),
-      DATABASE_URL: s.db.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: s.prefix,
-      KEY_HASH_SECRET: KEY_SECRET,
-      // Only the shutdown flush delivers events: what SIGTERM flushes is what the test counts.
-      USAGE_FLUSH_MS: '600000',
-      USAGE_BATCH_SIZE: '100000',
-      // Short, but a real drain: readyz 503 and Connection: close before the listener closes.
-      GATEWAY_DRAIN_MS: '300',
-      // Both workers write it; the file must stay whole.
-      GATEWAY_SNAPSHOT_FILE: join(snapshotDir, 'snapshot.json'),
-      // What this spec proves is that workers share one limit (per-process limits would admit 200
-      // of 300); exactness at the default 100 ms under a stalled loop is concurrency.e2e-spec's.
-      // Three extra processes on a loaded 2-core host can starve a worker past 100 ms, and the
-      // plan's fail-open would then blur which property failed.
-      REDIS_COMMAND_TIMEOUT_MS: '1000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const child = spawnBuiltGateway(buildDir, {
+    GATEWAY_WORKERS: '2',
+    GATEWAY_PORT: String(port),
+    GATEWAY_ID: 'workers-child',
+    GATEWAY_ADMIN_PORT: String(adminPort),
+    DATABASE_URL: s.db.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: s.prefix,
+    // Only the shutdown flush delivers events: what SIGTERM flushes is what the test counts.
+    USAGE_FLUSH_MS: '600000',
+    USAGE_BATCH_SIZE: '100000',
+    // Short, but a real drain: readyz 503 and Connection: close before the listener closes.
+    GATEWAY_DRAIN_MS: '300',
+    // Both workers write it; the file must stay whole.
+    GATEWAY_SNAPSHOT_FILE: join(snapshotDir, 'snapshot.json'),
+    // What this spec proves is that workers share one limit (per-process limits would admit 200
+    // of 300); exactness at the default 100 ms under a stalled loop is concurrency.e2e-spec's.
+    // Three extra processes on a loaded 2-core host can starve a worker past 100 ms, and the
+    // plan's fail-open would then blur which property failed.
+    REDIS_COMMAND_TIMEOUT_MS: '1000',
   });
   child.stdout!.on('data', (d: Buffer) => output(d.toString(), ''));
   child.stderr!.on('data', (d: Buffer) => output('', d.toString()));
@@ -98,12 +89,7 @@ describe('GATEWAY_WORKERS=2: one port, two gateway processes', () => {
   const metrics = async () => (await request(`${adminUrl}/metrics`)).body.text();
 
   beforeAll(async () => {
-    // As the SIGTERM spec: the current sources compiled into a private folder, libs from their dist.
-    execFileSync(
-      'npx',
-      ['tsc', '-p', 'tsconfig.json', '--outDir', buildDir, '--tsBuildInfoFile', join(buildDir, 'tsbuildinfo')],
-      { cwd: root, stdio: 'inherit' },
-    );
+    buildDir = buildGateway('workers');
     s = await startStack('workers');
     apiId = await s.fx.api('/echo', s.upstream.url);
     snapshotDir = mkdtempSync(join(tmpdir(), 'gw-workers-'));
